@@ -1,0 +1,35 @@
+# The project's verbs. Each target sets up what it needs on first use.
+#   make report   the scenario reports into outputs/   (the main job)
+#   make test     the whole test suite, notebooks included
+#   make bench    the benchmarks (on demand, not part of the tests)
+#   make lint     ruff
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: report run test bench lint setup clean-venv
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/h2model run --all --out outputs
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check h2model tests benchmarks
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,128 @@
+"""Command-line interface: a thin shell over the package's functions.
+
+Run ``h2model --help`` or ``h2model COMMAND --help``. Input problems are printed as
+one located list and the command exits with status 2, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .inputs import DEFAULT_CASE, InputError
+
+EXIT_INPUT = 2
+
+
+def _add_case_args(p: argparse.ArgumentParser, workbook_default: bool = True) -> None:
+    p.add_argument("workbook", nargs="?" if workbook_default else None,
+                   default=str(DEFAULT_CASE) if workbook_default else None,
+                   help="input workbook (.xlsx) or folder of <Sheet>.csv files"
+                        + (f" (default: {DEFAULT_CASE.name})" if workbook_default else ""))
+
+
+def cmd_validate(args) -> int:
+    from .inputs import list_scenarios, load_case
+    scenarios = [args.scenario] if args.scenario else (list_scenarios(args.workbook) or [None])
+    if args.all is False and not args.scenario:
+        scenarios = [None]
+    for sc in scenarios:
+        case = load_case(args.workbook, sc)
+        st = case["Stations"]
+        n25 = int(((st["status"] != "candidate") & (st["commissioning_year"] <= 2025)).sum())
+        fleet = case["Fleet"]
+        v25 = int(fleet.loc[fleet["year"] == 2025, "fcev_in_service"].sum())
+        print(f"OK  {Path(args.workbook).name}  scenario={case.scenario}: {len(st)} station rows"
+              f" ({n25} operating by 2025), {v25} FCEVs in 2025, {len(case.overrides)} overrides")
+    return 0
+
+
+def cmd_inputs_export(args) -> int:
+    from .inputs import export_case
+    export_case(args.workbook, args.dir)
+    print(f"wrote {args.dir}/<Sheet>.csv from {args.workbook}")
+    return 0
+
+
+def cmd_inputs_import(args) -> int:
+    from .inputs import import_case
+    out = Path(args.workbook)
+    if out.exists() and not args.force:
+        print(f"{out} exists; pass --force to replace it", file=sys.stderr)
+        return EXIT_INPUT
+    import_case(args.dir, out)
+    print(f"wrote {out} from {args.dir}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .model import run_scenarios
+    run_scenarios(args.workbook, scenarios=args.scenario, all_scenarios=args.all, out=Path(args.out),
+                  progress=not args.quiet)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="h2model",
+        description="Hydrogen refuelling network and fuel-cell fleet analysis for Guangzhou's"
+                    " 2025 plan (50+ stations, 2,500+ FCEVs, hydrogen below 35 CNY/kg).",
+        epilog="Example: h2model validate inputs/guangzhou.xlsx --all",
+    )
+    parser.add_argument("--version", action="version", version=f"h2model {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", help="check a workbook or CSV folder and list every problem",
+                       description="Validate an input workbook (or CSV folder) under one or all"
+                                   " scenarios. Prints every problem with sheet, cell, value and"
+                                   " rule; exits 2 if there are any.")
+    _add_case_args(p)
+    p.add_argument("--scenario", help="scenario from the Scenarios sheet (default: baseline)")
+    p.add_argument("--all", action="store_true", help="validate every scenario")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("inputs", help="convert inputs between workbook and CSV folder",
+                       description="Convert between the workbook and a folder of CSV files"
+                                   " (one per sheet), losslessly, for review as text diffs.")
+    isub = p.add_subparsers(dest="inputs_command", metavar="ACTION", required=True)
+    q = isub.add_parser("export", help="workbook -> folder of CSV files",
+                        description="Write each sheet of WORKBOOK to DIR/<Sheet>.csv.")
+    q.add_argument("workbook", help="input workbook (.xlsx)")
+    q.add_argument("dir", help="folder to write the CSV files to (created if needed)")
+    q.set_defaults(func=cmd_inputs_export)
+    q = isub.add_parser("import", help="folder of CSV files -> formatted workbook",
+                        description="Build a workbook from DIR/<Sheet>.csv with drop-downs,"
+                                    " range checks, frozen headers and a README sheet.")
+    q.add_argument("dir", help="folder of <Sheet>.csv files")
+    q.add_argument("workbook", help="workbook to write (.xlsx)")
+    q.add_argument("--force", action="store_true", help="replace WORKBOOK if it exists")
+    q.set_defaults(func=cmd_inputs_import)
+
+    p = sub.add_parser("run", help="run the model and write the results tables",
+                       description="Run fleet, station economics, network plan, policy and"
+                                   " emissions for one or all scenarios and write the results"
+                                   " tables (CSV and one Excel workbook) to OUT/<scenario>/.")
+    _add_case_args(p)
+    p.add_argument("--scenario", action="append", help="scenario to run (repeatable)")
+    p.add_argument("--all", action="store_true", help="run every scenario of the workbook")
+    p.add_argument("--out", default="outputs", help="output folder (default: outputs)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``h2model`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

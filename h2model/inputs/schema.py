@@ -1,0 +1,555 @@
+"""Input schema: one table per workbook sheet.
+
+Each sheet of the input workbook (or CSV file of the same name) is described once
+here: its columns with type, unit, allowed range or choices, cross-sheet
+references and a description. Validation (:mod:`h2model.inputs.validate`), the
+workbook's ``README`` sheet, its in-cell dropdowns and input messages, and the
+documentation are all generated from these tables, so they cannot drift apart.
+
+Two kinds of sheet exist:
+
+* ``table`` sheets hold one record per row (``Stations``, ``Segments``, ...); their
+  ``key`` columns must be unique.
+* ``params`` sheets hold named scalars, one per row, in the columns
+  ``key, value, unit, description, source_key`` (``Finance``, ``Delivery``,
+  ``Network``); each allowed key is declared here with its own type and range.
+
+Every data row carries a ``source_key`` naming one or more rows of the ``Sources``
+sheet (separated by ``;``), so that every default value traces to a source and year.
+
+>>> SHEETS["Stations"].column("capacity_kg_per_day").unit
+'kg/day'
+>>> [s for s in SHEET_ORDER if SHEETS[s].kind == "params"]
+['Finance', 'Delivery', 'Network']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# --- vocabularies ---------------------------------------------------------------------
+
+DISTRICTS = (
+    "tianhe", "huangpu", "zengcheng", "panyu", "nansha", "huadu",
+    "baiyun", "conghua", "liwan", "yuexiu", "haizhu",
+)
+STATION_STATUS = ("existing", "planned", "candidate")
+STATION_TYPES = ("standalone", "combined", "skid", "onsite_electrolysis")
+PRESSURES_MPA = (35, 70)
+SUPPLY_TYPES = (
+    "byproduct_refinery", "byproduct_chemical", "smr",
+    "electrolysis_grid", "electrolysis_renewable",
+)
+SEGMENTS = (
+    "bus_12m", "logistics_van", "medium_truck", "heavy_tractor",
+    "sanitation_truck", "passenger_car",
+)
+POWERTRAINS = ("fcev", "bev", "diesel")
+WEIGHT_CLASSES = ("light", "medium", "heavy")
+POLICY_LEVELS = ("national", "provincial", "municipal", "district")
+POLICY_KINDS = (
+    "vehicle_purchase_per_kw",     # CNY per kW of rated fuel-cell power, once at purchase
+    "vehicle_reward_per_vehicle",  # CNY per vehicle put in service (city-cluster points)
+    "vehicle_operation_per_km",    # CNY per km driven, capped per vehicle and year
+    "station_capex",               # CNY per station built, capped by a share of capex
+    "h2_sales_per_kg",             # CNY per kg sold at the station, capped per year
+    "h2_supply_reward_per_kg",     # city-cluster reward per kg supplied (conditional)
+)
+TARGET_IDS = ("stations", "fcev", "price")
+COMPARATORS = (">=", ">", "<=", "<")
+SOURCE_KINDS = ("sourced", "range", "derived", "estimate", "assumption")
+OVERRIDE_OPERATIONS = ("set", "scale", "add")
+DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal")
+
+YEAR_MIN, YEAR_MAX = 2000, 2060
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table sheet, or one key of a params sheet.
+
+    Parameters
+    ----------
+    name : str
+        Header text (for a params sheet: the key), with its unit in the name.
+    kind : {"str", "int", "float", "flag"}
+        Cell type; ``flag`` is 0 or 1.
+    unit : str
+        Unit shown in the README sheet and the input message.
+    description : str
+        What the value means.
+    min, max : float, optional
+        Inclusive allowed range for numbers.
+    choices : tuple, optional
+        Allowed values (drop-down list in the workbook).
+    ref : str, optional
+        ``"Sheet.column"`` that this value must name an existing row of.
+    required : bool
+        Whether a blank cell is an error.
+    multi : bool
+        Whether the cell may hold several values separated by ``;`` (each checked).
+    """
+
+    name: str
+    kind: str = "float"
+    unit: str = ""
+    description: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple | None = None
+    ref: str | None = None
+    required: bool = True
+    multi: bool = False
+
+    def rule(self) -> str:
+        """The column's rule in words, as shown in error messages and the README."""
+        parts = []
+        if self.kind == "int":
+            parts.append("a whole number")
+        elif self.kind == "float":
+            parts.append("a number")
+        elif self.kind == "flag":
+            parts.append("0 or 1")
+        else:
+            parts.append("text")
+        if self.min is not None and self.max is not None:
+            parts.append(f"from {_fmt(self.min)} to {_fmt(self.max)}")
+        elif self.min is not None:
+            parts.append(f"at least {_fmt(self.min)}")
+        elif self.max is not None:
+            parts.append(f"at most {_fmt(self.max)}")
+        if self.choices:
+            parts.append("one of " + ", ".join(str(c) for c in self.choices))
+        if self.ref:
+            parts.append(f"naming a row of {self.ref}")
+        if not self.required:
+            parts.append("(may be blank)")
+        return " ".join(parts)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of the input workbook."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    kind: str = "table"  # "table" or "params"
+    optional: bool = False
+    params: tuple[Column, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        for c in self.columns + self.params:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column or key {name!r}")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _src() -> Column:
+    return Column(
+        "source_key", "str", description="Sources sheet key(s) for this row, ';'-separated",
+        ref="Sources.source_key", multi=True,
+    )
+
+
+def _year(name: str, description: str, required: bool = True) -> Column:
+    return Column(name, "int", "year", description, YEAR_MIN, YEAR_MAX, required=required)
+
+
+def _share(name: str, description: str, required: bool = True) -> Column:
+    return Column(name, "float", "fraction", description, 0.0, 1.0, required=required)
+
+
+def _lon() -> Column:
+    return Column("longitude", "float", "degrees E", "WGS84 longitude (approximate)", 112.9, 114.1)
+
+
+def _lat() -> Column:
+    return Column("latitude", "float", "degrees N", "WGS84 latitude (approximate)", 22.5, 23.95)
+
+
+PARAMS_COLUMNS = (
+    Column("key", "str", description="Parameter name"),
+    Column("value", "float", description="Parameter value (unit in the unit column)"),
+    Column("unit", "str", description="Unit of the value (informative)", required=False),
+    Column("description", "str", description="What the parameter means", required=False),
+    _src(),
+)
+
+SOURCES = Sheet(
+    "Sources",
+    "Where every default value comes from: one row per source, named by source_key.",
+    (
+        Column("source_key", "str", description="Short unique key used by other sheets"),
+        Column("title", "str", description="Title, author or publisher of the source"),
+        Column("url", "str", description="Address of the source", required=False),
+        _year("year", "Year of publication or of the data"),
+        Column("kind", "str", description="How far to trust it", choices=SOURCE_KINDS),
+        Column("note", "str", description="What was taken and how (conversions)", required=False),
+    ),
+    key=("source_key",),
+)
+
+FINANCE = Sheet(
+    "Finance",
+    "Financial assumptions shared by every engine; all money in CNY of price_year.",
+    PARAMS_COLUMNS,
+    key=("key",),
+    kind="params",
+    params=(
+        Column("price_year", "int", "year", "Price year of every CNY amount in the case", 2015, 2035),
+        Column("analysis_start_year", "int", "year", "First year of the analysis horizon", 2015, 2035),
+        Column("analysis_end_year", "int", "year", "Last year of the analysis horizon", 2020, 2060),
+        Column("discount_rate", "float", "1/year", "Real discount rate (cost of capital)", 0.0, 0.30),
+        Column("inflation_rate", "float", "1/year", "General inflation", -0.05, 0.20),
+        Column("income_tax_rate", "float", "fraction", "Corporate income tax rate", 0.0, 0.60),
+        Column("vat_rate", "float", "fraction", "VAT on hydrogen retail sales", 0.0, 0.30),
+        Column("debt_share", "float", "fraction", "Share of capex financed by debt", 0.0, 1.0),
+        Column("debt_rate", "float", "1/year", "Nominal interest rate on debt", 0.0, 0.30),
+        Column("debt_tenor_years", "int", "years", "Loan tenor", 1, 40),
+        Column("depreciation_years", "int", "years", "Tax depreciation life", 1, 50),
+        Column("declining_balance", "flag", "0/1", "1: double-declining-balance depreciation", 0, 1),
+        Column("construction_years", "int", "years", "Years of construction before operation", 0, 5),
+        Column("station_life_years", "int", "years", "Economic life of a station", 5, 40),
+        Column("working_capital_share", "float", "fraction of revenue", "Working capital", 0.0, 1.0),
+        Column("salvage_share", "float", "fraction of capex", "Salvage value at end of life", 0.0, 1.0),
+        Column("ramp_up_years", "int", "years", "Years for utilisation to reach its plateau", 0, 15),
+        Column("ramp_start_share", "float", "fraction", "Utilisation in the first year, relative to plateau", 0.0, 1.0),
+        Column("usd_cny_rate", "float", "CNY/USD", "Exchange rate used to convert USD sources", 1.0, 20.0),
+    ),
+)
+
+DISTRICTS_SHEET = Sheet(
+    "Districts",
+    "Guangzhou's 11 districts with approximate centroids.",
+    (
+        Column("district", "str", description="District id", choices=DISTRICTS),
+        Column("name_en", "str", description="English name"),
+        Column("name_zh", "str", description="Chinese name"),
+        _lon(),
+        _lat(),
+        _src(),
+    ),
+    key=("district",),
+)
+
+STATIONS = Sheet(
+    "Stations",
+    "Hydrogen refuelling stations: existing (operating in 2020), planned (committed build-out"
+    " with a commissioning year) and candidate sites the network optimiser may choose from.",
+    (
+        Column("station_id", "str", description="Unique station id"),
+        Column("name", "str", description="Station name"),
+        Column("district", "str", description="District", ref="Districts.district"),
+        _lon(),
+        _lat(),
+        Column("status", "str", description="existing, planned or candidate", choices=STATION_STATUS),
+        _year("commissioning_year", "Year the station starts dispensing (blank for candidates)",
+              required=False),
+        Column("capacity_kg_per_day", "float", "kg/day",
+               "Dispensing capacity (24 h basis); for a candidate the largest size allowed", 50, 20000),
+        Column("pressure_mpa", "int", "MPa", "Dispensing pressure", choices=PRESSURES_MPA),
+        Column("station_type", "str", description="Station type", choices=STATION_TYPES),
+        Column("supply_id", "str", description="Default hydrogen source", ref="Supply.supply_id"),
+        _src(),
+    ),
+    key=("station_id",),
+)
+
+STATION_COSTS = Sheet(
+    "StationCosts",
+    "Station cost model by type and pressure: capex at a reference size scaled by an"
+    " economy-of-scale exponent, its component split, and operating costs.",
+    (
+        Column("station_type", "str", description="Station type", choices=STATION_TYPES),
+        Column("pressure_mpa", "int", "MPa", "Dispensing pressure", choices=PRESSURES_MPA),
+        Column("reference_capacity_kg_per_day", "float", "kg/day", "Size the capex refers to", 50, 20000),
+        Column("capex_excl_land_cny", "float", "CNY", "Installed capex at reference size, excl. land", 1e5, 5e8),
+        Column("scale_exponent", "float", "-", "Capex scales as (capacity/reference)^exponent", 0.3, 1.2),
+        Column("land_cost_cny", "float", "CNY", "Land purchase (0 where land is leased or shared)", 0, 5e7),
+        Column("land_lease_cny_per_year", "float", "CNY/year", "Land lease", 0, 5e6),
+        _share("share_compressor", "Share of capex: compressors"),
+        _share("share_storage", "Share of capex: storage"),
+        _share("share_dispenser", "Share of capex: dispensers"),
+        _share("share_precooling", "Share of capex: pre-cooling"),
+        _share("share_civil", "Share of capex: civil works, installation and other"),
+        Column("fixed_om_share_per_year", "float", "fraction of capex/year", "Fixed O&M", 0.0, 0.3),
+        Column("staff_count", "float", "persons", "Station staff", 0, 50),
+        Column("staff_cost_cny_per_person_year", "float", "CNY/person/year", "Staff cost", 0, 1e6),
+        Column("electricity_kwh_per_kg", "float", "kWh/kg", "Compression, cooling and dispensing", 0, 80),
+        Column("compressor_life_years", "int", "years", "Compressor replacement interval", 3, 40),
+        _src(),
+    ),
+    key=("station_type", "pressure_mpa"),
+)
+
+SUPPLY = Sheet(
+    "Supply",
+    "Hydrogen sources: location, capacity, production cost and CO2 intensity.",
+    (
+        Column("supply_id", "str", description="Unique source id"),
+        Column("name", "str", description="Source name"),
+        Column("supply_type", "str", description="Production route", choices=SUPPLY_TYPES),
+        Column("district", "str", description="District (or nearest for outside the city)",
+               ref="Districts.district"),
+        _lon(),
+        _lat(),
+        Column("capacity_t_per_day", "float", "t/day", "Hydrogen available for vehicles", 0, 1000),
+        Column("production_cost_cny_per_kg", "float", "CNY/kg", "Production cost at the gate", 0, 200),
+        Column("purification_cost_cny_per_kg", "float", "CNY/kg", "Purification to fuel-cell grade", 0, 50),
+        Column("co2_kg_per_kg_h2", "float", "kg CO2/kg H2", "Process CO2, excluding grid electricity", 0, 40),
+        Column("electricity_kwh_per_kg", "float", "kWh/kg", "Grid electricity used (electrolysis)", 0, 80),
+        _year("available_from_year", "First year the source can supply"),
+        _src(),
+    ),
+    key=("supply_id",),
+)
+
+DELIVERY = Sheet(
+    "Delivery",
+    "Delivery cost parameters: 20 MPa tube trailer, liquid hydrogen and pipeline.",
+    PARAMS_COLUMNS,
+    key=("key",),
+    kind="params",
+    params=(
+        Column("road_circuity_factor", "float", "-", "Road distance / straight-line distance", 1.0, 2.5),
+        Column("trailer_payload_kg", "float", "kg", "Hydrogen delivered per tube-trailer trip", 100, 3000),
+        Column("trailer_capex_cny", "float", "CNY", "Tube trailer purchase", 0, 1e7),
+        Column("tractor_capex_cny", "float", "CNY", "Tractor purchase", 0, 5e6),
+        Column("trailer_life_years", "int", "years", "Tube trailer life", 1, 40),
+        Column("tractor_life_years", "int", "years", "Tractor life", 1, 30),
+        Column("trailer_om_share_per_year", "float", "fraction of capex/year", "Trailer and tractor O&M", 0, 0.5),
+        Column("truck_speed_km_per_h", "float", "km/h", "Average road speed", 10, 120),
+        Column("load_unload_h_per_trip", "float", "h", "Filling and unloading time per trip", 0, 24),
+        Column("operating_hours_per_day", "float", "h/day", "Hours a trailer set works per day", 1, 24),
+        Column("operating_days_per_year", "float", "days/year", "Working days per year", 100, 366),
+        Column("driver_cny_per_h", "float", "CNY/h", "Driver cost", 0, 500),
+        Column("truck_diesel_l_per_100km", "float", "L/100 km", "Tractor fuel use", 0, 100),
+        Column("filling_cny_per_kg", "float", "CNY/kg", "Compression into the trailer at the source", 0, 20),
+        Column("liquid_fixed_cny_per_kg", "float", "CNY/kg", "Liquefaction and terminal cost", 0, 100),
+        Column("liquid_cny_per_kg_per_100km", "float", "CNY/kg/100 km", "Liquid tanker haul", 0, 50),
+        Column("pipeline_capex_cny_per_km", "float", "CNY/km", "Pipeline construction", 0, 1e8),
+        Column("pipeline_om_share_per_year", "float", "fraction of capex/year", "Pipeline O&M", 0, 0.2),
+        Column("pipeline_life_years", "int", "years", "Pipeline life", 5, 80),
+    ),
+)
+
+PRICES = Sheet(
+    "Prices",
+    "Energy prices and grid CO2 by year (CNY of price_year).",
+    (
+        _year("year", "Year"),
+        Column("electricity_cny_per_kwh", "float", "CNY/kWh", "Commercial electricity price", 0, 5),
+        Column("diesel_cny_per_l", "float", "CNY/L", "Diesel retail price", 0, 30),
+        Column("h2_retail_cny_per_kg", "float", "CNY/kg",
+               "Retail hydrogen price path (used for TCO when station economics is not run)", 0, 200),
+        Column("grid_co2_kg_per_kwh", "float", "kg CO2/kWh", "Grid emission factor", 0, 2),
+        _src(),
+    ),
+    key=("year",),
+)
+
+SEGMENT_COLUMNS = (
+    Column("segment", "str", description="Vehicle segment", choices=SEGMENTS),
+    Column("powertrain", "str", description="Powertrain", choices=POWERTRAINS),
+    Column("purchase_price_cny", "float", "CNY", "Purchase price before subsidies, in price_year", 0, 1e7),
+    Column("price_change_per_year", "float", "1/year", "Real change of purchase price per year", -0.5, 0.5),
+    Column("h2_kg_per_100km", "float", "kg/100 km", "Hydrogen use (FCEV)", 0, 50),
+    Column("electricity_kwh_per_100km", "float", "kWh/100 km", "Electricity use (BEV)", 0, 500),
+    Column("diesel_l_per_100km", "float", "L/100 km", "Diesel use", 0, 100),
+    Column("annual_km", "float", "km/year", "Distance driven per year", 1000, 300000),
+    Column("lifetime_years", "int", "years", "Service life", 1, 30),
+    Column("maintenance_cny_per_km", "float", "CNY/km", "Maintenance and repair", 0, 20),
+    Column("insurance_cny_per_year", "float", "CNY/year", "Insurance", 0, 1e6),
+    Column("toll_cny_per_km", "float", "CNY/km", "Road tolls (net of exemptions)", 0, 20),
+    Column("replacement_cost_cny", "float", "CNY", "Fuel-cell stack or battery replacement", 0, 5e6),
+    Column("replacement_year", "int", "year of life", "When it is replaced (0: never)", 0, 30),
+    Column("payload_t", "float", "t", "Payload (0 for buses and cars)", 0, 60),
+    Column("residual_share", "float", "fraction", "Resale value at end of life / purchase price", 0, 1),
+    Column("fc_power_kw", "float", "kW", "Rated fuel-cell system power (FCEV)", 0, 500),
+    Column("weight_class", "str", description="Class for operating subsidies", choices=WEIGHT_CLASSES),
+    _src(),
+)
+
+SEGMENTS_SHEET = Sheet(
+    "Segments",
+    "Vehicle segments by powertrain (FCEV, BEV, diesel), for total cost of ownership.",
+    SEGMENT_COLUMNS,
+    key=("segment", "powertrain"),
+)
+
+DEPOTS = Sheet(
+    "Depots",
+    "Depots where fuel-cell vehicles are based; a district's vehicles are shared among"
+    " its depots by weight.",
+    (
+        Column("depot_id", "str", description="Unique depot id"),
+        Column("name", "str", description="Depot name"),
+        Column("district", "str", description="District", ref="Districts.district"),
+        _lon(),
+        _lat(),
+        Column("weight", "float", "-", "Share of the district's vehicles (relative)", 0, 1000),
+        _src(),
+    ),
+    key=("depot_id",),
+)
+
+FLEET = Sheet(
+    "Fleet",
+    "Fuel-cell vehicles in service by year, district and segment (the rollout).",
+    (
+        _year("year", "Year (end of year stock)"),
+        Column("district", "str", description="District", ref="Districts.district"),
+        Column("segment", "str", description="Vehicle segment", choices=SEGMENTS),
+        Column("fcev_in_service", "int", "vehicles", "Fuel-cell vehicles in service", 0, 10_000_000),
+        _src(),
+    ),
+    key=("year", "district", "segment"),
+)
+
+VEHICLES = Sheet(
+    "Vehicles",
+    "Optional vehicle register: one row per fuel-cell vehicle (replaces the Fleet rollout).",
+    (
+        Column("vehicle_id", "str", description="Unique vehicle id"),
+        Column("segment", "str", description="Vehicle segment", choices=SEGMENTS),
+        Column("depot_id", "str", description="Home depot", ref="Depots.depot_id"),
+        _year("purchase_year", "Year put in service"),
+        Column("annual_km", "float", "km/year", "Distance driven per year", 1000, 300000),
+        _src(),
+    ),
+    key=("vehicle_id",),
+    optional=True,
+)
+
+POLICY = Sheet(
+    "Policy",
+    "Subsidy and reward programmes: national city-cluster rewards, provincial, municipal and"
+    " district purchase, operation, station and hydrogen subsidies.",
+    (
+        Column("programme_id", "str", description="Unique programme id"),
+        Column("name", "str", description="Programme name"),
+        Column("level", "str", description="Level of government paying", choices=POLICY_LEVELS),
+        Column("kind", "str", description="What is paid for", choices=POLICY_KINDS),
+        Column("segment", "str", description="Segment it applies to ('all' for every one)",
+               choices=("all",) + SEGMENTS),
+        Column("station_type", "str", description="Station type it applies to ('all')",
+               choices=("all",) + STATION_TYPES),
+        Column("amount_cny", "float", "CNY per unit of kind",
+               "CNY per kW, vehicle, km, station or kg, as the kind says", 0, 1e8),
+        Column("cap_cny_per_year", "float", "CNY/item/year", "Cap per vehicle or station and year",
+               0, 1e9, required=False),
+        Column("cap_share_of_capex", "float", "fraction", "Cap as a share of the investment",
+               0, 1, required=False),
+        _year("start_year", "First year paid"),
+        _year("end_year", "Last year paid"),
+        Column("max_price_cny_per_kg", "float", "CNY/kg",
+               "Paid only where the retail price is at most this", 0, 200, required=False),
+        Column("min_capacity_kg_per_day", "float", "kg/day",
+               "Paid only for stations at least this large", 0, 20000, required=False),
+        _src(),
+    ),
+    key=("programme_id",),
+)
+
+TARGETS = Sheet(
+    "Targets",
+    "The plan's targets, checked in one place (the targets results table).",
+    (
+        Column("target_id", "str", description="Target", choices=TARGET_IDS),
+        Column("description", "str", description="Target in words"),
+        _year("year", "Year by which it applies"),
+        Column("comparator", "str", description="How achieved compares with required", choices=COMPARATORS),
+        Column("value", "float", description="Required value (unit in the unit column)"),
+        Column("unit", "str", description="Unit", required=False),
+        _src(),
+    ),
+    key=("target_id", "year"),
+)
+
+NETWORK = Sheet(
+    "Network",
+    "Network-plan options: what the optimiser must respect and what it may do.",
+    PARAMS_COLUMNS,
+    key=("key",),
+    kind="params",
+    params=(
+        Column("max_detour_km", "float", "km", "Farthest a depot may refuel from", 1, 200),
+        Column("detour_cost_cny_per_km", "float", "CNY/vehicle-km", "Cost of a vehicle's detour", 0, 100),
+        Column("unmet_penalty_cny_per_kg", "float", "CNY/kg", "Penalty for demand left unmet", 0, 1e5),
+        Column("enforce_station_target", "flag", "0/1", "Plan at least the target number of stations", 0, 1),
+        Column("enforce_coverage", "flag", "0/1", "Every district with demand has a station within coverage_km", 0, 1),
+        Column("coverage_km", "float", "km", "Coverage distance", 1, 200),
+        Column("enforce_price_target", "flag", "0/1", "Each new station's break-even price at most the target", 0, 1),
+        Column("build_limit_per_year", "int", "stations/year", "Most stations built per year (0: no limit)", 0, 1000),
+        Column("mip_gap", "float", "fraction", "Relative optimality gap at which to stop", 0, 0.5),
+        Column("time_limit_s", "float", "s", "Solver time limit", 1, 86400),
+    ),
+)
+
+MODULES = Sheet(
+    "Modules",
+    "Capacity modules the optimiser may build or add at a site.",
+    (
+        Column("module_id", "str", description="Unique module id"),
+        Column("capacity_kg_per_day", "float", "kg/day", "Dispensing capacity added", 50, 20000),
+        _src(),
+    ),
+    key=("module_id",),
+)
+
+SCENARIOS = Sheet(
+    "Scenarios",
+    "Named policy scenarios, each a list of overrides of any input. A row with blank sheet"
+    " only declares a scenario. key names the row: a params key, a table's id (several key"
+    " columns joined with '|'), '*' for every row, or a filter 'column=value'.",
+    (
+        Column("scenario", "str", description="Scenario name"),
+        Column("description", "str", description="One line shown in the scenario's report"),
+        Column("sheet", "str", description="Sheet to override", required=False),
+        Column("key", "str", description="Row to override (see sheet description)", required=False),
+        Column("column", "str", description="Column to override ('value' for params sheets)", required=False),
+        Column("value", "str", description="New value, or factor / addend", required=False),
+        Column("operation", "str", description="set (default), scale or add",
+               choices=OVERRIDE_OPERATIONS, required=False),
+    ),
+    key=(),
+)
+
+UNCERTAINTY = Sheet(
+    "Uncertainty",
+    "Distributions of uncertain inputs for Monte Carlo and sensitivity runs.",
+    (
+        Column("input_id", "str", description="Unique name of the uncertain input"),
+        Column("sheet", "str", description="Sheet of the input"),
+        Column("key", "str", description="Row (as in Scenarios; '*' for every row)"),
+        Column("column", "str", description="Column ('value' for params sheets)"),
+        Column("distribution", "str", description="Distribution", choices=DISTRIBUTIONS),
+        Column("low", "float", description="Low (uniform, triangular), or mean (normal) or log-mean"),
+        Column("mode", "float", description="Mode (triangular)", required=False),
+        Column("high", "float", description="High (uniform, triangular) or standard deviation"),
+        Column("relative", "flag", "0/1", "1: values are factors on the base value", 0, 1),
+        _src(),
+    ),
+    key=("input_id",),
+    optional=True,
+)
+
+_ALL = (
+    SOURCES, FINANCE, DISTRICTS_SHEET, STATIONS, STATION_COSTS, SUPPLY, DELIVERY, PRICES,
+    SEGMENTS_SHEET, DEPOTS, FLEET, VEHICLES, POLICY, TARGETS, NETWORK, MODULES, SCENARIOS,
+    UNCERTAINTY,
+)
+#: Sheet name -> schema, in workbook order.
+SHEETS: dict[str, Sheet] = {s.name: s for s in _ALL}
+#: Workbook order (the README sheet comes first and is generated).
+SHEET_ORDER: tuple[str, ...] = tuple(SHEETS)

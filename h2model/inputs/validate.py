@@ -1,0 +1,355 @@
+"""Validate raw sheets against the schema and build typed tables.
+
+Every problem is collected with its workbook, sheet, cell, value and rule; nothing
+stops at the first one. The checks are, in order: sheets present; header columns
+present and unique; each cell's type, range and choices; key uniqueness;
+references to other sheets; and the few rules that span columns or sheets
+(:data:`ROW_RULES`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from .errors import Problem
+from .raw import RawCase, RawSheet, is_blank
+from .schema import SHEETS, Column, Sheet
+
+_MISSING = object()
+
+
+def coerce(value: object, col: Column) -> tuple[object, str | None]:
+    """Convert one cell to the column's type; return (value, rule broken or None).
+
+    >>> from h2model.inputs.schema import SHEETS
+    >>> coerce("1000", SHEETS["Stations"].column("capacity_kg_per_day"))
+    (1000.0, None)
+    >>> coerce("10", SHEETS["Stations"].column("capacity_kg_per_day"))[1]
+    'must be a number from 50 to 20000'
+    >>> coerce(2020.5, SHEETS["Fleet"].column("year"))[1]
+    'must be a whole number'
+    """
+    if is_blank(value):
+        if col.required:
+            return None, "required value is blank"
+        return None, None
+    if col.kind == "str":
+        if isinstance(value, bool | dt.datetime | dt.date | dt.time):
+            return None, f"must be text ({col.rule()})"
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        items = [t.strip() for t in text.split(";")] if col.multi else [text]
+        if col.choices and any(t not in col.choices for t in items):
+            return None, f"must be one of {', '.join(map(str, col.choices))}"
+        return text, None
+    # numbers
+    if isinstance(value, bool) or isinstance(value, dt.datetime | dt.date | dt.time):
+        return None, f"must be {col.rule()}"
+    if isinstance(value, str):
+        try:
+            num = float(value.strip().replace(",", ""))
+        except ValueError:
+            return None, f"must be {col.rule()}"
+    elif isinstance(value, int | float):
+        num = float(value)
+    else:
+        return None, f"must be {col.rule()}"
+    if not math.isfinite(num):
+        return None, "must be a finite number"
+    if col.kind in ("int", "flag"):
+        if not num.is_integer():
+            return None, "must be a whole number" if col.kind == "int" else "must be 0 or 1"
+        num = int(num)
+        if col.kind == "flag" and num not in (0, 1):
+            return None, "must be 0 or 1"
+    if col.choices and num not in col.choices:
+        return None, f"must be one of {', '.join(map(str, col.choices))}"
+    if (col.min is not None and num < col.min) or (col.max is not None and num > col.max):
+        return None, f"must be {col.rule()}"
+    return num, None
+
+
+class Validator:
+    """Collects problems while typing one raw case."""
+
+    def __init__(self, raw: RawCase):
+        self.raw = raw
+        self.problems: list[Problem] = list(raw.problems)
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.params: dict[str, dict[str, float]] = {}
+        # (sheet, row index) -> excel row number, for rules that point at a row
+        self.rows: dict[str, list[int]] = {}
+
+    def add(self, sheet: str | None, cell: str | None, value, rule: str, column=None):
+        self.problems.append(Problem(self.raw.display_name, sheet, cell, value, rule, column))
+
+    # --- sheets --------------------------------------------------------------------
+    def run(self) -> None:
+        for name, schema in SHEETS.items():
+            sheet = self.raw.sheets.get(name)
+            if sheet is None:
+                if not schema.optional:
+                    self.add(name, None, None,
+                             f"sheet is missing (expected sheets: {', '.join(SHEETS)})")
+                continue
+            if schema.kind == "params":
+                self._params(sheet, schema)
+            else:
+                self._table(sheet, schema)
+        self._references()
+        for rule in ROW_RULES:
+            rule(self)
+
+    def _header(self, sheet: RawSheet, schema: Sheet) -> dict[str, int] | None:
+        seen: dict[str, int] = {}
+        ok = True
+        for j, h in enumerate(sheet.header):
+            if h in seen and h:
+                self.add(sheet.name, f"{get_column_letter(j + 1)}1", h,
+                         "column header appears twice", h)
+                ok = False
+            seen.setdefault(h, j)
+        for c in schema.columns:
+            if c.name not in seen:
+                self.add(sheet.name, "row 1", None,
+                         f"column '{c.name}' is missing from the header row"
+                         f" (expected columns: {', '.join(schema.column_names)})", c.name)
+                ok = False
+        return seen if ok else None
+
+    def _table(self, sheet: RawSheet, schema: Sheet) -> None:
+        index = self._header(sheet, schema)
+        if index is None:
+            return
+        data: dict[str, list] = {c.name: [] for c in schema.columns}
+        for i in range(len(sheet.rows)):
+            for c in schema.columns:
+                j = index[c.name]
+                v, rule = coerce(sheet.value(i, j), c)
+                if rule:
+                    self.add(sheet.name, sheet.cell_ref(i, j), sheet.value(i, j), rule, c.name)
+                data[c.name].append(v)
+        df = pd.DataFrame({c.name: _typed(data[c.name], c) for c in schema.columns})
+        self.tables[sheet.name] = df
+        self.rows[sheet.name] = list(sheet.row_numbers)
+        if schema.key:
+            keys = df[list(schema.key)]
+            dup = keys.duplicated(keep="first") & keys.notna().all(axis=1)
+            for i in np.flatnonzero(dup.to_numpy()):
+                j = index[schema.key[0]]
+                value = " | ".join(str(keys.iloc[i][k]) for k in schema.key)
+                self.add(sheet.name, sheet.cell_ref(i, j), value,
+                         f"duplicate {' + '.join(schema.key)}: each must appear once",
+                         schema.key[0])
+
+    def _params(self, sheet: RawSheet, schema: Sheet) -> None:
+        index = self._header(sheet, schema)
+        if index is None:
+            return
+        kj, vj = index["key"], index["value"]
+        allowed = {c.name: c for c in schema.params}
+        out: dict[str, float] = {}
+        for i in range(len(sheet.rows)):
+            key = sheet.value(i, kj)
+            key_s = None if is_blank(key) else str(key).strip()
+            if key_s not in allowed:
+                self.add(sheet.name, sheet.cell_ref(i, kj), key,
+                         f"unknown key; allowed keys: {', '.join(allowed)}", "key")
+                continue
+            if key_s in out:
+                self.add(sheet.name, sheet.cell_ref(i, kj), key, "key appears twice", "key")
+                continue
+            col = allowed[key_s]
+            v, rule = coerce(sheet.value(i, vj), col)
+            if rule:
+                self.add(sheet.name, sheet.cell_ref(i, vj), sheet.value(i, vj),
+                         f"{key_s} ({col.unit or 'no unit'}) {rule}", key_s)
+                out[key_s] = _MISSING
+                continue
+            src = index.get("source_key")
+            sv = sheet.value(i, src) if src is not None else None
+            if is_blank(sv):
+                self.add(sheet.name, sheet.cell_ref(i, src) if src is not None else None, sv,
+                         "required value is blank", "source_key")
+            out[key_s] = v
+        for key in allowed:
+            if key not in out:
+                self.add(sheet.name, None, None, f"key '{key}' is missing", key)
+        self.params[sheet.name] = {k: v for k, v in out.items() if v is not _MISSING}
+        # keep source_key for the reference check
+        src = index.get("source_key")
+        if src is not None:
+            self.tables[f"__{sheet.name}_sources"] = pd.DataFrame(
+                {"source_key": [None if is_blank(sheet.value(i, src)) else str(sheet.value(i, src))
+                                for i in range(len(sheet.rows))]})
+            self.rows[f"__{sheet.name}_sources"] = list(sheet.row_numbers)
+
+    # --- references ------------------------------------------------------------------
+    def _references(self) -> None:
+        for name, schema in SHEETS.items():
+            for c in schema.columns:
+                if not c.ref:
+                    continue
+                tname = f"__{name}_sources" if schema.kind == "params" else name
+                df = self.tables.get(tname)
+                ref_sheet, ref_col = c.ref.split(".")
+                target = self.tables.get(ref_sheet)
+                if df is None or target is None or c.name not in df:
+                    continue
+                known = set(target[ref_col].dropna().astype(str))
+                sheet = self.raw.sheets[name]
+                j = sheet.col_index(c.name)
+                for i, v in enumerate(df[c.name]):
+                    if v is None or (isinstance(v, float) and math.isnan(v)):
+                        continue
+                    items = [t.strip() for t in str(v).split(";")] if c.multi else [str(v)]
+                    missing = [t for t in items if t not in known]
+                    if missing:
+                        shown = ", ".join(sorted(known)[:12]) + (" ..." if len(known) > 12 else "")
+                        self.add(name, sheet.cell_ref(i, j), v,
+                                 f"unknown reference {', '.join(missing)}: must name a row of"
+                                 f" {c.ref} ({shown})", c.name)
+
+    def cell(self, sheet: str, i: int, column: str) -> str:
+        s = self.raw.sheets[sheet]
+        return s.cell_ref(i, s.col_index(column))
+
+
+def _typed(values: list, col: Column) -> pd.Series:
+    if col.kind in ("int", "flag"):
+        return pd.array(values, dtype="Int64")
+    if col.kind == "float":
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    return pd.Series(values, dtype=object)
+
+
+# --- rules across columns and sheets ---------------------------------------------------
+
+def _horizon(v: Validator) -> tuple[int, int] | None:
+    f = v.params.get("Finance", {})
+    if "analysis_start_year" in f and "analysis_end_year" in f:
+        return int(f["analysis_start_year"]), int(f["analysis_end_year"])
+    return None
+
+
+def rule_horizon(v: Validator) -> None:
+    f = v.params.get("Finance", {})
+    h = _horizon(v)
+    if h and h[0] >= h[1]:
+        v.add("Finance", None, h[1], "analysis_end_year must be after analysis_start_year",
+              "analysis_end_year")
+    if h and "price_year" in f and not (h[0] - 10 <= f["price_year"] <= h[1]):
+        v.add("Finance", None, f["price_year"], "price_year must lie within ten years before"
+              " the analysis horizon or inside it", "price_year")
+
+
+def rule_years_in_horizon(v: Validator) -> None:
+    h = _horizon(v)
+    if not h:
+        return
+    for sheet, column in (("Fleet", "year"), ("Prices", "year"), ("Vehicles", "purchase_year")):
+        df = v.tables.get(sheet)
+        if df is None:
+            continue
+        years = df[column]
+        bad = years.notna() & ((years < h[0]) | (years > h[1]))
+        for i in np.flatnonzero(bad.to_numpy(dtype=bool)):
+            v.add(sheet, v.cell(sheet, i, column), int(years.iloc[i]),
+                  f"year outside the analysis horizon {h[0]}-{h[1]} (Finance sheet)", column)
+    st = v.tables.get("Stations")
+    if st is not None:
+        y = st["commissioning_year"]
+        bad = y.notna() & (y > h[1])
+        for i in np.flatnonzero(bad.to_numpy(dtype=bool)):
+            v.add("Stations", v.cell("Stations", i, "commissioning_year"), int(y.iloc[i]),
+                  f"commissioning year after the analysis horizon ends ({h[1]})",
+                  "commissioning_year")
+    prices = v.tables.get("Prices")
+    if prices is not None:
+        missing = sorted(set(range(h[0], h[1] + 1)) - set(prices["year"].dropna().astype(int)))
+        if missing:
+            v.add("Prices", None, None,
+                  f"needs one row for every year of the horizon; missing {missing}", "year")
+
+
+def rule_stations(v: Validator) -> None:
+    st = v.tables.get("Stations")
+    if st is None:
+        return
+    need = (st["status"] != "candidate") & st["commissioning_year"].isna() & st["status"].notna()
+    for i in np.flatnonzero(need.to_numpy(dtype=bool)):
+        v.add("Stations", v.cell("Stations", i, "commissioning_year"), None,
+              f"an {st['status'].iloc[i]} station needs a commissioning year", "commissioning_year")
+    costs = v.tables.get("StationCosts")
+    if costs is None:
+        return
+    have = set(zip(costs["station_type"], costs["pressure_mpa"].astype(object), strict=True))
+    for i, (t, p) in enumerate(zip(st["station_type"], st["pressure_mpa"], strict=True)):
+        if t is None or p is pd.NA or (t, p) in have:
+            continue
+        v.add("Stations", v.cell("Stations", i, "station_type"), f"{t} {p} MPa",
+              "no StationCosts row for this station type and pressure", "station_type")
+
+
+def rule_cost_shares(v: Validator) -> None:
+    costs = v.tables.get("StationCosts")
+    if costs is None:
+        return
+    cols = ["share_compressor", "share_storage", "share_dispenser", "share_precooling", "share_civil"]
+    total = costs[cols].sum(axis=1, min_count=len(cols))
+    bad = total.notna() & ((total - 1.0).abs() > 1e-6)
+    for i in np.flatnonzero(bad.to_numpy()):
+        v.add("StationCosts", v.cell("StationCosts", i, "share_compressor"), round(float(total.iloc[i]), 6),
+              "component shares (share_compressor ... share_civil) must sum to 1", "share_compressor")
+
+
+def rule_policy_years(v: Validator) -> None:
+    p = v.tables.get("Policy")
+    if p is None:
+        return
+    bad = p["start_year"].notna() & p["end_year"].notna() & (p["end_year"] < p["start_year"])
+    for i in np.flatnonzero(bad.to_numpy(dtype=bool)):
+        v.add("Policy", v.cell("Policy", i, "end_year"), int(p["end_year"].iloc[i]),
+              f"end_year must not be before start_year ({int(p['start_year'].iloc[i])})", "end_year")
+
+
+def rule_segments_complete(v: Validator) -> None:
+    seg = v.tables.get("Segments")
+    fleet = v.tables.get("Fleet")
+    if seg is None:
+        return
+    have = set(zip(seg["segment"], seg["powertrain"], strict=True))
+    used = set(fleet["segment"].dropna()) if fleet is not None else set()
+    veh = v.tables.get("Vehicles")
+    if veh is not None:
+        used |= set(veh["segment"].dropna())
+    for s in sorted(used):
+        missing = [p for p in ("fcev", "bev", "diesel") if (s, p) not in have]
+        if missing:
+            v.add("Segments", None, s, f"segment used in the fleet lacks rows for {', '.join(missing)}",
+                  "segment")
+
+
+def rule_weights(v: Validator) -> None:
+    d = v.tables.get("Depots")
+    if d is None:
+        return
+    tot = d.groupby("district")["weight"].sum()
+    for district, w in tot.items():
+        if w <= 0:
+            i = int(np.flatnonzero((d["district"] == district).to_numpy())[0])
+            v.add("Depots", v.cell("Depots", i, "weight"), 0,
+                  f"the depots of {district} need a positive total weight", "weight")
+
+
+ROW_RULES: tuple[Callable[[Validator], None], ...] = (
+    rule_horizon, rule_years_in_horizon, rule_stations, rule_cost_shares, rule_policy_years,
+    rule_segments_complete, rule_weights,
+)
