@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    " scenarios. Prints every problem with sheet, cell, value and"
                                    " rule; exits 2 if there are any.")
     _add_case_args(p)
-    p.add_argument("--scenario", help="scenario from the Scenarios sheet (default: baseline)")
+    p.add_argument("--scenario", help="scenario from the Scenarios sheet (default: the inputs as entered)")
     p.add_argument("--all", action="store_true", help="validate every scenario")
     p.set_defaults(func=cmd_validate)
 

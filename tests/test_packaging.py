@@ -26,7 +26,9 @@ def _pyproject_names() -> set[str]:
 
 def _conda_names() -> set[str]:
     names = set()
-    for line in (ROOT / "environment.yml").read_text().splitlines():
+    text = (ROOT / "environment.yml").read_text()
+    deps = text.split("dependencies:", 1)[1]
+    for line in deps.splitlines():
         m = re.match(r"^\s+- ([A-Za-z0-9_.-]+)", line)
         if m and m.group(1) not in ("pip", "python", "-e"):
             names.add(_name(m.group(1)))

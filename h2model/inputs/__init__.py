@@ -45,8 +45,9 @@ def load_case(path: str | Path, scenario: str | None = None) -> Case:
     path : str or pathlib.Path
         An ``.xlsx`` workbook or a folder of ``<Sheet>.csv`` files.
     scenario : str, optional
-        A scenario of the Scenarios sheet; by default ``baseline`` if the sheet has it,
-        else the inputs as they are.
+        A scenario of the Scenarios sheet. By default no overrides are applied: the
+        inputs as entered, named after the one scenario that overrides nothing
+        (``plan-2025`` in the Guangzhou case) or ``as-entered``.
 
     Returns
     -------

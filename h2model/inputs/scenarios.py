@@ -23,7 +23,7 @@ from .errors import Problem
 from .raw import RawCase, RawSheet, is_blank
 from .schema import SHEETS
 
-BASELINE = "baseline"
+AS_ENTERED = "as-entered"
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,12 @@ def apply_scenario(raw: RawCase, scenario: str | None) -> tuple[str, str, pd.Dat
     problems: list[Problem] = []
     log: list[dict] = []
     if scenario is None:
-        scenario = BASELINE if BASELINE in names else None
-        if scenario is None:
-            return "base", "The case as in the workbook, no overrides.", pd.DataFrame(log), []
+        # the inputs as entered: named after the scenario that overrides nothing, if any
+        plain = [n for n in names if all(r.sheet is None for r in rows if r.scenario == n)]
+        if len(plain) == 1:
+            desc = next((r.description for r in rows if r.scenario == plain[0]), "")
+            return plain[0], desc, pd.DataFrame(log), []
+        return AS_ENTERED, "The case as entered in the workbook, no overrides.", pd.DataFrame(log), []
     if scenario not in names:
         problems.append(Problem(name, "Scenarios", None, scenario,
                                 f"unknown scenario; scenarios are: {', '.join(names) or '(none)'}",
