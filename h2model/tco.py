@@ -1,0 +1,535 @@
+"""Total cost of ownership (TCO) of fuel-cell, battery-electric and diesel vehicles.
+
+For each segment, powertrain and purchase year the TCO is the present value, at the
+real discount rate, of what an operator pays for one vehicle over its life: purchase
+net of purchase subsidies, energy, maintenance, insurance, tolls, a fuel-cell stack or
+battery replacement, less the resale value and the operating subsidies received. All
+money is in CNY of the case's price year (real terms), so prices grow only by their
+real change per year.
+
+Capital is charged at the discount rate: the purchase is paid at the start and every
+other flow discounted, which is the same as financing it with a loan at the discount
+rate. No separate loan is modelled; a cheaper or dearer loan would change the TCO by
+the present value of the interest difference.
+
+Cores (:func:`tco_per_vehicle`, :func:`present_value`, :func:`breakeven_h2_price`) are
+functions of arrays that broadcast over any leading axes (segments, purchase years,
+Monte Carlo draws); :func:`tco_from_case` unpacks a case.
+
+>>> round(float(annuity_factor(0.08, 10)), 4)
+6.7101
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Cost components in the order reported; subsidies and residual value are negative.
+COMPONENTS = (
+    "purchase", "purchase_subsidy", "energy", "maintenance", "insurance", "tolls",
+    "replacement", "residual", "operation_subsidy",
+)
+
+#: Segments column of energy use per 100 km, and Prices column of its price, by powertrain.
+ENERGY_COLUMNS = {
+    "fcev": ("h2_kg_per_100km", "h2_retail_cny_per_kg"),
+    "bev": ("electricity_kwh_per_100km", "electricity_cny_per_kwh"),
+    "diesel": ("diesel_l_per_100km", "diesel_cny_per_l"),
+}
+
+
+# --- discounting ----------------------------------------------------------------------
+
+
+def discount_factors(discount_rate, n_years: int) -> np.ndarray:
+    """End-of-year discount factors for years 1 to ``n_years``.
+
+    .. math:: d_t = (1 + r)^{-t}, \\qquad t = 1, \\dots, T
+
+    Parameters
+    ----------
+    discount_rate : float or array_like
+        Real discount rate :math:`r` (1/year).
+    n_years : int
+        Number of years :math:`T`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``np.shape(discount_rate) + (n_years,)`` (-).
+
+    Examples
+    --------
+    >>> discount_factors(0.25, 3).tolist()
+    [0.8, 0.64, 0.512]
+    """
+    r = np.asarray(discount_rate, dtype=float)
+    return (1.0 + r[..., None]) ** -np.arange(1, n_years + 1)
+
+
+def present_value(per_year, discount_rate, lifetime_years) -> np.ndarray:
+    """Present value of a yearly path over the first ``lifetime_years`` years.
+
+    .. math:: PV = \\sum_{t=1}^{L} c_t \\, (1 + r)^{-t}
+
+    Parameters
+    ----------
+    per_year : array_like
+        Amounts :math:`c_t` paid at the end of years 1, 2, ... of life, with the years
+        on the last axis, shape ``(..., T)``; a last axis of length 1 is the same amount
+        every year. ``T`` must cover the longest lifetime (any unit, e.g. CNY/year).
+    discount_rate : float or array_like
+        Real discount rate :math:`r` (1/year), broadcastable with the leading axes.
+    lifetime_years : int or array_like of int
+        Years :math:`L` counted, broadcastable with the leading axes (years).
+
+    Returns
+    -------
+    numpy.ndarray
+        Present value over the broadcast leading shape (unit of ``per_year`` times year).
+
+    Examples
+    --------
+    >>> float(present_value([[100.0, 100.0, 100.0]], 0.25, 2)[0])
+    144.0
+    """
+    c = np.asarray(per_year, dtype=float)
+    life = np.asarray(lifetime_years)
+    n = max(int(np.max(life)), 1) if life.size else 1
+    if c.ndim == 0:
+        c = c[None]
+    if c.shape[-1] == 1:
+        c = np.broadcast_to(c, c.shape[:-1] + (n,))
+    elif c.shape[-1] < n:
+        raise ValueError(f"per_year covers {c.shape[-1]} years; the longest lifetime is {n}")
+    else:
+        c = c[..., :n]
+    cum = np.cumsum(c * discount_factors(discount_rate, n), axis=-1)
+    cum = np.concatenate([np.zeros(cum.shape[:-1] + (1,)), cum], axis=-1)
+    shape = np.broadcast_shapes(cum.shape[:-1], life.shape)
+    idx = np.clip(np.broadcast_to(life, shape).astype(np.int64), 0, n)[..., None]
+    return np.take_along_axis(np.broadcast_to(cum, shape + (n + 1,)), idx, axis=-1)[..., 0]
+
+
+def annuity_factor(discount_rate, lifetime_years) -> np.ndarray:
+    """Present value of 1 a year for ``lifetime_years`` years.
+
+    .. math:: A = \\sum_{t=1}^{L} (1 + r)^{-t} = \\frac{1 - (1 + r)^{-L}}{r}
+
+    Parameters
+    ----------
+    discount_rate : float or array_like
+        Real discount rate :math:`r` (1/year).
+    lifetime_years : int or array_like of int
+        Years :math:`L`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Annuity factor (years).
+
+    Examples
+    --------
+    >>> float(annuity_factor(0.25, 3))
+    1.952
+    """
+    return present_value(np.ones(1), discount_rate, lifetime_years)
+
+
+# --- the TCO core ---------------------------------------------------------------------
+
+
+def tco_per_vehicle(purchase_price_cny, annual_km, energy_per_km, energy_price_per_unit,
+                    lifetime_years, discount_rate, *, maintenance_cny_per_km=0.0,
+                    insurance_cny_per_year=0.0, toll_cny_per_km=0.0, replacement_cost_cny=0.0,
+                    replacement_year=0, residual_share=0.0, purchase_subsidy_cny=0.0,
+                    operation_subsidy_cny_per_year=0.0) -> dict[str, np.ndarray]:
+    """TCO of one vehicle, by component, as a present value at purchase.
+
+    With :math:`d_t = (1 + r)^{-t}` and the annuity factor
+    :math:`A = \\sum_{t=1}^{L} d_t`:
+
+    .. math::
+
+        \\mathrm{TCO} = P - S_p
+            + D\\, e \\sum_{t=1}^{L} p_t d_t
+            + D\\,(m + k)\\, A + I A
+            + R\\, d_{n}\\,[1 \\le n \\le L]
+            - \\rho P\\, d_L
+            - \\sum_{t=1}^{L} s_t d_t
+
+    where :math:`P` is ``purchase_price_cny``, :math:`S_p` ``purchase_subsidy_cny``,
+    :math:`D` ``annual_km``, :math:`e` ``energy_per_km``, :math:`p_t`
+    ``energy_price_per_unit`` in year :math:`t` of life, :math:`m`
+    ``maintenance_cny_per_km``, :math:`k` ``toll_cny_per_km``, :math:`I`
+    ``insurance_cny_per_year``, :math:`R` ``replacement_cost_cny`` paid in year
+    :math:`n` = ``replacement_year`` of life, :math:`\\rho` ``residual_share`` (of the
+    price before subsidies) and :math:`s_t` ``operation_subsidy_cny_per_year``. The
+    purchase is paid at the start; yearly flows at the end of each year.
+
+    Parameters
+    ----------
+    purchase_price_cny : array_like
+        Price before subsidies (CNY).
+    annual_km : array_like
+        Distance driven per year (km/year).
+    energy_per_km : array_like
+        Energy use: kg/km (hydrogen), kWh/km (electricity) or L/km (diesel).
+    energy_price_per_unit : array_like
+        Energy price by year of life on the last axis, shape ``(..., T)`` with ``T`` at
+        least the longest lifetime, or ``(..., 1)`` for a flat price (CNY/kg, CNY/kWh or
+        CNY/L).
+    lifetime_years : array_like of int
+        Years owned, :math:`L` (years).
+    discount_rate : array_like
+        Real discount rate (1/year).
+    maintenance_cny_per_km, toll_cny_per_km : array_like, optional
+        Maintenance and tolls (CNY/km).
+    insurance_cny_per_year : array_like, optional
+        Insurance (CNY/year).
+    replacement_cost_cny : array_like, optional
+        Stack or battery replacement (CNY).
+    replacement_year : array_like of int, optional
+        Year of life it is paid in; 0 (or beyond the lifetime) for none.
+    residual_share : array_like, optional
+        Resale value at the end of life as a share of the purchase price (-).
+    purchase_subsidy_cny : array_like, optional
+        Purchase subsidies received at purchase (CNY).
+    operation_subsidy_cny_per_year : array_like, optional
+        Operating subsidies received by year of life, last axis as for the energy
+        price (CNY/year); see :func:`h2model.policy.operation_subsidy_cny_per_year`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Each of :data:`COMPONENTS` and ``total`` (CNY per vehicle), broadcast to one
+        shape; subsidies and the residual value are negative.
+
+    Examples
+    --------
+    >>> c = tco_per_vehicle(100.0, 10.0, 1.0, [1.0], 2, 0.25, residual_share=0.5)
+    >>> {k: round(float(v), 2) for k, v in c.items() if v != 0}
+    {'purchase': 100.0, 'energy': 14.4, 'residual': -32.0, 'total': 82.4}
+    """
+    r = np.asarray(discount_rate, dtype=float)
+    life = np.asarray(lifetime_years)
+    price = np.asarray(purchase_price_cny, dtype=float)
+    km = np.asarray(annual_km, dtype=float)
+    ann = annuity_factor(r, life)
+    rep_year = np.asarray(replacement_year)
+    rep_due = (rep_year >= 1) & (rep_year <= life)
+    comp = {
+        "purchase": price,
+        "purchase_subsidy": -np.asarray(purchase_subsidy_cny, dtype=float),
+        "energy": km * np.asarray(energy_per_km) * present_value(energy_price_per_unit, r, life),
+        "maintenance": km * np.asarray(maintenance_cny_per_km) * ann,
+        "insurance": np.asarray(insurance_cny_per_year, dtype=float) * ann,
+        "tolls": km * np.asarray(toll_cny_per_km) * ann,
+        "replacement": np.where(rep_due, np.asarray(replacement_cost_cny)
+                                * (1.0 + r) ** -np.where(rep_due, rep_year, 0), 0.0),
+        "residual": -np.asarray(residual_share) * price * (1.0 + r) ** -life,
+        "operation_subsidy": -present_value(
+            np.atleast_1d(operation_subsidy_cny_per_year), r, life),
+    }
+    arrays = np.broadcast_arrays(*comp.values())
+    out = {k: np.asarray(a, dtype=float) for k, a in zip(comp, arrays, strict=True)}
+    out["total"] = np.sum(arrays, axis=0)
+    return out
+
+
+def levelised_cost_per_km(tco_cny, annual_km, lifetime_years, discount_rate) -> np.ndarray:
+    """TCO per km, levelised over discounted distance.
+
+    .. math:: c_{km} = \\frac{\\mathrm{TCO}}{D \\, A}
+
+    With this definition a cost that is a fixed amount per km (maintenance, tolls, a
+    flat energy price) appears per km at exactly that amount.
+
+    Parameters
+    ----------
+    tco_cny : array_like
+        Present value (CNY per vehicle).
+    annual_km : array_like
+        Distance per year, :math:`D` (km/year).
+    lifetime_years : array_like of int
+        Years owned.
+    discount_rate : array_like
+        Real discount rate (1/year).
+
+    Returns
+    -------
+    numpy.ndarray
+        Cost (CNY/km).
+
+    Examples
+    --------
+    >>> float(levelised_cost_per_km(1952.0, 1000.0, 3, 0.25))
+    1.0
+    """
+    return np.asarray(tco_cny, dtype=float) / (
+        np.asarray(annual_km, dtype=float) * annuity_factor(discount_rate, lifetime_years))
+
+
+def breakeven_h2_price(tco_fcev_excl_h2_cny, discounted_h2_kg, tco_target_cny) -> np.ndarray:
+    """Flat hydrogen price at which a fuel-cell vehicle's TCO equals a target.
+
+    TCO is linear in the hydrogen price :math:`p` (flat over life):
+    :math:`\\mathrm{TCO}(p) = B + p\\,Q` with :math:`Q = D\\,h\\,A` the discounted
+    hydrogen use over life, so
+
+    .. math:: p^{*} = \\frac{T - B}{Q}
+
+    Parameters
+    ----------
+    tco_fcev_excl_h2_cny : array_like
+        :math:`B`, the FCEV TCO without hydrogen (CNY).
+    discounted_h2_kg : array_like
+        :math:`Q`, the discounted hydrogen use over life (kg).
+    tco_target_cny : array_like
+        :math:`T`, the alternative's TCO scaled to the FCEV's discounted distance (CNY).
+
+    Returns
+    -------
+    numpy.ndarray
+        Break-even price (CNY/kg); negative when even free hydrogen is not enough.
+
+    Examples
+    --------
+    >>> float(breakeven_h2_price(1000.0, 50.0, 2500.0))
+    30.0
+    """
+    return (np.asarray(tco_target_cny, dtype=float) - np.asarray(tco_fcev_excl_h2_cny)) / np.asarray(
+        discounted_h2_kg, dtype=float)
+
+
+def parity_year(purchase_years, fcev_cost, alternative_cost) -> float:
+    """First purchase year in which the FCEV costs no more than the alternative.
+
+    Parameters
+    ----------
+    purchase_years : array_like of int
+        Purchase years, ascending.
+    fcev_cost, alternative_cost : array_like
+        Costs to compare, same shape as ``purchase_years`` (e.g. CNY/km).
+
+    Returns
+    -------
+    float
+        The year, or NaN when parity is not reached.
+
+    Examples
+    --------
+    >>> parity_year([2024, 2025, 2026], [3.0, 2.0, 1.0], [2.5, 2.5, 2.5])
+    2025.0
+    """
+    ok = np.asarray(fcev_cost) <= np.asarray(alternative_cost)
+    return float(np.asarray(purchase_years)[ok][0]) if ok.any() else np.nan
+
+
+# --- from the case ------------------------------------------------------------------------
+
+
+def year_path(values: pd.Series, years) -> np.ndarray:
+    """Values by year on ``years``: interpolated between years given, flat beyond them.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Indexed by year.
+    years : array_like of int
+        Years wanted.
+
+    Returns
+    -------
+    numpy.ndarray
+        Values on ``years``.
+
+    Examples
+    --------
+    >>> year_path(pd.Series([10.0, 20.0], index=[2020, 2022]), [2019, 2021, 2030]).tolist()
+    [10.0, 15.0, 20.0]
+    """
+    s = values.dropna()
+    if s.empty:
+        raise ValueError(f"no values to build a path for {values.name!r}")
+    s = s.groupby(level=0).mean().sort_index()
+    return np.interp(np.asarray(years, dtype=float), s.index.to_numpy(dtype=float), s.to_numpy(float))
+
+
+@dataclass
+class TcoResult:
+    """Tables of the TCO engine.
+
+    Attributes
+    ----------
+    tco : pandas.DataFrame
+        ``segment, powertrain, purchase_year, component, tco_cny_per_vehicle,
+        tco_cny_per_km, tco_cny_per_tkm``: one row per component and one ``total``;
+        per km is levelised (:func:`levelised_cost_per_km`); per tonne-km divides that
+        by the payload (NaN where ``payload_t`` is 0).
+    parity : pandas.DataFrame
+        ``segment, alternative, purchase_year, h2_price_cny_per_kg,
+        fcev_tco_cny_per_km, alternative_tco_cny_per_km, breakeven_h2_cny_per_kg,
+        at_parity, parity_year``.
+    """
+
+    tco: pd.DataFrame
+    parity: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Result tables by name."""
+        return {"tco": self.tco, "tco_parity": self.parity}
+
+
+def _operation_subsidy_paths(subsidies, segments, annual_km, calendar) -> np.ndarray:
+    """Operating subsidy per vehicle by calendar year, for each row's annual distance."""
+    from .policy import operation_subsidy_cny_per_year
+
+    out = np.zeros((len(segments),) + calendar.shape)
+    if subsidies is None or subsidies.empty:
+        return out
+    op = subsidies[subsidies["kind"] == "vehicle_operation_per_km"]
+    for i, seg in enumerate(segments):  # a loop over a handful of segment rows
+        rows = op[op["segment"] == seg]
+        if rows.empty:
+            continue
+        pay = operation_subsidy_cny_per_year(
+            annual_km[i], rows["cny_per_km"].to_numpy(float),
+            rows["cap_cny_per_vehicle_year"].to_numpy(float))
+        by_year = pd.Series(pay, index=rows["year"].to_numpy(int)).groupby(level=0).sum()
+        out[i] = by_year.reindex(calendar.ravel(), fill_value=0.0).to_numpy().reshape(calendar.shape)
+    return out
+
+
+def tco_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
+                  subsidies: pd.DataFrame | None = None) -> TcoResult:
+    """TCO by segment, powertrain and purchase year, and hydrogen price parity.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Segments``, ``Prices``, ``Finance`` (``discount_rate``, ``price_year``)
+        and, when ``subsidies`` is not given, ``Policy``.
+    h2_price_cny_per_kg : pandas.Series, optional
+        Retail hydrogen price by year (CNY/kg), e.g. from station economics; by default
+        ``Prices.h2_retail_cny_per_kg``. Years beyond the series hold its last value.
+    subsidies : pandas.DataFrame, optional
+        Per-vehicle subsidy rates as from :func:`h2model.policy.vehicle_subsidy_rates`;
+        by default computed from the case's ``Policy`` sheet. Pass an empty table for a
+        TCO without subsidies. Purchase subsidies count the kinds in
+        :data:`h2model.policy.TCO_PURCHASE_KINDS`; subsidies apply to FCEVs only.
+
+    Returns
+    -------
+    TcoResult
+        The ``tco`` and ``parity`` tables.
+
+    Notes
+    -----
+    Purchase prices grow by ``price_change_per_year`` from ``Finance.price_year``:
+    :math:`P_y = P_0 (1 + g)^{y - y_0}`. Energy prices follow the year of operation
+    (flat after the last year given). Parity is judged per km (levelised), so that
+    powertrains with different annual distance or life compare fairly; with equal
+    distance and life this is the same as comparing TCO per vehicle.
+    """
+    from . import policy
+
+    seg = case.tables["Segments"].reset_index(drop=True)
+    fin = case.params["Finance"]
+    r = float(fin["discount_rate"])
+    years = np.asarray(case.years, dtype=np.int64)
+    life = seg["lifetime_years"].to_numpy(dtype=np.int64)
+    n_life = int(life.max())
+    calendar = years[:, None] + np.arange(n_life)[None, :]  # (n_years, n_life)
+
+    prices = case.tables["Prices"].set_index("year")
+    paths = {}
+    for pt, (_, col) in ENERGY_COLUMNS.items():
+        paths[pt] = year_path(prices[col], calendar.ravel()).reshape(calendar.shape)
+    if h2_price_cny_per_kg is not None:
+        paths["fcev"] = year_path(pd.Series(h2_price_cny_per_kg, dtype=float),
+                                  calendar.ravel()).reshape(calendar.shape)
+
+    if subsidies is None:
+        subsidies = policy.vehicle_subsidy_rates_from_case(case, h2_price_cny_per_kg)
+    pt = seg["powertrain"].to_numpy(dtype=object)
+    fcev = pt == "fcev"
+    km = seg["annual_km"].to_numpy(float)
+    use = np.array([seg.at[i, ENERGY_COLUMNS[p][0]] for i, p in enumerate(pt)], dtype=float) / 100
+    price_path = np.stack([paths[p] for p in pt])  # (rows, n_years, n_life)
+
+    purchase_sub = np.zeros((len(seg), len(years)))
+    if subsidies is not None and not subsidies.empty:
+        ps = subsidies[subsidies["kind"].isin(policy.TCO_PURCHASE_KINDS)]
+        ps = ps.groupby(["segment", "year"])["cny_per_vehicle"].sum()
+        for i in np.flatnonzero(fcev):
+            if seg.at[i, "segment"] in ps.index.get_level_values(0):
+                purchase_sub[i] = ps.loc[seg.at[i, "segment"]].reindex(years, fill_value=0.0)
+    op_sub = _operation_subsidy_paths(subsidies, seg["segment"].to_numpy(object), km, calendar)
+    op_sub[~fcev] = 0.0
+
+    price0 = seg["purchase_price_cny"].to_numpy(float)
+    growth = seg["price_change_per_year"].to_numpy(float)
+    price = price0[:, None] * (1.0 + growth[:, None]) ** (years[None, :] - case.price_year)
+
+    def col(name: str) -> np.ndarray:
+        return seg[name].to_numpy(dtype=float)[:, None]
+
+    comp = tco_per_vehicle(
+        price, km[:, None], use[:, None], price_path, life[:, None], r,
+        maintenance_cny_per_km=col("maintenance_cny_per_km"),
+        insurance_cny_per_year=col("insurance_cny_per_year"),
+        toll_cny_per_km=col("toll_cny_per_km"),
+        replacement_cost_cny=col("replacement_cost_cny"),
+        replacement_year=seg["replacement_year"].to_numpy(dtype=np.int64)[:, None],
+        residual_share=col("residual_share"),
+        purchase_subsidy_cny=purchase_sub, operation_subsidy_cny_per_year=op_sub,
+    )
+    dist = km[:, None] * annuity_factor(r, life)[:, None]  # discounted km, (rows, 1)
+    payload = seg["payload_t"].to_numpy(float)[:, None]
+
+    names = list(COMPONENTS) + ["total"]
+    values = np.stack([comp[k] for k in names])  # (components, rows, years)
+    c_i, r_i, y_i = np.meshgrid(np.arange(len(names)), np.arange(len(seg)),
+                                np.arange(len(years)), indexing="ij")
+    per_km = values / dist[None]
+    tco = pd.DataFrame({
+        "segment": seg["segment"].to_numpy(object)[r_i.ravel()],
+        "powertrain": pt[r_i.ravel()],
+        "purchase_year": years[y_i.ravel()],
+        "component": np.asarray(names, dtype=object)[c_i.ravel()],
+        "tco_cny_per_vehicle": values.ravel(),
+        "tco_cny_per_km": per_km.ravel(),
+        "tco_cny_per_tkm": np.where(payload[None] > 0, per_km / np.where(payload > 0, payload, 1.0),
+                                    np.nan).ravel(),
+    })
+    tco = tco.sort_values(["segment", "powertrain", "purchase_year"], kind="stable")
+    tco = tco.reset_index(drop=True)
+
+    total_km = comp["total"] / dist
+    h2_kg_disc = dist * use[:, None]
+    excl_h2 = comp["total"] - comp["energy"]
+    rows = []
+    key = {(s, p): i for i, (s, p) in enumerate(zip(seg["segment"], pt, strict=True))}
+    for i in np.flatnonzero(fcev):  # a loop over fuel-cell segments and two alternatives
+        for alt in ("diesel", "bev"):
+            j = key.get((seg.at[i, "segment"], alt))
+            if j is None:
+                continue
+            target = total_km[j] * dist[i]  # alternative's cost over the FCEV's distance
+            rows.append(pd.DataFrame({
+                "segment": seg.at[i, "segment"], "alternative": alt, "purchase_year": years,
+                "h2_price_cny_per_kg": paths["fcev"][:, 0],
+                "fcev_tco_cny_per_km": total_km[i], "alternative_tco_cny_per_km": total_km[j],
+                "breakeven_h2_cny_per_kg": breakeven_h2_price(excl_h2[i], h2_kg_disc[i], target),
+                "at_parity": total_km[i] <= total_km[j],
+                "parity_year": parity_year(years, total_km[i], total_km[j]),
+            }))
+    parity = (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[
+        "segment", "alternative", "purchase_year", "h2_price_cny_per_kg", "fcev_tco_cny_per_km",
+        "alternative_tco_cny_per_km", "breakeven_h2_cny_per_kg", "at_parity", "parity_year"]))
+    parity["parity_year"] = parity["parity_year"].astype("Int64")
+    return TcoResult(tco, parity)

@@ -1,0 +1,91 @@
+"""Tests for h2model.emissions: factors by hand, the fleet's CO2, and abatement cost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from h2model import emissions, fleet, tco
+from tests.data.fleet_case import PRICES, STATIONS, make_case
+
+
+def test_hydrogen_factor_by_source():
+    # by-product: process CO2 only; grid electrolysis: 50 kWh/kg x 0.6 kg/kWh = 30
+    assert emissions.h2_co2_kg_per_kg([5.0, 0.0], [0.0, 50.0], 0.6).tolist() == [5.0, 30.0]
+    # a station using 2 kWh/kg adds 2 x 0.6 = 1.2
+    assert float(emissions.h2_co2_kg_per_kg(5.0, 0.0, 0.6, 2.0)) == pytest.approx(6.2)
+
+
+def test_per_km_factors_by_powertrain():
+    assert float(emissions.fcev_co2_kg_per_km(8.0, 6.2)) == pytest.approx(0.496)
+    # 100 kWh/100 km at the battery / 0.9 charging x 0.6 kg/kWh
+    assert float(emissions.bev_co2_kg_per_km(100.0, 0.6)) == pytest.approx(1.0 / 0.9 * 0.6)
+    # 30 L/100 km x 3.24 kg/L (EN 16258 well-to-wheel)
+    assert float(emissions.diesel_co2_kg_per_km(30.0)) == pytest.approx(0.972)
+    assert emissions.DIESEL_WTW_CO2_KG_PER_L == 3.24
+
+
+def test_abatement_cost_levelised():
+    # 1,952 CNY extra over 3 years (r = 25 %, A = 1.952) to avoid 1 t a year: 1,000 CNY/t
+    assert float(emissions.abatement_cost_cny_per_t(1952.0, [1000.0], 0.25, 3)) == pytest.approx(1000.0)
+    assert float(emissions.abatement_cost_cny_per_t(-976.0, [1000.0], 0.25, 3)) == pytest.approx(-500.0)
+
+
+def test_fleet_co2_hand_checked():
+    case = make_case()
+    f = fleet.fleet_from_case(case)
+    res = emissions.co2_from_case(case, f)
+    c = res.co2.set_index(["year", "segment"])
+    # 2023: only S1 (refinery by-product, 5 kg/kg, station 2 kWh/kg on a 0.6 grid) has load:
+    # 5 + 2 x 0.6 = 6.2 kg CO2/kg H2
+    assert c.loc[(2023, "bus_12m"), "h2_co2_kg_per_kg"] == pytest.approx(6.2)
+    # 10 buses x 60,000 km = 600,000 km: FCEV 600,000 x 8/100 x 6.2 / 1000 = 297.6 t;
+    # diesel 600,000 x 30/100 x 3.24 / 1000 = 583.2 t; avoided 285.6 t
+    assert c.loc[(2023, "bus_12m"), "co2_fcev_t"] == pytest.approx(297.6)
+    assert c.loc[(2023, "bus_12m"), "co2_diesel_t"] == pytest.approx(583.2)
+    assert c.loc[(2023, "bus_12m"), "co2_avoided_t"] == pytest.approx(285.6)
+    assert c.loc[(2023, "bus_12m"), "h2_kg_per_year"] == pytest.approx(48_000.0)
+    # 2025: loads weight the stations' factors (S2 is grid electrolysis, 52 kWh/kg incl. station)
+    load = f.station_load[f.station_load["year"] == 2025].set_index("station_id")["h2_kg_per_day"]
+    g = 0.56
+    by_station = {"S1": 5 + 2 * g, "S2": 52 * g, "S3": 5 + 2 * g}
+    mix = sum(load[s] * by_station[s] for s in load.index) / load.sum()
+    assert c.loc[(2025, "heavy_tractor"), "h2_co2_kg_per_kg"] == pytest.approx(mix)
+    per_km = res.co2_per_km.set_index(["year", "segment", "powertrain", "energy_source"])["co2_kg_per_km"]
+    assert per_km.loc[(2025, "heavy_tractor", "fcev", "fleet_mix")] == pytest.approx(0.1 * mix)
+    assert per_km.loc[(2025, "heavy_tractor", "fcev", "el")] == pytest.approx(0.1 * 52 * g)
+    assert per_km.loc[(2023, "bus_12m", "bev", "grid")] == pytest.approx(1.0 / 0.9 * 0.6)
+    assert per_km.loc[(2023, "heavy_tractor", "diesel", "diesel")] == pytest.approx(0.35 * 3.24)
+
+
+def test_mix_without_station_load_uses_available_sources():
+    case = make_case(network={"max_detour_km": 1.0})  # nothing is served
+    res = emissions.co2_from_case(case, fleet.fleet_from_case(case))
+    mix = res.co2.groupby("year")["h2_co2_kg_per_kg"].first()
+    # 2023: only the by-product source is available: 5 + 2 x 0.6
+    assert mix.loc[2023] == pytest.approx(6.2)
+    # 2024: capacity-weighted, 4 t/d by-product and 1 t/d grid electrolysis (grid 0.58):
+    # (4 x (5 + 2 x 0.58) + 1 x 52 x 0.58) / 5 = 10.96
+    assert mix.loc[2024] == pytest.approx(10.96)
+
+
+def test_abatement_cost_equals_cost_gap_over_co2_gap_when_flat():
+    prices = [{**p, "grid_co2_kg_per_kwh": 0.5, "h2_retail_cny_per_kg": 30.0} for p in PRICES]
+    stations = [{**s, "supply_id": "bp"} for s in STATIONS]
+    case = make_case({"Prices": prices, "Stations": stations})
+    f = fleet.fleet_from_case(case)
+    t = tco.tco_from_case(case)
+    ab = emissions.co2_from_case(case, f, t).abatement.set_index(["segment", "purchase_year"])
+    par = t.parity[t.parity["alternative"] == "diesel"].set_index(["segment", "purchase_year"])
+    # tractor: FCEV 0.1 kg/km x (5 + 2 x 0.5) = 0.6 kg/km; diesel 0.35 x 3.24 = 1.134 kg/km
+    avoided_per_km = 1.134 - 0.6
+    row = ab.loc[("heavy_tractor", 2024)]
+    gap = par.loc[("heavy_tractor", 2024)]
+    expected = (gap["fcev_tco_cny_per_km"] - gap["alternative_tco_cny_per_km"]) / avoided_per_km * 1000
+    assert row["abatement_cost_cny_per_t"] == pytest.approx(expected, rel=1e-9)
+    # 100,000 km x 5 years x 0.534 kg/km = 267 t
+    assert row["co2_avoided_t_per_vehicle"] == pytest.approx(267.0)
+    # the simple ratio divides the (discounted) TCO gap by undiscounted tonnes
+    delta = row["tco_fcev_cny"] - row["tco_diesel_cny"]
+    assert row["abatement_cost_simple_cny_per_t"] == pytest.approx(delta / 267.0)
+    assert np.isfinite(ab["abatement_cost_cny_per_t"]).all()
