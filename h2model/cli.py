@@ -59,9 +59,11 @@ def cmd_inputs_import(args) -> int:
 
 def cmd_run(args) -> int:
     from .model import run_scenarios
-    run_scenarios(args.workbook, scenarios=args.scenario, all_scenarios=args.all, out=Path(args.out),
-                  progress=not args.quiet)
-    return 0
+    status = run_scenarios(args.workbook, scenarios=args.scenario, all_scenarios=args.all,
+                           out=Path(args.out), progress=not args.quiet)
+    for name, state in status.items():
+        print(f"{'OK ' if state == 'ok' else 'FAIL'} {name}" + ("" if state == "ok" else f": {state}"))
+    return 0 if all(s == "ok" for s in status.values()) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:

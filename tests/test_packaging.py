@@ -16,7 +16,7 @@ def _name(req: str) -> str:
 def _pyproject_names() -> set[str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(meta["dependencies"])
-    for extra, items in meta["optional-dependencies"].items():
+    for items in meta["optional-dependencies"].values():
         reqs += [r for r in items if not r.startswith("h2model")]
     names = {_name(r) for r in reqs}
     if "dask" in names:  # dask[distributed] is conda's dask + distributed
