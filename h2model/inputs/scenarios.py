@@ -8,7 +8,9 @@ operation``. ``key`` names the rows to change:
   ``bus_12m|fcev`` on ``Segments``), ``*`` for every row, or a filter
   ``column=value``.
 
-``operation`` is ``set`` (default), ``scale`` (multiply) or ``add``. Overrides are
+``operation`` is ``set`` (default), ``scale`` (multiply) or ``add``; in whole-number
+columns (vehicle counts, years) a scaled or added value is rounded to the nearest whole
+number. Overrides are
 applied to the raw cells, so the overridden values are validated like any other, and
 a problem in one points at the Scenarios cell that set it.
 """
@@ -125,6 +127,8 @@ def apply_scenario(raw: RawCase, scenario: str | None) -> tuple[str, str, pd.Dat
         if isinstance(targets, str):
             bad("D", r.key, targets, "key")
             continue
+        whole = schema is not None and col in schema.column_names and \
+            schema.column(col).kind == "int"
         op = r.operation
         if op not in ("set", "scale", "add"):
             bad("G", op, "operation must be set, scale or add", "operation")
@@ -144,6 +148,8 @@ def apply_scenario(raw: RawCase, scenario: str | None) -> tuple[str, str, pd.Dat
                         f" {old!r}", "value")
                     break
                 new = a * b if op == "scale" else a + b
+                if whole:
+                    new = int(round(new))
             row = sheet.rows[i]
             if j >= len(row):
                 row.extend([None] * (j + 1 - len(row)))
