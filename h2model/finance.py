@@ -1261,7 +1261,8 @@ def levelised_cost(
     capital, fixed, land_c, subsidy = (
         np.broadcast_to(x, S).astype(float) for x in (capital, fixed, land_c, subsidy)
     )
-    fin_tax = parts["price"] - (capital + fixed + land_c + variable + subsidy)
+    with np.errstate(invalid="ignore"):  # zero sales give inf - inf: NaN, as documented
+        fin_tax = parts["price"] - (capital + fixed + land_c + variable + subsidy)
     return LevelisedCost(
         capital_cny_per_kg=capital,
         fixed_om_cny_per_kg=fixed,

@@ -1,0 +1,1021 @@
+r"""Station economics: capex, operating cost and break-even price of every station.
+
+For each hydrogen refuelling station and each analysis year in which it operates,
+this module answers: *what retail price (CNY/kg, incl. VAT) must the station charge to
+earn its cost of capital at this year's sales, with and without the subsidies it
+is paid, and how far is that from the plan's price target (< 35 CNY/kg)?*
+
+The steps, each a function of arrays (stations and years are axes; there is no
+Python loop over stations or years):
+
+1. :func:`station_capex_cny` scales the ``StationCosts`` reference capex by an
+   economy-of-scale power law; :func:`station_costs_from_case` splits it into
+   components (compressor, storage, dispensers, pre-cooling, civil works) and adds
+   land, fixed O&M, staff, electricity use and the compressor replacement schedule
+   (:func:`replacement_shares`). :func:`module_capex_cny` gives the network
+   optimiser the capex of a capacity module.
+2. :func:`capital_subsidy_cny` and :func:`operating_subsidy_cny_per_kg` apply the
+   ``Policy`` sheet's station and hydrogen programmes to a station (one-off
+   capex grants; per-kg sales subsidies and supply rewards by year, capped per
+   station-year and conditional on the retail price).
+3. :func:`station_economics` assembles every operating station-year, prices
+   delivered hydrogen (production + purification + delivery, after
+   :mod:`h2model.supply`) and electricity for the year, and calls
+   :func:`h2model.finance.breakeven_price` / :func:`~h2model.finance.levelised_cost`
+   once for all station-years at once.
+
+Conventions
+-----------
+**Station-year break-even.** The break-even price of station :math:`s` in year
+:math:`y` is the constant real price at which the equity NPV of the station's
+whole life is zero *if it sold every year what it sells in year* :math:`y`: the
+finance ramp-up is switched off (``ramp_up_years = 0``) and sales are flat at
+:math:`q_{s,y}`. It answers "what price must it charge at this year's utilisation"
+and moves with the load year by year, which is what the plan's price target and
+the network optimiser's price constraint compare with. The alternative, one
+price per station from its full load path, needs loads beyond the analysis horizon
+(stations built in 2035 would have one year of data) and hides the year in which
+a station becomes viable, so it is not used.
+
+**Calendar of a station's life.** The life is anchored to the real commissioning
+year :math:`c_s` (first year of sales; construction in the
+``construction_years`` before it), so that the station receives exactly the
+capital grants of its commissioning year and the per-kg subsidies of the calendar
+years it operates. Cost inputs are those of year :math:`y` (electricity price,
+diesel price for delivery) held flat over the life.
+
+**Money.** Costs are real CNY of the case's price year. Subsidy amounts, caps and
+price thresholds are nominal CNY of the year they are paid (as policies state
+them). The finance engine treats real money as money of its year 0 and takes
+subsidies as nominal on its own time axis; a station whose construction starts in
+calendar year :math:`y_0 \ne` price year therefore has its subsidies re-based by
+:math:`(1+i)^{p - y_0}` (:math:`p` the price year, :math:`i` inflation), which
+leaves the real break-even price exact. A programme's ``max_price_cny_per_kg``
+is compared with the station's nominal retail price in the year paid,
+:math:`P(1+v)(1+i)^{Y-p}`; the plan's price target is compared with the real
+break-even price in price-year CNY (the target table's unit).
+
+**Price-conditional subsidies** make the break-even price depend on itself. The
+engine starts with every programme the station qualifies for apart from the
+price condition, computes the price, drops the programme-years whose condition
+fails at that price and repeats; prices only rise and eligibility only shrinks,
+so this stops after a few rounds at the largest self-consistent set (a station
+that cannot break even below a threshold even with the subsidy does not get it).
+
+**Zero sales.** A station-year that sells nothing has no finite break-even price:
+its prices, levelised components and gaps are NaN, it is excluded from volume
+weighting and counts as operating but not as selling or as meeting the target.
+
+References
+----------
+.. [1] Argonne National Laboratory (2022). Hydrogen Delivery Scenario Analysis
+   Model (HDSAM) v4: refuelling-station cost structure and component shares.
+.. [2] Short, W., Packey, D. J. and Holt, T. (1995). A Manual for the Economic
+   Evaluation of Energy Efficiency and Renewable Energy Technologies.
+   NREL/TP-462-5173 (levelised cost).
+
+Examples
+--------
+>>> round(float(station_capex_cny(2000.0, 1000.0, 10e6, 0.65)) / 1e6, 3)
+15.692
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .finance import FinanceAssumptions, breakeven_price, levelised_cost, ramp_up_shares
+from .fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR
+from .supply import TubeTrailer, liquid_cny_per_kg, road_distance_km, tube_trailer_cny_per_kg
+
+__all__ = [
+    "CAPEX_COMPONENTS",
+    "FALLBACK_PLATEAU_UTILISATION",
+    "StationEconomics",
+    "analysed_stations",
+    "capital_subsidy_cny",
+    "module_capex_cny",
+    "operating_subsidy_cny_per_kg",
+    "replacement_shares",
+    "station_capex_cny",
+    "station_costs_from_case",
+    "station_economics",
+]
+
+#: Capex components with their ``StationCosts`` share columns (land is added apart).
+CAPEX_COMPONENTS = ("compressor", "storage", "dispenser", "precooling", "civil")
+
+#: Plateau utilisation of the fallback load path (sales / capacity), used when
+#: :func:`station_economics` gets no loads.
+FALLBACK_PLATEAU_UTILISATION = 0.5
+
+#: Days of sales per year: loads are average kg/day over the year, as in the fleet.
+DAYS_PER_YEAR = OPERATING_DAYS_PER_YEAR
+
+CAPEX_SUBSIDY_KINDS = ("station_capex",)
+H2_SUBSIDY_KINDS = ("h2_sales_per_kg", "h2_supply_reward_per_kg")
+
+_KEY = ("station_type", "pressure_mpa")
+_STATION_COLUMNS = (
+    "station_id", "name", "district", "longitude", "latitude", "status", "commissioning_year",
+    "capacity_kg_per_day", "pressure_mpa", "station_type", "supply_id",
+)
+_BUILT_REQUIRED = ("station_id", "commissioning_year", "capacity_kg_per_day", "station_type",
+                   "pressure_mpa", "supply_id")
+_COMPARATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_SHARE_TOL = 1e-6
+
+
+# --- cost model -----------------------------------------------------------------------
+
+
+def station_capex_cny(capacity_kg_per_day, reference_capacity_kg_per_day, capex_ref_cny,
+                      scale_exponent) -> np.ndarray:
+    r"""Installed station capex (excl. land) at a capacity, by an economy-of-scale law.
+
+    .. math::
+
+        K(Q) = K_\mathrm{ref} \left(\frac{Q}{Q_\mathrm{ref}}\right)^{\beta}
+
+    so that doubling capacity multiplies capex by :math:`2^\beta` (:math:`\beta < 1`:
+    economies of scale; 0.6-0.7 is the classic "six-tenths rule").
+
+    Parameters
+    ----------
+    capacity_kg_per_day : array_like
+        Dispensing capacity :math:`Q`, kg/day (24 h basis).
+    reference_capacity_kg_per_day : array_like
+        Capacity :math:`Q_\mathrm{ref}` the reference capex refers to, kg/day (> 0).
+    capex_ref_cny : array_like
+        Installed capex :math:`K_\mathrm{ref}` at the reference capacity, CNY.
+    scale_exponent : array_like
+        Scale exponent :math:`\beta`, dimensionless.
+
+    Returns
+    -------
+    numpy.ndarray
+        Capex :math:`K`, CNY, shaped like the broadcast inputs.
+
+    Raises
+    ------
+    ValueError
+        If a capacity is negative or a reference capacity is not positive.
+
+    References
+    ----------
+    Argonne National Laboratory (2022), HDSAM v4: station capital cost scaling.
+
+    Examples
+    --------
+    >>> station_capex_cny([500.0, 1000.0, 2000.0], 1000.0, 10e6, 1.0).tolist()
+    [5000000.0, 10000000.0, 20000000.0]
+    """
+    q = np.asarray(capacity_kg_per_day, dtype=float)
+    q_ref = np.asarray(reference_capacity_kg_per_day, dtype=float)
+    if np.any(q < 0):
+        raise ValueError("capacity_kg_per_day: must be >= 0 kg/day")
+    if np.any(q_ref <= 0):
+        raise ValueError("reference_capacity_kg_per_day: must be > 0 kg/day")
+    return np.asarray(capex_ref_cny, dtype=float) * (q / q_ref) ** np.asarray(scale_exponent, dtype=float)
+
+
+def replacement_shares(share_of_capex, component_life_years, station_life_years: int) -> np.ndarray:
+    r"""Replacement cost of a component in each operating year, as a share of capex.
+
+    A component with life :math:`n` years is replaced at the end of operating years
+    :math:`n, 2n, \dots` before the last year of the station's life :math:`L`
+    (no replacement is bought in the final year). This is the ``replacement_share``
+    argument of :func:`h2model.finance.breakeven_price` (real, escalating with
+    inflation, capitalised and depreciated from the year spent).
+
+    Parameters
+    ----------
+    share_of_capex : array_like
+        Replacement cost as a share of the capex passed to the finance engine,
+        fraction.
+    component_life_years : array_like
+        Component life :math:`n`, years (>= 1).
+    station_life_years : int
+        Station life :math:`L`, years.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., L)
+        Share of capex spent in each operating year, fraction.
+
+    Examples
+    --------
+    >>> replacement_shares(0.4, 10, 20)[[8, 9, 10, 19]].tolist()
+    [0.0, 0.4, 0.0, 0.0]
+    >>> replacement_shares([0.4, 0.2], [6, 10], 20).sum(axis=-1).round(6).tolist()
+    [1.2, 0.2]
+    """
+    share = np.asarray(share_of_capex, dtype=float)[..., None]
+    life = np.asarray(component_life_years, dtype=float)[..., None]
+    if np.any(life < 1):
+        raise ValueError("component_life_years: must be >= 1 year")
+    k = np.arange(1, int(station_life_years) + 1, dtype=float)
+    due = (np.mod(k, life) == 0) & (k < station_life_years)
+    return share * due
+
+
+def _cost_rows(case, station_type, pressure_mpa) -> pd.DataFrame:
+    """``StationCosts`` rows aligned with (station_type, pressure_mpa) arrays."""
+    sc = case["StationCosts"]
+    shares = sc[[f"share_{c}" for c in CAPEX_COMPONENTS]].to_numpy(dtype=float).sum(axis=1)
+    bad = np.flatnonzero(np.abs(shares - 1.0) > _SHARE_TOL)
+    if len(bad):
+        r = sc.iloc[bad[0]]
+        raise ValueError(
+            f"StationCosts row {int(bad[0]) + 2} ({r['station_type']}, {r['pressure_mpa']} MPa): "
+            f"share_compressor..share_civil sum to {shares[bad[0]]:.6g}, must sum to 1")
+    keys = pd.MultiIndex.from_arrays([sc["station_type"].astype(object),
+                                      sc["pressure_mpa"].astype("int64")])
+    t = np.asarray(station_type, dtype=object)
+    p = np.asarray(pressure_mpa, dtype=float)
+    t, p = np.broadcast_arrays(t, p)
+    idx = keys.get_indexer(pd.MultiIndex.from_arrays([t.ravel(), p.ravel().astype("int64")]))
+    if np.any(idx < 0):
+        k = int(np.flatnonzero(idx < 0)[0])
+        raise ValueError(f"StationCosts has no row for station_type={t.ravel()[k]!r}, "
+                         f"pressure_mpa={int(p.ravel()[k])}")
+    return sc.iloc[idx].reset_index(drop=True)
+
+
+def module_capex_cny(case, station_type, pressure_mpa, capacity_kg_per_day, *,
+                     include_land: bool = False) -> np.ndarray:
+    """Capex of a station or capacity module of a type, pressure and size.
+
+    For the network optimiser's module costs: :func:`station_capex_cny` with the
+    ``StationCosts`` row of each (type, pressure), broadcasting over the three
+    arrays.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``StationCosts``.
+    station_type : array_like of str
+        Station type (``StationCosts.station_type``).
+    pressure_mpa : array_like of int
+        Dispensing pressure, MPa.
+    capacity_kg_per_day : array_like
+        Module capacity, kg/day.
+    include_land : bool, default False
+        Add the type's land purchase (``land_cost_cny``, CNY, not scaled): for a
+        first module on a new site. Land lease is an operating cost, not capex.
+
+    Returns
+    -------
+    numpy.ndarray
+        Capex, CNY, shaped like the broadcast inputs.
+
+    Raises
+    ------
+    ValueError
+        If a (type, pressure) has no ``StationCosts`` row.
+    """
+    t, p, q = np.broadcast_arrays(np.asarray(station_type, dtype=object),
+                                  np.asarray(pressure_mpa, dtype=float),
+                                  np.asarray(capacity_kg_per_day, dtype=float))
+    rows = _cost_rows(case, t, p)
+    k = station_capex_cny(q.ravel(), rows["reference_capacity_kg_per_day"].to_numpy(float),
+                          rows["capex_excl_land_cny"].to_numpy(float), rows["scale_exponent"].to_numpy(float))
+    if include_land:
+        k = k + rows["land_cost_cny"].to_numpy(float)
+    return k.reshape(q.shape)
+
+
+def station_costs_from_case(case, stations: pd.DataFrame) -> pd.DataFrame:
+    r"""Capex components and operating costs of stations, one row per station.
+
+    Capex excl. land is :func:`station_capex_cny` of the ``StationCosts`` row of the
+    station's type and pressure, split by the row's ``share_*`` columns
+    (:data:`CAPEX_COMPONENTS`; they must sum to 1). Land purchase is added unscaled.
+    Fixed O&M is ``fixed_om_share_per_year`` of capex excl. land (equipment and
+    civil works are maintained and insured, land is not); staff is
+    ``staff_count x staff_cost_cny_per_person_year``. The compressor is replaced
+    every ``compressor_life_years`` at its original cost (real).
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``StationCosts``.
+    stations : pandas.DataFrame
+        ``station_id, station_type, pressure_mpa, capacity_kg_per_day`` (kg/day).
+
+    Returns
+    -------
+    pandas.DataFrame
+        In the order of ``stations``: ``station_id``, ``capex_<component>_cny`` for
+        each of :data:`CAPEX_COMPONENTS`, ``capex_excl_land_cny``, ``land_cny``
+        (purchase), ``capex_cny`` (total incl. land), all CNY;
+        ``fixed_om_cny_per_year``, ``staff_cny_per_year``, ``land_lease_cny_per_year``
+        (CNY/year); ``electricity_kwh_per_kg`` (kWh/kg); ``compressor_life_years``
+        (years); ``compressor_replacement_share`` (compressor cost / ``capex_cny``,
+        fraction). The replacement schedule for the finance engine is
+        ``replacement_shares(compressor_replacement_share, compressor_life_years, L)``.
+
+    Examples
+    --------
+    >>> from h2model.inputs import load_case, DEFAULT_CASE
+    >>> case = load_case(DEFAULT_CASE)
+    >>> st = pd.DataFrame({"station_id": ["a"], "station_type": ["standalone"],
+    ...                    "pressure_mpa": [35], "capacity_kg_per_day": [1000.0]})
+    >>> c = station_costs_from_case(case, st)
+    >>> c[["capex_excl_land_cny", "land_cny", "capex_cny", "staff_cny_per_year"]].iloc[0].tolist()
+    [10000000.0, 4000000.0, 14000000.0, 900000.0]
+    """
+    rows = _cost_rows(case, stations["station_type"].to_numpy(object),
+                      stations["pressure_mpa"].to_numpy(float))
+    k = station_capex_cny(stations["capacity_kg_per_day"].to_numpy(float),
+                          rows["reference_capacity_kg_per_day"].to_numpy(float),
+                          rows["capex_excl_land_cny"].to_numpy(float),
+                          rows["scale_exponent"].to_numpy(float))
+    out = {"station_id": stations["station_id"].astype(object).to_numpy()}
+    for c in CAPEX_COMPONENTS:
+        out[f"capex_{c}_cny"] = k * rows[f"share_{c}"].to_numpy(float)
+    land = rows["land_cost_cny"].to_numpy(float)
+    total = k + land
+    out.update({
+        "capex_excl_land_cny": k,
+        "land_cny": land,
+        "capex_cny": total,
+        "fixed_om_cny_per_year": k * rows["fixed_om_share_per_year"].to_numpy(float),
+        "staff_cny_per_year": (rows["staff_count"].to_numpy(float)
+                               * rows["staff_cost_cny_per_person_year"].to_numpy(float)),
+        "land_lease_cny_per_year": rows["land_lease_cny_per_year"].to_numpy(float),
+        "electricity_kwh_per_kg": rows["electricity_kwh_per_kg"].to_numpy(float),
+        "compressor_life_years": rows["compressor_life_years"].to_numpy(np.int64),
+    })
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["compressor_replacement_share"] = np.where(total > 0, out["capex_compressor_cny"] / total, 0.0)
+    return pd.DataFrame(out)
+
+
+# --- subsidies ------------------------------------------------------------------------
+
+
+def _programmes(policy: pd.DataFrame | None, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows of the Policy sheet of the given kinds, as plain dicts (NaN for blanks)."""
+    if policy is None or policy.empty:
+        return []
+    pol = policy[policy["kind"].isin(kinds)]
+
+    def num(col):
+        if col not in pol.columns:
+            return np.full(len(pol), np.nan)
+        return pd.to_numeric(pol[col], errors="coerce").astype(float).to_numpy()
+
+    cols = {c: num(c) for c in ("amount_cny", "cap_cny_per_year", "cap_share_of_capex", "start_year",
+                                "end_year", "max_price_cny_per_kg", "min_capacity_kg_per_day")}
+    types = pol["station_type"].astype(object).to_numpy() if "station_type" in pol else ["all"] * len(pol)
+    return [{"station_type": types[j], **{c: v[j] for c, v in cols.items()}} for j in range(len(pol))]
+
+
+def _eligible(p: dict[str, Any], station_type, capacity, year, retail_price) -> np.ndarray:
+    """Station type, capacity, year window and price condition of one programme."""
+    ok = (p["station_type"] == "all") | (np.asarray(station_type, dtype=object) == p["station_type"])
+    if not np.isnan(p["min_capacity_kg_per_day"]):
+        ok = ok & (np.asarray(capacity, dtype=float) >= p["min_capacity_kg_per_day"])
+    y = np.asarray(year, dtype=float)
+    ok = ok & (y >= p["start_year"]) & (y <= p["end_year"])
+    if retail_price is not None and not np.isnan(p["max_price_cny_per_kg"]):
+        ok = ok & (np.asarray(retail_price, dtype=float) <= p["max_price_cny_per_kg"])  # NaN: not met
+    return ok
+
+
+def capital_subsidy_cny(policy: pd.DataFrame | None, station_type, capacity_kg_per_day,
+                        commissioning_year, capex_cny, retail_price_cny_per_kg=None) -> np.ndarray:
+    r"""One-off capital subsidies a station receives, summed over programmes.
+
+    Each ``station_capex`` programme pays a station of a matching ``station_type``
+    (or ``'all'``), at least ``min_capacity_kg_per_day`` large, commissioned within
+    ``start_year .. end_year``:
+
+    .. math:: G = \sum_j \min(a_j,\; c_j,\; \phi_j K)
+
+    with amount :math:`a_j`, cap :math:`c_j` (``cap_cny_per_year``) and cap share
+    :math:`\phi_j` of the investment :math:`K` (each blank = no cap). Programmes
+    of different levels add up; there is no cap on the total (the Policy sheet does
+    not encode one). Broadcasts over the station arrays; the loop is over the
+    (few) programmes only.
+
+    Parameters
+    ----------
+    policy : pandas.DataFrame or None
+        The ``Policy`` sheet (only ``station_capex`` rows are read).
+    station_type : array_like of str
+        Station type.
+    capacity_kg_per_day : array_like
+        Station capacity, kg/day.
+    commissioning_year : array_like
+        First year of sales (the subsidy is paid for this year's build), year.
+    capex_cny : array_like
+        Investment the share cap applies to (incl. land purchase), CNY.
+    retail_price_cny_per_kg : array_like, optional
+        Retail price in the commissioning year (nominal CNY/kg) for programmes with
+        ``max_price_cny_per_kg``; NaN counts as not met; None: not tested.
+
+    Returns
+    -------
+    numpy.ndarray
+        Capital subsidy, nominal CNY of the commissioning year.
+
+    Examples
+    --------
+    >>> pol = pd.DataFrame({"kind": ["station_capex"] * 2, "station_type": ["all", "skid"],
+    ...     "amount_cny": [2.5e6, 1e6], "cap_share_of_capex": [0.5, np.nan],
+    ...     "start_year": [2022, 2022], "end_year": [2025, 2025],
+    ...     "min_capacity_kg_per_day": [1000.0, np.nan]})
+    >>> capital_subsidy_cny(pol, ["combined", "skid", "combined"], [1000.0, 500.0, 1000.0],
+    ...                     [2023, 2023, 2026], [4e6, 3e6, 9e6]).tolist()
+    [2000000.0, 1000000.0, 0.0]
+    """
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (station_type, capacity_kg_per_day,
+                                                        commissioning_year, capex_cny)))
+    total = np.zeros(shape)
+    k = np.asarray(capex_cny, dtype=float)
+    for p in _programmes(policy, CAPEX_SUBSIDY_KINDS):
+        amount = np.full(shape, p["amount_cny"])
+        if not np.isnan(p["cap_cny_per_year"]):
+            amount = np.minimum(amount, p["cap_cny_per_year"])
+        if not np.isnan(p["cap_share_of_capex"]):
+            amount = np.minimum(amount, p["cap_share_of_capex"] * k)
+        ok = _eligible(p, station_type, capacity_kg_per_day, commissioning_year, retail_price_cny_per_kg)
+        total += np.where(ok, amount, 0.0)
+    return total
+
+
+def operating_subsidy_cny_per_kg(policy: pd.DataFrame | None, station_type, capacity_kg_per_day, year,
+                                 kg_per_year, retail_price_cny_per_kg=None) -> np.ndarray:
+    r"""Per-kg operating subsidies a station receives in a year, summed over programmes.
+
+    Each ``h2_sales_per_kg`` or ``h2_supply_reward_per_kg`` programme pays a
+    station of a matching type and size, in ``start_year .. end_year``, where the
+    retail price is at most ``max_price_cny_per_kg``, an amount :math:`a_j` per kg
+    sold, capped at :math:`c_j` (``cap_cny_per_year``) per station and year:
+
+    .. math:: o = \sum_j \min\!\left(a_j,\; \frac{c_j}{q}\right)
+
+    for sales :math:`q` kg/year (at :math:`q = 0` the rate is :math:`a_j`). Everything
+    broadcasts: pass stations as ``(n, 1)`` and years as ``(n, L)`` to get a
+    station x life-year table.
+
+    Parameters
+    ----------
+    policy : pandas.DataFrame or None
+        The ``Policy`` sheet (only the two hydrogen kinds are read).
+    station_type : array_like of str
+        Station type.
+    capacity_kg_per_day : array_like
+        Station capacity, kg/day.
+    year : array_like
+        Calendar year paid, year.
+    kg_per_year : array_like
+        Hydrogen sold in that year, kg/year.
+    retail_price_cny_per_kg : array_like, optional
+        Retail price in that year, nominal CNY/kg; NaN counts as not met; None: the
+        price condition is not tested.
+
+    Returns
+    -------
+    numpy.ndarray
+        Subsidy, nominal CNY per kg sold.
+
+    Examples
+    --------
+    >>> pol = pd.DataFrame({"kind": ["h2_sales_per_kg"], "station_type": ["all"],
+    ...     "amount_cny": [5.0], "cap_cny_per_year": [1.5e6], "start_year": [2024],
+    ...     "end_year": [2025], "max_price_cny_per_kg": [30.0]})
+    >>> operating_subsidy_cny_per_kg(pol, "combined", 1000.0, [2024, 2025, 2025, 2026],
+    ...     [2e5, 6e5, 2e5, 2e5], [29.0, 29.0, 31.0, 29.0]).tolist()
+    [5.0, 2.5, 0.0, 0.0]
+    """
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (station_type, capacity_kg_per_day, year,
+                                                        kg_per_year)))
+    if retail_price_cny_per_kg is not None:
+        shape = np.broadcast_shapes(shape, np.shape(retail_price_cny_per_kg))
+    total = np.zeros(shape)
+    q = np.asarray(kg_per_year, dtype=float)
+    for p in _programmes(policy, H2_SUBSIDY_KINDS):
+        rate = np.full(shape, p["amount_cny"])
+        if not np.isnan(p["cap_cny_per_year"]):
+            with np.errstate(divide="ignore"):
+                rate = np.minimum(rate, np.where(q > 0, p["cap_cny_per_year"] / np.where(q > 0, q, 1.0),
+                                                 np.inf))
+        ok = _eligible(p, station_type, capacity_kg_per_day, year, retail_price_cny_per_kg)
+        total += np.where(ok, rate, 0.0)
+    return total
+
+
+# --- stations, loads, delivered hydrogen ----------------------------------------------
+
+
+def analysed_stations(case, built: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The stations whose economics are analysed: existing, planned and built ones.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Stations``.
+    built : pandas.DataFrame, optional
+        Stations the network plan builds: ``station_id, commissioning_year,
+        capacity_kg_per_day, station_type, pressure_mpa, supply_id`` and optionally
+        ``name, district, longitude, latitude`` (taken from ``Stations`` where the id
+        is a candidate site there). A built row replaces the case's row of the same
+        id (e.g. a candidate site, or a station the plan resizes) and is given the
+        status ``built``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``station_id, name, district, longitude, latitude, status,
+        commissioning_year`` (float; a blank existing station's is the first analysis
+        year), ``capacity_kg_per_day, pressure_mpa, station_type, supply_id``; case
+        stations first (workbook order), then built stations new to the case.
+
+    Raises
+    ------
+    ValueError
+        If ``built`` lacks a required column or value, or repeats a station id.
+    """
+    st = case["Stations"]
+    base = st[st["status"].isin(OPEN_STATUSES)]
+    base = pd.DataFrame({c: base[c].to_numpy(dtype=object if c in ("station_id", "name", "district",
+                                                                 "status", "station_type", "supply_id")
+                                             else float) for c in _STATION_COLUMNS})
+    if built is not None and len(built):
+        missing = [c for c in _BUILT_REQUIRED if c not in built.columns]
+        if missing:
+            raise ValueError(f"built: missing column(s) {', '.join(missing)}")
+        if built["station_id"].duplicated().any():
+            dup = built.loc[built["station_id"].duplicated(), "station_id"].iloc[0]
+            raise ValueError(f"built: station_id {dup!r} appears more than once")
+        b = built.reset_index(drop=True)
+        ref = st.set_index("station_id")
+        ids = b["station_id"].astype(object).to_numpy()
+        cols = {}
+        for c in _STATION_COLUMNS:
+            if c == "status":
+                cols[c] = np.full(len(b), "built", dtype=object)
+                continue
+            kind = object if c in ("station_id", "name", "district", "station_type", "supply_id") else float
+            own = (b[c].to_numpy(dtype=object) if c in b.columns else np.full(len(b), None, dtype=object))
+            fallback = (ref[c].reindex(ids).to_numpy(dtype=object) if c in ref.columns
+                        else np.full(len(b), None, dtype=object))
+            v = pd.Series(own, dtype=object).where(pd.notna(pd.Series(own, dtype=object)),
+                                                   pd.Series(fallback, dtype=object))
+            if c == "name":
+                v = v.where(v.notna(), pd.Series(ids, dtype=object))
+            if v.isna().any() and c != "district":
+                raise ValueError(f"built: station {ids[int(np.flatnonzero(v.isna())[0])]!r} has no {c}")
+            cols[c] = v.to_numpy(dtype=kind)
+        b = pd.DataFrame(cols)
+        base = pd.concat([base[~base["station_id"].isin(b["station_id"])], b], ignore_index=True)
+    first = float(case.years[0])
+    cy = base["commissioning_year"].to_numpy(float)
+    base["commissioning_year"] = np.where(np.isnan(cy) & (base["status"] == "existing"), first, cy)
+    if base["commissioning_year"].isna().any():
+        sid = base.loc[base["commissioning_year"].isna(), "station_id"].iloc[0]
+        raise ValueError(f"station {sid!r}: commissioning_year is blank")
+    return base.reset_index(drop=True)
+
+
+def _by_year(case, column: str, years) -> np.ndarray:
+    """A ``Prices`` column on the given years (clamped to the sheet's years)."""
+    pr = case["Prices"].sort_values("year")
+    py = pr["year"].to_numpy(np.int64)
+    y = np.clip(np.asarray(years, dtype=np.int64), py[0], py[-1])
+    idx = np.searchsorted(py, y)
+    if not np.array_equal(py[idx], y):
+        raise ValueError(f"Prices: year(s) missing between {py[0]} and {py[-1]}")
+    return pr[column].to_numpy(float)[idx]
+
+
+def _delivered(case, stations: pd.DataFrame, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Delivered hydrogen cost of each station from its own source, by year.
+
+    The rule of :func:`h2model.supply.delivered_cost_from_case` for the (source,
+    station) pair of each station's ``supply_id``: the cheaper of tube trailer (at
+    the year's diesel price) and liquid delivery; on-site electrolysis stations pay
+    none. Works for stations not in the case (built at any location).
+    """
+    sup = case["Supply"]
+    j = pd.Index(sup["supply_id"].astype(object)).get_indexer(stations["supply_id"].astype(object))
+    if np.any(j < 0):
+        k = int(np.flatnonzero(j < 0)[0])
+        raise ValueError(f"station {stations['station_id'].iloc[k]!r}: supply_id "
+                         f"{stations['supply_id'].iloc[k]!r} is not in Supply")
+    dl = case.params["Delivery"]
+    dist = road_distance_km(sup["longitude"].to_numpy(float)[j], sup["latitude"].to_numpy(float)[j],
+                            stations["longitude"].to_numpy(float), stations["latitude"].to_numpy(float),
+                            dl["road_circuity_factor"])
+    diesel = _by_year(case, "diesel_cny_per_l", years)
+    tube = tube_trailer_cny_per_kg(dist[None, :], TubeTrailer.from_mapping(dl),
+                                   case.finance["discount_rate"], diesel[:, None])
+    liquid = np.broadcast_to(liquid_cny_per_kg(dist, dl["liquid_fixed_cny_per_kg"],
+                                               dl["liquid_cny_per_kg_per_100km"])[None, :], tube.shape)
+    onsite = (stations["station_type"].to_numpy(object) == "onsite_electrolysis")[None, :]
+    return {
+        "distance_km": dist,
+        "production": sup["production_cost_cny_per_kg"].to_numpy(float)[j],
+        "purification": sup["purification_cost_cny_per_kg"].to_numpy(float)[j],
+        "delivery": np.where(onsite, 0.0, np.minimum(tube, liquid)),
+        "mode": np.where(onsite, "onsite", np.where(liquid < tube, "liquid", "tube_trailer")).astype(object),
+    }
+
+
+def _loads_grid(loads: pd.DataFrame, ids: np.ndarray, years: np.ndarray, operating: np.ndarray) -> np.ndarray:
+    """Loads table -> (years, stations) kg/day, checked against the operating mask."""
+    for c in ("year", "station_id", "h2_kg_per_day"):
+        if c not in loads.columns:
+            raise ValueError(f"loads: missing column {c!r}")
+    ld = loads[["year", "station_id", "h2_kg_per_day"]]
+    if ld.duplicated(["year", "station_id"]).any():
+        r = ld[ld.duplicated(["year", "station_id"])].iloc[0]
+        raise ValueError(f"loads: (year {r['year']}, station {r['station_id']!r}) appears more than once")
+    kg = ld["h2_kg_per_day"].to_numpy(float)
+    if np.any(~np.isfinite(kg)) or np.any(kg < 0):
+        raise ValueError("loads: h2_kg_per_day must be finite and >= 0 kg/day")
+    si = pd.Index(ids).get_indexer(ld["station_id"].astype(object))
+    if np.any(si < 0):
+        unknown = sorted(set(ld["station_id"].astype(object)[si < 0]))
+        raise ValueError(f"loads: station(s) not analysed (not existing, planned or built): "
+                         f"{', '.join(map(str, unknown[:5]))}")
+    yi = pd.Index(years).get_indexer(ld["year"].to_numpy(np.int64))
+    keep = yi >= 0
+    grid = np.zeros((len(years), len(ids)))
+    grid[yi[keep], si[keep]] = kg[keep]
+    bad = (grid > 0) & ~operating
+    if bad.any():
+        y, s = np.argwhere(bad)[0]
+        raise ValueError(f"loads: station {ids[s]!r} sells hydrogen in {years[y]}, before its "
+                         "commissioning year")
+    return grid
+
+
+def _price_target(case, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The price target applying in each year: the latest ``Targets`` price row at or
+    before the year (the earliest row for years before it). NaN / None if none."""
+    t = case["Targets"]
+    t = t[t["target_id"] == "price"].sort_values("year")
+    if t.empty:
+        return np.full(len(years), np.nan), np.full(len(years), None, dtype=object)
+    idx = np.clip(np.searchsorted(t["year"].to_numpy(np.int64), years, side="right") - 1, 0, len(t) - 1)
+    return t["value"].to_numpy(float)[idx], t["comparator"].astype(object).to_numpy()[idx]
+
+
+def _meets(price: np.ndarray, target: np.ndarray, comparator: np.ndarray) -> np.ndarray:
+    out = np.zeros(price.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for sym, op in _COMPARATORS.items():
+            m = comparator == sym
+            out[m] = op(price[m], target[m])
+    return out & np.isfinite(price)
+
+
+# --- station economics ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class StationEconomics:
+    """Station economics of a case (see :func:`station_economics` for the columns).
+
+    Attributes
+    ----------
+    stations : pandas.DataFrame
+        One row per station and analysis year in which it operates.
+    network : pandas.DataFrame
+        One row per analysis year: volumes, counts and volume-weighted prices.
+    capex : pandas.DataFrame
+        ``station_id, component, capex_cny``: capex by component (the
+        :data:`CAPEX_COMPONENTS` and ``land``), one row per station and component.
+    """
+
+    stations: pd.DataFrame
+    network: pd.DataFrame
+    capex: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Results tables by name (``stations``, ``network_by_year``, ``station_capex``)."""
+        return {"stations": self.stations, "network_by_year": self.network, "station_capex": self.capex}
+
+
+def _years(case, year) -> np.ndarray:
+    if year is None:
+        return np.asarray(case.years, dtype=np.int64)
+    if isinstance(year, Iterable) and not isinstance(year, str):
+        return np.unique(np.asarray(list(year), dtype=np.int64))
+    return np.asarray([int(year)], dtype=np.int64)
+
+
+def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFrame | None = None,
+                      year: int | Iterable[int] | None = None, *,
+                      finance: FinanceAssumptions | None = None,
+                      plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION) -> StationEconomics:
+    r"""Levelised cost and break-even retail price of every operating station-year.
+
+    Conventions (station-year break-even at flat sales, life anchored at the
+    commissioning year, money, price-conditional subsidies, zero sales) are in the
+    module docstring. Per station-year, with capex :math:`K` (incl. land purchase),
+    fixed cost :math:`F` (O&M + staff), land lease :math:`\Lambda`, variable cost
+    :math:`c` = hydrogen purchase (production + purification) + delivery +
+    electricity (kWh/kg x the year's ``Prices.electricity_cny_per_kwh``), sales
+    :math:`q = 365 \times` kg/day, a compressor replacement every
+    ``compressor_life_years`` and the subsidies of :func:`capital_subsidy_cny` and
+    :func:`operating_subsidy_cny_per_kg`, the break-even price ex VAT :math:`P^*`
+    comes from :func:`h2model.finance.breakeven_price` with the ramp-up off, and
+    the retail break-even price is :math:`(1+v)P^*`.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Stations, StationCosts, Supply, Delivery, Prices, Policy, Targets,
+        Finance``.
+    loads : pandas.DataFrame, optional
+        ``year, station_id, h2_kg_per_day``: hydrogen dispensed (kg/day, yearly
+        average), e.g. the fleet's ``station_load`` or the network plan's. A station
+        operating in a year without a row sells nothing that year. Default (no
+        loads): the **fallback load path** -- utilisation (sales / capacity) rises
+        with the case's ramp-up from its commissioning year, ``ramp_start_share``
+        in the first year linearly to ``plateau_utilisation`` after
+        ``ramp_up_years`` (:func:`h2model.finance.ramp_up_shares`); with the
+        Guangzhou case 0.2, 0.3, 0.4, then 0.5 of capacity.
+    built : pandas.DataFrame, optional
+        Stations the network plan builds, see :func:`analysed_stations`. By default
+        the analysed stations are the existing and planned ones.
+    year : int or iterable of int, optional
+        Analysis year(s); default every year of the case.
+    finance : FinanceAssumptions, optional
+        Default: the case's Finance sheet. Its ramp-up is switched off for the
+        break-even (it still shapes the fallback load path).
+    plateau_utilisation : float, default :data:`FALLBACK_PLATEAU_UTILISATION`
+        Plateau of the fallback load path, fraction of capacity.
+
+    Returns
+    -------
+    StationEconomics
+        ``stations``: one row per station and year in which it operates
+        (``commissioning_year <= year``), sorted by year then station order, with
+
+        - keys: ``year, station_id, name, district, status, station_type,
+          pressure_mpa, supply_id, capacity_kg_per_day, commissioning_year``;
+        - ``h2_kg_per_day`` (kg/day), ``kg_sold_per_year`` (kg/year),
+          ``utilisation`` (fraction of capacity);
+        - ``capex_cny`` (incl. land), ``land_cny`` (purchase), ``capital_subsidy_cny``
+          (nominal CNY of the commissioning year, paid only if the price condition
+          holds), ``operating_subsidy_cny_per_kg`` (nominal CNY/kg paid in this year);
+          ``distance_km`` (source to station, road), ``delivery_mode``;
+        - levelised components of the subsidised break-even price, CNY/kg:
+          ``capital_cny_per_kg`` (equipment capex and compressor replacement less
+          salvage), ``fixed_om_cny_per_kg`` (O&M and staff), ``land_cny_per_kg``
+          (lease and land purchase), ``electricity_cny_per_kg``,
+          ``hydrogen_purchase_cny_per_kg`` (production + purification),
+          ``delivery_cny_per_kg``, ``financing_and_tax_cny_per_kg``,
+          ``subsidy_cny_per_kg`` (<= 0), ``vat_cny_per_kg``; they sum to
+          ``breakeven_price_with_subsidy_cny_per_kg``;
+        - ``breakeven_price_cny_per_kg`` (retail incl. VAT, no subsidies) and
+          ``breakeven_price_with_subsidy_cny_per_kg`` (retail incl. VAT), CNY/kg;
+        - ``price_target_cny_per_kg``, ``meets_price_target`` (subsidised price meets
+          the target's comparator), ``gap_to_target_cny_per_kg`` and
+          ``gap_to_target_with_subsidy_cny_per_kg`` (price above the target,
+          CNY/kg; negative = below), ``subsidy_to_target_cny_per_kg`` (constant
+          real per-kg operating subsidy over the life that brings the unsubsidised
+          price to the target) and ``extra_subsidy_to_target_cny_per_kg`` (the same
+          on top of the existing programmes, their eligibility held fixed); 0
+          where none is needed.
+
+        Prices, components, gaps and subsidies-to-target are NaN where nothing is
+        sold.
+
+        ``network``: one row per year with ``stations_operating``,
+        ``stations_selling``, ``stations_meeting_price_target`` (with subsidies),
+        ``stations_meeting_price_target_without_subsidy``,
+        ``capacity_kg_per_day``, ``h2_kg_per_year``, ``utilisation_mean`` (mean
+        over operating stations), ``utilisation_network`` (sales / capacity),
+        ``vw_breakeven_price_cny_per_kg``,
+        ``vw_breakeven_price_with_subsidy_cny_per_kg`` (volume-weighted over stations
+        selling, NaN if none) and ``price_target_cny_per_kg``:
+
+        .. math::
+
+            \bar P_y = \frac{\sum_s q_{s,y} P_{s,y}}{\sum_s q_{s,y}},
+            \qquad s : q_{s,y} > 0.
+
+        ``capex``: capex by component, one row per station and component.
+
+    Raises
+    ------
+    ValueError
+        On loads for stations that are not analysed or not yet commissioned,
+        duplicate or negative loads, missing cost rows or sources.
+    """
+    fin_case = finance if finance is not None else FinanceAssumptions.from_mapping(case.finance)
+    fin = dataclasses.replace(fin_case, ramp_up_years=0, ramp_start_share=1.0)
+    L, C = fin.station_life_years, fin.construction_years
+    base = 1 if fin.convention == "profast" else 0
+    infl = float(fin.inflation_rate)
+    vat = float(fin.vat_rate)
+    py = case.price_year
+
+    st = analysed_stations(case, built)
+    years = _years(case, year)
+    ids = st["station_id"].to_numpy(object)
+    cy = st["commissioning_year"].to_numpy(float)
+    cap = st["capacity_kg_per_day"].to_numpy(float)
+    stype = st["station_type"].to_numpy(object)
+    operating = cy[None, :] <= years[:, None]  # (years, stations)
+    yi, si = np.nonzero(operating)  # rows: by year, then station order
+
+    # Sales (kg/day) of each operating station-year.
+    if loads is None:
+        k = (years[yi] - cy[si]).astype(np.int64)  # operating year - 1
+        shares = np.asarray(ramp_up_shares(fin_case), dtype=float)
+        kg_day = plateau_utilisation * cap[si] * np.where(k < L, shares[np.minimum(k, L - 1)], 1.0)
+    else:
+        kg_day = _loads_grid(loads, ids, years, operating)[yi, si]
+    kg = kg_day * DAYS_PER_YEAR
+    selling = kg > 0
+
+    # Costs per station, then per row.
+    costs = station_costs_from_case(case, st)
+    rep_station = replacement_shares(costs["compressor_replacement_share"].to_numpy(float),
+                                     costs["compressor_life_years"].to_numpy(float), L)
+    dv = _delivered(case, st, years)
+    elec = _by_year(case, "electricity_cny_per_kwh", years)
+    K = costs["capex_cny"].to_numpy(float)[si]
+    land_cny = costs["land_cny"].to_numpy(float)[si]
+    F = (costs["fixed_om_cny_per_year"].to_numpy(float) + costs["staff_cny_per_year"].to_numpy(float))[si]
+    lease = costs["land_lease_cny_per_year"].to_numpy(float)[si]
+    c_elec = costs["electricity_kwh_per_kg"].to_numpy(float)[si] * elec[yi]
+    c_h2 = (dv["production"] + dv["purification"])[si]
+    c_del = dv["delivery"][yi, si]
+    c = c_h2 + c_del + c_elec
+
+    # Subsidies: eligible programme-years shrink until the price is self-consistent.
+    policy = case.tables.get("Policy")
+    y0 = cy[si] - C  # calendar year of the engine's year 0
+    rebase = (1.0 + infl) ** (py - (y0 + base))  # nominal CNY -> the engine's money basis
+    cal = cy[si, None] + np.arange(L)[None, :]  # calendar year of each operating year
+    to_nominal_cal = (1.0 + vat) * (1.0 + infl) ** (cal - py)
+    to_nominal_com = (1.0 + vat) * (1.0 + infl) ** (cy[si] - py)
+    n_conditional = sum(not np.isnan(p["max_price_cny_per_kg"])
+                        for p in _programmes(policy, CAPEX_SUBSIDY_KINDS + H2_SUBSIDY_KINDS))
+    sel = np.flatnonzero(selling)  # the finance engine sees selling rows only
+    fin_args = (K[sel], F[sel], c[sel], kg[sel], fin)
+    common = {"land_lease_cny_per_year": lease[sel], "replacement_share": rep_station[si[sel]]}
+
+    def spread(x):
+        full = np.full(len(si), np.nan)
+        full[sel] = x
+        return full
+
+    # First round: every price condition met (-inf); rows without sales never meet one (NaN).
+    price = np.where(selling, -np.inf, np.nan)
+    prev = None
+    for _ in range(n_conditional * (L + 1) + 2):  # a bound never reached: a few rounds suffice
+        G = capital_subsidy_cny(policy, stype[si], cap[si], cy[si], K, price * to_nominal_com)
+        ops = operating_subsidy_cny_per_kg(policy, stype[si, None], cap[si, None], cal, kg[:, None],
+                                           price[:, None] * to_nominal_cal)
+        if prev is not None and np.array_equal(G, prev[0]) and np.array_equal(ops, prev[1]):
+            break
+        price = spread(breakeven_price(*fin_args, capital_subsidy_cny=G[sel] * rebase[sel],
+                                       operating_subsidy_cny_per_kg=ops[sel] * rebase[sel, None], **common))
+        prev = (G, ops)
+    else:  # pragma: no cover - eligibility only shrinks, so the loop ends early
+        raise RuntimeError("subsidy eligibility did not converge")
+
+    lc = levelised_cost(*fin_args, capital_subsidy_cny=G[sel] * rebase[sel],
+                        operating_subsidy_cny_per_kg=ops[sel] * rebase[sel, None], **common)
+    p_sub = spread(lc.total_cny_per_kg)  # break-even price ex VAT with subsidies
+    lc = {k: spread(v) for k, v in lc.as_dict().items()}
+    p_none = spread(breakeven_price(*fin_args, **common))
+    # Per-kg effects that do not depend on sales when sales are flat: land purchase's
+    # capital recovery per CNY of capex and kg/year, and the price drop per CNY/kg of
+    # a constant real operating subsidy over the life.
+    unit_capital = float(levelised_cost(1.0, 0.0, 0.0, 1.0, fin).capital_cny_per_kg)
+    real_profile = (1.0 + infl) ** (C - 1 - base + np.arange(1, L + 1, dtype=float))
+    per_unit_subsidy = float(
+        breakeven_price(0.0, 0.0, 0.0, 1.0, fin)
+        - breakeven_price(0.0, 0.0, 0.0, 1.0, fin, operating_subsidy_cny_per_kg=real_profile))
+    land_capital = spread(land_cny[sel] * unit_capital / kg[sel])
+
+    def sold(x):
+        return np.where(selling, x, np.nan)
+
+    target, comparator = _price_target(case, years)
+    tgt, cmp_ = target[yi], comparator[yi]
+    retail_none = p_none * (1.0 + vat)
+    retail_sub = p_sub * (1.0 + vat)
+    below = np.isin(cmp_, ("<", "<="))
+    gap_none = np.where(below, retail_none - tgt, tgt - retail_none)
+    gap_sub = np.where(below, retail_sub - tgt, tgt - retail_sub)
+    scale = (1.0 + vat) * per_unit_subsidy
+    to_target = np.where(below, np.maximum(gap_none, 0.0) / scale, np.nan)
+    extra_to_target = np.where(below, np.maximum(gap_sub, 0.0) / scale, np.nan)
+    k_now = (years[yi] - cy[si]).astype(np.int64)
+    ops_now = np.where(k_now < L, ops[np.arange(len(si)), np.minimum(k_now, L - 1)], 0.0)
+
+    out = pd.DataFrame({
+        "year": years[yi],
+        "station_id": ids[si],
+        "name": st["name"].to_numpy(object)[si],
+        "district": st["district"].to_numpy(object)[si],
+        "status": st["status"].to_numpy(object)[si],
+        "station_type": stype[si],
+        "pressure_mpa": st["pressure_mpa"].to_numpy(float).astype(np.int64)[si],
+        "supply_id": st["supply_id"].to_numpy(object)[si],
+        "capacity_kg_per_day": cap[si],
+        "commissioning_year": cy[si].astype(np.int64),
+        "h2_kg_per_day": kg_day,
+        "kg_sold_per_year": kg,
+        "utilisation": kg_day / cap[si],
+        "capex_cny": K,
+        "land_cny": land_cny,
+        "capital_subsidy_cny": G,
+        "operating_subsidy_cny_per_kg": ops_now,
+        "distance_km": dv["distance_km"][si],
+        "delivery_mode": dv["mode"][yi, si],
+        "capital_cny_per_kg": lc["capital_cny_per_kg"] - land_capital,
+        "fixed_om_cny_per_kg": lc["fixed_om_cny_per_kg"],
+        "land_cny_per_kg": lc["land_cny_per_kg"] + land_capital,
+        "electricity_cny_per_kg": sold(c_elec),
+        "hydrogen_purchase_cny_per_kg": sold(c_h2),
+        "delivery_cny_per_kg": sold(c_del),
+        "financing_and_tax_cny_per_kg": lc["financing_and_tax_cny_per_kg"],
+        "subsidy_cny_per_kg": lc["subsidy_cny_per_kg"],
+        "vat_cny_per_kg": p_sub * vat,
+        "breakeven_price_cny_per_kg": retail_none,
+        "breakeven_price_with_subsidy_cny_per_kg": retail_sub,
+        "price_target_cny_per_kg": tgt,
+        "meets_price_target": _meets(retail_sub, tgt, cmp_),
+        "gap_to_target_cny_per_kg": gap_none,
+        "gap_to_target_with_subsidy_cny_per_kg": gap_sub,
+        "subsidy_to_target_cny_per_kg": to_target,
+        "extra_subsidy_to_target_cny_per_kg": extra_to_target,
+    })
+    network = _network(out, years, target, _meets(retail_none, tgt, cmp_))
+    capex = _capex_long(costs)
+    return StationEconomics(stations=out, network=network, capex=capex)
+
+
+def _network(rows: pd.DataFrame, years: np.ndarray, target: np.ndarray,
+             meets_without: np.ndarray) -> pd.DataFrame:
+    """Per-year network summary of the station-year rows (volume weighting over sellers)."""
+    q = rows["kg_sold_per_year"].to_numpy(float)
+    sell = q > 0
+    p0 = rows["breakeven_price_cny_per_kg"].to_numpy(float)
+    p1 = rows["breakeven_price_with_subsidy_cny_per_kg"].to_numpy(float)
+    df = pd.DataFrame({
+        "year": rows["year"].to_numpy(np.int64),
+        "op": 1,
+        "sell": sell.astype(np.int64),
+        "meets": rows["meets_price_target"].to_numpy(bool).astype(np.int64),
+        "meets0": meets_without.astype(np.int64),
+        "cap": rows["capacity_kg_per_day"].to_numpy(float),
+        "q": q,
+        "u": rows["utilisation"].to_numpy(float),
+        "qw": np.where(sell, q, 0.0),
+        "qp0": np.where(sell, q * np.where(sell, p0, 0.0), 0.0),
+        "qp1": np.where(sell, q * np.where(sell, p1, 0.0), 0.0),
+    })
+    g = df.groupby("year").agg(
+        stations_operating=("op", "sum"), stations_selling=("sell", "sum"),
+        stations_meeting_price_target=("meets", "sum"),
+        stations_meeting_price_target_without_subsidy=("meets0", "sum"),
+        capacity_kg_per_day=("cap", "sum"), h2_kg_per_year=("q", "sum"), utilisation_mean=("u", "mean"),
+        qw=("qw", "sum"), qp0=("qp0", "sum"), qp1=("qp1", "sum"),
+    ).reindex(years)
+    counts = ["stations_operating", "stations_selling", "stations_meeting_price_target",
+              "stations_meeting_price_target_without_subsidy"]
+    g[counts] = g[counts].fillna(0).astype(np.int64)
+    g[["capacity_kg_per_day", "h2_kg_per_year"]] = g[["capacity_kg_per_day", "h2_kg_per_year"]].fillna(0.0)
+    qw = g["qw"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g["utilisation_network"] = np.where(g["capacity_kg_per_day"] > 0,
+                                            g["h2_kg_per_year"] / DAYS_PER_YEAR / g["capacity_kg_per_day"],
+                                            np.nan)
+        g["vw_breakeven_price_cny_per_kg"] = np.where(qw > 0, g["qp0"] / qw, np.nan)
+        g["vw_breakeven_price_with_subsidy_cny_per_kg"] = np.where(qw > 0, g["qp1"] / qw, np.nan)
+    g["price_target_cny_per_kg"] = target
+    g = g.drop(columns=["qw", "qp0", "qp1"]).rename_axis("year").reset_index()
+    g["year"] = g["year"].astype(np.int64)
+    return g
+
+
+def _capex_long(costs: pd.DataFrame) -> pd.DataFrame:
+    comps = list(CAPEX_COMPONENTS) + ["land"]
+    cols = [f"capex_{c}_cny" for c in CAPEX_COMPONENTS] + ["land_cny"]
+    values = costs[cols].to_numpy(float)
+    n = len(costs)
+    return pd.DataFrame({
+        "station_id": np.repeat(costs["station_id"].to_numpy(object), len(comps)),
+        "component": np.tile(np.asarray(comps, dtype=object), n),
+        "capex_cny": values.ravel(),
+    })

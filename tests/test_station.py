@@ -1,0 +1,410 @@
+"""Tests for h2model.station: hand calculations, the default case, subsidy rules, properties.
+
+Hand calculations are written out with an equity-only, tax-free, inflation-free
+:class:`~h2model.finance.FinanceAssumptions`, for which the break-even price is the
+textbook capital recovery formula; the default-case tests check concrete figures
+and invariants of the tables; hypothesis checks monotonicity and order invariance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from h2model import fleet, station, supply
+from h2model.finance import FinanceAssumptions
+from h2model.inputs import DEFAULT_CASE, load_case
+
+PLAIN = FinanceAssumptions(discount_rate=0.08, station_life_years=20)  # no tax, VAT, inflation or debt
+PROPERTY = settings(max_examples=15, deadline=None)
+
+
+@functools.cache
+def default_case():
+    return load_case(DEFAULT_CASE)
+
+
+def variant(case, **tables):
+    """The case with some tables replaced (no re-validation)."""
+    return dataclasses.replace(case, tables={**case.tables, **tables})
+
+
+def policy(*rows: dict) -> pd.DataFrame:
+    base = {"programme_id": "p", "name": "test", "level": "municipal", "segment": "all",
+            "station_type": "all", "amount_cny": 0.0, "cap_cny_per_year": np.nan,
+            "cap_share_of_capex": np.nan, "start_year": 2000, "end_year": 2060,
+            "max_price_cny_per_kg": np.nan, "min_capacity_kg_per_day": np.nan, "source_key": "x"}
+    return pd.DataFrame([{**base, "programme_id": f"p{i}", **r} for i, r in enumerate(rows)])
+
+
+NO_POLICY = policy().iloc[:0]
+
+
+def one_load(station_id: str, year: int, kg_per_day: float) -> pd.DataFrame:
+    return pd.DataFrame({"year": [year], "station_id": [station_id], "h2_kg_per_day": [kg_per_day]})
+
+
+def row(econ: station.StationEconomics, station_id: str, year: int) -> pd.Series:
+    s = econ.stations
+    r = s[(s["station_id"] == station_id) & (s["year"] == year)]
+    assert len(r) == 1
+    return r.iloc[0]
+
+
+def crf(r: float, n: int) -> float:
+    return r / (1.0 - (1.0 + r) ** -n)
+
+
+# --- hand calculations ----------------------------------------------------------------
+
+
+def test_capex_scaling_and_component_split_by_hand():
+    # Standalone 35 MPa: 10 M CNY at 1,000 kg/day, exponent 0.65, land 4 M CNY,
+    # shares 0.42 / 0.22 / 0.08 / 0.01 / 0.27, fixed O&M 5 %/yr, 6 staff x 150,000 CNY.
+    case = default_case()
+    k = 10e6 * (2000.0 / 1000.0) ** 0.65
+    assert station.station_capex_cny(2000.0, 1000.0, 10e6, 0.65) == pytest.approx(k, rel=1e-14)
+    assert k == pytest.approx(15.692e6, rel=1e-4)
+    st_ = pd.DataFrame({"station_id": ["a"], "station_type": ["standalone"], "pressure_mpa": [35],
+                        "capacity_kg_per_day": [2000.0]})
+    c = station.station_costs_from_case(case, st_).iloc[0]
+    expected = {"compressor": 0.42, "storage": 0.22, "dispenser": 0.08, "precooling": 0.01, "civil": 0.27}
+    for comp, share in expected.items():
+        assert c[f"capex_{comp}_cny"] == pytest.approx(share * k, rel=1e-12)
+    assert c["capex_excl_land_cny"] == pytest.approx(k, rel=1e-12)
+    assert c["land_cny"] == 4e6
+    assert c["capex_cny"] == pytest.approx(k + 4e6, rel=1e-12)
+    assert c["fixed_om_cny_per_year"] == pytest.approx(0.05 * k, rel=1e-12)
+    assert c["staff_cny_per_year"] == 900_000.0
+    assert c["compressor_replacement_share"] == pytest.approx(0.42 * k / (k + 4e6), rel=1e-12)
+    assert c["compressor_life_years"] == 10
+
+
+def test_module_capex_broadcasts_and_matches_station_costs():
+    case = default_case()
+    caps = np.array([500.0, 1000.0, 2000.0])
+    got = station.module_capex_cny(case, [["combined"], ["skid"]], [[35], [70]], caps)
+    assert got.shape == (2, 3)
+    assert got[0] == pytest.approx(9e6 * (caps / 1000.0) ** 0.65, rel=1e-12)
+    assert got[1] == pytest.approx(6.75e6 * (caps / 1000.0) ** 0.8, rel=1e-12)
+    with_land = station.module_capex_cny(case, "standalone", 35, 1000.0, include_land=True)
+    assert float(with_land) == 14e6
+
+
+def test_replacement_every_compressor_life_before_the_last_year():
+    r = station.replacement_shares([0.3, 0.3], [10, 7], 20)
+    assert np.flatnonzero(r[0]).tolist() == [9]  # end of operating year 10; none in year 20
+    assert np.flatnonzero(r[1]).tolist() == [6, 13]
+    assert r[1, 6] == 0.3
+
+
+def test_station_year_breakeven_equals_closed_form():
+    # Equity only, no tax, no inflation, flat sales q: P = (K CRF + X v^10 CRF + F)/q + c.
+    case = variant(default_case(), Policy=NO_POLICY)
+    econ = station.station_economics(case, loads=one_load("HP-P07", 2025, 1000.0), year=2025, finance=PLAIN)
+    r = row(econ, "HP-P07", 2025)  # standalone, 35 MPa, 2,000 kg/day, Guangzhou Petrochemical
+    k_excl = 10e6 * 2.0**0.65
+    capex = k_excl + 4e6  # incl. land purchase
+    compressor = 0.42 * k_excl  # replaced at the end of operating year 10
+    fixed = 0.05 * k_excl + 6 * 150_000.0
+    pair = supply.delivered_cost_from_case(case, 2025).set_index(["supply_id", "station_id"])
+    delivery = pair.loc[("gzpc_byproduct", "HP-P07"), "delivery_cny_per_kg"]
+    variable = 12.0 + 3.0 + delivery + 0.7 * 0.746  # production, purification, delivery, electricity
+    q = 1000.0 * 365.0
+    hand = ((capex + compressor * 1.08**-10) * crf(0.08, 20) + fixed) / q + variable
+    assert r["breakeven_price_cny_per_kg"] == pytest.approx(hand, rel=1e-12)
+    assert r["breakeven_price_with_subsidy_cny_per_kg"] == pytest.approx(hand, rel=1e-12)
+    assert r["land_cny_per_kg"] == pytest.approx(4e6 * crf(0.08, 20) / q, rel=1e-12)
+    assert r["capital_cny_per_kg"] == pytest.approx(
+        (k_excl + compressor * 1.08**-10) * crf(0.08, 20) / q, rel=1e-12)
+    assert r["fixed_om_cny_per_kg"] == pytest.approx(fixed / q, rel=1e-12)
+    assert r["financing_and_tax_cny_per_kg"] == pytest.approx(0.0, abs=1e-12)
+    assert r["delivery_cny_per_kg"] == pytest.approx(delivery, rel=1e-14)
+    # Every other station operating in 2025 sold nothing: no finite price.
+    others = econ.stations[econ.stations["station_id"] != "HP-P07"]
+    assert len(others) > 40 and others["breakeven_price_cny_per_kg"].isna().all()
+
+
+def test_subsidies_by_hand():
+    # A 3 M CNY grant at commissioning (year 0) and 4 CNY/kg in operating years 1-5
+    # capped at 1 M CNY a year: P_sub = P - [G + sum_k o q 1.08^-k] / (q a(20)).
+    pol = policy({"kind": "station_capex", "amount_cny": 3e6, "start_year": 2020, "end_year": 2030},
+                 {"kind": "h2_sales_per_kg", "amount_cny": 4.0, "cap_cny_per_year": 1e6,
+                  "start_year": 2023, "end_year": 2027})
+    case = variant(default_case(), Policy=pol)
+    econ = station.station_economics(case, loads=one_load("HP-P07", 2025, 1000.0), year=2025, finance=PLAIN)
+    r = row(econ, "HP-P07", 2025)  # commissioned 2023: operating years 1-5 are 2023-2027
+    q = 365_000.0
+    o = 1e6 / q  # the cap binds: 4 x 365,000 > 1 M CNY
+    annuity = sum(1.08**-k for k in range(1, 21))
+    pv_ops = sum(o * q * 1.08**-k for k in range(1, 6))
+    drop = (3e6 + pv_ops) / (q * annuity)
+    assert r["capital_subsidy_cny"] == 3e6
+    assert r["operating_subsidy_cny_per_kg"] == pytest.approx(o, rel=1e-14)
+    assert r["breakeven_price_with_subsidy_cny_per_kg"] == pytest.approx(
+        r["breakeven_price_cny_per_kg"] - drop, rel=1e-12)
+    assert r["subsidy_cny_per_kg"] == pytest.approx(-drop, rel=1e-12)
+
+
+def test_capital_subsidy_rules():
+    pol = policy(
+        {"kind": "station_capex", "station_type": "combined", "amount_cny": 2.5e6,
+         "cap_share_of_capex": 0.5, "start_year": 2022, "end_year": 2025, "min_capacity_kg_per_day": 1000.0},
+        {"kind": "station_capex", "amount_cny": 1e6, "cap_cny_per_year": 0.8e6, "start_year": 2024,
+         "end_year": 2027},
+        {"kind": "h2_sales_per_kg", "amount_cny": 99.0},  # not a capital programme
+    )
+    got = station.capital_subsidy_cny(
+        pol, ["combined", "combined", "combined", "skid", "combined"],
+        [1000.0, 999.0, 1000.0, 1000.0, 2000.0], [2023, 2023, 2025, 2025, 2028],
+        [4e6, 9e6, 9e6, 9e6, 9e6])
+    # share cap 2 M; too small; 2.5 M + 0.8 M; other type: 0.8 M; out of both windows.
+    assert got.tolist() == [2e6, 0.0, 3.3e6, 0.8e6, 0.0]
+
+
+def test_operating_subsidy_rules():
+    pol = policy({"kind": "h2_sales_per_kg", "amount_cny": 5.0, "cap_cny_per_year": 1.5e6,
+                  "start_year": 2024, "end_year": 2025, "max_price_cny_per_kg": 30.0},
+                 {"kind": "h2_supply_reward_per_kg", "amount_cny": 3.0, "start_year": 2022,
+                  "end_year": 2025, "max_price_cny_per_kg": 35.0})
+    years = np.array([2023, 2024, 2025, 2025, 2025, 2026])
+    kg = np.array([1e5, 1e5, 6e5, 1e5, 1e5, 1e5])
+    price = np.array([29.0, 29.0, 29.0, 33.0, np.nan, 20.0])
+    got = station.operating_subsidy_cny_per_kg(pol, "combined", 1000.0, years, kg, price)
+    assert got.tolist() == [3.0, 8.0, 5.5, 3.0, 0.0, 0.0]
+    untested = station.operating_subsidy_cny_per_kg(pol, "combined", 1000.0, 2025, 1e5)
+    assert float(untested) == 8.0
+
+
+def test_price_conditional_subsidy_is_self_consistent():
+    # A 5 CNY/kg subsidy paid only at a retail price <= M: a station gets it when its
+    # subsidised break-even price is at most M, and otherwise charges its unsubsidised price.
+    fin = FinanceAssumptions(0.08, 20, income_tax_rate=0.25, vat_rate=0.13)
+    loads = one_load("HP-P07", 2025, 1000.0)
+    base = default_case()
+    free = policy({"kind": "h2_sales_per_kg", "amount_cny": 5.0})
+    econ = station.station_economics(variant(base, Policy=free), loads, year=2025, finance=fin)
+    r = row(econ, "HP-P07", 2025)
+    p_none, p_all = r["breakeven_price_cny_per_kg"], r["breakeven_price_with_subsidy_cny_per_kg"]
+    assert p_all < p_none - 5.0
+    for m, expected in ((p_all + 0.01, p_all), (p_all - 0.01, p_none)):
+        pol = policy({"kind": "h2_sales_per_kg", "amount_cny": 5.0, "max_price_cny_per_kg": m})
+        got = row(station.station_economics(variant(base, Policy=pol), loads, year=2025, finance=fin),
+                  "HP-P07", 2025)
+        assert got["breakeven_price_with_subsidy_cny_per_kg"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_subsidy_to_target_closes_the_gap():
+    # Paying the reported real per-kg subsidy (as nominal amounts that grow with inflation)
+    # over the station's life brings its break-even price to the 35 CNY/kg target exactly,
+    # with the case's full finance (tax, debt, inflation, working capital, salvage).
+    case = variant(default_case(), Policy=NO_POLICY)
+    r = row(station.station_economics(case, year=2025), "HP-P07", 2025)
+    assert r["gap_to_target_cny_per_kg"] > 0 and not r["meets_price_target"]
+    s = r["subsidy_to_target_cny_per_kg"]
+    assert s > 0
+    infl = case.finance["inflation_rate"]
+    years = range(2023, 2043)  # commissioned 2023, 20-year life
+    pol = policy(*({"kind": "h2_sales_per_kg", "amount_cny": s * (1 + infl) ** (y - 2024),
+                    "start_year": y, "end_year": y} for y in years))
+    after = row(station.station_economics(variant(case, Policy=pol), year=2025), "HP-P07", 2025)
+    assert after["breakeven_price_with_subsidy_cny_per_kg"] == pytest.approx(35.0, rel=1e-10)
+    assert after["extra_subsidy_to_target_cny_per_kg"] == pytest.approx(0.0, abs=1e-8)
+
+
+# --- the default case -----------------------------------------------------------------
+
+
+@functools.cache
+def default_economics(loads: str = "fallback"):
+    case = default_case()
+    ld = fleet.fleet_from_case(case).station_load if loads == "fleet" else None
+    return station.station_economics(case, loads=ld)
+
+
+def test_default_case_one_row_per_operating_station_year():
+    case = default_case()
+    s = default_economics().stations
+    assert not s.duplicated(["year", "station_id"]).any()
+    st_ = case["Stations"]
+    open_ = st_[st_["status"] != "candidate"]
+    cy = dict(zip(open_["station_id"], open_["commissioning_year"].astype(int), strict=True))
+    assert (s["year"] >= s["station_id"].map(cy)).all()
+    expected = sum(sum(1 for c in cy.values() if c <= y) for y in case.years)
+    assert len(s) == expected
+    in_2025 = set(s.loc[s["year"] == 2025, "station_id"])
+    assert in_2025 == {i for i, c in cy.items() if c <= 2025}
+    assert len(in_2025) >= 50
+
+
+def test_default_case_fallback_prices_are_plausible():
+    s = default_economics().stations
+    assert (s["kg_sold_per_year"] > 0).all()  # the fallback path sells from the first year
+    for col in ("breakeven_price_cny_per_kg", "breakeven_price_with_subsidy_cny_per_kg"):
+        assert np.isfinite(s[col]).all()
+        assert s[col].between(20.0, 120.0).all()
+    assert (s["breakeven_price_with_subsidy_cny_per_kg"] <= s["breakeven_price_cny_per_kg"] + 1e-9).all()
+    parts = ["capital", "fixed_om", "land", "electricity", "hydrogen_purchase", "delivery",
+             "financing_and_tax", "subsidy", "vat"]
+    total = s[[f"{p}_cny_per_kg" for p in parts]].sum(axis=1)
+    np.testing.assert_allclose(total, s["breakeven_price_with_subsidy_cny_per_kg"], rtol=1e-12)
+    assert (s["subsidy_cny_per_kg"] <= 0).all()
+    # Fallback utilisation: 0.2, 0.3, 0.4 of capacity, then 0.5.
+    age = s["year"] - s["commissioning_year"]
+    np.testing.assert_allclose(s["utilisation"], np.minimum(0.2 + 0.1 * age, 0.5), rtol=1e-12)
+    # Gaps and the subsidy that closes them.
+    assert ((s["gap_to_target_with_subsidy_cny_per_kg"] < 0) == s["meets_price_target"]).all()
+    assert (s.loc[s["meets_price_target"], "extra_subsidy_to_target_cny_per_kg"] == 0).all()
+    assert (s.loc[~s["meets_price_target"], "extra_subsidy_to_target_cny_per_kg"] > 0).all()
+
+
+def test_default_case_2025_figures():
+    net = default_economics().network.set_index("year")
+    n = net.loc[2025]
+    assert n["stations_operating"] == 52
+    assert n["stations_selling"] == 52
+    assert 40.0 < n["vw_breakeven_price_with_subsidy_cny_per_kg"] < n["vw_breakeven_price_cny_per_kg"] < 60.0
+    assert n["price_target_cny_per_kg"] == 35.0
+    assert net.index.tolist() == list(range(2020, 2036))
+    assert net["stations_operating"].is_monotonic_increasing
+
+
+def test_network_table_is_the_volume_weighted_view_of_the_station_table():
+    econ = default_economics("fleet")  # the fleet leaves some stations without sales
+    s, net = econ.stations, econ.network.set_index("year")
+    idle = s[s["kg_sold_per_year"] == 0]
+    assert len(idle) > 0 and idle["breakeven_price_cny_per_kg"].isna().all()
+    assert idle["subsidy_to_target_cny_per_kg"].isna().all() and not idle["meets_price_target"].any()
+    for y, g in s.groupby("year"):
+        sold = g[g["kg_sold_per_year"] > 0]
+        q = sold["kg_sold_per_year"]
+        for col in ("breakeven_price_cny_per_kg", "breakeven_price_with_subsidy_cny_per_kg"):
+            assert net.loc[y, f"vw_{col}"] == pytest.approx((q * sold[col]).sum() / q.sum(), rel=1e-12)
+        assert net.loc[y, "stations_operating"] == len(g)
+        assert net.loc[y, "stations_selling"] == len(sold)
+        below = sold["breakeven_price_with_subsidy_cny_per_kg"] < 35.0
+        assert net.loc[y, "stations_meeting_price_target"] == int(below.sum())
+        assert net.loc[y, "h2_kg_per_year"] == pytest.approx(g["kg_sold_per_year"].sum(), rel=1e-12)
+        assert net.loc[y, "utilisation_mean"] == pytest.approx(g["utilisation"].mean(), rel=1e-12)
+
+
+def test_delivery_matches_the_supply_module():
+    case = default_case()
+    s = default_economics().stations
+    s = s[s["year"] == 2025]
+    pairs = supply.delivered_cost_from_case(case, 2025)
+    m = s.merge(pairs, on=["supply_id", "station_id"], suffixes=("", "_supply"), validate="one_to_one")
+    assert len(m) == len(s)
+    np.testing.assert_allclose(m["delivery_cny_per_kg"], m["delivery_cny_per_kg_supply"], rtol=1e-12)
+    np.testing.assert_allclose(m["distance_km"], m["distance_km_supply"], rtol=1e-12)
+    np.testing.assert_allclose(m["hydrogen_purchase_cny_per_kg"],
+                               m["production_cny_per_kg"] + m["purification_cny_per_kg"], rtol=1e-12)
+    assert (m["delivery_mode"] == m["delivery_mode_supply"]).all()
+
+
+def test_combined_station_has_lower_land_cost_than_standalone():
+    # Sanity on inputs: a combined station leases a corner of a fuel station
+    # (150,000 CNY/yr); a standalone one buys 4 M CNY of land.
+    s = default_economics().stations
+    y = s[s["year"] == 2030].set_index("station_id")
+    standalone, combined = y.loc["HP-P03"], y.loc["HP-P04"]  # both 1,000 kg/day, 35 MPa, same load
+    assert standalone["station_type"] == "standalone" and combined["station_type"] == "combined"
+    assert standalone["kg_sold_per_year"] == combined["kg_sold_per_year"]
+    assert combined["land_cny_per_kg"] < 0.5 * standalone["land_cny_per_kg"]
+
+
+def test_built_station_at_a_candidate_site():
+    case = default_case()
+    built = pd.DataFrame({"station_id": ["HP-C01"], "commissioning_year": [2030],
+                          "capacity_kg_per_day": [1000.0], "station_type": ["combined"],
+                          "pressure_mpa": [35], "supply_id": ["gzpc_byproduct"]})
+    econ = station.station_economics(case, built=built)
+    b = econ.stations[econ.stations["station_id"] == "HP-C01"]
+    assert b["year"].tolist() == list(range(2030, 2036))
+    assert (b["status"] == "built").all() and (b["name"] == "Huangpu candidate site 1").all()
+    assert b["capex_cny"].iloc[0] == pytest.approx(
+        float(station.module_capex_cny(case, "combined", 35, 1000.0, include_land=True)), rel=1e-12)
+    cap = econ.capex[econ.capex["station_id"] == "HP-C01"]
+    assert cap["component"].tolist() == ["compressor", "storage", "dispenser", "precooling", "civil", "land"]
+    assert cap["capex_cny"].sum() == pytest.approx(b["capex_cny"].iloc[0], rel=1e-12)
+    assert econ.network.set_index("year").loc[2030, "stations_operating"] == 58
+
+
+def test_bad_inputs_are_named():
+    case = default_case()
+    with pytest.raises(ValueError, match="loads: station\\(s\\) not analysed.*HP-C01"):
+        station.station_economics(case, loads=one_load("HP-C01", 2025, 100.0))
+    with pytest.raises(ValueError, match="'CH-P02' sells hydrogen in 2025, before its commissioning"):
+        station.station_economics(case, loads=one_load("CH-P02", 2025, 100.0))
+    dup = pd.concat([one_load("HP-E1", 2025, 1.0)] * 2)
+    with pytest.raises(ValueError, match="appears more than once"):
+        station.station_economics(case, loads=dup)
+    costs = case["StationCosts"]
+    with pytest.raises(ValueError, match="no row for station_type='skid', pressure_mpa=35"):
+        station.station_economics(variant(case, StationCosts=costs[costs["station_type"] != "skid"]))
+    bad = costs.assign(share_civil=costs["share_civil"] + 0.1)
+    with pytest.raises(ValueError, match="StationCosts row 2 \\(standalone, 35 MPa\\).*must sum to 1"):
+        station.station_economics(variant(case, StationCosts=bad))
+
+
+# --- properties -----------------------------------------------------------------------
+
+OPEN = default_case()["Stations"].query("status != 'candidate'")
+STATION_IDS = OPEN["station_id"].tolist()
+COMMISSIONED = dict(zip(STATION_IDS, OPEN["commissioning_year"].astype(int), strict=True))
+CAPACITY = dict(zip(STATION_IDS, OPEN["capacity_kg_per_day"], strict=True))
+
+
+@st.composite
+def station_year_load(draw):
+    sid = draw(st.sampled_from(STATION_IDS))
+    year = draw(st.integers(max(2020, COMMISSIONED[sid]), 2035))
+    kg = draw(st.floats(0.02, 0.5)) * CAPACITY[sid]
+    return sid, year, kg
+
+
+@PROPERTY
+@given(station_year_load())
+def test_doubling_the_load_lowers_the_breakeven_price(case_):
+    sid, year, kg = case_
+    case = default_case()
+    p = [row(station.station_economics(case, loads=one_load(sid, year, x), year=year), sid, year)
+         for x in (kg, 2 * kg)]
+    assert p[1]["breakeven_price_cny_per_kg"] < p[0]["breakeven_price_cny_per_kg"]
+    assert p[1]["utilisation"] == pytest.approx(2 * p[0]["utilisation"])
+
+
+@PROPERTY
+@given(station_year_load(), st.floats(1e4, 5e6))
+def test_a_capital_subsidy_lowers_the_breakeven_price(case_, grant_cny):
+    sid, year, kg = case_
+    base = default_case()
+    pol = policy({"kind": "station_capex", "amount_cny": grant_cny})
+    loads = one_load(sid, year, kg)
+    without = row(station.station_economics(variant(base, Policy=NO_POLICY), loads, year=year), sid, year)
+    with_ = row(station.station_economics(variant(base, Policy=pol), loads, year=year), sid, year)
+    assert with_["capital_subsidy_cny"] == grant_cny
+    price = "breakeven_price_with_subsidy_cny_per_kg"
+    assert with_[price] < without[price]
+    unsubsidised = "breakeven_price_cny_per_kg"
+    assert with_[unsubsidised] == pytest.approx(without[unsubsidised], rel=1e-13)
+
+
+@PROPERTY
+@given(st.permutations(range(len(default_case()["Stations"]))), st.randoms(use_true_random=False))
+def test_station_order_does_not_change_results(order, rnd):
+    case = default_case()
+    loads = default_economics("fleet").stations[["year", "station_id", "h2_kg_per_day"]]
+    shuffled_loads = loads.iloc[rnd.sample(range(len(loads)), len(loads))]
+    shuffled = variant(case, Stations=case["Stations"].iloc[list(order)].reset_index(drop=True))
+    keys = ["year", "station_id"]
+    a = station.station_economics(case, loads=loads).stations
+    b = station.station_economics(shuffled, loads=shuffled_loads).stations
+    a, b = (x.sort_values(keys).reset_index(drop=True) for x in (a, b))
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
