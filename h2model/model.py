@@ -1,0 +1,208 @@
+"""The one flow: ``run(case) -> Results``.
+
+The engines are called in the order data flows:
+
+1. **fleet**: vehicles by year x district x segment -> hydrogen demand by depot,
+   and where each depot refuels;
+2. **network**: the optimised build plan and assignment of depots to stations
+   (when the case asks for it), which replaces the nearest-station assignment;
+3. **station**: capex, O&M and delivered hydrogen cost -> break-even price of every
+   station and the network's volume-weighted price by year;
+4. **tco**: per segment, powertrain and purchase year, with the network's price path;
+5. **policy**: subsidy and reward outlays by year and programme;
+6. **emissions**: well-to-wheel CO2 and abatement cost;
+7. **targets**: the plan's targets checked once, in one table.
+
+Notebooks, reports and the CLI call :func:`run` (or :func:`run_scenarios`); they do
+not re-wire the engines.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import emissions, fleet, policy, station, tco
+from .inputs import Case, InputError, list_scenarios, load_case
+from .results import Results, replace_dir, write_csv
+from .targets import check_targets
+
+STEPS = ("fleet", "network", "station", "tco", "policy", "emissions", "targets")
+
+
+def _noop(step: str) -> None:
+    return None
+
+
+def run(case: Case, *, plan_network: bool | None = None,
+        on_step: Callable[[str], None] = _noop) -> Results:
+    """Run every engine on a validated case.
+
+    Parameters
+    ----------
+    case : Case
+        A validated case (:func:`h2model.inputs.load_case`).
+    plan_network : bool, optional
+        Optimise the network plan (Pyomo + HiGHS). Default: yes.
+    on_step : callable, optional
+        Called with each step's name before it runs (progress bars).
+
+    Returns
+    -------
+    Results
+        Named tidy tables, each with a ``scenario`` column.
+    """
+    res = Results(case.scenario, case.scenario_description, case.name, case.input_sha256,
+                  overrides=case.overrides)
+    plan_network = True if plan_network is None else plan_network
+
+    on_step("fleet")
+    fl = fleet.fleet_from_case(case)
+    built = None
+    on_step("network")
+    if plan_network:
+        from .network.adapter import network_from_case
+        plan = network_from_case(case, fl)
+        res.tables.update(plan.tables())
+        res.notes.extend(plan.binding)
+        built = plan.built_stations
+        fl = fleet.fleet_from_case(case, assignment=plan.depot_assignment)
+    res.tables.update(fl.tables())
+
+    on_step("station")
+    econ = station.station_economics(case, loads=fl.station_load, built=built)
+    res.tables["stations"] = econ.stations
+    res.tables["network_by_year"] = econ.network
+    price_path = network_price_path(case, econ.network)
+
+    on_step("tco")
+    tc = tco.tco_from_case(case, h2_price_cny_per_kg=price_path)
+    res.tables.update(tc.tables())
+
+    on_step("policy")
+    station_years = econ.stations[["station_id", "year"]].assign(
+        h2_sold_kg_per_year=econ.stations["kg_sold_per_year"],
+        price_cny_per_kg=econ.stations["breakeven_price_with_subsidy_cny_per_kg"])
+    stations_built = econ.stations.drop_duplicates("station_id")[
+        ["station_id", "commissioning_year", "station_type", "capacity_kg_per_day", "capex_cny"]]
+    budget = policy.budget_from_case(case, fl, stations=stations_built, station_years=station_years,
+                                     h2_price_cny_per_kg=price_path)
+    res.tables["budget"] = budget
+    res.tables["budget_summary"] = policy.budget_summary(budget, fl)
+
+    on_step("emissions")
+    co2 = emissions.co2_from_case(case, fl, tc)
+    res.tables["co2"] = co2.co2
+    res.tables["co2_per_km"] = co2.co2_per_km
+    res.tables["abatement"] = co2.abatement
+
+    on_step("targets")
+    res.tables["targets"] = targets_table(case, fl, econ)
+    res.tables["price_path"] = price_path.rename("h2_price_cny_per_kg").rename_axis("year").reset_index()
+    for name, df in res.tables.items():
+        res.tables[name] = _with_scenario(df, case.scenario)
+    return res
+
+
+def network_price_path(case: Case, network: pd.DataFrame) -> pd.Series:
+    """Retail hydrogen price by year (CNY/kg): the network's volume-weighted break-even
+    price with subsidies where stations sell hydrogen, else the Prices sheet's path."""
+    prices = case["Prices"].set_index("year")["h2_retail_cny_per_kg"].astype(float)
+    net = network.set_index("year")["vw_breakeven_price_with_subsidy_cny_per_kg"].astype(float)
+    path = prices.copy()
+    ok = net.dropna()
+    ok = ok[ok.index.isin(path.index)]
+    path.loc[ok.index] = ok.to_numpy()
+    path.index = path.index.astype(int)
+    return path
+
+
+def targets_table(case: Case, fl, econ) -> pd.DataFrame:
+    """The plan's targets against what the run achieves (see :mod:`h2model.targets`)."""
+    achieved: dict[tuple[str, int], float] = {}
+    in_service = fl.fleet.groupby("year")["fcev_in_service"].sum()
+    operating = econ.stations.groupby("year")["station_id"].nunique()
+    price = econ.network.set_index("year")["vw_breakeven_price_with_subsidy_cny_per_kg"]
+    for t in case["Targets"].itertuples(index=False):
+        y = int(t.year)
+        if t.target_id == "fcev":
+            achieved[(t.target_id, y)] = float(in_service.get(y, 0))
+        elif t.target_id == "stations":
+            achieved[(t.target_id, y)] = float(operating.get(y, 0))
+        elif t.target_id == "price":
+            achieved[(t.target_id, y)] = float(price.get(y, np.nan))
+    return check_targets(case["Targets"], achieved)
+
+
+def _with_scenario(df: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    if "scenario" in df.columns:
+        return df
+    out = df.copy()
+    out.insert(0, "scenario", scenario)
+    return out
+
+
+def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, *,
+                  all_scenarios: bool = False, out: str | Path = "outputs",
+                  progress: bool = True, plan_network: bool | None = None) -> dict[str, str]:
+    """Run scenarios of a workbook and write each one's tables to ``out/<scenario>/``.
+
+    A scenario that fails (bad override, infeasible plan, any error) is reported and
+    skipped; the others still run, and an earlier output of the failed scenario is
+    left untouched. Also writes ``out/targets.csv`` across the scenarios that ran.
+
+    Returns
+    -------
+    dict
+        Scenario -> ``"ok"`` or the error message.
+    """
+    from tqdm.auto import tqdm
+
+    out = Path(out)
+    names = list(scenarios or [])
+    if all_scenarios or not names:
+        names = list_scenarios(workbook) if all_scenarios else [None]
+    status: dict[str, str] = {}
+    targets = []
+    bar = tqdm(total=len(names) * len(STEPS), disable=not progress, unit="step",
+               desc="h2model", file=sys.stderr)
+    for name in names:
+        label = name or "default"
+        try:
+            bar.set_postfix_str(f"{label}: load")
+            case = load_case(workbook, name)
+            done = []
+
+            def step(s, label=label, done=done):
+                bar.set_postfix_str(f"{label}: {s}")
+                if done:
+                    bar.update(1)
+                done.append(s)
+
+            res = run(case, plan_network=plan_network, on_step=step)
+            bar.update(len(STEPS) - len(done) + 1)
+            res.write(out / case.scenario)
+            targets.append(res["targets"])
+            status[case.scenario] = "ok"
+        except InputError as exc:
+            status[label] = str(exc)
+            bar.write(f"scenario {label}: input problems, skipped\n{exc}", file=sys.stderr)
+        except Exception as exc:  # noqa: BLE001 - one failed scenario must not stop the others
+            status[label] = f"{type(exc).__name__}: {exc}"
+            bar.write(f"scenario {label} failed, skipped: {type(exc).__name__}: {exc}\n"
+                      + "".join(traceback.format_exception_only(exc)), file=sys.stderr)
+    bar.close()
+    if targets:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = out / ".targets.csv.tmp"
+        write_csv(pd.concat(targets, ignore_index=True), tmp)
+        tmp.replace(out / "targets.csv")
+    return status
+
+
+__all__ = ["run", "run_scenarios", "network_price_path", "targets_table", "STEPS", "replace_dir"]

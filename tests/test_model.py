@@ -1,0 +1,71 @@
+"""The one flow: run(case) wires the engines; run_scenarios isolates failures."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from h2model.inputs import DEFAULT_CASE, load_case
+from h2model.model import STEPS, run, run_scenarios
+
+
+@pytest.fixture(scope="module")
+def results():
+    return run(load_case(DEFAULT_CASE, "plan-2025"), plan_network=False)
+
+
+def test_every_table_carries_the_scenario(results):
+    for name, df in results.tables.items():
+        assert (df["scenario"] == "plan-2025").all(), name
+
+
+def test_targets_table_reads_the_engines(results):
+    t = results["targets"].set_index("target")
+    fleet = results["fleet"]
+    assert t.loc["fcev", "achieved"] == fleet.loc[fleet["year"] == 2025, "fcev_in_service"].sum()
+    st = results["stations"]
+    assert t.loc["stations", "achieved"] == st.loc[st["year"] == 2025, "station_id"].nunique()
+    net = results["network_by_year"].set_index("year")
+    assert t.loc["price", "achieved"] == pytest.approx(
+        net.loc[2025, "vw_breakeven_price_with_subsidy_cny_per_kg"])
+    # met and gap agree with the comparator
+    for row in t.itertuples():
+        sign = 1 if row.comparator in (">", ">=") else -1
+        assert row.gap == pytest.approx(sign * (row.required - row.achieved))
+
+
+def test_tco_uses_the_network_price_path(results):
+    path = results["price_path"].set_index("year")["h2_price_cny_per_kg"]
+    net = results["network_by_year"].set_index("year")["vw_breakeven_price_with_subsidy_cny_per_kg"]
+    selling = net.dropna().index
+    np.testing.assert_allclose(path.loc[selling], net.loc[selling])
+
+
+def test_steps_are_reported_in_flow_order():
+    seen = []
+    run(load_case(DEFAULT_CASE, "plan-2025"), plan_network=False, on_step=seen.append)
+    assert seen == list(STEPS)
+
+
+def test_failed_scenario_does_not_stop_or_damage_others(tmp_path):
+    wb = tmp_path / "gz.xlsx"
+    shutil.copy(DEFAULT_CASE, wb)
+    from openpyxl import load_workbook
+    book = load_workbook(wb)
+    book["Scenarios"].append(["broken", "bad override", "Nowhere", "*", "value", "1", "set"])
+    book.save(wb)
+    out = tmp_path / "out"
+    status = run_scenarios(wb, ["plan-2025", "broken"], out=out, progress=False, plan_network=False)
+    assert status["plan-2025"] == "ok"
+    assert "names no sheet" in status["broken"]
+    assert (out / "plan-2025" / "targets.csv").exists()
+    assert not (out / "broken").exists()
+    first = (out / "plan-2025" / "stations.csv").read_bytes()
+    # a rerun reproduces the same bytes
+    run_scenarios(wb, ["plan-2025"], out=out, progress=False, plan_network=False)
+    assert (out / "plan-2025" / "stations.csv").read_bytes() == first
+    targets = pd.read_csv(out / "targets.csv")
+    assert set(targets["scenario"]) == {"plan-2025"}
