@@ -20,10 +20,12 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/h2model run --all --out outputs
+	bash scripts/system-deps.sh
+	$(BIN)/h2model report --all --lang both --out outputs
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	bash scripts/system-deps.sh
+	$(BIN)/python -m pytest -q -p no:cacheprovider h2model tests --nbval-lax --nbval-current-env notebooks
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

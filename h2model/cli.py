@@ -66,6 +66,20 @@ def cmd_run(args) -> int:
     return 0 if all(s == "ok" for s in status.values()) else 1
 
 
+def cmd_report(args) -> int:
+    from .report import build_reports
+    if args.scenario and args.all:
+        print("give --scenario NAME or --all, not both", file=sys.stderr)
+        return EXIT_INPUT
+    langs = ["en", "zh"] if args.lang == "both" else [args.lang]
+    status = build_reports(args.workbook, scenarios=args.scenario or None, langs=langs, out=Path(args.out),
+                           mc_draws=args.mc_draws, progress=not args.quiet)
+    for name, state in status.items():
+        print(f"{'OK ' if state == 'ok' else 'FAIL'} {name}" + ("" if state == "ok" else f": {state}"))
+    print(f"index: {Path(args.out) / 'index.html'}")
+    return 0 if all(s == "ok" for s in status.values()) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="h2model",
@@ -112,6 +126,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="build the HTML scenario reports, charts and tables",
+                       description="Execute notebooks/report.ipynb for each scenario and language into"
+                                   " OUT/<scenario>/ (executed notebook, self-contained HTML report,"
+                                   " charts as PNG and SVG, results as CSV and results.xlsx), then write"
+                                   " OUT/comparison_<lang>.html and OUT/index.html. Reports open offline.")
+    _add_case_args(p)
+    p.add_argument("--scenario", action="append", help="scenario to report (repeatable; default: all)")
+    p.add_argument("--all", action="store_true", help="report every scenario of the workbook (the default)")
+    p.add_argument("--lang", choices=["en", "zh", "both"], default="both",
+                   help="report language (default: both)")
+    p.add_argument("--out", default="outputs", help="output folder (default: outputs)")
+    p.add_argument("--mc-draws", type=int, default=1000,
+                   help="Monte Carlo draws for the sensitivity section (default: 1000; 0 skips)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

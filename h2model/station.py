@@ -92,20 +92,26 @@ import pandas as pd
 
 from .finance import FinanceAssumptions, breakeven_price, levelised_cost, ramp_up_shares
 from .fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR
-from .supply import TubeTrailer, liquid_cny_per_kg, road_distance_km, tube_trailer_cny_per_kg
+from .supply import TubeTrailer, haversine_km, liquid_cny_per_kg, tube_trailer_cny_per_kg
 
 __all__ = [
     "CAPEX_COMPONENTS",
     "FALLBACK_PLATEAU_UTILISATION",
     "StationEconomics",
+    "StationPrices",
+    "StationYears",
     "analysed_stations",
     "capital_subsidy_cny",
     "module_capex_cny",
+    "network_prices",
     "operating_subsidy_cny_per_kg",
     "replacement_shares",
     "station_capex_cny",
     "station_costs_from_case",
     "station_economics",
+    "station_year_costs",
+    "station_year_prices",
+    "station_years",
 ]
 
 #: Capex components with their ``StationCosts`` share columns (land is added apart).
@@ -225,8 +231,8 @@ def replacement_shares(share_of_capex, component_life_years, station_life_years:
     return share * due
 
 
-def _cost_rows(case, station_type, pressure_mpa) -> pd.DataFrame:
-    """``StationCosts`` rows aligned with (station_type, pressure_mpa) arrays."""
+def _cost_index(case, station_type, pressure_mpa) -> np.ndarray:
+    """Row of ``StationCosts`` for each (station_type, pressure_mpa), after checking shares."""
     sc = case["StationCosts"]
     shares = sc[[f"share_{c}" for c in CAPEX_COMPONENTS]].to_numpy(dtype=float).sum(axis=1)
     bad = np.flatnonzero(np.abs(shares - 1.0) > _SHARE_TOL)
@@ -245,7 +251,46 @@ def _cost_rows(case, station_type, pressure_mpa) -> pd.DataFrame:
         k = int(np.flatnonzero(idx < 0)[0])
         raise ValueError(f"StationCosts has no row for station_type={t.ravel()[k]!r}, "
                          f"pressure_mpa={int(p.ravel()[k])}")
-    return sc.iloc[idx].reset_index(drop=True)
+    return idx
+
+
+def _cost_rows(case, station_type, pressure_mpa) -> pd.DataFrame:
+    """``StationCosts`` rows aligned with (station_type, pressure_mpa) arrays."""
+    return case["StationCosts"].iloc[_cost_index(case, station_type, pressure_mpa)].reset_index(drop=True)
+
+
+# --- inputs with a draws axis ---------------------------------------------------------
+#
+# The array-level cores below read every number they use through ``_col`` / ``_par``,
+# so that :mod:`h2model.uncertainty` can pass drawn inputs: ``values`` maps
+# ``(sheet, column)`` of a table sheet to an array of shape ``(..., n_rows)`` (leading
+# draws axes, then the sheet's rows in order) and ``(sheet, key)`` of a params sheet to
+# an array of shape ``(...)``. Anything not in ``values`` is the case's own value, so
+# without ``values`` the cores compute exactly what they always did.
+
+
+def _col(case, values, sheet: str, column: str) -> np.ndarray:
+    """A numeric column of a table sheet: the case's, or its drawn values ``(..., n_rows)``."""
+    if values and (sheet, column) in values:
+        return np.asarray(values[(sheet, column)], dtype=float)
+    return case[sheet][column].to_numpy(float)
+
+
+def _par(case, values, sheet: str, key: str, trailing: int = 1):
+    """A params-sheet value: the case's float, or its draws ``(...)`` with ``trailing``
+    unit axes appended so that they broadcast against row arrays."""
+    if values and (sheet, key) in values:
+        v = np.asarray(values[(sheet, key)], dtype=float)
+        return v.reshape(v.shape + (1,) * trailing)
+    return float(case.params[sheet][key])
+
+
+def _lead(x, trailing: int = 1):
+    """``x`` with ``trailing`` unit axes appended if it is an array (scalars stay scalars)."""
+    if np.ndim(x) == 0:
+        return x
+    x = np.asarray(x)
+    return x.reshape(x.shape + (1,) * trailing)
 
 
 def module_capex_cny(case, station_type, pressure_mpa, capacity_kg_per_day, *,
@@ -331,31 +376,39 @@ def station_costs_from_case(case, stations: pd.DataFrame) -> pd.DataFrame:
     >>> c[["capex_excl_land_cny", "land_cny", "capex_cny", "staff_cny_per_year"]].iloc[0].tolist()
     [10000000.0, 4000000.0, 14000000.0, 900000.0]
     """
-    rows = _cost_rows(case, stations["station_type"].to_numpy(object),
+    return pd.DataFrame(_station_costs(case, stations))
+
+
+def _station_costs(case, stations: pd.DataFrame, values=None) -> dict[str, np.ndarray]:
+    """The columns of :func:`station_costs_from_case` as arrays ``(..., n_stations)``;
+    drawn ``StationCosts`` columns in ``values`` (see ``_col``) add leading axes."""
+    idx = _cost_index(case, stations["station_type"].to_numpy(object),
                       stations["pressure_mpa"].to_numpy(float))
+
+    def col(name):
+        return _col(case, values, "StationCosts", name)[..., idx]
+
     k = station_capex_cny(stations["capacity_kg_per_day"].to_numpy(float),
-                          rows["reference_capacity_kg_per_day"].to_numpy(float),
-                          rows["capex_excl_land_cny"].to_numpy(float),
-                          rows["scale_exponent"].to_numpy(float))
+                          col("reference_capacity_kg_per_day"), col("capex_excl_land_cny"),
+                          col("scale_exponent"))
     out = {"station_id": stations["station_id"].astype(object).to_numpy()}
     for c in CAPEX_COMPONENTS:
-        out[f"capex_{c}_cny"] = k * rows[f"share_{c}"].to_numpy(float)
-    land = rows["land_cost_cny"].to_numpy(float)
+        out[f"capex_{c}_cny"] = k * col(f"share_{c}")
+    land = col("land_cost_cny")
     total = k + land
     out.update({
         "capex_excl_land_cny": k,
         "land_cny": land,
         "capex_cny": total,
-        "fixed_om_cny_per_year": k * rows["fixed_om_share_per_year"].to_numpy(float),
-        "staff_cny_per_year": (rows["staff_count"].to_numpy(float)
-                               * rows["staff_cost_cny_per_person_year"].to_numpy(float)),
-        "land_lease_cny_per_year": rows["land_lease_cny_per_year"].to_numpy(float),
-        "electricity_kwh_per_kg": rows["electricity_kwh_per_kg"].to_numpy(float),
-        "compressor_life_years": rows["compressor_life_years"].to_numpy(np.int64),
+        "fixed_om_cny_per_year": k * col("fixed_om_share_per_year"),
+        "staff_cny_per_year": col("staff_count") * col("staff_cost_cny_per_person_year"),
+        "land_lease_cny_per_year": col("land_lease_cny_per_year"),
+        "electricity_kwh_per_kg": col("electricity_kwh_per_kg"),
+        "compressor_life_years": case["StationCosts"]["compressor_life_years"].to_numpy(np.int64)[idx],
     })
     with np.errstate(divide="ignore", invalid="ignore"):
         out["compressor_replacement_share"] = np.where(total > 0, out["capex_compressor_cny"] / total, 0.0)
-    return pd.DataFrame(out)
+    return out
 
 
 # --- subsidies ------------------------------------------------------------------------
@@ -437,17 +490,50 @@ def capital_subsidy_cny(policy: pd.DataFrame | None, station_type, capacity_kg_p
     ...                     [2023, 2023, 2026], [4e6, 3e6, 9e6]).tolist()
     [2000000.0, 1000000.0, 0.0]
     """
+    terms = _capital_terms(policy, station_type, capacity_kg_per_day, commissioning_year, capex_cny)
+    return _sum_terms(terms, retail_price_cny_per_kg)
+
+
+def _capital_terms(policy, station_type, capacity_kg_per_day, commissioning_year, capex_cny) -> list:
+    """Price-independent part of each ``station_capex`` programme: (amount, eligibility
+    apart from the price condition, price threshold); see :func:`capital_subsidy_cny`."""
     shape = np.broadcast_shapes(*(np.shape(x) for x in (station_type, capacity_kg_per_day,
                                                         commissioning_year, capex_cny)))
-    total = np.zeros(shape)
     k = np.asarray(capex_cny, dtype=float)
+    terms = []
     for p in _programmes(policy, CAPEX_SUBSIDY_KINDS):
         amount = np.full(shape, p["amount_cny"])
         if not np.isnan(p["cap_cny_per_year"]):
             amount = np.minimum(amount, p["cap_cny_per_year"])
         if not np.isnan(p["cap_share_of_capex"]):
             amount = np.minimum(amount, p["cap_share_of_capex"] * k)
-        ok = _eligible(p, station_type, capacity_kg_per_day, commissioning_year, retail_price_cny_per_kg)
+        ok = _eligible(p, station_type, capacity_kg_per_day, commissioning_year, None)
+        terms.append(_term(amount, ok, p["max_price_cny_per_kg"]))
+    return [t for t in terms if t is not None]
+
+
+def _term(amount, ok, max_price):
+    """A programme's (amount, eligibility, price threshold, payment if unconditional);
+    None if it pays nobody (adding its zeros would change nothing)."""
+    if not np.any(ok):
+        return None
+    return amount, ok, max_price, (np.where(ok, amount, 0.0) if np.isnan(max_price) else None)
+
+
+def _sum_terms(terms: list, retail_price_cny_per_kg) -> np.ndarray:
+    """Sum over programmes of their amounts where eligible, with the price condition
+    (NaN price: not met; None: not tested) -- the last step of both subsidy functions."""
+    shapes = [np.shape(a) for a, _, _, _ in terms] + [np.shape(ok) for _, ok, _, _ in terms]
+    if retail_price_cny_per_kg is not None:
+        shapes.append(np.shape(retail_price_cny_per_kg))
+    total = np.zeros(np.broadcast_shapes(*shapes) if shapes else ())
+    price = None if retail_price_cny_per_kg is None else np.asarray(retail_price_cny_per_kg, dtype=float)
+    for amount, ok, max_price, fixed in terms:
+        if fixed is not None:
+            total += fixed
+            continue
+        if price is not None:
+            ok = ok & (price <= max_price)  # NaN: not met
         total += np.where(ok, amount, 0.0)
     return total
 
@@ -497,21 +583,25 @@ def operating_subsidy_cny_per_kg(policy: pd.DataFrame | None, station_type, capa
     ...     [2e5, 6e5, 2e5, 2e5], [29.0, 29.0, 31.0, 29.0]).tolist()
     [5.0, 2.5, 0.0, 0.0]
     """
+    terms = _operating_terms(policy, station_type, capacity_kg_per_day, year, kg_per_year)
+    return _sum_terms(terms, retail_price_cny_per_kg)
+
+
+def _operating_terms(policy, station_type, capacity_kg_per_day, year, kg_per_year) -> list:
+    """Price-independent part of each per-kg programme (see :func:`_capital_terms`)."""
     shape = np.broadcast_shapes(*(np.shape(x) for x in (station_type, capacity_kg_per_day, year,
                                                         kg_per_year)))
-    if retail_price_cny_per_kg is not None:
-        shape = np.broadcast_shapes(shape, np.shape(retail_price_cny_per_kg))
-    total = np.zeros(shape)
     q = np.asarray(kg_per_year, dtype=float)
+    terms = []
     for p in _programmes(policy, H2_SUBSIDY_KINDS):
         rate = np.full(shape, p["amount_cny"])
         if not np.isnan(p["cap_cny_per_year"]):
             with np.errstate(divide="ignore"):
                 rate = np.minimum(rate, np.where(q > 0, p["cap_cny_per_year"] / np.where(q > 0, q, 1.0),
                                                  np.inf))
-        ok = _eligible(p, station_type, capacity_kg_per_day, year, retail_price_cny_per_kg)
-        total += np.where(ok, rate, 0.0)
-    return total
+        ok = _eligible(p, station_type, capacity_kg_per_day, year, None)
+        terms.append(_term(rate, ok, p["max_price_cny_per_kg"]))
+    return [t for t in terms if t is not None]
 
 
 # --- stations, loads, delivered hydrogen ----------------------------------------------
@@ -587,48 +677,32 @@ def analysed_stations(case, built: pd.DataFrame | None = None) -> pd.DataFrame:
     return base.reset_index(drop=True)
 
 
-def _by_year(case, column: str, years) -> np.ndarray:
-    """A ``Prices`` column on the given years (clamped to the sheet's years)."""
-    pr = case["Prices"].sort_values("year")
-    py = pr["year"].to_numpy(np.int64)
+def _price_rows(case, years) -> np.ndarray:
+    """Row of ``Prices`` (sheet order) holding each year, clamped to the sheet's years."""
+    py_all = case["Prices"]["year"].to_numpy(np.int64)
+    order = np.argsort(py_all, kind="stable")
+    py = py_all[order]
     y = np.clip(np.asarray(years, dtype=np.int64), py[0], py[-1])
     idx = np.searchsorted(py, y)
     if not np.array_equal(py[idx], y):
         raise ValueError(f"Prices: year(s) missing between {py[0]} and {py[-1]}")
-    return pr[column].to_numpy(float)[idx]
+    return order[idx]
 
 
-def _delivered(case, stations: pd.DataFrame, years: np.ndarray) -> dict[str, np.ndarray]:
-    """Delivered hydrogen cost of each station from its own source, by year.
+def _by_year(case, column: str, years, values=None) -> np.ndarray:
+    """A ``Prices`` column on the given years (clamped to the sheet's years), ``(..., n_years)``."""
+    return _col(case, values, "Prices", column)[..., _price_rows(case, years)]
 
-    The rule of :func:`h2model.supply.delivered_cost_from_case` for the (source,
-    station) pair of each station's ``supply_id``: the cheaper of tube trailer (at
-    the year's diesel price) and liquid delivery; on-site electrolysis stations pay
-    none. Works for stations not in the case (built at any location).
-    """
+
+def _supply_rows(case, stations: pd.DataFrame) -> np.ndarray:
+    """Row of ``Supply`` of each station's ``supply_id``."""
     sup = case["Supply"]
     j = pd.Index(sup["supply_id"].astype(object)).get_indexer(stations["supply_id"].astype(object))
     if np.any(j < 0):
         k = int(np.flatnonzero(j < 0)[0])
         raise ValueError(f"station {stations['station_id'].iloc[k]!r}: supply_id "
                          f"{stations['supply_id'].iloc[k]!r} is not in Supply")
-    dl = case.params["Delivery"]
-    dist = road_distance_km(sup["longitude"].to_numpy(float)[j], sup["latitude"].to_numpy(float)[j],
-                            stations["longitude"].to_numpy(float), stations["latitude"].to_numpy(float),
-                            dl["road_circuity_factor"])
-    diesel = _by_year(case, "diesel_cny_per_l", years)
-    tube = tube_trailer_cny_per_kg(dist[None, :], TubeTrailer.from_mapping(dl),
-                                   case.finance["discount_rate"], diesel[:, None])
-    liquid = np.broadcast_to(liquid_cny_per_kg(dist, dl["liquid_fixed_cny_per_kg"],
-                                               dl["liquid_cny_per_kg_per_100km"])[None, :], tube.shape)
-    onsite = (stations["station_type"].to_numpy(object) == "onsite_electrolysis")[None, :]
-    return {
-        "distance_km": dist,
-        "production": sup["production_cost_cny_per_kg"].to_numpy(float)[j],
-        "purification": sup["purification_cost_cny_per_kg"].to_numpy(float)[j],
-        "delivery": np.where(onsite, 0.0, np.minimum(tube, liquid)),
-        "mode": np.where(onsite, "onsite", np.where(liquid < tube, "liquid", "tube_trailer")).astype(object),
-    }
+    return j
 
 
 def _loads_grid(loads: pd.DataFrame, ids: np.ndarray, years: np.ndarray, operating: np.ndarray) -> np.ndarray:
@@ -713,6 +787,392 @@ def _years(case, year) -> np.ndarray:
     if isinstance(year, Iterable) and not isinstance(year, str):
         return np.unique(np.asarray(list(year), dtype=np.int64))
     return np.asarray([int(year)], dtype=np.int64)
+
+
+@dataclasses.dataclass(frozen=True)
+class StationYears:
+    """The station-years of a :func:`station_economics` run and where their inputs come from.
+
+    Built once by :func:`station_years`; nothing in it is perturbed by Monte Carlo draws
+    (those enter through :func:`station_year_costs` and the sales passed to
+    :func:`station_year_prices`). Rows are the operating station-years, sorted by year
+    then station order.
+
+    Attributes
+    ----------
+    stations : pandas.DataFrame
+        The analysed stations (:func:`analysed_stations`), ``n_stations`` rows.
+    years : numpy.ndarray of int, shape (n_years,)
+        Analysis years.
+    year_index, station_index : numpy.ndarray of int, shape (n_rows,)
+        Year and station of each row.
+    kg_per_day : numpy.ndarray, shape (n_rows,)
+        Hydrogen dispensed, kg/day (the loads, or the fallback load path).
+    supply_row : numpy.ndarray of int, shape (n_stations,)
+        Row of ``Supply`` that delivers to each station.
+    great_circle_km : numpy.ndarray, shape (n_stations,)
+        Great-circle distance from the source to the station, km (times
+        ``Delivery.road_circuity_factor`` for the road distance).
+    onsite : numpy.ndarray of bool, shape (n_stations,)
+        On-site production (no delivery cost).
+    """
+
+    stations: pd.DataFrame
+    years: np.ndarray
+    year_index: np.ndarray
+    station_index: np.ndarray
+    kg_per_day: np.ndarray
+    supply_row: np.ndarray
+    great_circle_km: np.ndarray
+    onsite: np.ndarray
+
+    @property
+    def year_starts(self) -> np.ndarray:
+        """First row of each year (rows are sorted by year), shape (n_years + 1,)."""
+        return np.searchsorted(self.year_index, np.arange(len(self.years) + 1))
+
+
+def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame | None = None,
+                  year: int | Iterable[int] | None = None, *, finance: FinanceAssumptions | None = None,
+                  plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION) -> StationYears:
+    """The operating station-years of a case and their sales (see :func:`station_economics`).
+
+    Parameters are those of :func:`station_economics`; ``finance`` (default: the case's)
+    shapes only the fallback load path.
+
+    Returns
+    -------
+    StationYears
+        Rows (station-years), sales in kg/day and the rows of the input sheets each
+        station reads.
+    """
+    fin_case = finance if finance is not None else FinanceAssumptions.from_mapping(case.finance)
+    L = fin_case.station_life_years
+    st = analysed_stations(case, built)
+    years = _years(case, year)
+    ids = st["station_id"].to_numpy(object)
+    cy = st["commissioning_year"].to_numpy(float)
+    cap = st["capacity_kg_per_day"].to_numpy(float)
+    operating = cy[None, :] <= years[:, None]  # (years, stations)
+    yi, si = np.nonzero(operating)  # rows: by year, then station order
+
+    # Sales (kg/day) of each operating station-year.
+    if loads is None:
+        k = (years[yi] - cy[si]).astype(np.int64)  # operating year - 1
+        shares = np.asarray(ramp_up_shares(fin_case), dtype=float)
+        kg_day = plateau_utilisation * cap[si] * np.where(k < L, shares[np.minimum(k, L - 1)], 1.0)
+    else:
+        kg_day = _loads_grid(loads, ids, years, operating)[yi, si]
+
+    sup = case["Supply"]
+    j = _supply_rows(case, st)
+    gc = haversine_km(sup["longitude"].to_numpy(float)[j], sup["latitude"].to_numpy(float)[j],
+                      st["longitude"].to_numpy(float), st["latitude"].to_numpy(float))
+    return StationYears(stations=st, years=years, year_index=yi, station_index=si, kg_per_day=kg_day,
+                        supply_row=j, great_circle_km=gc,
+                        onsite=st["station_type"].to_numpy(object) == "onsite_electrolysis")
+
+
+def station_year_costs(case, sy: StationYears, values=None, *,
+                       finance: FinanceAssumptions | None = None) -> dict[str, np.ndarray]:
+    r"""Capex, fixed and variable costs of every station-year, with optional draws.
+
+    The cost model of :func:`station_economics`: :func:`station_costs_from_case` per
+    station, hydrogen purchase (production + purification of the station's source),
+    delivery (the cheaper of tube trailer at the year's diesel price and liquid
+    hydrogen, none on site; :mod:`h2model.supply`) and electricity (kWh/kg x the year's
+    ``Prices.electricity_cny_per_kwh``) per station-year.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``StationCosts, Supply, Delivery, Prices, Finance``.
+    sy : StationYears
+        From :func:`station_years`.
+    values : mapping, optional
+        Drawn inputs: ``(sheet, column) -> array (..., n_rows of the sheet)`` for table
+        sheets and ``(sheet, key) -> array (...)`` for params sheets; the leading
+        (draws) axes lead every output. Inputs not given are the case's.
+    finance : FinanceAssumptions, optional
+        Gives the station life for the replacement schedule; default the case's.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per row, shape ``(..., n_rows)``: ``capex_cny`` (incl. land), ``land_cny``
+        (purchase), ``fixed_cny_per_year`` (O&M + staff), ``land_lease_cny_per_year``
+        (CNY/year); ``hydrogen_purchase_cny_per_kg``, ``delivery_cny_per_kg``,
+        ``electricity_cny_per_kg`` and their sum ``variable_cny_per_kg`` (CNY/kg);
+        ``liquid_cheaper`` (bool). Per station, shape ``(..., n_stations)``:
+        ``distance_km`` (road, km); shape ``(..., n_stations, L)``: ``replacement_share``
+        (compressor replacement by operating year, fraction of capex). ``station_costs``
+        holds :func:`station_costs_from_case`'s columns as arrays.
+    """
+    si, yi = sy.station_index, sy.year_index
+    L = finance.station_life_years if finance is not None else int(case.finance["station_life_years"])
+    costs = _station_costs(case, sy.stations, values)
+    rep_station = replacement_shares(costs["compressor_replacement_share"],
+                                     costs["compressor_life_years"].astype(float), L)
+
+    # Delivered hydrogen from each station's own source (the rule of
+    # supply.delivered_cost_from_case for its supply_id), priced per station-year.
+    dist = sy.great_circle_km * _par(case, values, "Delivery", "road_circuity_factor")
+    trailer = TubeTrailer(**{k: _par(case, values, "Delivery", k) for k in TubeTrailer.__dataclass_fields__})
+    diesel = _by_year(case, "diesel_cny_per_l", sy.years, values)
+    d_row = dist[..., si]
+    tube = tube_trailer_cny_per_kg(d_row, trailer, _par(case, values, "Finance", "discount_rate"),
+                                   diesel[..., yi])
+    liquid = liquid_cny_per_kg(d_row, _par(case, values, "Delivery", "liquid_fixed_cny_per_kg"),
+                               _par(case, values, "Delivery", "liquid_cny_per_kg_per_100km"))
+    onsite = sy.onsite[si]
+    c_del = np.where(onsite, 0.0, np.minimum(tube, liquid))
+    production = _col(case, values, "Supply", "production_cost_cny_per_kg")[..., sy.supply_row]
+    purification = _col(case, values, "Supply", "purification_cost_cny_per_kg")[..., sy.supply_row]
+    c_h2 = (production + purification)[..., si]
+    elec = _by_year(case, "electricity_cny_per_kwh", sy.years, values)
+    c_elec = costs["electricity_kwh_per_kg"][..., si] * elec[..., yi]
+    return {
+        "capex_cny": costs["capex_cny"][..., si],
+        "land_cny": costs["land_cny"][..., si],
+        "fixed_cny_per_year": (costs["fixed_om_cny_per_year"] + costs["staff_cny_per_year"])[..., si],
+        "land_lease_cny_per_year": costs["land_lease_cny_per_year"][..., si],
+        "hydrogen_purchase_cny_per_kg": c_h2,
+        "delivery_cny_per_kg": c_del,
+        "electricity_cny_per_kg": c_elec,
+        "variable_cny_per_kg": c_h2 + c_del + c_elec,
+        "liquid_cheaper": ~onsite & (liquid < tube),
+        "distance_km": dist,
+        "replacement_share": rep_station,
+        "station_costs": costs,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class StationPrices:
+    """Break-even prices and subsidies of station-years (:func:`station_year_prices`).
+
+    Every array has the leading (draws) axes of the inputs, then the rows of the
+    :class:`StationYears`; prices are NaN where a row sells nothing.
+
+    Attributes
+    ----------
+    kg_per_year : numpy.ndarray
+        Sales, kg/year.
+    capital_subsidy_cny : numpy.ndarray
+        One-off capital subsidy, nominal CNY of the commissioning year (price
+        conditions tested at the row's price).
+    operating_subsidy_cny_per_kg : numpy.ndarray, shape (..., n_rows, L)
+        Per-kg subsidy in each operating year of the life, nominal CNY/kg.
+    operating_subsidy_now_cny_per_kg : numpy.ndarray
+        The same in the row's own year, nominal CNY/kg.
+    price_ex_vat_cny_per_kg, price_with_subsidy_ex_vat_cny_per_kg : numpy.ndarray
+        Break-even price ex VAT without and with the subsidies, real CNY/kg.
+    vat_rate : float or numpy.ndarray
+        VAT rate (fraction), broadcasting against the rows.
+    finance : FinanceAssumptions
+        The finance assumptions used (ramp-up off).
+    rebase : numpy.ndarray
+        Factor from nominal subsidy CNY to the finance engine's money basis.
+    """
+
+    kg_per_year: np.ndarray
+    capital_subsidy_cny: np.ndarray
+    operating_subsidy_cny_per_kg: np.ndarray
+    operating_subsidy_now_cny_per_kg: np.ndarray
+    price_ex_vat_cny_per_kg: np.ndarray
+    price_with_subsidy_ex_vat_cny_per_kg: np.ndarray
+    vat_rate: Any
+    finance: FinanceAssumptions
+    rebase: np.ndarray
+
+    @property
+    def breakeven_price_cny_per_kg(self) -> np.ndarray:
+        """Retail break-even price incl. VAT without subsidies, CNY/kg."""
+        return self.price_ex_vat_cny_per_kg * (1.0 + self.vat_rate)
+
+    @property
+    def breakeven_price_with_subsidy_cny_per_kg(self) -> np.ndarray:
+        """Retail break-even price incl. VAT with subsidies, CNY/kg."""
+        return self.price_with_subsidy_ex_vat_cny_per_kg * (1.0 + self.vat_rate)
+
+
+def _finance_with(case, values) -> FinanceAssumptions:
+    """The case's finance assumptions with drawn rates (shape (..., 1)) from ``values``."""
+    m = dict(case.finance)
+    for key in m:
+        if values and ("Finance", key) in values:
+            m[key] = _par(case, values, "Finance", key)
+    return FinanceAssumptions.from_mapping(m)
+
+
+def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg_per_year, *,
+                        values=None, finance: FinanceAssumptions | None = None) -> StationPrices:
+    r"""Break-even prices of station-years with self-consistent price-conditional subsidies.
+
+    The engine of :func:`station_economics` (conventions in the module docstring):
+    one :func:`h2model.finance.breakeven_price` call per eligibility round for all
+    rows and draws at once, with the capital and operating subsidies of
+    :func:`capital_subsidy_cny` and :func:`operating_subsidy_cny_per_kg` re-tested
+    at each round's price until no programme-year changes, then one call without
+    subsidies.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Policy, Finance`` and the price year.
+    sy : StationYears
+        From :func:`station_years`.
+    costs : dict
+        From :func:`station_year_costs`.
+    kg_per_year : array_like, shape (..., n_rows)
+        Sales of each row, kg/year (the leading axes may be draws).
+    values : mapping, optional
+        Drawn ``Finance`` rates, as for :func:`station_year_costs`.
+    finance : FinanceAssumptions, optional
+        Overrides the case's (and the drawn) finance assumptions.
+
+    Returns
+    -------
+    StationPrices
+        Prices, subsidies and sales with the leading axes of the inputs.
+    """
+    fin_case = finance if finance is not None else _finance_with(case, values)
+    fin = dataclasses.replace(fin_case, ramp_up_years=0, ramp_start_share=1.0)
+    L, C = fin.station_life_years, fin.construction_years
+    base = 1 if fin.convention == "profast" else 0
+    infl = fin.inflation_rate if np.ndim(fin.inflation_rate) else float(fin.inflation_rate)
+    vat = fin.vat_rate if np.ndim(fin.vat_rate) else float(fin.vat_rate)
+    py = case.price_year
+    st = sy.stations
+    yi, si = sy.year_index, sy.station_index
+    cy = st["commissioning_year"].to_numpy(float)
+    cap = st["capacity_kg_per_day"].to_numpy(float)
+    stype = st["station_type"].to_numpy(object)
+    kg = np.asarray(kg_per_year, dtype=float)
+    selling = kg > 0
+    K, F, c = costs["capex_cny"], costs["fixed_cny_per_year"], costs["variable_cny_per_kg"]
+    lease, rep_station = costs["land_lease_cny_per_year"], costs["replacement_share"]
+
+    # Subsidies: eligible programme-years shrink until the price is self-consistent.
+    policy = case.tables.get("Policy")
+    y0 = cy[si] - C  # calendar year of the engine's year 0
+    rebase = (1.0 + infl) ** (py - (y0 + base))  # nominal CNY -> the engine's money basis
+    cal = cy[si, None] + np.arange(L)[None, :]  # calendar year of each operating year
+    # Per-kg programmes pay only in the calendar years they cover: evaluate them at those
+    # (row, operating year) pairs only; elsewhere the subsidy is 0.
+    h2_progs = _programmes(policy, H2_SUBSIDY_KINDS)
+    paid = np.zeros(cal.shape, dtype=bool)
+    for p in h2_progs:
+        paid |= (cal >= p["start_year"]) & (cal <= p["end_year"])
+    pr_, pk_ = np.nonzero(paid)
+    cal_p = cal[pr_, pk_]
+    to_nominal_cal = (1.0 + vat) * (1.0 + infl) ** (cal_p - py)
+    to_nominal_com = (1.0 + vat) * (1.0 + infl) ** (cy[si] - py)
+    n_conditional = sum(not np.isnan(p["max_price_cny_per_kg"])
+                        for p in _programmes(policy, CAPEX_SUBSIDY_KINDS + H2_SUBSIDY_KINDS))
+    # The finance engine sees rows that sell in some draw only.
+    sel = np.flatnonzero(selling.reshape(-1, selling.shape[-1]).any(axis=0)) if selling.ndim > 1 \
+        else np.flatnonzero(selling)
+    fin_args = (K[..., sel], F[..., sel], c[..., sel], kg[..., sel], fin)
+    common = {"land_lease_cny_per_year": lease[..., sel], "replacement_share": rep_station[..., si[sel], :]}
+    rebase_sel = rebase[..., sel]
+    # Paid (row, operating year) pairs of selling rows, as positions in the selling rows.
+    sel_pos = np.full(len(si), -1)
+    sel_pos[sel] = np.arange(len(sel))
+    in_sel = sel_pos[pr_] >= 0
+    ps_, pks_ = sel_pos[pr_][in_sel], pk_[in_sel]
+    pr_sel = pr_[in_sel]
+    rebase_paid = rebase[..., pr_sel]
+    rest = np.flatnonzero(sel_pos < 0)
+
+    def spread(x):
+        full = np.full(x.shape[:-1] + (len(si),), np.nan)
+        full[..., sel] = x
+        return np.where(selling, full, np.nan)
+
+    # Price-independent parts of the programmes, once; each round re-tests the price of
+    # the selling rows (rows that never sell have no price: their subsidies are fixed).
+    def cap_terms(r):
+        return _capital_terms(policy, stype[si][r], cap[si][r], cy[si][r], K[..., r])
+
+    def op_terms(r, k):
+        return _operating_terms(policy, stype[si][r], cap[si][r], cal[r, k], kg[..., r])
+
+    cap_sel, op_sel = cap_terms(sel), op_terms(pr_sel, pk_[in_sel])
+    G_rest = _sum_terms(cap_terms(rest), np.full(len(rest), np.nan))
+    ops_rest = _sum_terms(op_terms(pr_[~in_sel], pk_[~in_sel]), np.full(int((~in_sel).sum()), np.nan))
+    com_sel, cal_sel = to_nominal_com[..., sel], to_nominal_cal[..., in_sel]
+    # First round: every price condition met (-inf); rows without sales never meet one (NaN).
+    price = np.where(selling, -np.inf, np.nan)
+    prev = None
+    for _ in range(n_conditional * (L + 1) + 2):  # a bound never reached: a few rounds suffice
+        G_sel = _sum_terms(cap_sel, price[..., sel] * com_sel)
+        paid = _sum_terms(op_sel, price[..., pr_sel] * cal_sel)
+        if prev is not None and np.array_equal(G_sel, prev[0]) and np.array_equal(paid, prev[1]):
+            break
+        paid_reb = paid * rebase_paid
+        ops_sel = np.zeros(paid_reb.shape[:-1] + (len(sel), L))
+        ops_sel[..., ps_, pks_] = paid_reb
+        price = spread(breakeven_price(*fin_args, capital_subsidy_cny=G_sel * rebase_sel,
+                                       operating_subsidy_cny_per_kg=ops_sel, **common))
+        prev = (G_sel, paid)
+    else:  # pragma: no cover - eligibility only shrinks, so the loop ends early
+        raise RuntimeError("subsidy eligibility did not converge")
+    lead = np.broadcast_shapes(G_sel.shape[:-1], paid.shape[:-1], np.shape(G_rest)[:-1],
+                               np.shape(ops_rest)[:-1])
+    G = np.zeros(lead + (len(si),))
+    G[..., sel] = G_sel
+    G[..., rest] = G_rest
+    ops = np.zeros(lead + cal.shape)
+    ops[..., pr_sel, pk_[in_sel]] = paid
+    ops[..., pr_[~in_sel], pk_[~in_sel]] = ops_rest
+    p_none = spread(breakeven_price(*fin_args, **common))
+    k_now = (sy.years[yi] - cy[si]).astype(np.int64)
+    ops_now = np.where(k_now < L, ops[..., np.arange(len(si)), np.minimum(k_now, L - 1)], 0.0)
+    return StationPrices(kg_per_year=kg, capital_subsidy_cny=G, operating_subsidy_cny_per_kg=ops,
+                         operating_subsidy_now_cny_per_kg=ops_now, price_ex_vat_cny_per_kg=p_none,
+                         price_with_subsidy_ex_vat_cny_per_kg=price, vat_rate=vat, finance=fin,
+                         rebase=rebase)
+
+
+def network_prices(sy: StationYears, kg_per_year, price_cny_per_kg) -> np.ndarray:
+    r"""Volume-weighted price of each year over the station-years that sell.
+
+    .. math::
+
+        \bar P_y = \frac{\sum_s q_{s,y} P_{s,y}}{\sum_s q_{s,y}}, \qquad s : q_{s,y} > 0
+
+    Parameters
+    ----------
+    sy : StationYears
+        Rows (sorted by year).
+    kg_per_year : array_like, shape (..., n_rows)
+        Sales :math:`q`, kg/year.
+    price_cny_per_kg : array_like, shape (..., n_rows)
+        Prices :math:`P`, CNY/kg (ignored where nothing is sold).
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_years)
+        Volume-weighted price, CNY/kg; NaN in years without sales.
+    """
+    q = np.asarray(kg_per_year, dtype=float)
+    p = np.asarray(price_cny_per_kg, dtype=float)
+    sell = q > 0
+    qw = np.where(sell, q, 0.0)
+    qp = np.where(sell, q * np.where(sell, p, 0.0), 0.0)
+    num, den = _sum_by_year(sy, qp), _sum_by_year(sy, qw)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+def _sum_by_year(sy: StationYears, x: np.ndarray) -> np.ndarray:
+    """Sum of ``x (..., n_rows)`` over each year's rows (a loop over the few years)."""
+    starts = sy.year_starts
+    out = np.zeros(x.shape[:-1] + (len(sy.years),))
+    for j in range(len(sy.years)):
+        out[..., j] = x[..., starts[j]:starts[j + 1]].sum(axis=-1)
+    return out
 
 
 def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFrame | None = None,
@@ -817,85 +1277,46 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         duplicate or negative loads, missing cost rows or sources.
     """
     fin_case = finance if finance is not None else FinanceAssumptions.from_mapping(case.finance)
-    fin = dataclasses.replace(fin_case, ramp_up_years=0, ramp_start_share=1.0)
+    sy = station_years(case, loads, built, year, finance=fin_case, plateau_utilisation=plateau_utilisation)
+    costs = station_year_costs(case, sy, finance=fin_case)
+    kg_day = sy.kg_per_day
+    kg = kg_day * DAYS_PER_YEAR
+    pr = station_year_prices(case, sy, costs, kg, finance=fin_case)
+
+    fin = pr.finance
     L, C = fin.station_life_years, fin.construction_years
     base = 1 if fin.convention == "profast" else 0
     infl = float(fin.inflation_rate)
     vat = float(fin.vat_rate)
-    py = case.price_year
-
-    st = analysed_stations(case, built)
-    years = _years(case, year)
+    st, years = sy.stations, sy.years
+    yi, si = sy.year_index, sy.station_index
     ids = st["station_id"].to_numpy(object)
     cy = st["commissioning_year"].to_numpy(float)
     cap = st["capacity_kg_per_day"].to_numpy(float)
     stype = st["station_type"].to_numpy(object)
-    operating = cy[None, :] <= years[:, None]  # (years, stations)
-    yi, si = np.nonzero(operating)  # rows: by year, then station order
-
-    # Sales (kg/day) of each operating station-year.
-    if loads is None:
-        k = (years[yi] - cy[si]).astype(np.int64)  # operating year - 1
-        shares = np.asarray(ramp_up_shares(fin_case), dtype=float)
-        kg_day = plateau_utilisation * cap[si] * np.where(k < L, shares[np.minimum(k, L - 1)], 1.0)
-    else:
-        kg_day = _loads_grid(loads, ids, years, operating)[yi, si]
-    kg = kg_day * DAYS_PER_YEAR
     selling = kg > 0
+    K, land_cny = costs["capex_cny"], costs["land_cny"]
+    c_h2, c_del, c_elec = (costs["hydrogen_purchase_cny_per_kg"], costs["delivery_cny_per_kg"],
+                           costs["electricity_cny_per_kg"])
+    G, ops = pr.capital_subsidy_cny, pr.operating_subsidy_cny_per_kg
+    ops_now = pr.operating_subsidy_now_cny_per_kg
 
-    # Costs per station, then per row.
-    costs = station_costs_from_case(case, st)
-    rep_station = replacement_shares(costs["compressor_replacement_share"].to_numpy(float),
-                                     costs["compressor_life_years"].to_numpy(float), L)
-    dv = _delivered(case, st, years)
-    elec = _by_year(case, "electricity_cny_per_kwh", years)
-    K = costs["capex_cny"].to_numpy(float)[si]
-    land_cny = costs["land_cny"].to_numpy(float)[si]
-    F = (costs["fixed_om_cny_per_year"].to_numpy(float) + costs["staff_cny_per_year"].to_numpy(float))[si]
-    lease = costs["land_lease_cny_per_year"].to_numpy(float)[si]
-    c_elec = costs["electricity_kwh_per_kg"].to_numpy(float)[si] * elec[yi]
-    c_h2 = (dv["production"] + dv["purification"])[si]
-    c_del = dv["delivery"][yi, si]
-    c = c_h2 + c_del + c_elec
-
-    # Subsidies: eligible programme-years shrink until the price is self-consistent.
-    policy = case.tables.get("Policy")
-    y0 = cy[si] - C  # calendar year of the engine's year 0
-    rebase = (1.0 + infl) ** (py - (y0 + base))  # nominal CNY -> the engine's money basis
-    cal = cy[si, None] + np.arange(L)[None, :]  # calendar year of each operating year
-    to_nominal_cal = (1.0 + vat) * (1.0 + infl) ** (cal - py)
-    to_nominal_com = (1.0 + vat) * (1.0 + infl) ** (cy[si] - py)
-    n_conditional = sum(not np.isnan(p["max_price_cny_per_kg"])
-                        for p in _programmes(policy, CAPEX_SUBSIDY_KINDS + H2_SUBSIDY_KINDS))
-    sel = np.flatnonzero(selling)  # the finance engine sees selling rows only
-    fin_args = (K[sel], F[sel], c[sel], kg[sel], fin)
-    common = {"land_lease_cny_per_year": lease[sel], "replacement_share": rep_station[si[sel]]}
+    # Levelised components of the subsidised price (selling rows only).
+    sel = np.flatnonzero(selling)
+    fin_args = (K[sel], costs["fixed_cny_per_year"][sel], costs["variable_cny_per_kg"][sel], kg[sel], fin)
+    common = {"land_lease_cny_per_year": costs["land_lease_cny_per_year"][sel],
+              "replacement_share": costs["replacement_share"][si[sel]]}
 
     def spread(x):
         full = np.full(len(si), np.nan)
         full[sel] = x
         return full
 
-    # First round: every price condition met (-inf); rows without sales never meet one (NaN).
-    price = np.where(selling, -np.inf, np.nan)
-    prev = None
-    for _ in range(n_conditional * (L + 1) + 2):  # a bound never reached: a few rounds suffice
-        G = capital_subsidy_cny(policy, stype[si], cap[si], cy[si], K, price * to_nominal_com)
-        ops = operating_subsidy_cny_per_kg(policy, stype[si, None], cap[si, None], cal, kg[:, None],
-                                           price[:, None] * to_nominal_cal)
-        if prev is not None and np.array_equal(G, prev[0]) and np.array_equal(ops, prev[1]):
-            break
-        price = spread(breakeven_price(*fin_args, capital_subsidy_cny=G[sel] * rebase[sel],
-                                       operating_subsidy_cny_per_kg=ops[sel] * rebase[sel, None], **common))
-        prev = (G, ops)
-    else:  # pragma: no cover - eligibility only shrinks, so the loop ends early
-        raise RuntimeError("subsidy eligibility did not converge")
-
-    lc = levelised_cost(*fin_args, capital_subsidy_cny=G[sel] * rebase[sel],
-                        operating_subsidy_cny_per_kg=ops[sel] * rebase[sel, None], **common)
-    p_sub = spread(lc.total_cny_per_kg)  # break-even price ex VAT with subsidies
+    lc = levelised_cost(*fin_args, capital_subsidy_cny=G[sel] * pr.rebase[sel],
+                        operating_subsidy_cny_per_kg=ops[sel] * pr.rebase[sel, None], **common)
     lc = {k: spread(v) for k, v in lc.as_dict().items()}
-    p_none = spread(breakeven_price(*fin_args, **common))
+    p_sub = pr.price_with_subsidy_ex_vat_cny_per_kg  # break-even price ex VAT with subsidies
+    p_none = pr.price_ex_vat_cny_per_kg
     # Per-kg effects that do not depend on sales when sales are flat: land purchase's
     # capital recovery per CNY of capex and kg/year, and the price drop per CNY/kg of
     # a constant real operating subsidy over the life.
@@ -919,8 +1340,8 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     scale = (1.0 + vat) * per_unit_subsidy
     to_target = np.where(below, np.maximum(gap_none, 0.0) / scale, np.nan)
     extra_to_target = np.where(below, np.maximum(gap_sub, 0.0) / scale, np.nan)
-    k_now = (years[yi] - cy[si]).astype(np.int64)
-    ops_now = np.where(k_now < L, ops[np.arange(len(si)), np.minimum(k_now, L - 1)], 0.0)
+    onsite = sy.onsite[si]
+    mode = np.where(onsite, "onsite", np.where(costs["liquid_cheaper"], "liquid", "tube_trailer"))
 
     out = pd.DataFrame({
         "year": years[yi],
@@ -940,8 +1361,8 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         "land_cny": land_cny,
         "capital_subsidy_cny": G,
         "operating_subsidy_cny_per_kg": ops_now,
-        "distance_km": dv["distance_km"][si],
-        "delivery_mode": dv["mode"][yi, si],
+        "distance_km": costs["distance_km"][si],
+        "delivery_mode": mode.astype(object),
         "capital_cny_per_kg": lc["capital_cny_per_kg"] - land_capital,
         "fixed_om_cny_per_kg": lc["fixed_om_cny_per_kg"],
         "land_cny_per_kg": lc["land_cny_per_kg"] + land_capital,
@@ -960,18 +1381,17 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         "subsidy_to_target_cny_per_kg": to_target,
         "extra_subsidy_to_target_cny_per_kg": extra_to_target,
     })
-    network = _network(out, years, target, _meets(retail_none, tgt, cmp_))
-    capex = _capex_long(costs)
+    network = _network(out, sy, target, _meets(retail_none, tgt, cmp_))
+    capex = _capex_long(pd.DataFrame(costs["station_costs"]))
     return StationEconomics(stations=out, network=network, capex=capex)
 
 
-def _network(rows: pd.DataFrame, years: np.ndarray, target: np.ndarray,
+def _network(rows: pd.DataFrame, sy: StationYears, target: np.ndarray,
              meets_without: np.ndarray) -> pd.DataFrame:
     """Per-year network summary of the station-year rows (volume weighting over sellers)."""
+    years = sy.years
     q = rows["kg_sold_per_year"].to_numpy(float)
     sell = q > 0
-    p0 = rows["breakeven_price_cny_per_kg"].to_numpy(float)
-    p1 = rows["breakeven_price_with_subsidy_cny_per_kg"].to_numpy(float)
     df = pd.DataFrame({
         "year": rows["year"].to_numpy(np.int64),
         "op": 1,
@@ -981,30 +1401,26 @@ def _network(rows: pd.DataFrame, years: np.ndarray, target: np.ndarray,
         "cap": rows["capacity_kg_per_day"].to_numpy(float),
         "q": q,
         "u": rows["utilisation"].to_numpy(float),
-        "qw": np.where(sell, q, 0.0),
-        "qp0": np.where(sell, q * np.where(sell, p0, 0.0), 0.0),
-        "qp1": np.where(sell, q * np.where(sell, p1, 0.0), 0.0),
     })
     g = df.groupby("year").agg(
         stations_operating=("op", "sum"), stations_selling=("sell", "sum"),
         stations_meeting_price_target=("meets", "sum"),
         stations_meeting_price_target_without_subsidy=("meets0", "sum"),
         capacity_kg_per_day=("cap", "sum"), h2_kg_per_year=("q", "sum"), utilisation_mean=("u", "mean"),
-        qw=("qw", "sum"), qp0=("qp0", "sum"), qp1=("qp1", "sum"),
     ).reindex(years)
     counts = ["stations_operating", "stations_selling", "stations_meeting_price_target",
               "stations_meeting_price_target_without_subsidy"]
     g[counts] = g[counts].fillna(0).astype(np.int64)
     g[["capacity_kg_per_day", "h2_kg_per_year"]] = g[["capacity_kg_per_day", "h2_kg_per_year"]].fillna(0.0)
-    qw = g["qw"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         g["utilisation_network"] = np.where(g["capacity_kg_per_day"] > 0,
                                             g["h2_kg_per_year"] / DAYS_PER_YEAR / g["capacity_kg_per_day"],
                                             np.nan)
-        g["vw_breakeven_price_cny_per_kg"] = np.where(qw > 0, g["qp0"] / qw, np.nan)
-        g["vw_breakeven_price_with_subsidy_cny_per_kg"] = np.where(qw > 0, g["qp1"] / qw, np.nan)
+    # The same volume weighting as the Monte Carlo draws (network_prices).
+    for col in ("breakeven_price_cny_per_kg", "breakeven_price_with_subsidy_cny_per_kg"):
+        g[f"vw_{col}"] = network_prices(sy, q, rows[col].to_numpy(float))
     g["price_target_cny_per_kg"] = target
-    g = g.drop(columns=["qw", "qp0", "qp1"]).rename_axis("year").reset_index()
+    g = g.rename_axis("year").reset_index()
     g["year"] = g["year"].astype(np.int64)
     return g
 

@@ -404,6 +404,231 @@ def _operation_subsidy_paths(subsidies, segments, annual_km, calendar) -> np.nda
     return out
 
 
+def calendar_path(year_values, values, years) -> np.ndarray:
+    """Values by year on ``years``, vectorised over leading (draws) axes of ``values``.
+
+    The rule of :func:`year_path` (linear between the years given, flat beyond them),
+    for arrays: element for element the same as :func:`numpy.interp`.
+
+    Parameters
+    ----------
+    year_values : array_like of int, shape (n,)
+        Years the values are given for (distinct; any order).
+    values : array_like, shape (..., n)
+        Values, leading axes first (e.g. draws).
+    years : array_like of int
+        Years wanted, any shape ``S``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``values.shape[:-1] + S``.
+
+    Examples
+    --------
+    >>> calendar_path([2022, 2020], [[20.0, 10.0], [2.0, 1.0]], [2019, 2021, 2030]).tolist()
+    [[10.0, 15.0, 20.0], [1.0, 1.5, 2.0]]
+    """
+    xp = np.asarray(year_values, dtype=float)
+    order = np.argsort(xp, kind="stable")
+    xp = xp[order]
+    if np.any(np.diff(xp) == 0):
+        raise ValueError("calendar_path: years must be distinct")
+    fp = np.asarray(values, dtype=float)[..., order]
+    x = np.asarray(years, dtype=float)
+    shape = x.shape
+    x = x.ravel()
+    j = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, len(xp) - 1)
+    j1 = np.minimum(j + 1, len(xp) - 1)
+    hit = (x <= xp[0]) | (x >= xp[-1]) | (xp[j] == x)
+    left = np.where(x <= xp[0], 0, np.where(x >= xp[-1], len(xp) - 1, j))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dx = np.where(hit, 1.0, xp[j1] - xp[j])
+        slope = (fp[..., j1] - fp[..., j]) / dx
+        inner = slope * (x - xp[j]) + fp[..., j]
+    out = np.where(hit, fp[..., left], inner)
+    return out.reshape(fp.shape[:-1] + shape)
+
+
+def energy_paths(case, years, h2_price_cny_per_kg: pd.Series | None = None, values=None) -> dict:
+    """Energy price of each powertrain by purchase year and year of life.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Prices`` and ``Segments.lifetime_years``.
+    years : array_like of int
+        Purchase years.
+    h2_price_cny_per_kg : pandas.Series, optional
+        Retail hydrogen price by year (CNY/kg); default ``Prices.h2_retail_cny_per_kg``.
+    values : mapping, optional
+        Drawn ``Prices`` columns ``(sheet, column) -> (..., n_rows)``
+        (see :func:`h2model.station.station_year_costs`).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Powertrain -> price (CNY/kg, CNY/kWh or CNY/L), shape
+        ``(..., n_years, n_life)`` for calendar years ``year + 0 .. n_life - 1``.
+    """
+    from .station import _col
+
+    years = np.asarray(years, dtype=np.int64)
+    n_life = int(case.tables["Segments"]["lifetime_years"].to_numpy(dtype=np.int64).max())
+    calendar = years[:, None] + np.arange(n_life)[None, :]
+    prices = case.tables["Prices"]
+    paths = {}
+    for pt, (_, col) in ENERGY_COLUMNS.items():
+        if values and ("Prices", col) in values:
+            paths[pt] = calendar_path(prices["year"].to_numpy(float), _col(case, values, "Prices", col),
+                                      calendar)
+        else:
+            paths[pt] = year_path(prices.set_index("year")[col], calendar.ravel()).reshape(calendar.shape)
+    if h2_price_cny_per_kg is not None:
+        paths["fcev"] = year_path(pd.Series(h2_price_cny_per_kg, dtype=float),
+                                  calendar.ravel()).reshape(calendar.shape)
+    return paths
+
+
+@dataclass
+class TcoArrays:
+    """TCO of every ``Segments`` row and purchase year, as arrays (:func:`tco_arrays`).
+
+    Leading (draws) axes come first, then the ``Segments`` rows, then purchase years.
+
+    Attributes
+    ----------
+    components : dict of str to numpy.ndarray
+        Each of :data:`COMPONENTS` and ``total``, CNY per vehicle, ``(..., rows, years)``.
+    discounted_km : numpy.ndarray
+        Discounted distance over life :math:`D A`, km, ``(..., rows, 1)``.
+    energy_per_km : numpy.ndarray
+        kg, kWh or L per km, ``(..., rows)``.
+    """
+
+    components: dict
+    discounted_km: np.ndarray
+    energy_per_km: np.ndarray
+
+    @property
+    def total_cny_per_km(self) -> np.ndarray:
+        """Levelised TCO per km (:func:`levelised_cost_per_km`), CNY/km."""
+        return self.components["total"] / self.discounted_km
+
+
+def tco_arrays(case, years, paths: dict, purchase_subsidy_cny, operation_subsidy_cny_per_year,
+               values=None) -> TcoArrays:
+    """The TCO engine of :func:`tco_from_case` on arrays, with optional draws of inputs.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Segments``, ``Finance`` (``discount_rate``, ``price_year``).
+    years : array_like of int
+        Purchase years.
+    paths : dict
+        Energy prices by powertrain (:func:`energy_paths`), ``(..., years, n_life)``.
+    purchase_subsidy_cny : array_like, shape (rows, years)
+        Purchase subsidies per vehicle, CNY.
+    operation_subsidy_cny_per_year : array_like, shape (rows, years, n_life)
+        Operating subsidies per vehicle by year of life, CNY/year.
+    values : mapping, optional
+        Drawn ``Segments`` columns ``(..., rows)`` and ``Finance.discount_rate`` ``(...)``
+        (see :func:`h2model.station.station_year_costs`).
+
+    Returns
+    -------
+    TcoArrays
+        Components, discounted distance and energy use.
+    """
+    from .station import _col, _lead, _par
+
+    seg = case.tables["Segments"].reset_index(drop=True)
+    years = np.asarray(years, dtype=np.int64)
+    r = _par(case, values, "Finance", "discount_rate", trailing=0)
+    life = seg["lifetime_years"].to_numpy(dtype=np.int64)
+    pt = seg["powertrain"].to_numpy(dtype=object)
+
+    def col(name: str) -> np.ndarray:
+        return _col(case, values, "Segments", name)
+
+    km = col("annual_km")
+    use = np.zeros(len(seg))
+    for p, (name, _) in ENERGY_COLUMNS.items():
+        use = np.where(pt == p, col(name), use)
+    use = use / 100
+    price_path = np.stack([paths[p] for p in pt], axis=-3)  # (..., rows, n_years, n_life)
+    price = col("purchase_price_cny")[..., None] * (
+        1.0 + col("price_change_per_year")[..., None]) ** (years - case.price_year)
+
+    comp = tco_per_vehicle(
+        price, km[..., None], use[..., None], price_path, life[:, None], _lead(r, 2),
+        maintenance_cny_per_km=col("maintenance_cny_per_km")[..., None],
+        insurance_cny_per_year=col("insurance_cny_per_year")[..., None],
+        toll_cny_per_km=col("toll_cny_per_km")[..., None],
+        replacement_cost_cny=col("replacement_cost_cny")[..., None],
+        replacement_year=seg["replacement_year"].to_numpy(dtype=np.int64)[:, None],
+        residual_share=col("residual_share")[..., None],
+        purchase_subsidy_cny=purchase_subsidy_cny,
+        operation_subsidy_cny_per_year=operation_subsidy_cny_per_year,
+    )
+    dist = km[..., None] * annuity_factor(_lead(r, 1), life)[..., None]  # discounted km
+    return TcoArrays(comp, dist, use)
+
+
+def vehicle_subsidies(case, years, subsidies: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Purchase and operating subsidies per FCEV of each ``Segments`` row.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Segments``.
+    years : array_like of int
+        Purchase years.
+    subsidies : pandas.DataFrame or None
+        As from :func:`h2model.policy.vehicle_subsidy_rates`.
+
+    Returns
+    -------
+    purchase : numpy.ndarray, shape (rows, years)
+        Purchase subsidy (kinds :data:`h2model.policy.TCO_PURCHASE_KINDS`), CNY.
+    operation : numpy.ndarray, shape (rows, years, n_life)
+        Operating subsidy by year of life, CNY/year (0 for BEV and diesel rows).
+    """
+    from . import policy
+
+    seg = case.tables["Segments"].reset_index(drop=True)
+    years = np.asarray(years, dtype=np.int64)
+    n_life = int(seg["lifetime_years"].to_numpy(dtype=np.int64).max())
+    calendar = years[:, None] + np.arange(n_life)[None, :]
+    fcev = seg["powertrain"].to_numpy(dtype=object) == "fcev"
+    purchase_sub = np.zeros((len(seg), len(years)))
+    if subsidies is not None and not subsidies.empty:
+        ps = subsidies[subsidies["kind"].isin(policy.TCO_PURCHASE_KINDS)]
+        ps = ps.groupby(["segment", "year"])["cny_per_vehicle"].sum()
+        for i in np.flatnonzero(fcev):
+            if seg.at[i, "segment"] in ps.index.get_level_values(0):
+                purchase_sub[i] = ps.loc[seg.at[i, "segment"]].reindex(years, fill_value=0.0)
+    op_sub = _operation_subsidy_paths(subsidies, seg["segment"].to_numpy(object),
+                                      seg["annual_km"].to_numpy(float), calendar)
+    op_sub[~fcev] = 0.0
+    return purchase_sub, op_sub
+
+
+def parity_pairs(case) -> list[tuple[int, str, int]]:
+    """``(fcev row, alternative, alternative row)`` of ``Segments`` compared for parity."""
+    seg = case.tables["Segments"].reset_index(drop=True)
+    pt = seg["powertrain"].to_numpy(dtype=object)
+    key = {(s, p): i for i, (s, p) in enumerate(zip(seg["segment"], pt, strict=True))}
+    out = []
+    for i in np.flatnonzero(pt == "fcev"):  # a loop over fuel-cell segments and two alternatives
+        for alt in ("diesel", "bev"):
+            j = key.get((seg.at[i, "segment"], alt))
+            if j is not None:
+                out.append((int(i), alt, j))
+    return out
+
+
 def tco_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
                   subsidies: pd.DataFrame | None = None) -> TcoResult:
     """TCO by segment, powertrain and purchase year, and hydrogen price parity.
@@ -433,62 +658,20 @@ def tco_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
     :math:`P_y = P_0 (1 + g)^{y - y_0}`. Energy prices follow the year of operation
     (flat after the last year given). Parity is judged per km (levelised), so that
     powertrains with different annual distance or life compare fairly; with equal
-    distance and life this is the same as comparing TCO per vehicle.
+    distance and life this is the same as comparing TCO per vehicle. The engine is
+    :func:`tco_arrays`, which :mod:`h2model.uncertainty` runs over a draws axis.
     """
     from . import policy
 
     seg = case.tables["Segments"].reset_index(drop=True)
-    fin = case.params["Finance"]
-    r = float(fin["discount_rate"])
     years = np.asarray(case.years, dtype=np.int64)
-    life = seg["lifetime_years"].to_numpy(dtype=np.int64)
-    n_life = int(life.max())
-    calendar = years[:, None] + np.arange(n_life)[None, :]  # (n_years, n_life)
-
-    prices = case.tables["Prices"].set_index("year")
-    paths = {}
-    for pt, (_, col) in ENERGY_COLUMNS.items():
-        paths[pt] = year_path(prices[col], calendar.ravel()).reshape(calendar.shape)
-    if h2_price_cny_per_kg is not None:
-        paths["fcev"] = year_path(pd.Series(h2_price_cny_per_kg, dtype=float),
-                                  calendar.ravel()).reshape(calendar.shape)
-
+    paths = energy_paths(case, years, h2_price_cny_per_kg)
     if subsidies is None:
         subsidies = policy.vehicle_subsidy_rates_from_case(case, h2_price_cny_per_kg)
+    purchase_sub, op_sub = vehicle_subsidies(case, years, subsidies)
+    arr = tco_arrays(case, years, paths, purchase_sub, op_sub)
+    comp, dist = arr.components, arr.discounted_km
     pt = seg["powertrain"].to_numpy(dtype=object)
-    fcev = pt == "fcev"
-    km = seg["annual_km"].to_numpy(float)
-    use = np.array([seg.at[i, ENERGY_COLUMNS[p][0]] for i, p in enumerate(pt)], dtype=float) / 100
-    price_path = np.stack([paths[p] for p in pt])  # (rows, n_years, n_life)
-
-    purchase_sub = np.zeros((len(seg), len(years)))
-    if subsidies is not None and not subsidies.empty:
-        ps = subsidies[subsidies["kind"].isin(policy.TCO_PURCHASE_KINDS)]
-        ps = ps.groupby(["segment", "year"])["cny_per_vehicle"].sum()
-        for i in np.flatnonzero(fcev):
-            if seg.at[i, "segment"] in ps.index.get_level_values(0):
-                purchase_sub[i] = ps.loc[seg.at[i, "segment"]].reindex(years, fill_value=0.0)
-    op_sub = _operation_subsidy_paths(subsidies, seg["segment"].to_numpy(object), km, calendar)
-    op_sub[~fcev] = 0.0
-
-    price0 = seg["purchase_price_cny"].to_numpy(float)
-    growth = seg["price_change_per_year"].to_numpy(float)
-    price = price0[:, None] * (1.0 + growth[:, None]) ** (years[None, :] - case.price_year)
-
-    def col(name: str) -> np.ndarray:
-        return seg[name].to_numpy(dtype=float)[:, None]
-
-    comp = tco_per_vehicle(
-        price, km[:, None], use[:, None], price_path, life[:, None], r,
-        maintenance_cny_per_km=col("maintenance_cny_per_km"),
-        insurance_cny_per_year=col("insurance_cny_per_year"),
-        toll_cny_per_km=col("toll_cny_per_km"),
-        replacement_cost_cny=col("replacement_cost_cny"),
-        replacement_year=seg["replacement_year"].to_numpy(dtype=np.int64)[:, None],
-        residual_share=col("residual_share"),
-        purchase_subsidy_cny=purchase_sub, operation_subsidy_cny_per_year=op_sub,
-    )
-    dist = km[:, None] * annuity_factor(r, life)[:, None]  # discounted km, (rows, 1)
     payload = seg["payload_t"].to_numpy(float)[:, None]
 
     names = list(COMPONENTS) + ["total"]
@@ -510,24 +693,19 @@ def tco_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
     tco = tco.reset_index(drop=True)
 
     total_km = comp["total"] / dist
-    h2_kg_disc = dist * use[:, None]
+    h2_kg_disc = dist * arr.energy_per_km[:, None]
     excl_h2 = comp["total"] - comp["energy"]
     rows = []
-    key = {(s, p): i for i, (s, p) in enumerate(zip(seg["segment"], pt, strict=True))}
-    for i in np.flatnonzero(fcev):  # a loop over fuel-cell segments and two alternatives
-        for alt in ("diesel", "bev"):
-            j = key.get((seg.at[i, "segment"], alt))
-            if j is None:
-                continue
-            target = total_km[j] * dist[i]  # alternative's cost over the FCEV's distance
-            rows.append(pd.DataFrame({
-                "segment": seg.at[i, "segment"], "alternative": alt, "purchase_year": years,
-                "h2_price_cny_per_kg": paths["fcev"][:, 0],
-                "fcev_tco_cny_per_km": total_km[i], "alternative_tco_cny_per_km": total_km[j],
-                "breakeven_h2_cny_per_kg": breakeven_h2_price(excl_h2[i], h2_kg_disc[i], target),
-                "at_parity": total_km[i] <= total_km[j],
-                "parity_year": parity_year(years, total_km[i], total_km[j]),
-            }))
+    for i, alt, j in parity_pairs(case):
+        target = total_km[j] * dist[i]  # alternative's cost over the FCEV's distance
+        rows.append(pd.DataFrame({
+            "segment": seg.at[i, "segment"], "alternative": alt, "purchase_year": years,
+            "h2_price_cny_per_kg": paths["fcev"][:, 0],
+            "fcev_tco_cny_per_km": total_km[i], "alternative_tco_cny_per_km": total_km[j],
+            "breakeven_h2_cny_per_kg": breakeven_h2_price(excl_h2[i], h2_kg_disc[i], target),
+            "at_parity": total_km[i] <= total_km[j],
+            "parity_year": parity_year(years, total_km[i], total_km[j]),
+        }))
     parity = (pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=[
         "segment", "alternative", "purchase_year", "h2_price_cny_per_kg", "fcev_tco_cny_per_km",
         "alternative_tco_cny_per_km", "breakeven_h2_cny_per_kg", "at_parity", "parity_year"]))

@@ -69,3 +69,15 @@ def test_failed_scenario_does_not_stop_or_damage_others(tmp_path):
     assert (out / "plan-2025" / "stations.csv").read_bytes() == first
     targets = pd.read_csv(out / "targets.csv")
     assert set(targets["scenario"]) == {"plan-2025"}
+
+
+def test_run_with_network_plan_feeds_station_economics():
+    res = run(load_case(DEFAULT_CASE, "plan-2025"))
+    for name in ("build_plan", "network_assignment", "network_costs", "network_solve"):
+        assert name in res, name
+    built = set(res["build_plan"]["site_id"])
+    operating = set(res["stations"]["station_id"])
+    candidates = {s for s in built if "-C" in s}
+    assert candidates <= operating  # stations the plan builds at candidate sites are costed
+    st = res["stations"]
+    assert (st["commissioning_year"] <= st["year"]).all()

@@ -1,0 +1,149 @@
+"""Benchmark the network-plan optimiser on generated instances.
+
+Builds and solves seeded instances from
+:func:`h2model.network.prepare.generate_instance` with *n* candidate sites and
+3 *n* demand nodes over 10 periods, and prints, per size, the model size, the
+times of data preparation, model construction and solve (wall time including
+loading the model into the solver, and the solver's own time), the status and
+relative gap, and the peak resident memory after construction and after the
+solve. Each size runs in its own process so that peak memory is its own.
+
+Usage::
+
+    python benchmarks/bench_network.py              # 200 and 1,000 sites
+    python benchmarks/bench_network.py --all        # also 2,000 sites
+    python benchmarks/bench_network.py --sizes 60 500 --gap 0.0001 --time-limit 120
+
+Timing is a measurement, not a test: nothing here asserts wall-clock time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+from time import perf_counter
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def run_one(args) -> dict:
+    """Prepare, build, solve and read one instance; return its figures."""
+    from h2model.network import NetworkOptions, build_model, generate_instance, read_results, solve
+
+    t0 = perf_counter()
+    data = generate_instance(args.sites, 3 * args.sites, args.periods, seed=args.seed)
+    prepare_s = perf_counter() - t0
+    options = NetworkOptions(
+        max_detour_km=args.max_detour_km,
+        max_sites_per_node=args.max_sites_per_node or None,
+        max_supplies_per_site=args.max_supplies_per_site or None,
+        tight_linking=args.tight,
+        mip_gap=args.gap,
+        time_limit_s=args.time_limit,
+        tee=args.tee,
+    )
+    peak_prepare = _peak_mb()
+    model = build_model(data, options)
+    idx = model.network_index
+    peak_build = _peak_mb()
+    info = solve(model, options)
+    peak_solve = _peak_mb()
+    t1 = perf_counter()
+    plan = read_results(model, data, info)
+    read_s = perf_counter() - t1
+    n_bin = len(idx.variables["installed"])
+    n_var = sum(len(v) for v in idx.variables.values())
+    return {
+        "sites": args.sites,
+        "nodes": 3 * args.sites,
+        "periods": args.periods,
+        "pairs": data.shape["pairs"],
+        "binaries": n_bin,
+        "continuous": n_var - n_bin,
+        "rows": model.nconstraints(),
+        "prepare_s": prepare_s,
+        "build_s": info.build_time_s,
+        "solve_s": info.solve_time_s,
+        "solver_s": info.solver_time_s,
+        "read_s": read_s,
+        "status": info.status,
+        "gap": info.gap,
+        "objective_cny": info.objective_cny,
+        "stations_last": int(plan.by_year["stations_open"].iloc[-1]) if len(plan.by_year) else -1,
+        "peak_prepare_mb": peak_prepare,
+        "peak_build_mb": peak_build,
+        "peak_solve_mb": peak_solve,
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000], help="site counts")
+    parser.add_argument("--all", action="store_true", help="run 200, 1,000 and 2,000 sites")
+    parser.add_argument("--periods", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--gap", type=float, default=0.01, help="relative MIP gap (default 1%%)")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="solver limit, s")
+    parser.add_argument("--max-detour-km", type=float, default=10.0)
+    parser.add_argument(
+        "--max-sites-per-node", type=int, default=10, help="nearest sites kept per node (0: all)"
+    )
+    parser.add_argument(
+        "--max-supplies-per-site", type=int, default=0, help="cheapest supplies per site (0: all)"
+    )
+    parser.add_argument("--tight", action="store_true", help="tight assignment-capacity linking")
+    parser.add_argument("--tee", action="store_true", help="show the solver log")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.one is not None:
+        args.sites = args.one
+        print(json.dumps(run_one(args)))
+        return 0
+
+    sizes = [200, 1000, 2000] if args.all else args.sizes
+    passthrough = [
+        "--periods", str(args.periods), "--seed", str(args.seed), "--gap", str(args.gap),
+        "--time-limit", str(args.time_limit), "--max-detour-km", str(args.max_detour_km),
+        "--max-sites-per-node", str(args.max_sites_per_node),
+        "--max-supplies-per-site", str(args.max_supplies_per_site),
+    ] + (["--tight"] if args.tight else []) + (["--tee"] if args.tee else [])
+    header = (
+        f"{'sites':>6} {'nodes':>6} {'bin':>7} {'cont':>9} {'rows':>8} {'prep s':>7} "
+        f"{'build s':>8} {'solve s':>8} {'solver s':>9} {'status':>11} {'gap %':>7} "
+        f"{'stations':>8} {'MB build':>9} {'MB solve':>9}"
+    )
+    print(
+        f"network benchmark: {args.periods} periods, seed {args.seed}, gap {args.gap:g}, "
+        f"time limit {args.time_limit:g} s, detour {args.max_detour_km:g} km, "
+        f"{args.max_sites_per_node or 'all'} sites/node, tight={args.tight}"
+    )
+    print(header)
+    for n in sizes:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), *passthrough],
+            capture_output=not args.tee,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            print(f"{n:>6} failed: {(proc.stderr or '')[-500:]}")
+            continue
+        r = json.loads((proc.stdout or "").strip().splitlines()[-1])
+        print(
+            f"{r['sites']:>6} {r['nodes']:>6} {r['binaries']:>7} {r['continuous']:>9} "
+            f"{r['rows']:>8} {r['prepare_s']:>7.1f} {r['build_s']:>8.1f} {r['solve_s']:>8.1f} "
+            f"{r['solver_s']:>9.1f} {r['status']:>11} {100 * r['gap']:>7.3f} "
+            f"{r['stations_last']:>8} {r['peak_build_mb']:>9.0f} {r['peak_solve_mb']:>9.0f}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1013 @@
+"""Charts: results tables in, Altair charts out, in English or Chinese.
+
+Each function takes tidy results tables (as :func:`h2model.model.run` makes them) and
+a ``lang``, and returns an Altair chart whose every title, axis and legend comes from
+:mod:`h2model.glossary` (a missing key raises ``KeyError``). Charts only scale units
+for display (kg to t, CNY to million CNY) and sum rows for stacking: every figure they
+show is computed by the engines. Reports, notebooks and tests share these functions.
+
+:func:`save` writes a chart as PNG and SVG with vl-convert, offline. Chinese text in
+PNGs needs a CJK font: :func:`register_cjk_font` finds one (Debian's
+``fonts-wqy-microhei`` or ``fonts-noto-cjk``, or the folder in ``H2MODEL_CJK_FONT_DIR``)
+and registers it with vl-convert; without one PNGs still render, with boxes for
+Chinese characters.
+
+>>> import pandas as pd
+>>> path = pd.DataFrame({"year": [2024, 2025], "h2_price_cny_per_kg": [38.0, 34.0]})
+>>> price_path(path, lang="zh").to_dict()["title"]["text"]
+'网络车用氢气终端销售价格与 35 元/公斤目标'
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import textwrap
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from .glossary import categories, category, t
+
+#: Font stack for charts: a Latin face first, then CJK faces (per-glyph fallback).
+FONT = (
+    "'Noto Sans', 'DejaVu Sans', Arial, 'Noto Sans CJK SC', 'Source Han Sans SC', "
+    "'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang SC', sans-serif"
+)
+
+#: Folders searched for a CJK font, in order (after ``H2MODEL_CJK_FONT_DIR``).
+CJK_FONT_DIRS = (
+    "/usr/share/fonts/truetype/wqy",
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/noto-cjk",
+    "/usr/share/fonts/google-noto-cjk",
+    "/usr/share/fonts/wenquanyi",
+    "/System/Library/Fonts",
+    "C:/Windows/Fonts",
+)
+_CJK_FILES = (
+    "wqy-microhei",
+    "wqy-zenhei",
+    "notosanscjk",
+    "notoserifcjk",
+    "sourcehansans",
+    "msyh",
+    "pingfang",
+    "notosanssc",
+)
+
+WIDTH = 720
+HEIGHT = 300
+#: Colours for met / not met.
+MET_COLOURS = ("#2e7d32", "#c62828")
+TARGET_COLOUR = "#c62828"
+
+
+# --- fonts and export -----------------------------------------------------------------------------
+
+
+def find_cjk_font_dir() -> str | None:
+    """A folder holding a CJK font, or None.
+
+    Looks in ``$H2MODEL_CJK_FONT_DIR`` first, then :data:`CJK_FONT_DIRS`, for a file
+    whose name contains one of the known CJK font names.
+
+    Returns
+    -------
+    str or None
+        The folder's absolute path.
+    """
+    dirs = [os.environ.get("H2MODEL_CJK_FONT_DIR", "")] + list(CJK_FONT_DIRS)
+    for d in dirs:
+        if not d or not os.path.isdir(d):
+            continue
+        for root, _sub, files in os.walk(d):
+            for f in files:
+                name = f.lower().replace("-", "").replace("_", "")
+                if name.endswith((".ttf", ".ttc", ".otf")) and any(
+                    k.replace("-", "") in name for k in _CJK_FILES
+                ):
+                    return os.path.abspath(root)
+    return None
+
+
+@functools.cache
+def register_cjk_font() -> str | None:
+    """Register a CJK font folder with vl-convert once per process.
+
+    Returns
+    -------
+    str or None
+        The folder registered, or None when no CJK font was found (PNG text in
+        Chinese then renders as boxes; SVG and HTML are unaffected, as the viewer's
+        fonts draw them).
+    """
+    import vl_convert as vlc
+
+    d = find_cjk_font_dir()
+    if d:
+        vlc.register_font_directory(d)
+    return d
+
+
+def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    """PNG bytes of a chart, rendered offline by vl-convert (CJK font registered)."""
+    import vl_convert as vlc
+
+    register_cjk_font()
+    return vlc.vegalite_to_png(chart.to_dict(), scale=scale)
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """SVG text of a chart, rendered offline by vl-convert."""
+    import vl_convert as vlc
+
+    register_cjk_font()
+    return vlc.vegalite_to_svg(chart.to_dict())
+
+
+def save(chart: alt.TopLevelMixin, stem: str | Path) -> tuple[Path, Path]:
+    """Write ``<stem>.png`` and ``<stem>.svg``; returns the two paths."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+    png.write_bytes(to_png(chart))
+    svg.write_text(to_svg(chart), encoding="utf-8")
+    return png, svg
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _need(df: pd.DataFrame, columns, name: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name}: table lacks column(s) {missing}; has {list(df.columns)}")
+
+
+def wrap(text: str, lang: str, width: int = 100) -> list[str]:
+    """Split a subtitle into lines: ``width`` characters in English, half that in
+    Chinese (a CJK character is about twice as wide).
+
+    >>> wrap("一二三四五六", "zh", width=8)
+    ['一二三四', '五六']
+    """
+    if lang == "zh":
+        n = max(width // 2, 1)
+        return [text[i : i + n] for i in range(0, len(text), n)]
+    return textwrap.wrap(text, width) or [""]
+
+
+def _finish(chart, title: str, lang: str, subtitle: str | None = None):
+    """Title and the house style (font, sizes) on a top-level chart."""
+    sub = wrap(subtitle, lang) if subtitle else alt.Undefined
+    title_params = alt.TitleParams(
+        text=title, subtitle=sub, anchor="start", fontSize=15, subtitleFontSize=11, subtitleColor="#555"
+    )
+    return (
+        chart.properties(title=title_params)
+        .configure(font=FONT, locale=_LOCALES[lang])
+        .configure_axis(labelFontSize=11, titleFontSize=12, grid=True, gridColor="#eee")
+        .configure_legend(labelFontSize=11, titleFontSize=11, labelLimit=260)
+        .configure_view(stroke=None)
+    )
+
+
+_LOCALES = {
+    "en": {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}},
+    "zh": {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}},
+}
+
+
+def _year_axis(lang: str, key: str = "axis.year") -> alt.Axis:
+    return alt.Axis(title=t(key, lang), format="d", labelAngle=0)
+
+
+def _labelled(df: pd.DataFrame, column: str, kind: str, lang: str, out: str | None = None) -> pd.DataFrame:
+    out = out or f"{column}_label"
+    df = df.copy()
+    df[out] = categories(kind, df[column].tolist(), lang)
+    return df
+
+
+def _order(kind: str, values, lang: str) -> list[str]:
+    """Category labels in first-seen order (for stable colours and legends)."""
+    seen = list(dict.fromkeys(values))
+    return categories(kind, seen, lang)
+
+
+def _target_row(targets: pd.DataFrame | None, target: str) -> pd.Series | None:
+    if targets is None or targets.empty or "target" not in targets.columns:
+        return None
+    rows = targets[targets["target"] == target]
+    return None if rows.empty else rows.iloc[0]
+
+
+# --- one scenario ---------------------------------------------------------------------------------
+
+
+def station_map(stations: pd.DataFrame, districts: pd.DataFrame | None = None, *, lang: str = "en"):
+    """Station network map: points by longitude/latitude, sized by capacity, coloured by
+    the year the station opens, over district-centre labels.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        One row per station: ``station_id, longitude, latitude, capacity_kg_per_day,
+        commissioning_year``; optional ``name``, ``district``, ``station_type``.
+    districts : pandas.DataFrame, optional
+        ``district, longitude, latitude`` (the case's Districts sheet): labelled in grey.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(
+        stations,
+        ["station_id", "longitude", "latitude", "capacity_kg_per_day", "commissioning_year"],
+        "station_map",
+    )
+    st = stations.copy()
+    if "station_type" in st.columns:
+        st = _labelled(st, "station_type", "station_type", lang)
+    if "district" in st.columns:
+        st = _labelled(st, "district", "district", lang)
+    tooltip = [alt.Tooltip("station_id:N", title=t("col.station_id", lang))]
+    if "name" in st.columns:
+        tooltip.append(alt.Tooltip("name:N", title=t("col.name", lang)))
+    for col, key in (("district_label", "col.district"), ("station_type_label", "col.station_type")):
+        if col in st.columns:
+            tooltip.append(alt.Tooltip(f"{col}:N", title=t(key, lang)))
+    tooltip += [
+        alt.Tooltip("capacity_kg_per_day:Q", title=t("col.capacity_kg_per_day", lang), format=",.0f"),
+        alt.Tooltip("commissioning_year:O", title=t("col.commissioning_year", lang)),
+    ]
+    years = pd.to_numeric(st["commissioning_year"], errors="coerce")
+    st["commissioning_year"] = years.astype("Int64")
+    points = (
+        alt.Chart(st)
+        .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.6)
+        .encode(
+            longitude="longitude:Q",
+            latitude="latitude:Q",
+            size=alt.Size(
+                "capacity_kg_per_day:Q", title=t("legend.capacity", lang), scale=alt.Scale(range=[30, 420])
+            ),
+            color=alt.Color(
+                "commissioning_year:O",
+                title=t("legend.opening_year", lang),
+                scale=alt.Scale(scheme="viridis", reverse=True),
+            ),
+            tooltip=tooltip,
+        )
+        .project(type="mercator")
+    )
+    layers = [points]
+    if districts is not None and len(districts):
+        _need(districts, ["district", "longitude", "latitude"], "station_map districts")
+        d = _labelled(districts[["district", "longitude", "latitude"]], "district", "district", lang, "label")
+        labels = (
+            alt.Chart(d)
+            .mark_text(color="#777", fontSize=12, fontWeight="bold", dy=-12)
+            .encode(longitude="longitude:Q", latitude="latitude:Q", text="label:N")
+            .project(type="mercator")
+        )
+        dots = (
+            alt.Chart(d)
+            .mark_point(color="#999", shape="cross", size=40)
+            .encode(longitude="longitude:Q", latitude="latitude:Q")
+            .project(type="mercator")
+        )
+        layers = [dots, labels, points]
+    chart = alt.layer(*layers).properties(width=WIDTH, height=460)
+    return _finish(chart, t("chart.station_map", lang), lang, t("narr.network", lang))
+
+
+def build_schedule(stations: pd.DataFrame, *, lang: str = "en"):
+    """Capex and build schedule: capex of the stations opening each year (bars, by
+    station type) and stations in operation (line, right axis).
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        One row per station: ``station_id, commissioning_year, capex_cny``; optional
+        ``station_type``. Stations with missing capex count in the line only.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(stations, ["station_id", "commissioning_year", "capex_cny"], "build_schedule")
+    st = stations.copy()
+    if "station_type" not in st.columns:
+        st["station_type"] = "other"
+    st = _labelled(st, "station_type", "station_type", lang)
+    st["commissioning_year"] = pd.to_numeric(st["commissioning_year"]).astype(int)
+    st["capex_m_cny"] = pd.to_numeric(st["capex_cny"], errors="coerce") / 1e6
+    per_year = (
+        st.groupby("commissioning_year").size().rename("new").reset_index().sort_values("commissioning_year")
+    )
+    per_year["open"] = per_year["new"].cumsum()
+    x = alt.X("commissioning_year:O", axis=_year_axis(lang))
+    bars = (
+        alt.Chart(st)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("sum(capex_m_cny):Q", title=t("axis.capex_m_cny", lang)),
+            color=alt.Color(
+                "station_type_label:N",
+                title=t("legend.station_type", lang),
+                sort=_order("station_type", st["station_type"], lang),
+            ),
+            tooltip=[
+                alt.Tooltip("commissioning_year:O", title=t("axis.year", lang)),
+                alt.Tooltip("station_type_label:N", title=t("legend.station_type", lang)),
+                alt.Tooltip("sum(capex_m_cny):Q", title=t("axis.capex_m_cny", lang), format=",.1f"),
+                alt.Tooltip("count():Q", title=t("col.new_stations", lang)),
+            ],
+        )
+    )
+    line = (
+        alt.Chart(per_year)
+        .mark_line(color="black", point=alt.OverlayMarkDef(color="black"))
+        .encode(
+            x=x,
+            y=alt.Y(
+                "open:Q",
+                title=t("axis.stations_open", lang),
+                axis=alt.Axis(orient="right", grid=False, titlePadding=10),
+            ),
+            tooltip=[
+                alt.Tooltip("commissioning_year:O", title=t("axis.year", lang)),
+                alt.Tooltip("open:Q", title=t("axis.stations_open", lang)),
+            ],
+        )
+    )
+    chart = alt.layer(bars, line).resolve_scale(y="independent").properties(width=WIDTH, height=HEIGHT)
+    return _finish(chart, t("chart.build_schedule", lang), lang, t("narr.build", lang))
+
+
+def levelised_cost(
+    components: pd.DataFrame, *, year: int, target_cny_per_kg: float | None = None, lang: str = "en"
+):
+    """Levelised cost waterfall: each component of the cost of hydrogen at the nozzle
+    stacked from zero to the total, with the price target as a dashed line.
+
+    Parameters
+    ----------
+    components : pandas.DataFrame
+        ``component, cny_per_kg`` in the order to stack; negative values (subsidies)
+        step down. The total is drawn as a last bar.
+    year : int
+        The year the components describe (in the title).
+    target_cny_per_kg : float, optional
+        The price target (from the ``targets`` table), drawn as a dashed rule.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(components, ["component", "cny_per_kg"], "levelised_cost")
+    c = components[["component", "cny_per_kg"]].copy().reset_index(drop=True)
+    c["cny_per_kg"] = c["cny_per_kg"].astype(float)
+    c["end"] = c["cny_per_kg"].cumsum()
+    c["start"] = c["end"] - c["cny_per_kg"]
+    total = float(c["cny_per_kg"].sum())
+    c = pd.concat(
+        [c, pd.DataFrame({"component": ["total"], "cny_per_kg": [total], "start": [0.0], "end": [total]})],
+        ignore_index=True,
+    )
+    c["label"] = categories("component", c["component"], lang)
+    c["kind"] = np.where(c["component"] == "total", "total", np.where(c["cny_per_kg"] < 0, "down", "up"))
+    order = c["label"].tolist()
+    x = alt.X("label:N", sort=order, title=t("axis.component", lang), axis=alt.Axis(labelAngle=-30))
+    bars = (
+        alt.Chart(c)
+        .mark_bar(size=34)
+        .encode(
+            x=x,
+            y=alt.Y("start:Q", title=t("axis.cny_per_kg", lang)),
+            y2="end:Q",
+            color=alt.Color(
+                "kind:N",
+                legend=None,
+                scale=alt.Scale(domain=["up", "down", "total"], range=["#4c78a8", "#54a24b", "#333"]),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=t("axis.component", lang)),
+                alt.Tooltip("cny_per_kg:Q", title=t("axis.cny_per_kg", lang), format=",.2f"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(c)
+        .mark_text(dy=-7, fontSize=11)
+        .encode(x=x, y=alt.Y("end:Q"), text=alt.Text("cny_per_kg:Q", format=",.1f"))
+    )
+    layers = [bars, text]
+    if target_cny_per_kg is not None and np.isfinite(target_cny_per_kg):
+        tdf = pd.DataFrame(
+            {
+                "y": [float(target_cny_per_kg)],
+                "label": [t("mark.target_35", lang, value=f"{target_cny_per_kg:g}")],
+            }
+        )
+        layers.append(
+            alt.Chart(tdf).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2).encode(y="y:Q")
+        )
+        layers.append(
+            alt.Chart(tdf)
+            .mark_text(color=TARGET_COLOUR, align="left", dy=-7, x=4)
+            .encode(y="y:Q", text="label:N")
+        )
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    return _finish(chart, t("chart.lcoh", lang, year=year), lang, t("narr.lcoh", lang, year=year))
+
+
+def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang: str = "en"):
+    """Network retail hydrogen price by year against the price target.
+
+    Parameters
+    ----------
+    path : pandas.DataFrame
+        ``year, h2_price_cny_per_kg`` (the ``price_path`` table).
+    targets : pandas.DataFrame, optional
+        The ``targets`` table; its ``price`` row gives the dashed target line and the
+        target year.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(path, ["year", "h2_price_cny_per_kg"], "price_path")
+    p = path[["year", "h2_price_cny_per_kg"]].copy()
+    p["year"] = p["year"].astype(int)
+    p["series"] = t("mark.network_price", lang)
+    line = (
+        alt.Chart(p)
+        .mark_line(point=True, color="#4c78a8")
+        .encode(
+            x=alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False)),
+            y=alt.Y("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang), scale=alt.Scale(zero=True)),
+            tooltip=[
+                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+                alt.Tooltip("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang), format=",.1f"),
+            ],
+        )
+    )
+    layers = [line]
+    row = _target_row(targets, "price")
+    if row is not None:
+        tdf = pd.DataFrame(
+            {
+                "y": [float(row["required"])],
+                "year": [int(row["year"])],
+                "label": [t("mark.target_35", lang, value=f"{float(row['required']):g}")],
+                "ylabel": [t("mark.target_year", lang, year=int(row["year"]))],
+            }
+        )
+        layers += [
+            alt.Chart(tdf).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2).encode(y="y:Q"),
+            alt.Chart(tdf)
+            .mark_text(color=TARGET_COLOUR, align="right", dy=-7, x=WIDTH - 4)
+            .encode(y="y:Q", text="label:N"),
+            alt.Chart(tdf).mark_rule(color="#999", strokeDash=[2, 3]).encode(x="year:Q"),
+            alt.Chart(tdf)
+            .mark_text(color="#666", align="left", dx=4, y=8)
+            .encode(x="year:Q", text="ylabel:N"),
+        ]
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    return _finish(chart, t("chart.price_path", lang), lang, t("narr.price", lang))
+
+
+def tco_parity(parity: pd.DataFrame, *, lang: str = "en", columns: int = 3):
+    """TCO parity by segment: the break-even hydrogen price against each alternative
+    (coloured lines) and the network price (black), by purchase year, one panel per
+    segment.
+
+    Parameters
+    ----------
+    parity : pandas.DataFrame
+        The ``tco_parity`` table: ``segment, alternative, purchase_year,
+        h2_price_cny_per_kg, breakeven_h2_cny_per_kg``.
+    lang : {'en', 'zh'}
+    columns : int
+        Panels per row.
+
+    Returns
+    -------
+    altair.FacetChart
+    """
+    _need(
+        parity,
+        ["segment", "alternative", "purchase_year", "h2_price_cny_per_kg", "breakeven_h2_cny_per_kg"],
+        "tco_parity",
+    )
+    p = _labelled(parity, "segment", "segment", lang)
+    p = _labelled(p, "alternative", "alternative", lang)
+    price = (
+        p.drop_duplicates(["segment", "purchase_year"])[
+            ["segment_label", "purchase_year", "h2_price_cny_per_kg"]
+        ]
+        .rename(columns={"h2_price_cny_per_kg": "breakeven_h2_cny_per_kg"})
+        .assign(alternative_label=t("mark.network_price", lang))
+    )
+    data = pd.concat(
+        [p[["segment_label", "purchase_year", "breakeven_h2_cny_per_kg", "alternative_label"]], price],
+        ignore_index=True,
+    )
+    data["purchase_year"] = data["purchase_year"].astype(int)
+    alts = _order("alternative", parity["alternative"], lang) + [t("mark.network_price", lang)]
+    palette = ["#f58518", "#54a24b", "#e45756", "#72b7b2"][: len(alts) - 1] + ["#000000"]
+    base = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=18))
+        .encode(
+            x=alt.X(
+                "purchase_year:Q",
+                axis=_year_axis(lang, "axis.purchase_year"),
+                scale=alt.Scale(zero=False, nice=False),
+            ),
+            y=alt.Y("breakeven_h2_cny_per_kg:Q", title=t("axis.cny_per_kg", lang)),
+            color=alt.Color(
+                "alternative_label:N",
+                title=t("legend.alternative", lang),
+                scale=alt.Scale(domain=alts, range=palette),
+            ),
+            tooltip=[
+                alt.Tooltip("segment_label:N", title=t("legend.segment", lang)),
+                alt.Tooltip("alternative_label:N", title=t("legend.alternative", lang)),
+                alt.Tooltip("purchase_year:Q", title=t("axis.purchase_year", lang), format="d"),
+                alt.Tooltip("breakeven_h2_cny_per_kg:Q", title=t("axis.h2_price", lang), format=",.1f"),
+            ],
+        )
+        .properties(width=220, height=150)
+    )
+    chart = base.facet(
+        facet=alt.Facet("segment_label:N", title=None, sort=_order("segment", parity["segment"], lang)),
+        columns=columns,
+    ).resolve_scale(y="independent")
+    return _finish(chart, t("chart.tco_parity", lang), lang, t("narr.tco", lang))
+
+
+def subsidy_budget(budget: pd.DataFrame, *, lang: str = "en"):
+    """Subsidy budget: outlay by year, stacked by level of government (programmes in
+    the tooltip).
+
+    Parameters
+    ----------
+    budget : pandas.DataFrame
+        The ``budget`` table: ``year, programme_id, level, kind, outlay_cny``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.Chart
+    """
+    _need(budget, ["year", "programme_id", "level", "outlay_cny"], "subsidy_budget")
+    b = _labelled(budget, "level", "level", lang)
+    if "kind" in b.columns:
+        b = _labelled(b, "kind", "kind", lang)
+    b["outlay_m_cny"] = b["outlay_cny"].astype(float) / 1e6
+    b["year"] = b["year"].astype(int)
+    levels = ["national", "provincial", "municipal", "district"]
+    present = [lv for lv in levels if lv in set(b["level"])] + [
+        lv for lv in dict.fromkeys(b["level"]) if lv not in levels
+    ]
+    tooltip = [
+        alt.Tooltip("year:O", title=t("axis.year", lang)),
+        alt.Tooltip("programme_id:N", title=t("col.programme_id", lang)),
+        alt.Tooltip("level_label:N", title=t("legend.level", lang)),
+    ]
+    if "kind_label" in b.columns:
+        tooltip.append(alt.Tooltip("kind_label:N", title=t("col.kind", lang)))
+    tooltip.append(alt.Tooltip("outlay_m_cny:Q", title=t("axis.outlay_m_cny", lang), format=",.2f"))
+    chart = (
+        alt.Chart(b)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", axis=_year_axis(lang)),
+            y=alt.Y("sum(outlay_m_cny):Q", title=t("axis.outlay_m_cny", lang)),
+            color=alt.Color(
+                "level_label:N",
+                title=t("legend.level", lang),
+                sort=categories("level", present, lang),
+                scale=alt.Scale(scheme="tableau10"),
+            ),
+            detail="programme_id:N",
+            tooltip=tooltip,
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    return _finish(chart, t("chart.budget", lang), lang, t("narr.budget", lang))
+
+
+def demand_by_district(demand: pd.DataFrame, *, lang: str = "en"):
+    """Hydrogen demand by district and year (t/day), stacked areas.
+
+    Parameters
+    ----------
+    demand : pandas.DataFrame
+        The ``demand_by_district`` table: ``year, district, h2_kg_per_day`` (summed
+        over segments for the chart).
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.Chart
+    """
+    _need(demand, ["year", "district", "h2_kg_per_day"], "demand_by_district")
+    d = demand.groupby(["year", "district"], as_index=False, sort=False)["h2_kg_per_day"].sum()
+    d = _labelled(d, "district", "district", lang)
+    d["h2_t_per_day"] = d["h2_kg_per_day"] / 1000.0
+    d["year"] = d["year"].astype(int)
+    order = d.groupby("district_label")["h2_t_per_day"].sum().sort_values(ascending=False).index.tolist()
+    chart = (
+        alt.Chart(d)
+        .mark_area()
+        .encode(
+            x=alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False)),
+            y=alt.Y("h2_t_per_day:Q", title=t("axis.h2_t_per_day", lang), stack=True),
+            color=alt.Color(
+                "district_label:N",
+                title=t("legend.district", lang),
+                sort=order,
+                scale=alt.Scale(scheme="tableau20"),
+            ),
+            order=alt.Order("district_order:Q"),
+            tooltip=[
+                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+                alt.Tooltip("district_label:N", title=t("legend.district", lang)),
+                alt.Tooltip("h2_t_per_day:Q", title=t("axis.h2_t_per_day", lang), format=",.2f"),
+            ],
+        )
+        .transform_calculate(
+            district_order=f"indexof({json.dumps(order, ensure_ascii=False)}, datum.district_label)"
+        )
+    )
+    chart = chart.properties(width=WIDTH, height=HEIGHT)
+    return _finish(chart, t("chart.demand", lang), lang, t("narr.demand", lang))
+
+
+def supply_mix(supply: pd.DataFrame, *, lang: str = "en"):
+    """Hydrogen supply mix by year (t/day), stacked bars by source.
+
+    Parameters
+    ----------
+    supply : pandas.DataFrame
+        ``year, source, kg_per_day``: ``source`` is a supply type (glossary
+        ``supply_type.*``) or a source name.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.Chart
+    """
+    _need(supply, ["year", "source", "kg_per_day"], "supply_mix")
+    s = supply.groupby(["year", "source"], as_index=False, sort=False)["kg_per_day"].sum()
+    s = _labelled(s, "source", "supply_type", lang)
+    s["t_per_day"] = s["kg_per_day"] / 1000.0
+    s["year"] = s["year"].astype(int)
+    chart = (
+        alt.Chart(s)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", axis=_year_axis(lang)),
+            y=alt.Y("t_per_day:Q", title=t("axis.supply_t_per_day", lang)),
+            color=alt.Color(
+                "source_label:N",
+                title=t("legend.supply", lang),
+                sort=_order("supply_type", supply["source"], lang),
+            ),
+            tooltip=[
+                alt.Tooltip("year:O", title=t("axis.year", lang)),
+                alt.Tooltip("source_label:N", title=t("legend.supply", lang)),
+                alt.Tooltip("t_per_day:Q", title=t("axis.supply_t_per_day", lang), format=",.2f"),
+            ],
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    return _finish(chart, t("chart.supply_mix", lang), lang, t("narr.supply", lang))
+
+
+def co2_abatement(co2: pd.DataFrame, *, lang: str = "en"):
+    """CO2 avoided against diesel by year (kt/year), stacked by segment.
+
+    Parameters
+    ----------
+    co2 : pandas.DataFrame
+        The ``co2`` table: ``year, segment, co2_avoided_t``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.Chart
+    """
+    _need(co2, ["year", "segment", "co2_avoided_t"], "co2_abatement")
+    c = _labelled(co2, "segment", "segment", lang)
+    c["co2_kt"] = c["co2_avoided_t"].astype(float).fillna(0.0) / 1000.0
+    c["year"] = c["year"].astype(int)
+    chart = (
+        alt.Chart(c)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", axis=_year_axis(lang)),
+            y=alt.Y("sum(co2_kt):Q", title=t("axis.co2_kt", lang)),
+            color=alt.Color(
+                "segment_label:N",
+                title=t("legend.segment", lang),
+                sort=_order("segment", co2["segment"], lang),
+            ),
+            tooltip=[
+                alt.Tooltip("year:O", title=t("axis.year", lang)),
+                alt.Tooltip("segment_label:N", title=t("legend.segment", lang)),
+                alt.Tooltip("sum(co2_kt):Q", title=t("axis.co2_kt", lang), format=",.2f"),
+            ],
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    return _finish(chart, t("chart.co2", lang), lang, t("narr.co2", lang))
+
+
+def targets_summary(targets: pd.DataFrame, *, lang: str = "en"):
+    """The plan's targets: achieved (bar, green when met) against required (tick), one
+    row per target on a common scale of achieved / required.
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        The ``targets`` table: ``target, year, required, achieved, unit, met``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(targets, ["target", "year", "required", "achieved", "unit", "met"], "targets_summary")
+    d = targets.copy()
+    d["label"] = [f"{category('target', x, lang)} ({y})" for x, y in zip(d["target"], d["year"], strict=True)]
+    d["share"] = d["achieved"].astype(float) / d["required"].astype(float)
+    d["status"] = [t("ui.met", lang) if m else t("ui.not_met", lang) for m in d["met"]]
+    d["unit_label"] = categories("unit", d["unit"], lang)
+    d["text"] = [
+        _fmt(a, u) + " " + ul for a, u, ul in zip(d["achieved"], d["unit"], d["unit_label"], strict=True)
+    ]
+    y = alt.Y("label:N", title=None, sort=d["label"].tolist(), axis=alt.Axis(labelLimit=360))
+    shares = d["share"].replace([np.inf, -np.inf], np.nan).dropna()
+    top = max(1.0, float(shares.max()) if len(shares) else 1.0) * 1.35  # room for the figures
+    bars = (
+        alt.Chart(d)
+        .mark_bar(height=22)
+        .encode(
+            y=y,
+            x=alt.X(
+                "share:Q",
+                title=t("axis.achieved_share", lang),
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, top], nice=False, clamp=True),
+            ),
+            color=alt.Color(
+                "status:N",
+                title=t("legend.met", lang),
+                scale=alt.Scale(domain=[t("ui.met", lang), t("ui.not_met", lang)], range=list(MET_COLOURS)),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=t("ui.target", lang)),
+                alt.Tooltip("required:Q", title=t("ui.required", lang), format=",.1f"),
+                alt.Tooltip("achieved:Q", title=t("ui.achieved", lang), format=",.1f"),
+                alt.Tooltip("status:N", title=t("ui.status", lang)),
+            ],
+        )
+    )
+    ticks = alt.Chart(d).mark_tick(color="black", thickness=3, size=30).encode(y=y, x=alt.datum(1.0))
+    text = (
+        alt.Chart(d)
+        .transform_calculate(text_x="max(datum.share, 1)")
+        .mark_text(align="left", dx=8, fontSize=11)
+        .encode(y=y, x="text_x:Q", text="text:N")
+    )
+    chart = alt.layer(bars, ticks, text).properties(width=WIDTH - 200, height=40 * len(d) + 10)
+    chart = _finish(chart, t("chart.targets", lang), lang, t("narr.targets_chart", lang))
+    return chart.configure_legend(orient="bottom", labelFontSize=11, titleFontSize=11)
+
+
+def _fmt(value, unit: str) -> str:
+    """A figure for display: whole numbers for counts, one decimal otherwise."""
+    if value is None or not np.isfinite(float(value)):
+        return "–"
+    return f"{float(value):,.0f}" if unit in ("stations", "vehicles") else f"{float(value):,.1f}"
+
+
+# --- across scenarios -----------------------------------------------------------------------------
+
+
+def compare_price(paths: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang: str = "en"):
+    """Network hydrogen price by year, one line per scenario, against the price target.
+
+    Parameters
+    ----------
+    paths : pandas.DataFrame
+        ``scenario, year, h2_price_cny_per_kg`` (the scenarios' ``price_path`` tables).
+    targets : pandas.DataFrame, optional
+        A ``targets`` table (the price row gives the target line).
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(paths, ["scenario", "year", "h2_price_cny_per_kg"], "compare_price")
+    p = paths.copy()
+    p["year"] = p["year"].astype(int)
+    lines = (
+        alt.Chart(p)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False)),
+            y=alt.Y("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang)),
+            color=alt.Color(
+                "scenario:N", title=t("legend.scenario", lang), sort=list(dict.fromkeys(p["scenario"]))
+            ),
+            tooltip=[
+                alt.Tooltip("scenario:N", title=t("legend.scenario", lang)),
+                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+                alt.Tooltip("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang), format=",.1f"),
+            ],
+        )
+    )
+    layers = [lines]
+    row = _target_row(targets, "price")
+    if row is not None:
+        tdf = pd.DataFrame(
+            {
+                "y": [float(row["required"])],
+                "label": [t("mark.target_35", lang, value=f"{float(row['required']):g}")],
+            }
+        )
+        layers += [
+            alt.Chart(tdf).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2).encode(y="y:Q"),
+            alt.Chart(tdf)
+            .mark_text(color=TARGET_COLOUR, align="right", dy=-7, x=WIDTH - 4)
+            .encode(y="y:Q", text="label:N"),
+        ]
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    return _finish(chart, t("chart.compare_price", lang), lang)
+
+
+def compare_targets(targets: pd.DataFrame, *, lang: str = "en"):
+    """Achieved / required for each target and scenario (green when met).
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        The scenarios' ``targets`` tables stacked: ``scenario, target, year, required,
+        achieved, met``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.FacetChart
+    """
+    _need(targets, ["scenario", "target", "year", "required", "achieved", "met"], "compare_targets")
+    d = targets.copy()
+    d["label"] = [f"{category('target', x, lang)} ({y})" for x, y in zip(d["target"], d["year"], strict=True)]
+    d["share"] = d["achieved"].astype(float) / d["required"].astype(float)
+    d["status"] = [t("ui.met", lang) if m else t("ui.not_met", lang) for m in d["met"]]
+    scen = list(dict.fromkeys(d["scenario"]))
+    bars = (
+        alt.Chart(d)
+        .mark_bar()
+        .encode(
+            y=alt.Y("scenario:N", title=None, sort=scen),
+            x=alt.X("share:Q", title=t("axis.achieved_share", lang), axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "status:N",
+                title=t("legend.met", lang),
+                scale=alt.Scale(domain=[t("ui.met", lang), t("ui.not_met", lang)], range=list(MET_COLOURS)),
+            ),
+            tooltip=[
+                alt.Tooltip("scenario:N", title=t("legend.scenario", lang)),
+                alt.Tooltip("label:N", title=t("ui.target", lang)),
+                alt.Tooltip("required:Q", title=t("ui.required", lang), format=",.1f"),
+                alt.Tooltip("achieved:Q", title=t("ui.achieved", lang), format=",.1f"),
+            ],
+        )
+    )
+    ticks = alt.Chart(d).mark_rule(color="black", strokeWidth=2).encode(x=alt.datum(1.0))
+    chart = (
+        alt.layer(bars, ticks, data=d)
+        .properties(width=170, height=22 * len(scen))
+        .facet(column=alt.Column("label:N", title=None, sort=list(dict.fromkeys(d["label"]))))
+    )
+    return _finish(chart, t("chart.compare_targets", lang), lang)
+
+
+def _compare_lines(df: pd.DataFrame, value: str, scale: float, axis_key: str, title_key: str, lang: str):
+    d = df.groupby(["scenario", "year"], as_index=False, sort=False)[value].sum()
+    d["v"] = d[value].astype(float) * scale
+    d["year"] = d["year"].astype(int)
+    chart = (
+        alt.Chart(d)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False)),
+            y=alt.Y("v:Q", title=t(axis_key, lang)),
+            color=alt.Color(
+                "scenario:N", title=t("legend.scenario", lang), sort=list(dict.fromkeys(d["scenario"]))
+            ),
+            tooltip=[
+                alt.Tooltip("scenario:N", title=t("legend.scenario", lang)),
+                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+                alt.Tooltip("v:Q", title=t(axis_key, lang), format=",.2f"),
+            ],
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    return _finish(chart, t(title_key, lang), lang)
+
+
+def compare_fleet(fleet: pd.DataFrame, *, lang: str = "en"):
+    """Fuel-cell vehicles in service by year, one line per scenario.
+
+    Parameters
+    ----------
+    fleet : pandas.DataFrame
+        The scenarios' ``fleet`` tables stacked: ``scenario, year, fcev_in_service``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.Chart
+    """
+    _need(fleet, ["scenario", "year", "fcev_in_service"], "compare_fleet")
+    return _compare_lines(fleet, "fcev_in_service", 1.0, "axis.fcev", "chart.compare_fleet", lang)
+
+
+def compare_budget(budget: pd.DataFrame, *, lang: str = "en"):
+    """Subsidy outlay by year (million CNY), one line per scenario.
+
+    Parameters
+    ----------
+    budget : pandas.DataFrame
+        The scenarios' ``budget`` tables stacked: ``scenario, year, outlay_cny``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.Chart
+    """
+    _need(budget, ["scenario", "year", "outlay_cny"], "compare_budget")
+    return _compare_lines(budget, "outlay_cny", 1e-6, "axis.outlay_m_cny", "chart.compare_budget", lang)
+
+
+def compare_co2(co2: pd.DataFrame, *, lang: str = "en"):
+    """CO2 avoided by year (kt), one line per scenario.
+
+    Parameters
+    ----------
+    co2 : pandas.DataFrame
+        The scenarios' ``co2`` tables stacked: ``scenario, year, co2_avoided_t``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.Chart
+    """
+    _need(co2, ["scenario", "year", "co2_avoided_t"], "compare_co2")
+    return _compare_lines(
+        co2.fillna({"co2_avoided_t": 0.0}), "co2_avoided_t", 1e-3, "axis.co2_kt", "chart.compare_co2", lang
+    )
+
+
+__all__ = [
+    "FONT",
+    "find_cjk_font_dir",
+    "register_cjk_font",
+    "to_png",
+    "to_svg",
+    "save",
+    "station_map",
+    "build_schedule",
+    "levelised_cost",
+    "price_path",
+    "tco_parity",
+    "subsidy_budget",
+    "demand_by_district",
+    "supply_mix",
+    "co2_abatement",
+    "targets_summary",
+    "compare_price",
+    "compare_targets",
+    "compare_fleet",
+    "compare_budget",
+    "compare_co2",
+]

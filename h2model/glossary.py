@@ -1,0 +1,614 @@
+"""One glossary for every word a report or chart shows, in English and Chinese.
+
+Every chart title, axis label, table header and narrative sentence in
+:mod:`h2model.charts` and :mod:`h2model.report` comes from :data:`GLOSSARY` through
+:func:`t`, so that the English and Chinese reports say the same thing and a term is
+translated once. The Chinese terms follow the plan's own wording (see the project's
+``reference/plan.md``): 加氢站, 燃料电池汽车, 氢气终端销售价格, 平准化成本, 盈亏平衡价格,
+全生命周期成本, 补贴, 工业副产氢, 电解水制氢, 长管拖车, 情景, 目标, 达成, 未达成.
+
+Keys are namespaced:
+
+``col.<column>``
+    Header of a results-table column (units in brackets).
+``chart.<name>`` / ``axis.<name>`` / ``legend.<name>``
+    Chart titles, axis titles and legend titles.
+``section.<name>`` / ``narr.<name>`` / ``ui.<name>``
+    Report headings, narrative sentences (``str.format`` fields in braces) and small
+    interface words.
+``target.<id>``, ``unit.<unit>``, ``segment.<id>``, ``powertrain.<id>``, ``level.<id>``,
+``kind.<id>``, ``station_type.<id>``, ``district.<id>``, ``component.<id>``, ...
+    Names of categories found in the data.
+
+:func:`t` raises ``KeyError`` for a key that is not here, so a chart or report cannot
+silently show a raw key; :func:`category` is lenient (a consultant may add a segment
+or district in the workbook without touching code) and falls back to the raw value.
+
+>>> t("target.price", "zh")
+'车用氢气终端销售价格'
+>>> category("segment", "bus_12m", "en"), category("segment", "new_segment", "zh")
+('12 m bus', 'new_segment')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+#: Languages every entry has, in order.
+LANGS = ("en", "zh")
+
+#: key -> (English, Chinese)
+GLOSSARY: dict[str, tuple[str, str]] = {
+    # --- report structure ------------------------------------------------------
+    "report.title": (
+        "Guangzhou hydrogen refuelling network and fuel-cell vehicles: scenario report",
+        "广州加氢站网络与燃料电池汽车：情景报告",
+    ),
+    "report.comparison_title": ("Guangzhou hydrogen scenarios compared", "广州氢能情景比较"),
+    "report.index_title": ("h2model reports", "h2model 报告"),
+    "report.subtitle": (
+        "Against the 14th Five-Year Plan's 2025 targets: more than 50 stations, more than "
+        "2,500 fuel-cell vehicles, retail hydrogen below 35 CNY/kg",
+        "对照“十四五”规划 2025 年目标：加氢站超过 50 座、燃料电池汽车超过 2,500 辆、"
+        "车用氢气终端销售价格低于 35 元/公斤",
+    ),
+    "section.summary": ("Executive summary", "摘要"),
+    "section.targets": ("Plan targets", "规划目标"),
+    "section.network": ("Station network", "加氢站网络"),
+    "section.economics": ("Station economics and the price target", "加氢站经济性与价格目标"),
+    "section.fleet": ("Fuel-cell vehicles and total cost of ownership", "燃料电池汽车与全生命周期成本"),
+    "section.policy": ("Subsidy budget", "补贴预算"),
+    "section.demand": ("Hydrogen demand and supply", "氢气需求与供应"),
+    "section.emissions": ("CO2 abatement", "二氧化碳减排"),
+    "section.sensitivity": ("Sensitivity and uncertainty", "敏感性与不确定性"),
+    "section.assumptions": ("Assumptions and sources", "假设与来源"),
+    "section.provenance": ("Provenance", "数据溯源"),
+    "section.files": ("Result files", "结果文件"),
+    "section.scenarios": ("Scenarios", "情景"),
+    "section.comparison": ("Cross-scenario comparison", "跨情景比较"),
+    "section.failed": ("Scenarios that failed", "运行失败的情景"),
+    # --- narrative -------------------------------------------------------------
+    "narr.summary_intro": (
+        "Scenario {scenario}: {description}. The table checks the plan's targets for "
+        "{year} against this scenario's results.",
+        "情景 {scenario}：{description}。下表对照本情景结果检查规划的 {year} 年目标。",
+    ),
+    "narr.summary_count": ("{met} of {total} targets met.", "{total} 项目标中达成 {met} 项。"),
+    "narr.network": (
+        "Each point is a hydrogen refuelling station, sized by capacity and coloured by the "
+        "year it opens; grey labels mark district centres.",
+        "每个点代表一座加氢站，大小表示加注能力，颜色表示投运年份；灰色标注为各区中心。",
+    ),
+    "narr.build": (
+        "Capital spent on new stations each year (bars) and the number of stations in operation (line).",
+        "每年新建加氢站的投资（柱）与在运营加氢站数量（线）。",
+    ),
+    "narr.lcoh": (
+        "What a kilogram of hydrogen costs at the nozzle in {year}, component by component, "
+        "averaged over stations by volume sold; the dashed line is the 35 CNY/kg target.",
+        "{year} 年每公斤氢气在加注枪端的成本构成（按销量加权平均）；虚线为 35 元/公斤目标。",
+    ),
+    "narr.price": (
+        "The network's retail hydrogen price (volume-weighted break-even price with "
+        "subsidies) against the plan's target.",
+        "加氢站网络的车用氢气终端销售价格（含补贴的销量加权盈亏平衡价格）与规划目标对比。",
+    ),
+    "narr.tco": (
+        "For each segment, the hydrogen price at which a fuel-cell vehicle bought in a year "
+        "costs the same per km over its life as the alternative (break-even price), against the "
+        "network price: the fuel-cell vehicle is at parity where the network price is below "
+        "the line.",
+        "各车型燃料电池汽车在全生命周期内每公里成本与替代车型相同时的氢气价格（盈亏平衡价格），"
+        "与网络氢价对比：网络氢价低于该线时即达到成本平价。",
+    ),
+    "narr.budget": (
+        "Subsidy and reward outlays by year, by level of government; hover for the programme.",
+        "按年份和政府层级的补贴与奖励支出；鼠标悬停可查看具体项目。",
+    ),
+    "narr.demand": ("Hydrogen demand of the fuel-cell fleet by district.", "燃料电池车队按区的氢气需求。"),
+    "narr.supply": ("Where the stations' hydrogen comes from.", "加氢站氢气的来源构成。"),
+    "narr.co2": (
+        "Well-to-wheel CO2 avoided by the fuel-cell fleet compared with diesel vehicles "
+        "driving the same distance.",
+        "与行驶相同里程的柴油车相比，燃料电池车队在全链条（油井到车轮）上减少的二氧化碳排放。",
+    ),
+    "narr.targets_chart": (
+        "Achieved (bar) against required (black tick), per target.",
+        "各项目标的实际值（柱）与要求值（黑色刻度）。",
+    ),
+    "narr.sensitivity_none": (
+        "No uncertainty results in this run (Monte Carlo not available or not requested).",
+        "本次运行无不确定性结果（未提供或未要求蒙特卡洛模拟）。",
+    ),
+    "narr.sensitivity": (
+        "Monte Carlo results with {draws} draws of the inputs on the Uncertainty sheet.",
+        "基于不确定性工作表输入的 {draws} 次蒙特卡洛抽样结果。",
+    ),
+    "narr.assumptions": (
+        "Key finance assumptions of the case and every source the inputs cite; money "
+        "is in CNY of the price year {price_year}.",
+        "本案例的主要财务假设及输入数据引用的全部来源；金额均为 {price_year} 年价格水平的人民币。",
+    ),
+    "narr.not_available": (
+        "Not available in this run (table {table} missing).",
+        "本次运行无此结果（缺少表 {table}）。",
+    ),
+    "narr.comparison": (
+        "The scenarios side by side; each links to its own report.",
+        "各情景并列比较；可链接至各情景报告。",
+    ),
+    "narr.notes": ("Findings of the network plan", "网络规划的发现"),
+    "narr.gap_short": ("short by {gap}", "差 {gap}"),
+    "narr.gap_over": ("margin of {gap}", "余量 {gap}"),
+    "narr.gap_na": ("no figure", "无数据"),
+    # --- small interface words --------------------------------------------------
+    "ui.met": ("met", "达成"),
+    "ui.not_met": ("not met", "未达成"),
+    "ui.scenario": ("Scenario", "情景"),
+    "ui.description": ("Description", "说明"),
+    "ui.status": ("Status", "状态"),
+    "ui.gap": ("Gap", "差距"),
+    "ui.required": ("Required", "要求"),
+    "ui.achieved": ("Achieved", "实际"),
+    "ui.target": ("Target", "目标"),
+    "ui.year": ("Year", "年份"),
+    "ui.report": ("Report", "报告"),
+    "ui.charts": ("Charts", "图表"),
+    "ui.tables": ("Result tables", "结果表"),
+    "ui.notebook": ("Executed notebook", "已执行的笔记本"),
+    "ui.error": ("Error", "错误"),
+    "ui.ok": ("ok", "成功"),
+    "ui.language": ("Language", "语言"),
+    "ui.english": ("English", "英文"),
+    "ui.chinese": ("Chinese", "中文"),
+    "ui.parameter": ("Parameter", "参数"),
+    "ui.value": ("Value", "数值"),
+    "ui.unit": ("Unit", "单位"),
+    "ui.more_rows": ("{n} more rows in {file}", "其余 {n} 行见 {file}"),
+    "ui.none": ("none", "无"),
+    "prov.input_file": ("Input file", "输入文件"),
+    "prov.input_sha256": ("Input SHA-256", "输入文件 SHA-256"),
+    "prov.scenario": ("Scenario", "情景"),
+    "prov.description": ("Scenario description", "情景说明"),
+    "prov.overrides": ("Overrides applied", "已应用的参数覆盖"),
+    "prov.version": ("h2model version", "h2model 版本"),
+    "prov.run_date": ("Run date (UTC)", "运行日期（UTC）"),
+    "prov.price_year": ("Price year", "价格基准年"),
+    "prov.mc_draws": ("Monte Carlo draws", "蒙特卡洛抽样次数"),
+    # --- chart titles -------------------------------------------------------------
+    "chart.station_map": (
+        "Hydrogen refuelling stations by capacity and opening year",
+        "加氢站分布（按加注能力与投运年份）",
+    ),
+    "chart.build_schedule": ("Station capex and build schedule", "加氢站投资与建设进度"),
+    "chart.lcoh": ("Levelised cost of hydrogen at the nozzle, {year}", "{year} 年加注端氢气平准化成本"),
+    "chart.price_path": (
+        "Network retail hydrogen price against the 35 CNY/kg target",
+        "网络车用氢气终端销售价格与 35 元/公斤目标",
+    ),
+    "chart.tco_parity": (
+        "Break-even hydrogen price for TCO parity, by segment",
+        "各车型全生命周期成本平价的盈亏平衡氢价",
+    ),
+    "chart.budget": ("Subsidy budget by year and level of government", "按年份与政府层级的补贴预算"),
+    "chart.demand": ("Hydrogen demand by district", "各区氢气需求"),
+    "chart.supply_mix": ("Hydrogen supply mix", "氢气供应结构"),
+    "chart.co2": ("CO2 avoided against diesel", "相对柴油车的二氧化碳减排量"),
+    "chart.targets": ("Plan targets: achieved against required", "规划目标：实际值与要求值"),
+    "chart.compare_price": ("Network hydrogen price by scenario", "各情景网络氢价"),
+    "chart.compare_targets": ("Plan targets by scenario", "各情景规划目标完成情况"),
+    "chart.compare_fleet": ("Fuel-cell vehicles in service by scenario", "各情景燃料电池汽车保有量"),
+    "chart.compare_budget": ("Subsidy outlay by scenario", "各情景补贴支出"),
+    "chart.compare_co2": ("CO2 avoided by scenario", "各情景二氧化碳减排量"),
+    # --- axes and legends -------------------------------------------------------------
+    "axis.year": ("Year", "年份"),
+    "axis.purchase_year": ("Purchase year", "购置年份"),
+    "axis.longitude": ("Longitude", "经度"),
+    "axis.latitude": ("Latitude", "纬度"),
+    "axis.capex_m_cny": ("Capex (million CNY)", "投资（百万元）"),
+    "axis.stations_open": ("Stations in operation", "在运营加氢站（座）"),
+    "axis.cny_per_kg": ("CNY/kg", "元/公斤"),
+    "axis.h2_price": ("Hydrogen price (CNY/kg)", "氢气价格（元/公斤）"),
+    "axis.breakeven_h2": ("Break-even hydrogen price (CNY/kg)", "盈亏平衡氢价（元/公斤）"),
+    "axis.outlay_m_cny": ("Outlay (million CNY)", "支出（百万元）"),
+    "axis.h2_t_per_day": ("Hydrogen demand (t/day)", "氢气需求（吨/日）"),
+    "axis.supply_t_per_day": ("Hydrogen supplied (t/day)", "氢气供应量（吨/日）"),
+    "axis.co2_kt": ("CO2 avoided (kt/year)", "二氧化碳减排量（千吨/年）"),
+    "axis.fcev": ("Fuel-cell vehicles in service", "燃料电池汽车保有量（辆）"),
+    "axis.component": ("Cost component", "成本构成"),
+    "axis.achieved_share": ("Achieved / required", "实际值 / 要求值"),
+    "legend.opening_year": ("Opening year", "投运年份"),
+    "legend.capacity": ("Capacity (kg/day)", "加注能力（公斤/日）"),
+    "legend.station_type": ("Station type", "加氢站类型"),
+    "legend.segment": ("Segment", "车型"),
+    "legend.alternative": ("Break-even against", "对比车型"),
+    "legend.level": ("Level", "层级"),
+    "legend.district": ("District", "区"),
+    "legend.supply": ("Source", "氢源"),
+    "legend.scenario": ("Scenario", "情景"),
+    "legend.met": ("Target", "目标"),
+    "mark.target_35": ("target: below {value} CNY/kg", "目标：低于 {value} 元/公斤"),
+    "mark.network_price": ("network price", "网络氢价"),
+    "mark.total": ("total", "合计"),
+    "mark.target_year": ("{year} target year", "{year} 目标年"),
+    # --- targets and units --------------------------------------------------------------
+    "target.stations": ("Hydrogen refuelling stations", "加氢站"),
+    "target.fcev": ("Fuel-cell vehicles in use", "燃料电池汽车保有量"),
+    "target.price": ("Retail price of vehicle hydrogen", "车用氢气终端销售价格"),
+    "unit.stations": ("stations", "座"),
+    "unit.vehicles": ("vehicles", "辆"),
+    "unit.CNY/kg": ("CNY/kg", "元/公斤"),
+    # --- categories ---------------------------------------------------------------------
+    "segment.bus_12m": ("12 m bus", "12 米公交车"),
+    "segment.logistics_van": ("Logistics van", "物流车"),
+    "segment.passenger_car": ("Passenger car", "乘用车"),
+    "segment.heavy_tractor": ("Heavy tractor", "重型牵引车"),
+    "segment.medium_truck": ("Medium truck", "中型货车"),
+    "segment.sanitation_truck": ("Sanitation truck", "环卫车"),
+    "powertrain.fcev": ("Fuel-cell (FCEV)", "燃料电池汽车"),
+    "powertrain.bev": ("Battery-electric", "纯电动"),
+    "powertrain.diesel": ("Diesel", "柴油"),
+    "level.national": ("National (city cluster)", "国家（示范城市群）"),
+    "level.provincial": ("Guangdong province", "广东省"),
+    "level.municipal": ("Guangzhou municipal", "广州市"),
+    "level.district": ("District", "区级"),
+    "kind.vehicle_reward_per_vehicle": ("Vehicle reward", "车辆奖励"),
+    "kind.vehicle_purchase_per_kw": ("Purchase subsidy per kW", "按功率购置补贴"),
+    "kind.vehicle_operation_per_km": ("Operation subsidy per km", "按里程运营补贴"),
+    "kind.h2_supply_reward_per_kg": ("Hydrogen supply reward", "氢气供应奖励"),
+    "kind.h2_sales_per_kg": ("Hydrogen sales subsidy", "氢气销售补贴"),
+    "kind.station_capex": ("Station construction subsidy", "加氢站建设补贴"),
+    "group.vehicle": ("Vehicles", "车辆"),
+    "group.station": ("Stations", "加氢站"),
+    "group.hydrogen": ("Hydrogen", "氢气"),
+    "group.all": ("All", "合计"),
+    "station_type.standalone": ("Standalone", "独立站"),
+    "station_type.combined": ("Combined with fuel station", "油氢合建站"),
+    "station_type.skid": ("Skid-mounted", "撬装站"),
+    "station_type.onsite_electrolysis": ("On-site electrolysis", "站内电解水制氢"),
+    "status.existing": ("Existing", "已建"),
+    "status.planned": ("Planned", "规划"),
+    "status.candidate": ("Candidate", "候选"),
+    "supply_type.byproduct_refinery": ("Refinery by-product", "炼厂工业副产氢"),
+    "supply_type.byproduct_chemical": ("Chemical by-product", "化工工业副产氢"),
+    "supply_type.smr": ("Natural-gas reforming", "天然气重整制氢"),
+    "supply_type.electrolysis_grid": ("Grid electrolysis", "电网电解水制氢"),
+    "supply_type.electrolysis_renewable": ("Renewable electrolysis", "可再生能源电解水制氢"),
+    "delivery.tube_trailer": ("Tube trailer", "长管拖车"),
+    "delivery.liquid": ("Liquid hydrogen", "液氢"),
+    "delivery.pipeline": ("Pipeline", "管道"),
+    "delivery.onsite": ("On-site production", "站内制氢"),
+    "alternative.diesel": ("Diesel", "柴油车"),
+    "alternative.bev": ("Battery-electric", "纯电动车"),
+    "component.purchase": ("Purchase", "购置"),
+    "component.purchase_subsidy": ("Purchase subsidy", "购置补贴"),
+    "component.energy": ("Energy", "能源"),
+    "component.maintenance": ("Maintenance", "维护"),
+    "component.insurance": ("Insurance", "保险"),
+    "component.tolls": ("Tolls", "通行费"),
+    "component.replacement": ("Replacement", "部件更换"),
+    "component.residual": ("Residual value", "残值"),
+    "component.operation_subsidy": ("Operation subsidy", "运营补贴"),
+    "component.total": ("Total", "合计"),
+    "component.capital": ("Capital", "资本"),
+    "component.om": ("Operation and maintenance", "运维"),
+    "component.fixed_om": ("Fixed O&M", "固定运维"),
+    "component.electricity": ("Electricity", "电力"),
+    "component.staff": ("Staff", "人工"),
+    "component.land": ("Land", "土地"),
+    "component.hydrogen": ("Hydrogen purchase", "氢气采购"),
+    "component.hydrogen_purchase": ("Hydrogen purchase", "氢气采购"),
+    "component.financing_and_tax": ("Financing and tax", "融资与税费"),
+    "component.production": ("Production", "制氢"),
+    "component.purification": ("Purification", "提纯"),
+    "component.delivery": ("Delivery", "运输"),
+    "component.financing": ("Financing", "融资"),
+    "component.tax": ("Tax", "税费"),
+    "component.financing_tax": ("Financing and tax", "融资与税费"),
+    "component.vat": ("VAT", "增值税"),
+    "component.subsidy": ("Subsidy", "补贴"),
+    "component.other": ("Other", "其他"),
+    "component.capex": ("Capex", "投资"),
+    "component.detour": ("Detour", "绕行"),
+    "component.unmet_penalty": ("Unmet-demand penalty", "未满足需求惩罚"),
+    "component.target_penalty": ("Target penalty", "目标惩罚"),
+    "source_kind.sourced": ("sourced", "有来源"),
+    "source_kind.range": ("range", "区间"),
+    "source_kind.derived": ("derived", "推算"),
+    "source_kind.estimate": ("estimate", "估计"),
+    "source_kind.assumption": ("assumption", "假设"),
+    "district.tianhe": ("Tianhe", "天河区"),
+    "district.huangpu": ("Huangpu", "黄埔区"),
+    "district.zengcheng": ("Zengcheng", "增城区"),
+    "district.panyu": ("Panyu", "番禺区"),
+    "district.nansha": ("Nansha", "南沙区"),
+    "district.huadu": ("Huadu", "花都区"),
+    "district.baiyun": ("Baiyun", "白云区"),
+    "district.conghua": ("Conghua", "从化区"),
+    "district.liwan": ("Liwan", "荔湾区"),
+    "district.yuexiu": ("Yuexiu", "越秀区"),
+    "district.haizhu": ("Haizhu", "海珠区"),
+    # --- Finance keys shown in the assumptions table -------------------------------------
+    "finance.price_year": ("Price year", "价格基准年"),
+    "finance.analysis_start_year": ("First year", "起始年份"),
+    "finance.analysis_end_year": ("Last year", "结束年份"),
+    "finance.discount_rate": ("Discount rate (real)", "折现率（实际）"),
+    "finance.inflation_rate": ("Inflation rate", "通货膨胀率"),
+    "finance.income_tax_rate": ("Income tax rate", "所得税率"),
+    "finance.vat_rate": ("VAT rate", "增值税率"),
+    "finance.debt_share": ("Debt share", "债务比例"),
+    "finance.debt_rate": ("Debt interest rate", "贷款利率"),
+    "finance.debt_tenor_years": ("Debt tenor (years)", "贷款期限（年）"),
+    "finance.depreciation_years": ("Depreciation period (years)", "折旧年限（年）"),
+    "finance.station_life_years": ("Station life (years)", "加氢站寿命（年）"),
+    "finance.ramp_up_years": ("Utilisation ramp-up (years)", "利用率爬坡期（年）"),
+    "finance.ramp_start_share": ("Utilisation in the first year (share)", "首年利用率（比例）"),
+    "finance.usd_cny_rate": ("Exchange rate (CNY per USD)", "汇率（元/美元）"),
+    # --- results-table columns ------------------------------------------------------------
+    "col.scenario": ("Scenario", "情景"),
+    "col.year": ("Year", "年份"),
+    "col.district": ("District", "区"),
+    "col.segment": ("Segment", "车型"),
+    "col.powertrain": ("Powertrain", "动力类型"),
+    "col.station_id": ("Station", "加氢站"),
+    "col.site_id": ("Site", "站址"),
+    "col.depot_id": ("Depot", "车场"),
+    "col.node_id": ("Demand node", "需求节点"),
+    "col.supply_id": ("Hydrogen source", "氢源"),
+    "col.module_id": ("Capacity module", "能力模块"),
+    "col.name": ("Name", "名称"),
+    "col.status": ("Status", "状态"),
+    "col.station_type": ("Station type", "加氢站类型"),
+    "col.pressure_mpa": ("Pressure (MPa)", "压力（兆帕）"),
+    "col.longitude": ("Longitude", "经度"),
+    "col.latitude": ("Latitude", "纬度"),
+    "col.existing": ("Existing", "已建"),
+    "col.commissioning_year": ("Opening year", "投运年份"),
+    "col.capacity_kg_per_day": ("Capacity (kg/day)", "加注能力（公斤/日）"),
+    "col.throughput_kg_per_day": ("Throughput (kg/day)", "加注量（公斤/日）"),
+    "col.utilisation": ("Utilisation", "利用率"),
+    "col.h2_kg_per_day": ("Hydrogen (kg/day)", "氢气（公斤/日）"),
+    "col.h2_kg_per_year": ("Hydrogen (kg/year)", "氢气（公斤/年）"),
+    "col.kg_per_day": ("Hydrogen (kg/day)", "氢气（公斤/日）"),
+    "col.kg_sold_per_year": ("Hydrogen sold (kg/year)", "氢气销量（公斤/年）"),
+    "col.demand_kg_per_day": ("Demand (kg/day)", "需求（公斤/日）"),
+    "col.served_kg_per_day": ("Served (kg/day)", "已满足（公斤/日）"),
+    "col.unmet_kg_per_day": ("Unmet (kg/day)", "未满足（公斤/日）"),
+    "col.distance_km": ("Distance (km)", "距离（公里）"),
+    "col.detour_km": ("Detour (km, one way)", "绕行距离（公里，单程）"),
+    "col.vehicles": ("Vehicles", "车辆数"),
+    "col.fcev_in_service": ("FCEVs in service", "燃料电池汽车保有量"),
+    "col.fcev_purchased": ("FCEVs bought", "燃料电池汽车新增"),
+    "col.fcev_retired": ("FCEVs retired", "燃料电池汽车报废"),
+    "col.vehicle_km_per_year": ("Vehicle-km per year", "年行驶里程（车公里）"),
+    "col.purchase_year": ("Purchase year", "购置年份"),
+    "col.component": ("Component", "构成"),
+    "col.tco_cny_per_vehicle": ("TCO (CNY per vehicle)", "全生命周期成本（元/辆）"),
+    "col.tco_cny_per_km": ("TCO (CNY/km)", "全生命周期成本（元/公里）"),
+    "col.tco_cny_per_tkm": ("TCO (CNY/t-km)", "全生命周期成本（元/吨公里）"),
+    "col.alternative": ("Alternative", "替代车型"),
+    "col.h2_price_cny_per_kg": ("Hydrogen price (CNY/kg)", "氢气价格（元/公斤）"),
+    "col.fcev_tco_cny_per_km": ("FCEV TCO (CNY/km)", "燃料电池汽车全生命周期成本（元/公里）"),
+    "col.alternative_tco_cny_per_km": ("Alternative TCO (CNY/km)", "替代车型全生命周期成本（元/公里）"),
+    "col.breakeven_h2_cny_per_kg": ("Break-even hydrogen price (CNY/kg)", "盈亏平衡氢价（元/公斤）"),
+    "col.at_parity": ("At parity", "已达平价"),
+    "col.parity_year": ("Parity year", "平价年份"),
+    "col.programme_id": ("Programme", "补贴项目"),
+    "col.level": ("Level", "层级"),
+    "col.kind": ("Kind", "类别"),
+    "col.items": ("Items", "数量"),
+    "col.outlay_cny": ("Outlay (CNY)", "支出（元）"),
+    "col.group": ("Group", "分组"),
+    "col.outlay_cny_per_fcev_in_service": (
+        "Outlay per FCEV in service (CNY)",
+        "每辆在用燃料电池汽车支出（元）",
+    ),
+    "col.outlay_cny_per_kg_h2": ("Outlay per kg hydrogen (CNY/kg)", "每公斤氢气支出（元/公斤）"),
+    "col.h2_co2_kg_per_kg": ("Hydrogen CO2 (kg/kg H2)", "氢气碳排放（千克二氧化碳/公斤氢）"),
+    "col.co2_fcev_t": ("FCEV CO2 (t)", "燃料电池汽车排放（吨）"),
+    "col.co2_diesel_t": ("Diesel CO2 (t)", "柴油车排放（吨）"),
+    "col.co2_avoided_t": ("CO2 avoided (t)", "减排量（吨）"),
+    "col.energy_source": ("Energy source", "能源来源"),
+    "col.co2_kg_per_km": ("CO2 (kg/km)", "二氧化碳（千克/公里）"),
+    "col.tco_fcev_cny": ("FCEV TCO (CNY)", "燃料电池汽车全生命周期成本（元）"),
+    "col.tco_diesel_cny": ("Diesel TCO (CNY)", "柴油车全生命周期成本（元）"),
+    "col.co2_avoided_t_per_vehicle": ("CO2 avoided per vehicle (t)", "单车减排量（吨）"),
+    "col.abatement_cost_cny_per_t": ("Abatement cost (CNY/t CO2)", "减排成本（元/吨二氧化碳）"),
+    "col.abatement_cost_simple_cny_per_t": (
+        "Abatement cost, undiscounted t (CNY/t CO2)",
+        "减排成本，吨数不折现（元/吨二氧化碳）",
+    ),
+    "col.target": ("Target", "目标"),
+    "col.description": ("Description", "说明"),
+    "col.comparator": ("Rule", "条件"),
+    "col.required": ("Required", "要求值"),
+    "col.achieved": ("Achieved", "实际值"),
+    "col.unit": ("Unit", "单位"),
+    "col.met": ("Met", "是否达成"),
+    "col.gap": ("Gap", "差距"),
+    "col.modules_built": ("Modules built", "新建模块数"),
+    "col.capex_cny": ("Capex (CNY)", "投资（元）"),
+    "col.cost_cny_per_kg": ("Production cost (CNY/kg)", "制氢成本（元/公斤）"),
+    "col.delivery_cny_per_kg": ("Delivery cost (CNY/kg)", "运输成本（元/公斤）"),
+    "col.reason": ("Reason", "原因"),
+    "col.cost_cny": ("Cost (CNY)", "成本（元）"),
+    "col.discounted_cny": ("Discounted cost (CNY)", "折现成本（元）"),
+    "col.stations_open": ("Stations open", "在运营加氢站"),
+    "col.new_stations": ("New stations", "新建加氢站"),
+    "col.source_key": ("Source", "来源"),
+    "col.title": ("Title", "标题"),
+    "col.url": ("Address", "网址"),
+    "col.note": ("Note", "备注"),
+    "col.source_kind": ("Kind", "类别"),
+    "col.key": ("Parameter", "参数"),
+    "col.value": ("Value", "数值"),
+    "col.breakeven_price_cny_per_kg": (
+        "Break-even price, no subsidy (CNY/kg)",
+        "盈亏平衡价格，不含补贴（元/公斤）",
+    ),
+    "col.breakeven_price_with_subsidy_cny_per_kg": (
+        "Break-even price with subsidies (CNY/kg)",
+        "含补贴盈亏平衡价格（元/公斤）",
+    ),
+    "col.capital_cny_per_kg": ("Capital (CNY/kg)", "资本（元/公斤）"),
+    "col.capital_subsidy_cny": ("Capital subsidy (CNY)", "建设补贴（元）"),
+    "col.delivery_mode": ("Delivery mode", "运输方式"),
+    "col.electricity_cny_per_kg": ("Electricity (CNY/kg)", "电力（元/公斤）"),
+    "col.extra_subsidy_to_target_cny_per_kg": (
+        "Extra subsidy to reach the target (CNY/kg)",
+        "达到目标所需额外补贴（元/公斤）",
+    ),
+    "col.financing_and_tax_cny_per_kg": ("Financing and tax (CNY/kg)", "融资与税费（元/公斤）"),
+    "col.fixed_om_cny_per_kg": ("Fixed O&M (CNY/kg)", "固定运维（元/公斤）"),
+    "col.gap_to_target_cny_per_kg": ("Gap to target, no subsidy (CNY/kg)", "与目标差距，不含补贴（元/公斤）"),
+    "col.gap_to_target_with_subsidy_cny_per_kg": (
+        "Gap to target with subsidies (CNY/kg)",
+        "与目标差距，含补贴（元/公斤）",
+    ),
+    "col.hydrogen_purchase_cny_per_kg": ("Hydrogen purchase (CNY/kg)", "氢气采购（元/公斤）"),
+    "col.land_cny": ("Land purchase (CNY)", "土地购置（元）"),
+    "col.land_cny_per_kg": ("Land (CNY/kg)", "土地（元/公斤）"),
+    "col.meets_price_target": ("Meets price target", "达到价格目标"),
+    "col.operating_subsidy_cny_per_kg": ("Operating subsidy (CNY/kg)", "运营补贴（元/公斤）"),
+    "col.price_target_cny_per_kg": ("Price target (CNY/kg)", "价格目标（元/公斤）"),
+    "col.stations_meeting_price_target": ("Stations meeting the price target", "达到价格目标的加氢站"),
+    "col.stations_meeting_price_target_without_subsidy": (
+        "Stations meeting the price target without subsidy",
+        "不含补贴达到价格目标的加氢站",
+    ),
+    "col.stations_operating": ("Stations operating", "运营中加氢站"),
+    "col.stations_selling": ("Stations selling hydrogen", "有销量的加氢站"),
+    "col.subsidy_cny_per_kg": ("Subsidy (CNY/kg)", "补贴（元/公斤）"),
+    "col.subsidy_to_target_cny_per_kg": (
+        "Subsidy to reach the target (CNY/kg)",
+        "达到目标所需补贴（元/公斤）",
+    ),
+    "col.utilisation_mean": ("Mean utilisation", "平均利用率"),
+    "col.utilisation_network": ("Network utilisation", "网络利用率"),
+    "col.vat_cny_per_kg": ("VAT (CNY/kg)", "增值税（元/公斤）"),
+    "col.vw_breakeven_price_cny_per_kg": (
+        "Volume-weighted break-even price, no subsidy (CNY/kg)",
+        "销量加权盈亏平衡价格，不含补贴（元/公斤）",
+    ),
+    "col.vw_breakeven_price_with_subsidy_cny_per_kg": (
+        "Volume-weighted break-even price with subsidies (CNY/kg)",
+        "销量加权含补贴盈亏平衡价格（元/公斤）",
+    ),
+    "col.solver": ("Solver", "求解器"),
+    "col.termination": ("Solver termination", "求解终止条件"),
+    "col.objective_cny": ("Objective: discounted system cost (CNY)", "目标函数：折现系统成本（元）"),
+    "col.mip_gap": ("MIP gap", "混合整数规划间隙"),
+    "col.sheet": ("Sheet", "工作表"),
+    "col.column": ("Column", "列"),
+    "col.old": ("Old value", "原值"),
+    "col.new": ("New value", "新值"),
+    "col.operation": ("Operation", "操作"),
+}
+
+
+def t(key: str, lang: str, **fields) -> str:
+    """The text of a glossary key in a language.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`GLOSSARY`, e.g. ``"chart.price_path"``.
+    lang : {'en', 'zh'}
+        Language.
+    **fields
+        Values for ``{name}`` fields in the text (``str.format``).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        The key is not in the glossary (add it, with both languages).
+    ValueError
+        ``lang`` is not one of :data:`LANGS`.
+
+    >>> t("narr.gap_short", "en", gap="6 stations")
+    'short by 6 stations'
+    """
+    i = _lang_index(lang)
+    try:
+        text = GLOSSARY[key][i]
+    except KeyError:
+        raise KeyError(f"glossary has no key {key!r}: add it to h2model/glossary.py with en and zh") from None
+    return text.format(**fields) if fields else text
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` is in the glossary."""
+    return key in GLOSSARY
+
+
+def category(kind: str, value, lang: str) -> str:
+    """Name of a category value (segment, district, level, ...), or the value itself.
+
+    Parameters
+    ----------
+    kind : str
+        Namespace, e.g. ``"segment"``, ``"district"``, ``"level"``.
+    value : object
+        The value found in the data (``"bus_12m"``).
+    lang : {'en', 'zh'}
+        Language.
+
+    Returns
+    -------
+    str
+        The glossary's name for ``kind.value``, else ``str(value)`` (data may hold
+        categories a consultant added without code).
+    """
+    i = _lang_index(lang)
+    entry = GLOSSARY.get(f"{kind}.{value}")
+    return entry[i] if entry else str(value)
+
+
+def categories(kind: str, values: Iterable, lang: str) -> list[str]:
+    """:func:`category` for each of ``values``, in order."""
+    return [category(kind, v, lang) for v in values]
+
+
+def column_label(column: str, lang: str) -> str:
+    """Header for a results-table column (``col.<column>``), or the column name."""
+    return category("col", column, lang)
+
+
+def label_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A copy of ``df`` with glossary headers (columns without an entry keep their name).
+
+    >>> label_columns(pd.DataFrame({"year": [2025], "h2_price_cny_per_kg": [33.0]}), "zh").columns.tolist()
+    ['年份', '氢气价格（元/公斤）']
+    """
+    return df.rename(columns={c: column_label(c, lang) for c in df.columns})
+
+
+def missing_columns(columns: Iterable[str]) -> list[str]:
+    """Columns with no ``col.`` entry (a test checks the results tables have none)."""
+    return sorted({c for c in columns if f"col.{c}" not in GLOSSARY})
+
+
+def _lang_index(lang: str) -> int:
+    try:
+        return LANGS.index(lang)
+    except ValueError:
+        raise ValueError(f"language must be one of {LANGS}, not {lang!r}") from None
+
+
+__all__ = [
+    "GLOSSARY",
+    "LANGS",
+    "t",
+    "has",
+    "category",
+    "categories",
+    "column_label",
+    "label_columns",
+    "missing_columns",
+]

@@ -1,0 +1,271 @@
+"""From a validated case and its fleet demand to a network plan, and back.
+
+The optimisation core (:mod:`.prepare`, :mod:`.build`, :mod:`.solve`, :mod:`.read`)
+knows nothing of workbooks; this adapter maps the case onto its input contract:
+
+* **sites**: every ``Stations`` row. Existing and planned stations are fixed
+  (``existing``) at their capacity from their commissioning year; candidates may
+  receive a module from the first planning year, up to their
+  ``capacity_kg_per_day``;
+* **modules**: the ``Modules`` sheet, costed per site with the station cost model
+  (:func:`h2model.station.module_capex_cny`; land added for a first module on a
+  candidate site) and fixed O&M at the site type's share of capex;
+* **demand nodes**: the fleet's depots (district centroids for districts without
+  a depot) with their hydrogen demand by year;
+* **supplies**: the ``Supply`` sheet at production plus purification cost, with the
+  delivered cost from each source to each site from the tube-trailer model
+  (:func:`h2model.supply.delivered_cost_from_case`);
+* **periods**: yearly to 2025, then two-year steps to the end of the horizon;
+* **options**: the ``Network`` sheet; the station-count target comes from the
+  ``Targets`` sheet (a ``>`` target of 50 means at least 51). The detour cost per
+  vehicle-km is turned into CNY/(kg km) with the fleet's mean daily hydrogen use per
+  vehicle as the fill per visit (one visit a day). The price target, when switched
+  on, is linearised as a minimum throughput per module: the break-even price of a
+  combined station of the module's size falls as :math:`A/q + B` in throughput
+  :math:`q`, so the throughput at which it reaches the target is
+  :math:`q^* = A/(P^* - B)`.
+
+The plan returns to the flow as ``built_stations`` (rows for station economics:
+new stations at candidate sites, and existing stations with their expanded
+capacity) and ``depot_assignment`` (which station each depot refuels at, every
+calendar year of each period).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import finance, station, supply
+from . import NetworkOptions, NetworkPlan, default_periods, plan_network, prepare
+from .prepare import detour_cost_cny_per_km_per_kg
+
+_TABLE_NAMES = {
+    "build_plan": "build_plan",
+    "stations": "network_stations",
+    "assignment": "network_assignment",
+    "supply_flows": "supply_flows",
+    "unmet": "network_unmet_demand",
+    "costs": "network_costs",
+    "network_by_year": "network_plan_by_year",
+    "targets": "network_targets",
+}
+
+
+@dataclass
+class CasePlan:
+    """A network plan in the case's terms."""
+
+    plan: NetworkPlan
+    built_stations: pd.DataFrame
+    depot_assignment: pd.DataFrame
+    binding: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The plan's tables under results-table names (``build_plan``, ``network_*``)."""
+        out = {_TABLE_NAMES[k]: v for k, v in self.plan.tables().items()}
+        info = self.plan.solve
+        if info is not None:
+            out["network_solve"] = pd.DataFrame([{
+                "solver": info.solver, "status": info.status, "termination": info.termination,
+                "objective_cny": info.objective_cny, "mip_gap": info.gap,
+            }])
+        return out
+
+
+def _depot_nodes(case, fl) -> pd.DataFrame:
+    depots = case["Depots"][["depot_id", "district", "longitude", "latitude"]]
+    dist = case["Districts"].set_index("district")
+    ids = pd.Index(fl.demand_by_depot["depot_id"].unique())
+    known = depots.set_index("depot_id").reindex(ids)
+    missing = known["district"].isna()
+    if missing.any():  # pseudo-depots "<district>-centroid"
+        d = pd.Series(ids[missing.to_numpy()]).str.replace("-centroid", "", regex=False)
+        known.loc[missing, "district"] = d.to_numpy()
+        known.loc[missing, "longitude"] = dist.loc[d, "longitude"].to_numpy()
+        known.loc[missing, "latitude"] = dist.loc[d, "latitude"].to_numpy()
+    return known.rename_axis("node_id").reset_index()
+
+
+def _price_target_throughput(case, modules: pd.DataFrame, target: float) -> tuple[float, ...]:
+    """Minimum kg/day per module at which a combined 35 MPa station of the module's
+    size breaks even at ``target`` CNY/kg (incl. VAT), before subsidies."""
+    fin = finance.FinanceAssumptions.from_mapping(case.finance)
+    cap = modules["capacity_kg_per_day"].to_numpy(float)
+    costs = case["StationCosts"]
+    row = costs[(costs["station_type"] == "combined") & (costs["pressure_mpa"] == 35)]
+    row = row.iloc[0] if len(row) else costs.iloc[0]
+    capex = station.module_capex_cny(case, row["station_type"], int(row["pressure_mpa"]), cap,
+                                     include_land=True)
+    fixed = capex * row["fixed_om_share_per_year"] + row["staff_count"] * row[
+        "staff_cost_cny_per_person_year"] + row["land_lease_cny_per_year"]
+    delivered = supply.delivered_cost_from_case(case)["delivered_cny_per_kg"].median()
+    elec = float(case["Prices"]["electricity_cny_per_kwh"].median())
+    variable = delivered + row["electricity_kwh_per_kg"] * elec
+    # price(q) = A/q + B: evaluate at two throughputs and solve
+    q = np.stack([cap * 0.25, cap]) * 365.0
+    p = finance.breakeven_price_incl_vat(capex, fixed, variable, q, fin)
+    a = (p[0] - p[1]) / (1.0 / q[0] - 1.0 / q[1])
+    b = p[1] - a / q[1]
+    with np.errstate(divide="ignore"):
+        need = np.where(target > b, a / (target - b) / 365.0, np.inf)
+    return tuple(float(x) for x in np.minimum(need, cap))
+
+
+def network_options_from_case(case, fl) -> NetworkOptions:
+    """The optimiser's options from the Network and Targets sheets."""
+    net = case.params["Network"]
+    veh = fl.demand_by_depot.groupby("year")[["vehicles", "h2_kg_per_day"]].sum()
+    veh = veh[veh["vehicles"] > 0]
+    kg_per_vehicle_day = float((veh["h2_kg_per_day"] / veh["vehicles"]).median()) if len(veh) else 20.0
+    opts = {
+        "max_detour_km": float(net["max_detour_km"]),
+        "detour_cost_cny_per_km_per_kg": float(detour_cost_cny_per_km_per_kg(
+            net["detour_cost_cny_per_km"], kg_per_vehicle_day)),
+        "unmet_penalty_cny_per_kg": float(net["unmet_penalty_cny_per_kg"]),
+        "mip_gap": float(net["mip_gap"]),
+        "time_limit_s": float(net["time_limit_s"]),
+    }
+    targets = case["Targets"].set_index("target_id")
+    if int(net["enforce_station_target"]) and "stations" in targets.index:
+        t = targets.loc[["stations"]].iloc[0]
+        count = int(np.ceil(t["value"])) + (1 if t["comparator"] == ">" else 0)
+        opts.update(station_target_count=count, station_target_year=int(t["year"]))
+    if int(net["enforce_coverage"]):
+        opts["coverage_km"] = float(net["coverage_km"])
+    if int(net["build_limit_per_year"]) > 0:
+        opts["build_limit_per_year"] = float(net["build_limit_per_year"])
+    if int(net["enforce_price_target"]) and "price" in targets.index:
+        t = targets.loc[["price"]].iloc[0]
+        opts.update(price_target_cny_per_kg=float(t["value"]), price_target_year=int(t["year"]),
+                    price_target_min_kg_per_day=_price_target_throughput(
+                        case, case["Modules"], float(t["value"])))
+    return NetworkOptions(**opts)
+
+
+def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePlan:
+    """Plan the network for a case and its fleet demand (see the module docstring).
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads Stations, StationCosts, Modules, Supply, Delivery, Prices, Districts,
+        Depots, Network, Targets and Finance.
+    fl : h2model.fleet.FleetResult
+        Demand by depot and year (kg/day).
+    options : NetworkOptions, optional
+        Overrides the options read from the Network sheet.
+
+    Returns
+    -------
+    CasePlan
+    """
+    st = case["Stations"].reset_index(drop=True)
+    years = case.years
+    first, last = int(years[0]), int(years[-1])
+    periods = default_periods(first_year=first, yearly_until=min(2025, last), last_year=last)
+    cand = (st["status"] == "candidate").to_numpy()
+    sites = pd.DataFrame({
+        "site_id": st["station_id"], "longitude": st["longitude"], "latitude": st["latitude"],
+        "district": st["district"], "existing": ~cand,
+        "existing_capacity_kg_per_day": np.where(cand, 0.0, st["capacity_kg_per_day"]),
+        "available_from_year": np.where(cand, first, st["commissioning_year"].fillna(first)).astype(int),
+        "max_capacity_kg_per_day": np.where(cand, st["capacity_kg_per_day"], np.inf),
+    })
+    mods = case["Modules"]
+    cap = mods["capacity_kg_per_day"].to_numpy(float)
+    capex = station.module_capex_cny(
+        case, st["station_type"].to_numpy(object)[:, None],
+        st["pressure_mpa"].to_numpy(int)[:, None], cap[None, :], include_land=False)
+    land = station.module_capex_cny(
+        case, st["station_type"].to_numpy(object)[:, None],
+        st["pressure_mpa"].to_numpy(int)[:, None], cap[None, :], include_land=True) - capex
+    capex_by_site = capex + np.where(cand[:, None], land, 0.0)
+    om_share = case["StationCosts"].set_index(["station_type", "pressure_mpa"])[
+        "fixed_om_share_per_year"]
+    site_om = om_share.reindex(pd.MultiIndex.from_arrays(
+        [st["station_type"], st["pressure_mpa"].astype(int)])).to_numpy(float)
+    modules = pd.DataFrame({
+        "module_id": mods["module_id"], "capacity_kg_per_day": cap,
+        "capex_cny": np.median(capex_by_site[cand] if cand.any() else capex_by_site, axis=0),
+        "fixed_om_cny_per_year": np.median(capex * site_om[:, None], axis=0),
+    })
+    nodes = _depot_nodes(case, fl)
+    dem = fl.demand_by_depot.rename(columns={"depot_id": "node_id",
+                                             "h2_kg_per_day": "demand_kg_per_day"})
+    dem = (dem.pivot_table(index="node_id", columns="year", values="demand_kg_per_day", aggfunc="sum")
+           .reindex(index=nodes["node_id"], columns=periods["year"]).fillna(0.0).to_numpy(float))
+    sup = case["Supply"]
+    supplies = pd.DataFrame({
+        "supply_id": sup["supply_id"], "longitude": sup["longitude"], "latitude": sup["latitude"],
+        "capacity_kg_per_day": sup["capacity_t_per_day"] * 1000.0,
+        "available_from_year": sup["available_from_year"].astype(int),
+        "cost_cny_per_kg": sup["production_cost_cny_per_kg"] + sup["purification_cost_cny_per_kg"],
+    })
+    dc = supply.delivered_cost_from_case(case)
+    delivery = dc.pivot(index="supply_id", columns="station_id", values="delivery_cny_per_kg")
+    delivery = delivery.loc[supplies["supply_id"], st["station_id"]].to_numpy(float)
+    opts = options or network_options_from_case(case, fl)
+    data = prepare(sites, modules, nodes, dem, supplies, periods, float(case.finance["discount_rate"]),
+                   delivery_cny_per_kg=delivery, capex_cny_by_site=capex_by_site,
+                   circuity=float(case.params["Delivery"]["road_circuity_factor"]),
+                   max_pair_km=max(float(opts.max_detour_km), 1.0))
+    plan = plan_network(data, opts)
+    built = _built_stations(st, plan, periods)
+    open_from = st.set_index("station_id")["commissioning_year"].astype("Float64").fillna(np.inf)
+    open_from.update(built.set_index("station_id")["commissioning_year"].astype(float))
+    return CasePlan(plan, built, _depot_assignment(plan, periods, open_from.astype(float)),
+                    list(plan.binding))
+
+
+def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) -> pd.DataFrame:
+    """Station rows for station economics: new stations at candidate sites (opening in
+    the first calendar year of their first build period, at the capacity they reach
+    by the end of the horizon) and existing stations with their expanded capacity."""
+    bp = plan.build_plan
+    cols = ["station_id", "commissioning_year", "capacity_kg_per_day", "station_type",
+            "pressure_mpa", "supply_id", "district", "longitude", "latitude"]
+    if bp.empty:
+        return pd.DataFrame(columns=cols)
+    agg = bp.groupby("site_id").agg(first_year=("year", "min"),
+                                    added_kg_per_day=("capacity_kg_per_day", "sum"))
+    span = periods.set_index("year")["weight_years"]
+    agg["first_year"] = agg["first_year"] - span.reindex(agg["first_year"]).to_numpy() + 1
+    rows = st.set_index("station_id").loc[agg.index]
+    cand = (rows["status"] == "candidate").to_numpy()
+    main_supply = bp.sort_values("year").groupby("site_id")["supply_id"].first().reindex(agg.index)
+    out = pd.DataFrame({
+        "station_id": agg.index,
+        "commissioning_year": np.where(cand, agg["first_year"], rows["commissioning_year"]).astype(int),
+        "capacity_kg_per_day": np.where(cand, 0.0, rows["capacity_kg_per_day"]) + agg["added_kg_per_day"],
+        "station_type": rows["station_type"].to_numpy(),
+        "pressure_mpa": rows["pressure_mpa"].astype(int).to_numpy(),
+        "supply_id": main_supply.fillna(rows["supply_id"]).to_numpy(),
+        "district": rows["district"].to_numpy(),
+        "longitude": rows["longitude"].to_numpy(),
+        "latitude": rows["latitude"].to_numpy(),
+    })
+    return out.reset_index(drop=True)[cols]
+
+
+def _depot_assignment(plan: NetworkPlan, periods: pd.DataFrame, open_from: pd.Series) -> pd.DataFrame:
+    """Shares of each depot's demand by station, for every calendar year a period
+    stands for; a station not yet open in a calendar year of a longer period gets no
+    share that year (the depot's shares among the open ones are rescaled)."""
+    a = plan.assignment
+    if a.empty:
+        return pd.DataFrame(columns=["year", "depot_id", "site_id", "share"])
+    total = a.groupby(["year", "node_id"])["kg_per_day"].transform("sum")
+    a = a.assign(share=np.where(total > 0, a["kg_per_day"] / total, 0.0))
+    span = periods.assign(first=periods["year"] - periods["weight_years"] + 1)
+    years = span.apply(lambda r: list(range(int(r["first"]), int(r["year"]) + 1)), axis=1)
+    expand = pd.DataFrame({"year": span["year"], "calendar_year": years}).explode("calendar_year")
+    out = a.merge(expand, on="year")
+    out = out[out["calendar_year"].astype(float).to_numpy() >= open_from.reindex(out["site_id"]).to_numpy()]
+    tot = out.groupby(["calendar_year", "node_id"])["share"].transform("sum")
+    return pd.DataFrame({
+        "year": out["calendar_year"].astype(int), "depot_id": out["node_id"],
+        "site_id": out["site_id"], "share": np.where(tot > 0, out["share"] / tot, 0.0),
+    }).sort_values(["year", "depot_id", "site_id"]).reset_index(drop=True)

@@ -1,0 +1,228 @@
+"""Charts: each function's encodings and data from small tables, both languages, every
+glossary key present, PNG/SVG export offline, Chinese glyphs in PNGs."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from h2model import charts, glossary, report
+from tests.data import report_case
+
+STATIONS = pd.DataFrame(
+    {
+        "station_id": ["A", "B", "C"],
+        "name": ["a", "b", "c"],
+        "district": ["huangpu", "nansha", "huangpu"],
+        "station_type": ["standalone", "combined", "skid"],
+        "longitude": [113.45, 113.53, 113.50],
+        "latitude": [23.16, 22.73, 23.10],
+        "capacity_kg_per_day": [500.0, 1000.0, 2000.0],
+        "commissioning_year": [2020, 2024, 2024],
+        "capex_cny": [10e6, 9e6, 5e6],
+    }
+)
+DISTRICTS = pd.DataFrame(
+    {"district": ["huangpu", "nansha"], "longitude": [113.49, 113.53], "latitude": [23.21, 22.73]}
+)
+TARGETS = pd.DataFrame(
+    {
+        "target": ["stations", "fcev", "price"],
+        "description": ["", "", ""],
+        "year": [2025, 2025, 2025],
+        "comparator": [">", ">", "<"],
+        "required": [50.0, 2500.0, 35.0],
+        "achieved": [44.0, 2600.0, 31.5],
+        "unit": ["stations", "vehicles", "CNY/kg"],
+        "met": [False, True, True],
+        "gap": [6.0, -100.0, -3.5],
+    }
+)
+PATH = pd.DataFrame({"year": [2023, 2024, 2025], "h2_price_cny_per_kg": [45.0, 38.0, 31.5]})
+PARITY = pd.DataFrame(
+    {
+        "segment": ["bus_12m"] * 4,
+        "alternative": ["diesel", "diesel", "bev", "bev"],
+        "purchase_year": [2024, 2025, 2024, 2025],
+        "h2_price_cny_per_kg": [38.0, 31.5, 38.0, 31.5],
+        "breakeven_h2_cny_per_kg": [20.0, 25.0, 10.0, 12.0],
+    }
+)
+BUDGET = pd.DataFrame(
+    {
+        "year": [2024, 2024, 2025],
+        "programme_id": ["p1", "p2", "p1"],
+        "level": ["national", "municipal", "national"],
+        "kind": ["station_capex"] * 3,
+        "outlay_cny": [2e6, 1e6, 4e6],
+    }
+)
+DEMAND = pd.DataFrame(
+    {
+        "year": [2025, 2025, 2025],
+        "district": ["huangpu", "huangpu", "nansha"],
+        "segment": ["bus_12m", "heavy_tractor", "bus_12m"],
+        "h2_kg_per_day": [1000.0, 500.0, 250.0],
+    }
+)
+SUPPLY = pd.DataFrame(
+    {"year": [2025, 2025], "source": ["byproduct_refinery", "smr"], "kg_per_day": [3000.0, 1000.0]}
+)
+CO2 = pd.DataFrame(
+    {"year": [2025, 2025], "segment": ["bus_12m", "heavy_tractor"], "co2_avoided_t": [1500.0, 500.0]}
+)
+LCOH = pd.DataFrame(
+    {"component": ["capital", "hydrogen_purchase", "subsidy"], "cny_per_kg": [10.0, 25.0, -5.0]}
+)
+
+
+def _data(chart) -> list[dict]:
+    """All rows of all datasets of a chart spec."""
+    return [row for rows in chart.to_dict()["datasets"].values() for row in rows]
+
+
+def _layers(chart) -> list[dict]:
+    spec = chart.to_dict()
+    return spec.get("layer") or spec.get("spec", {}).get("layer") or [spec.get("spec", spec)]
+
+
+def _encodings(chart) -> list[dict]:
+    return [layer.get("encoding", {}) for layer in _layers(chart)]
+
+
+def test_station_map_points_by_position_sized_by_capacity_coloured_by_year():
+    chart = charts.station_map(STATIONS, DISTRICTS, lang="zh")
+    assert isinstance(chart, alt.LayerChart)
+    points = [e for e in _encodings(chart) if "size" in e][0]
+    assert points["longitude"]["field"] == "longitude" and points["latitude"]["field"] == "latitude"
+    assert points["size"]["field"] == "capacity_kg_per_day"
+    assert points["color"]["field"] == "commissioning_year"
+    assert points["color"]["title"] == "投运年份"
+    labels = {r.get("label") for r in _data(chart)}
+    assert {"黄埔区", "南沙区"} <= labels
+    assert chart.to_dict()["title"]["text"] == glossary.t("chart.station_map", "zh")
+
+
+def test_build_schedule_sums_capex_by_year_and_counts_stations_in_operation():
+    chart = charts.build_schedule(STATIONS, lang="en")
+    enc = _encodings(chart)
+    assert enc[0]["y"]["aggregate"] == "sum" and enc[0]["y"]["field"] == "capex_m_cny"
+    rows = [r for r in _data(chart) if "open" in r]
+    assert [(r["commissioning_year"], r["open"]) for r in rows] == [(2020, 1), (2024, 3)]
+    capex = sorted(r["capex_m_cny"] for r in _data(chart) if "capex_m_cny" in r)
+    assert capex == [5.0, 9.0, 10.0]
+
+
+def test_levelised_cost_waterfall_steps_to_the_total_and_draws_the_target():
+    chart = charts.levelised_cost(LCOH, year=2025, target_cny_per_kg=35.0, lang="zh")
+    rows = {r["component"]: r for r in _data(chart) if "component" in r}
+    assert (rows["capital"]["start"], rows["capital"]["end"]) == (0.0, 10.0)
+    assert (rows["hydrogen_purchase"]["start"], rows["hydrogen_purchase"]["end"]) == (10.0, 35.0)
+    assert (rows["subsidy"]["start"], rows["subsidy"]["end"], rows["subsidy"]["kind"]) == (35.0, 30.0, "down")
+    assert rows["total"]["end"] == 30.0 and rows["total"]["label"] == "合计"
+    assert [r["y"] for r in _data(chart) if "y" in r] == [35.0]
+    assert "2025" in chart.to_dict()["title"]["text"]
+
+
+def test_price_path_draws_the_target_from_the_targets_table():
+    chart = charts.price_path(PATH, TARGETS.assign(required=[50.0, 2500.0, 30.0]), lang="en")
+    target_rows = [r for r in _data(chart) if "y" in r]
+    assert target_rows[0]["y"] == 30.0 and target_rows[0]["year"] == 2025
+    assert "below 30 CNY/kg" in target_rows[0]["label"]
+    assert _encodings(chart)[0]["y"]["field"] == "h2_price_cny_per_kg"
+
+
+def test_tco_parity_panels_by_segment_with_the_network_price_as_a_line():
+    chart = charts.tco_parity(PARITY, lang="zh")
+    assert isinstance(chart, alt.FacetChart)
+    spec = chart.to_dict()
+    assert spec["facet"]["field"] == "segment_label"
+    series = {r["alternative_label"] for r in _data(chart)}
+    assert series == {"柴油车", "纯电动车", "网络氢价"}
+    price_rows = [r for r in _data(chart) if r["alternative_label"] == "网络氢价"]
+    assert sorted(r["breakeven_h2_cny_per_kg"] for r in price_rows) == [31.5, 38.0]
+
+
+def test_subsidy_budget_stacks_million_cny_by_level():
+    chart = charts.subsidy_budget(BUDGET, lang="zh")
+    enc = _encodings(chart)[0]
+    assert enc["color"]["field"] == "level_label" and enc["y"]["field"] == "outlay_m_cny"
+    assert sorted(r["outlay_m_cny"] for r in _data(chart)) == [1.0, 2.0, 4.0]
+    assert {r["level_label"] for r in _data(chart)} == {"国家（示范城市群）", "广州市"}
+
+
+def test_demand_by_district_sums_segments_into_tonnes_per_day():
+    chart = charts.demand_by_district(DEMAND, lang="en")
+    rows = {r["district"]: r["h2_t_per_day"] for r in _data(chart)}
+    assert rows == {"huangpu": 1.5, "nansha": 0.25}
+
+
+def test_supply_mix_and_co2_charts():
+    mix = charts.supply_mix(SUPPLY, lang="zh")
+    assert {r["source_label"] for r in _data(mix)} == {"炼厂工业副产氢", "天然气重整制氢"}
+    co2 = charts.co2_abatement(CO2, lang="en")
+    assert sorted(r["co2_kt"] for r in _data(co2)) == [0.5, 1.5]
+
+
+def test_targets_summary_shares_and_status_from_the_table():
+    chart = charts.targets_summary(TARGETS, lang="zh")
+    rows = {r["target"]: r for r in _data(chart)}
+    assert rows["stations"]["share"] == pytest.approx(44 / 50) and rows["stations"]["status"] == "未达成"
+    assert rows["price"]["status"] == "达成" and rows["price"]["text"] == "31.5 元/公斤"
+
+
+def test_comparison_charts_one_line_per_scenario():
+    paths = pd.concat([PATH.assign(scenario="a"), PATH.assign(scenario="b", h2_price_cny_per_kg=40.0)])
+    chart = charts.compare_price(paths, TARGETS, lang="en")
+    assert {r.get("scenario") for r in _data(chart)} >= {"a", "b"}
+    both = pd.concat([TARGETS.assign(scenario="a"), TARGETS.assign(scenario="b")])
+    assert isinstance(charts.compare_targets(both, lang="zh"), alt.FacetChart)
+
+
+def test_a_chart_with_a_missing_glossary_key_raises(monkeypatch):
+    monkeypatch.delitem(glossary.GLOSSARY, "chart.price_path")
+    with pytest.raises(KeyError, match="chart.price_path"):
+        charts.price_path(PATH, TARGETS, lang="en")
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(ValueError, match=r"price_path: table lacks column\(s\) \['h2_price_cny_per_kg'\]"):
+        charts.price_path(PATH.drop(columns="h2_price_cny_per_kg"), lang="en")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_report_chart_renders_from_the_default_run(lang, tmp_path):
+    results, case = report_case.default_results(), report_case.default_case()
+    figures = report.build_charts(results, case, lang)
+    assert list(figures) == [c.name for c in report.CHARTS]  # the default run has every table
+    for name, chart in figures.items():
+        png, svg = charts.save(chart, tmp_path / f"{name}_{lang}")
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        assert svg.read_text(encoding="utf-8").startswith("<svg"), name
+        title = chart.to_dict()["title"]["text"]
+        assert title.split("，")[0].split(",")[0][:6] in svg.read_text(encoding="utf-8"), name
+
+
+def test_chinese_glyphs_render_in_png():
+    font_dir = charts.register_cjk_font()
+    if font_dir is None:
+        reason = (
+            "no CJK font found (install fonts-wqy-microhei or fonts-noto-cjk, or set "
+            "H2MODEL_CJK_FONT_DIR): Chinese text in PNG charts renders as boxes"
+        )
+        print(reason)
+        pytest.skip(reason)
+
+    def title_only(text):
+        return (
+            alt.Chart(pd.DataFrame({"x": [0]}))
+            .mark_point(opacity=0)
+            .properties(title=text, width=40, height=10)
+        )
+
+    # With a CJK font the two titles differ on the page; without one both are the
+    # same three missing-glyph boxes and the PNGs would be byte-identical.
+    a, b = charts.to_png(title_only("加氢站")), charts.to_png(title_only("未达成"))
+    assert a != b
+    assert charts.to_png(title_only("加氢站")) == a  # deterministic rendering

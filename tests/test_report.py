@@ -1,0 +1,333 @@
+"""Reports: the executive summary reads the targets table, the HTML needs no network,
+reruns give identical CSVs, a failing scenario spares the others, and the report
+renders in headless Chromium with networking disabled."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import markupsafe
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from h2model import report
+from h2model.inputs import DEFAULT_CASE, export_case
+from tests.data import report_case
+
+SCENARIO = report_case.SCENARIO
+MC_DRAWS = 20
+
+
+@pytest.fixture(scope="module")
+def case():
+    return report_case.default_case()
+
+
+@pytest.fixture(scope="module")
+def results():
+    return report_case.default_results()
+
+
+def _external_resources(page: str) -> list[str]:
+    """Elements that would load something from the network (scripts, styles, images,
+    fonts), and CSS url()/@import of http(s) addresses."""
+    tags = re.findall(r"<(?:script|link|img|iframe|source|embed|object)\b[^>]*>", page, flags=re.I)
+    bad = [tag for tag in tags if re.search(r"""(?:src|href|data)\s*=\s*["']?\s*(?:https?:)?//""", tag, re.I)]
+    bad += re.findall(r"""(?:url\(|@import\s+)["']?\s*(?:https?:)?//[^)"'\s]+""", page, flags=re.I)
+    return bad
+
+
+def test_external_resource_scan_catches_a_cdn_script():
+    assert _external_resources('<script src="https://cdn.example.org/vega.js"></script>')
+    assert _external_resources('<link rel="stylesheet" href="//fonts.example.org/x.css">')
+    assert _external_resources("<style>@import 'https://fonts.example.org/x.css';</style>")
+    assert not _external_resources('<a href="https://example.org/source">source</a><script>var x;</script>')
+
+
+# --- pieces ---------------------------------------------------------------------------------------
+
+
+def test_executive_summary_shows_the_targets_table_as_it_is(results):
+    targets = results["targets"].copy()
+    # Nonsense figures prove the summary reads the table and recomputes nothing.
+    targets["achieved"] = [12345.0, 7.0, 99.94][: len(targets)]
+    targets["met"] = [False, True, False][: len(targets)]
+    targets["gap"] = [-12295.0, 2493.0, 64.94][: len(targets)]
+    s = report.executive_summary(targets, "zh")
+    assert s["实际"].tolist()[:3] == ["12,345 座", "7 辆", "99.9 元/公斤"]
+    assert s["状态"].tolist()[:3] == ["未达成", "达成", "未达成"]
+    assert s["差距"].tolist()[:3] == ["差 0 座", "余量 2,493 辆", "差 64.9 元/公斤"]
+    assert s["要求"].tolist()[0] == "> 50 座"
+
+
+def test_headline_is_rounded_plain_text(results):
+    text = report.headline(results["targets"])
+    assert [line.split()[0] for line in text.splitlines()] == ["stations", "fcev", "price"]
+    price = results["targets"].set_index("target").loc["price"]
+    assert f"{price['achieved']:,.1f} CNY/kg" in text
+
+
+def test_lcoh_components_add_up_to_the_network_price(results):
+    year = 2025
+    comp = report.lcoh_components(results["stations"], year)
+    assert comp["component"].tolist() == list(report.LCOH_COMPONENTS)
+    network = results["network_by_year"].set_index("year").loc[year]
+    assert comp["cny_per_kg"].sum() == pytest.approx(
+        network["vw_breakeven_price_with_subsidy_cny_per_kg"], rel=1e-9
+    )
+
+
+def test_station_sites_have_positions_for_every_station(results, case):
+    sites = report.station_sites(results, case)
+    assert sites["station_id"].is_unique
+    assert set(sites["station_id"]) == set(results["stations"]["station_id"])
+    assert sites[["longitude", "latitude"]].notna().all().all()
+    pos = case["Stations"].set_index("station_id")
+    first = sites.iloc[0]
+    assert first["longitude"] == pos.loc[first["station_id"], "longitude"]
+
+
+def test_supply_by_source_keeps_every_kilogram(results, case):
+    mix = report.supply_by_source(results["stations"], case["Supply"])
+    by_year = results["stations"].groupby("year")["h2_kg_per_day"].sum()
+    assert np.allclose(mix.groupby("year")["kg_per_day"].sum().reindex(by_year.index), by_year)
+    assert set(mix["source"]) <= set(case["Supply"]["supply_type"])
+
+
+def test_sensitivity_is_skipped_without_draws(case):
+    assert report.sensitivity_tables(case, 0) == {}
+
+
+# --- one report, in process -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered(results, case, tmp_path_factory):
+    out = tmp_path_factory.mktemp("render")
+    for lang in ("en", "zh"):
+        report.render_report(results, case, lang, out / "a")
+    report.render_report(results, case, "en", out / "b")
+    return out
+
+
+def test_render_report_writes_html_charts_and_tables(rendered, results):
+    folder = rendered / "a"
+    for lang in ("en", "zh"):
+        assert (folder / f"report_{lang}.html").stat().st_size > 100_000  # the inlined JS alone is ~0.9 MB
+        for chart in report.CHARTS:
+            assert (folder / "charts" / f"{chart.name}_{lang}.png").stat().st_size > 1000
+            assert (folder / "charts" / f"{chart.name}_{lang}.svg").stat().st_size > 1000
+    for name in results.tables:
+        assert (folder / f"{name}.csv").exists(), name
+    assert (folder / "results.xlsx").exists() and (folder / "provenance.json").exists()
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary leftovers
+
+
+def test_rerun_writes_identical_csvs(rendered):
+    a = sorted(p.name for p in (rendered / "a").glob("*.csv"))
+    assert a == sorted(p.name for p in (rendered / "b").glob("*.csv")) and len(a) > 10
+    for name in a:
+        assert (rendered / "a" / name).read_bytes() == (rendered / "b" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_html_content(rendered, results, case, lang):
+    page = (rendered / "a" / f"report_{lang}.html").read_text(encoding="utf-8")
+    assert _external_resources(page) == []
+    summary = page[page.index('id="summary"') : page.index('id="network"')]
+    for row in results["targets"].itertuples():
+        assert report._fmt_target(row.achieved, row.unit) in summary, row.target
+        assert report._fmt_target(row.required, row.unit) in summary, row.target
+        label = report.category("target", row.target, lang)
+        assert label in summary
+    status_words = ("met", "not met") if lang == "en" else ("达成", "未达成")
+    assert any(w in summary for w in status_words)
+    for chart in report.CHARTS:
+        assert f'data-spec="spec-{chart.name}"' in page, chart.name
+        spec = re.search(
+            rf'<script type="application/json" id="spec-{chart.name}">(.*?)</script>', page, re.S
+        )
+        assert json.loads(spec.group(1))["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    assert case.input_sha256 in page and str(markupsafe.escape(case.scenario_description)) in page
+    assert "gz_14fyp_2021" in page  # sources table
+    if lang == "zh":
+        assert '<html lang="zh-CN">' in page and "摘要" in page and "数据溯源" in page
+
+
+# --- all scenarios, through the notebook ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """build_reports on a CSV copy of the case with one scenario that is broken."""
+    root = tmp_path_factory.mktemp("build")
+    inputs = root / "inputs"
+    export_case(DEFAULT_CASE, inputs)
+    with open(inputs / "Scenarios.csv", "a", encoding="utf-8") as f:
+        f.write(
+            "broken,An override naming a column that does not exist,"
+            "Finance,discount_rate,no_such_column,0.1,set\n"
+        )
+    out = root / "outputs"
+    (out / "broken").mkdir(parents=True)
+    (out / "broken" / "earlier.txt").write_text("an earlier run's output")
+    status = report.build_reports(
+        inputs, [SCENARIO, "broken"], ("en", "zh"), out, mc_draws=MC_DRAWS, progress=False
+    )
+    return out, status
+
+
+def test_build_reports_writes_every_file(built):
+    out, status = built
+    assert status[SCENARIO] == "ok"
+    folder = out / SCENARIO
+    for lang in ("en", "zh"):
+        assert (folder / f"report_{lang}.html").exists()
+        nb = nbformat.read(folder / f"report_{lang}.ipynb", as_version=4)
+        params = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert f'lang = "{lang}"' in params[0].source and f"mc_draws = {MC_DRAWS}" in params[0].source
+        assert (out / f"comparison_{lang}.html").exists()
+        assert len(list((folder / "charts").glob(f"*_{lang}.png"))) == len(report.CHARTS)
+    assert (folder / "results.xlsx").exists() and (folder / "targets.csv").exists()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # temporary folders gone
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="{SCENARIO}/report_en.html"' in index and 'href="comparison_zh.html"' in index
+    cross = pd.read_csv(out / "targets.csv")
+    assert cross["scenario"].unique().tolist() == [SCENARIO]
+
+
+def test_build_reports_html_summary_has_the_targets_tables_figures(built):
+    out, _ = built
+    targets = pd.read_csv(out / SCENARIO / "targets.csv")
+    page = (out / SCENARIO / "report_zh.html").read_text(encoding="utf-8")
+    assert _external_resources(page) == []
+    summary = page[page.index('id="summary"') : page.index('id="network"')]
+    for row in targets.itertuples():
+        assert (
+            f"{report._fmt_target(row.achieved, row.unit)} {report.category('unit', row.unit, 'zh')}"
+            in summary
+        )
+        assert ("达成" if row.met else "未达成") in summary
+    for name in ("comparison_en.html", "comparison_zh.html", "index.html"):
+        assert _external_resources((out / name).read_text(encoding="utf-8")) == [], name
+
+
+def test_a_broken_scenario_is_reported_and_spares_the_rest(built):
+    out, status = built
+    assert "Scenarios" in status["broken"] and "no_such_column" in status["broken"]
+    assert (out / "broken" / "earlier.txt").read_text() == "an earlier run's output"  # left untouched
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "no_such_column" in index
+
+
+def test_a_scenario_failing_inside_the_notebook_spares_the_others(tmp_path):
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'workbook = ""\nscenario = ""\nout_dir = ""\nlang = "en"\nmc_draws = 0',
+            metadata={"tags": ["parameters"]},
+        ),
+        nbformat.v4.new_code_cell(
+            "from pathlib import Path\n"
+            'if scenario == "baseline":\n    raise RuntimeError("infeasible network")\n'
+            'Path(out_dir, "done.txt").write_text(scenario)'
+        ),
+    ]
+    path = tmp_path / "fake.ipynb"
+    nbformat.write(nb, path)
+    out = tmp_path / "out"
+    (out / "baseline").mkdir(parents=True)
+    (out / "baseline" / "earlier.txt").write_text("kept")
+    status = report.build_reports(
+        DEFAULT_CASE, ["baseline", SCENARIO], ["en"], out, progress=False, notebook=path
+    )
+    assert status["baseline"] == "RuntimeError: infeasible network"
+    assert status[SCENARIO] == "ok" and (out / SCENARIO / "report_en.ipynb").exists()
+    assert (out / "baseline" / "earlier.txt").read_text() == "kept"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+# --- headless Chromium, no network ----------------------------------------------------------------
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+def _run_chromium(exe: str, url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:
+    cmd = [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        f"--user-data-dir={profile}",
+        # networking disabled: every connection goes to a closed local port, every name fails
+        "--proxy-server=127.0.0.1:9",
+        "--proxy-bypass-list=<-loopback>",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=20000",
+        *extra,
+        url,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_renders_offline_in_headless_chromium(built, tmp_path, lang):
+    exe = _chromium()
+    if exe is None:
+        reason = "chromium not installed (scripts/system-deps.sh installs it as root with apt-get)"
+        print(reason)
+        pytest.skip(reason)
+    out, _ = built
+    page = out / SCENARIO / f"report_{lang}.html"
+    url = page.as_uri()
+
+    dom = _run_chromium(exe, url, tmp_path / "profile-dom", "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == [], "console messages:\n" + "\n".join(console)
+    dumped = dom.stdout
+    containers = re.findall(r'<div class="vega\b[^"]*"[^>]*\bdata-spec="[^"]+"[^>]*>', dumped)
+    assert len(containers) == len(report.CHARTS)
+    assert all('data-rendered="yes"' in c for c in containers), containers
+    # every container holds a drawn chart: count Vega's SVG roots
+    assert dumped.count('class="marks"') >= len(report.CHARTS)
+    assert "达成" in dumped if lang == "zh" else "met" in dumped
+
+    shot = tmp_path / f"report_{lang}.png"
+    res = _run_chromium(
+        exe,
+        url,
+        tmp_path / "profile-shot",
+        "--window-size=1280,2400",
+        f"--screenshot={shot}",
+        "--hide-scrollbars",
+    )
+    assert res.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 50_000  # a page with charts, not a blank one
+    if os.environ.get("H2MODEL_SCREENSHOT_DIR"):
+        dest = Path(os.environ["H2MODEL_SCREENSHOT_DIR"])
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, dest / shot.name)
