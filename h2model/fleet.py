@@ -32,11 +32,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .supply import haversine_km
+
 #: Days a vehicle operates per year when annual distance becomes daily demand.
 OPERATING_DAYS_PER_YEAR = 365.0
-
-#: Mean Earth radius used for great-circle distances, km (IUGG mean radius R1).
-EARTH_RADIUS_KM = 6371.0088
 
 #: Station statuses that can refuel vehicles without a network plan: existing stations
 #: (from their commissioning year, or always when it is blank) and planned stations
@@ -371,34 +370,6 @@ def in_service_totals(group, n_groups, purchase_year, retire_year, years, weight
     delta = (np.bincount(g * width + start, weights=w, minlength=size)
              - np.bincount(g * width + end, weights=w, minlength=size))
     return np.cumsum(delta.reshape(n_groups, width), axis=1)[:, :n_years]
-
-
-def haversine_km(lon1, lat1, lon2, lat2):
-    """Great-circle distance between points given in degrees, broadcasting.
-
-    Parameters
-    ----------
-    lon1, lat1, lon2, lat2 : array_like
-        WGS84 longitudes and latitudes (degrees).
-
-    Returns
-    -------
-    numpy.ndarray
-        Distance (km), on a sphere of radius :data:`EARTH_RADIUS_KM`.
-
-    References
-    ----------
-    .. [1] Sinnott, R. W. (1984). Virtues of the haversine. Sky and Telescope 68(2), 159.
-
-    Examples
-    --------
-    >>> round(float(haversine_km(113.0, 23.0, 113.0, 24.0)), 1)
-    111.2
-    """
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
-    a = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 # --- stations ------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .finance import capital_recovery_factor
+
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -31,24 +33,6 @@ def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
 def road_distance_km(lon1, lat1, lon2, lat2, circuity: float) -> np.ndarray:
     """Road distance in km: great-circle distance times a circuity factor (-)."""
     return haversine_km(lon1, lat1, lon2, lat2) * circuity
-
-
-def capital_recovery_factor(rate, years) -> np.ndarray:
-    r"""Capital recovery factor (1/year): the annuity per unit of capital.
-
-    .. math:: \mathrm{CRF} = \frac{r (1+r)^n}{(1+r)^n - 1}, \quad \mathrm{CRF}(0, n) = 1/n
-
-    >>> round(float(capital_recovery_factor(0.08, 10)), 6)
-    0.149029
-    >>> float(capital_recovery_factor(0.0, 4))
-    0.25
-    """
-    rate = np.asarray(rate, dtype=float)
-    years = np.asarray(years, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = (1.0 + rate) ** years
-        crf = rate * g / (g - 1.0)
-    return np.where(rate == 0.0, 1.0 / years, crf)
 
 
 @dataclass(frozen=True)
