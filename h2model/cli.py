@@ -60,7 +60,7 @@ def cmd_inputs_import(args) -> int:
 def cmd_run(args) -> int:
     from .model import run_scenarios
     status = run_scenarios(args.workbook, scenarios=args.scenario, all_scenarios=args.all,
-                           out=Path(args.out), progress=not args.quiet)
+                           out=Path(args.out), progress=not args.quiet, mc_draws=args.mc_draws)
     for name, state in status.items():
         print(f"{'OK ' if state == 'ok' else 'FAIL'} {name}" + ("" if state == "ok" else f": {state}"))
     return 0 if all(s == "ok" for s in status.values()) else 1
@@ -78,6 +78,36 @@ def cmd_report(args) -> int:
         print(f"{'OK ' if state == 'ok' else 'FAIL'} {name}" + ("" if state == "ok" else f": {state}"))
     print(f"index: {Path(args.out) / 'index.html'}")
     return 0 if all(s == "ok" for s in status.values()) else 1
+
+
+def cmd_sweep(args) -> int:
+    from .results import write_csv
+    from .sweep import grid, parse_set, read_grid, sweep
+    try:
+        if args.grid:
+            if args.scenario:
+                print("--scenario applies to --set axes; a --grid file names its own scenarios",
+                      file=sys.stderr)
+                return EXIT_INPUT
+            variants = read_grid(args.grid)
+        else:
+            axes = dict(parse_set(s) for s in args.set)
+            variants = grid(axes, args.scenario or [None])
+    except (ValueError, OSError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INPUT
+    table = sweep(args.workbook, variants, scheduler=args.scheduler, processes=args.processes,
+                  progress=not args.quiet, plan_network=args.plan_network)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    write_csv(table, tmp)
+    tmp.replace(out)
+    ok = table["status"] == "ok"
+    for r in table[~ok].itertuples(index=False):
+        print(f"FAIL {r.variant}: {r.status}", file=sys.stderr)
+    print(f"{int(ok.sum())} of {len(table)} variants ran; wrote {out}")
+    return 0 if ok.all() else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", action="append", help="scenario to run (repeatable)")
     p.add_argument("--all", action="store_true", help="run every scenario of the workbook")
     p.add_argument("--out", default="outputs", help="output folder (default: outputs)")
+    p.add_argument("--mc-draws", type=int, default=0,
+                   help="Monte Carlo draws for the uncertainty tables (default: 0, none)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
@@ -142,6 +174,51 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Monte Carlo draws for the sensitivity section (default: 1000; 0 skips)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "sweep", help="run the model over a grid of input variants (locally or on Dask)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run the model for every variant of a grid and write one CSV with a row per variant:\n"
+                    "its parameters, status and headline results (targets met, 2025 network price,\n"
+                    "budget). Variants run on a local process pool, or on a Dask cluster with\n"
+                    "--scheduler tcp://HOST:8786 (same results).",
+        epilog="""axes (--set, repeatable; the variants are their product):
+  Sheet.key.column=v1,v2     set the cells to each value
+  Sheet.key.column*=f1,f2    scale them by each factor
+  Sheet.key.column+=a1,a2    add each amount
+  Sheet.key=v1,v2            a params sheet's key (Finance, Delivery, Network)
+  key as in the Scenarios sheet: a row id (key columns joined with |), * for every
+  row, or a filter column=value.
+
+grid file (--grid): YAML/JSON
+  scenario: plan-2025                 # or scenarios: [baseline, plan-2025]
+  grid:
+    Finance.discount_rate: [0.06, 0.08, 0.10]
+    "StationCosts.*.capex_excl_land_cny*": [0.8, 1.2]
+  variants:                           # optional, one by one
+    - {id: cheap, scenario: baseline, set: {"Supply.gzpc_byproduct.production_cost_cny_per_kg": 10}}
+or CSV with columns variant, scenario, sheet, key, column, value, operation
+(one override per row, as the Scenarios sheet).
+
+examples:
+  h2model sweep --set Finance.discount_rate=0.06,0.08,0.1 \\
+      --set "StationCosts.*.capex_excl_land_cny*=0.8,1.2" \\
+      --scenario baseline --scenario plan-2025 --out outputs/sweep.csv
+  h2model sweep --grid grid.yaml --scheduler tcp://10.0.0.5:8786 --out outputs/sweep.csv""")
+    _add_case_args(p)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--grid", metavar="FILE", help="grid file (.yaml, .yml, .json or .csv)")
+    g.add_argument("--set", action="append", metavar="AXIS=V1,V2,...",
+                   help="an axis of the grid (repeatable)")
+    p.add_argument("--scenario", action="append",
+                   help="base scenario for --set axes (repeatable; default: the inputs as entered)")
+    p.add_argument("--plan-network", action="store_true",
+                   help="optimise the network plan in every variant (slow; default: the case's stations)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--processes", type=int, help="local worker processes (default: CPUs; 1: no pool)")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="results table to write")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
     return parser
 
 

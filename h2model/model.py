@@ -11,7 +11,9 @@ The engines are called in the order data flows:
 4. **tco**: per segment, powertrain and purchase year, with the network's price path;
 5. **policy**: subsidy and reward outlays by year and programme;
 6. **emissions**: well-to-wheel CO2 and abatement cost;
-7. **targets**: the plan's targets checked once, in one table.
+7. **targets**: the plan's targets checked once, in one table;
+8. **uncertainty** (optional): Monte Carlo draws through the same engines, tornado,
+   Sobol ranking and the break-even frontier.
 
 Notebooks, reports and the CLI call :func:`run` (or :func:`run_scenarios`); they do
 not re-wire the engines.
@@ -27,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import emissions, fleet, policy, station, tco
+from . import emissions, fleet, policy, station, tco, uncertainty
 from .inputs import Case, InputError, list_scenarios, load_case
 from .results import Results, replace_dir, write_csv
 from .targets import check_targets
@@ -39,7 +41,7 @@ def _noop(step: str) -> None:
     return None
 
 
-def run(case: Case, *, plan_network: bool | None = None,
+def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_seed: int = 0,
         on_step: Callable[[str], None] = _noop) -> Results:
     """Run every engine on a validated case.
 
@@ -49,6 +51,11 @@ def run(case: Case, *, plan_network: bool | None = None,
         A validated case (:func:`h2model.inputs.load_case`).
     plan_network : bool, optional
         Optimise the network plan (Pyomo + HiGHS). Default: yes.
+    mc_draws : int, optional
+        Monte Carlo draws for the uncertainty tables (0: none). The draws run the same
+        station and TCO engines over a draws axis, on this run's fleet and network.
+    mc_seed : int, optional
+        Seed of the draws; the same seed gives the same numbers, bit for bit.
     on_step : callable, optional
         Called with each step's name before it runs (progress bars).
 
@@ -104,6 +111,10 @@ def run(case: Case, *, plan_network: bool | None = None,
     on_step("targets")
     res.tables["targets"] = targets_table(case, fl, econ)
     res.tables["price_path"] = price_path.rename("h2_price_cny_per_kg").rename_axis("year").reset_index()
+    if mc_draws:
+        on_step("uncertainty")
+        res.tables.update(uncertainty.monte_carlo(case, int(mc_draws), mc_seed, fleet=fl,
+                                                  built=built).tables())
     for name, df in res.tables.items():
         res.tables[name] = _with_scenario(df, case.scenario)
     return res
@@ -149,7 +160,8 @@ def _with_scenario(df: pd.DataFrame, scenario: str) -> pd.DataFrame:
 
 def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, *,
                   all_scenarios: bool = False, out: str | Path = "outputs",
-                  progress: bool = True, plan_network: bool | None = None) -> dict[str, str]:
+                  progress: bool = True, plan_network: bool | None = None,
+                  mc_draws: int = 0) -> dict[str, str]:
     """Run scenarios of a workbook and write each one's tables to ``out/<scenario>/``.
 
     A scenario that fails (bad override, infeasible plan, any error) is reported and
@@ -184,7 +196,7 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
                     bar.update(1)
                 done.append(s)
 
-            res = run(case, plan_network=plan_network, on_step=step)
+            res = run(case, plan_network=plan_network, mc_draws=mc_draws, on_step=step)
             bar.update(len(STEPS) - len(done) + 1)
             res.write(out / case.scenario)
             targets.append(res["targets"])

@@ -557,7 +557,7 @@ def tco_arrays(case, years, paths: dict, purchase_subsidy_cny, operation_subsidy
     for p, (name, _) in ENERGY_COLUMNS.items():
         use = np.where(pt == p, col(name), use)
     use = use / 100
-    price_path = np.stack([paths[p] for p in pt], axis=-3)  # (..., rows, n_years, n_life)
+    price_path = np.stack(np.broadcast_arrays(*(paths[p] for p in pt)), axis=-3)  # (..., rows, years, life)
     price = col("purchase_price_cny")[..., None] * (
         1.0 + col("price_change_per_year")[..., None]) ** (years - case.price_year)
 

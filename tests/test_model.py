@@ -81,3 +81,12 @@ def test_run_with_network_plan_feeds_station_economics():
     assert candidates <= operating  # stations the plan builds at candidate sites are costed
     st = res["stations"]
     assert (st["commissioning_year"] <= st["year"]).all()
+
+
+def test_monte_carlo_tables_join_the_results_when_asked():
+    case = load_case(DEFAULT_CASE, "plan-2025")
+    res = run(case, plan_network=False, mc_draws=64, mc_seed=1)
+    for name in ("uncertainty_summary", "tornado", "sobol", "frontier"):
+        assert name in res and len(res[name]) > 0, name
+    again = run(case, plan_network=False, mc_draws=64, mc_seed=1)
+    pd.testing.assert_frame_equal(res["uncertainty_network_price"], again["uncertainty_network_price"])
