@@ -92,13 +92,15 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     res.tables.update(tc.tables())
 
     on_step("policy")
+    # programme amounts and price conditions are nominal: test them on nominal prices
     station_years = econ.stations[["station_id", "year"]].assign(
         h2_sold_kg_per_year=econ.stations["kg_sold_per_year"],
-        price_cny_per_kg=econ.stations["breakeven_price_with_subsidy_cny_per_kg"])
+        price_cny_per_kg=nominal(case, econ.stations["breakeven_price_with_subsidy_cny_per_kg"],
+                                 econ.stations["year"]))
     stations_built = econ.stations.drop_duplicates("station_id")[
         ["station_id", "commissioning_year", "station_type", "capacity_kg_per_day", "capex_cny"]]
     budget = policy.budget_from_case(case, fl, stations=stations_built, station_years=station_years,
-                                     h2_price_cny_per_kg=price_path)
+                                     h2_price_cny_per_kg=nominal(case, price_path, price_path.index))
     res.tables["budget"] = budget
     res.tables["budget_summary"] = policy.budget_summary(budget, fl)
 
@@ -118,6 +120,21 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     for name, df in res.tables.items():
         res.tables[name] = _with_scenario(df, case.scenario)
     return res
+
+
+def nominal(case: Case, real_cny, year):
+    """Real CNY of the case's price year to nominal CNY of ``year``.
+
+    >>> from types import SimpleNamespace
+    >>> c = SimpleNamespace(finance={"inflation_rate": 0.02}, price_year=2024)
+    >>> round(float(nominal(c, 35.0, 2026)), 4)
+    36.414
+    """
+    infl = float(case.finance["inflation_rate"])
+    factor = (1.0 + infl) ** (np.asarray(year, dtype=float) - case.price_year)
+    if isinstance(real_cny, pd.Series):
+        return real_cny * factor
+    return np.asarray(real_cny, dtype=float) * factor
 
 
 def network_price_path(case: Case, network: pd.DataFrame) -> pd.Series:
