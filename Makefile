@@ -21,7 +21,7 @@ setup: $(STAMP)
 
 report: $(STAMP)
 	bash scripts/system-deps.sh
-	$(BIN)/h2model report --all --lang both --out outputs
+	$(BIN)/h2model report --all --lang both --out outputs --mc-draws 1000
 
 test: $(STAMP)
 	bash scripts/system-deps.sh

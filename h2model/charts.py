@@ -807,6 +807,462 @@ def _fmt(value, unit: str) -> str:
     return f"{float(value):,.0f}" if unit in ("stations", "vehicles") else f"{float(value):,.1f}"
 
 
+# --- uncertainty ----------------------------------------------------------------------------------
+
+
+#: The network price quantity drawn from ``uncertainty_network_price`` by default.
+NETWORK_PRICE = "vw_breakeven_price_with_subsidy_cny_per_kg"
+
+
+def _target_rule(
+    value: float, lang: str, *, field: str = "y", x: int = WIDTH - 4, align: str = "right"
+) -> list:
+    """A dashed target rule at ``value`` with its label (layers)."""
+    tdf = pd.DataFrame(
+        {field: [float(value)], "label": [t("mark.target_35", lang, value=f"{float(value):g}")]}
+    )
+    return [
+        alt.Chart(tdf)
+        .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2)
+        .encode(**{field: f"{field}:Q"}),
+        alt.Chart(tdf)
+        .mark_text(color=TARGET_COLOUR, align=align, dy=10, x=x)
+        .encode(**{field: f"{field}:Q"}, text="label:N"),
+    ]
+
+
+def mc_distribution(
+    network_price: pd.DataFrame,
+    *,
+    lang: str = "en",
+    quantity: str = NETWORK_PRICE,
+    y_max: float | None = None,
+):
+    """Distribution of the network break-even price by year over the Monte Carlo draws:
+    a p5-p95 band, a p25-p75 band, the median line, the price with every input at its
+    base (dotted) and the price target (dashed).
+
+    Parameters
+    ----------
+    network_price : pandas.DataFrame
+        The ``uncertainty_network_price`` table: ``year, quantity, p5, p25, p50, p75,
+        p95, base, price_target_cny_per_kg``.
+    lang : {'en', 'zh'}
+    quantity : str
+        Which ``quantity`` rows to draw (default the price with subsidies).
+    y_max : float, optional
+        Top of the price axis (marks above are clipped; tooltips keep the figures);
+        default three times the price target, or the highest p95 if lower.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(network_price, ["year", "quantity", "p5", "p25", "p50", "p75", "p95"], "uncertainty_network_price")
+    d = network_price[network_price["quantity"] == quantity].copy()
+    d["year"] = d["year"].astype(int)
+    outer, inner, median, base = (
+        t(k, lang) for k in ("mark.p5_p95", "mark.p25_p75", "mark.median", "mark.base")
+    )
+    series = [outer, inner, median] + ([base] if "base" in d.columns else [])
+    colour = alt.Color(
+        "series:N",
+        title=t("legend.band", lang),
+        scale=alt.Scale(domain=series, range=["#c6dbef", "#6baed6", "#08519c", "#444444"][: len(series)]),
+        legend=alt.Legend(orient="top-right", fillColor="white"),
+    )
+    x = alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False))
+    tips = [
+        alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+        *[
+            alt.Tooltip(f"{c}:Q", title=t(f"col.{c}", lang), format=",.1f")
+            for c in ("p5", "p25", "p50", "p75", "p95")
+        ],
+    ]
+    target = (
+        float(d["price_target_cny_per_kg"].dropna().iloc[0])
+        if "price_target_cny_per_kg" in d.columns and d["price_target_cny_per_kg"].notna().any()
+        else None
+    )
+    top = (
+        float(np.nanmax(d[["p95"] + (["base"] if "base" in d.columns else [])].to_numpy(float)))
+        if len(d)
+        else 1.0
+    )
+    if y_max is None and target is not None:
+        y_max = min(top, 3 * target)
+    yscale = alt.Scale(zero=True, domain=[0, y_max], nice=False) if y_max else alt.Scale(zero=True)
+    bands = pd.concat(
+        [d.assign(series=outer, lo=d["p5"], hi=d["p95"]), d.assign(series=inner, lo=d["p25"], hi=d["p75"])],
+        ignore_index=True,
+    )[["year", "series", "lo", "hi", "p5", "p25", "p50", "p75", "p95"]]
+    layers = [
+        alt.Chart(bands)
+        .mark_area(opacity=0.9, clip=True)
+        .encode(
+            x=x,
+            y=alt.Y("lo:Q", title=t("axis.network_price", lang), scale=yscale),
+            y2="hi:Q",
+            color=colour,
+            tooltip=tips,
+        ),
+        alt.Chart(d[["year", "p5", "p25", "p50", "p75", "p95"]].assign(series=median))
+        .mark_line(point=True, strokeWidth=2, clip=True)
+        .encode(x=x, y="p50:Q", color=colour, tooltip=tips),
+    ]
+    if "base" in d.columns:
+        layers.append(
+            alt.Chart(d[["year", "base"]].assign(series=base))
+            .mark_line(strokeDash=[2, 3], strokeWidth=1.5, clip=True)
+            .encode(
+                x=x,
+                y="base:Q",
+                color=colour,
+                tooltip=[
+                    alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+                    alt.Tooltip("base:Q", title=t("col.base", lang), format=",.1f"),
+                ],
+            )
+        )
+    if target is not None:
+        layers += _target_rule(target, lang, x=4, align="left")
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    return _finish(chart, t("chart.mc_distribution", lang), lang, t("narr.mc_distribution", lang))
+
+
+def tornado(tornado: pd.DataFrame, *, lang: str = "en", top: int | None = None):
+    """Tornado chart: for each input, bars from the base price to the price with the
+    input at its low and at its high value (others at base), largest swing on top.
+
+    Parameters
+    ----------
+    tornado : pandas.DataFrame
+        The ``tornado`` table: ``input_id, price_at_low, base_price, price_at_high,
+        swing`` (``low_value, high_value`` in the tooltip when present).
+    lang : {'en', 'zh'}
+    top : int, optional
+        Only the ``top`` largest swings.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(tornado, ["input_id", "price_at_low", "base_price", "price_at_high", "swing"], "tornado")
+    d = tornado.sort_values("swing", ascending=False, kind="stable")
+    if top is not None:
+        d = d.head(top)
+    d = _labelled(d, "input_id", "input", lang, out="input")
+    low, high = t("mark.low", lang), t("mark.high", lang)
+    rows = []
+    for r in d.itertuples(index=False):
+        for end, price, value in (
+            (low, r.price_at_low, getattr(r, "low_value", np.nan)),
+            (high, r.price_at_high, getattr(r, "high_value", np.nan)),
+        ):
+            rows.append(
+                {
+                    "input": r.input,
+                    "end": end,
+                    "start": float(r.base_price),
+                    "price": float(price),
+                    "value": float(value),
+                    "swing": float(r.swing),
+                }
+            )
+    bars = pd.DataFrame(rows, columns=["input", "end", "start", "price", "value", "swing"])
+    order = d["input"].tolist()
+    base_price = float(d["base_price"].iloc[0]) if len(d) else np.nan
+    layers = [
+        alt.Chart(bars)
+        .mark_bar(height={"band": 0.7})
+        .encode(
+            y=alt.Y("input:N", sort=order, title=None, axis=alt.Axis(labelLimit=240)),
+            x=alt.X("start:Q", title=t("axis.network_price", lang), scale=alt.Scale(zero=False)),
+            x2="price:Q",
+            color=alt.Color(
+                "end:N",
+                title=t("legend.swing_end", lang),
+                scale=alt.Scale(domain=[low, high], range=["#4c78a8", "#f58518"]),
+            ),
+            tooltip=[
+                alt.Tooltip("input:N", title=t("axis.input", lang)),
+                alt.Tooltip("end:N", title=t("legend.swing_end", lang)),
+                alt.Tooltip("value:Q", title=t("ui.value", lang), format=",.3g"),
+                alt.Tooltip("price:Q", title=t("axis.network_price", lang), format=",.2f"),
+                alt.Tooltip("swing:Q", title=t("col.swing", lang), format=",.2f"),
+            ],
+        ),
+        alt.Chart(pd.DataFrame({"x": [base_price], "label": [f"{t('mark.base', lang)}: {base_price:,.1f}"]}))
+        .mark_rule(color="#333", size=1.5)
+        .encode(x="x:Q"),
+    ]
+    chart = alt.layer(*layers).properties(width=WIDTH - 160, height=max(22 * len(order), 60))
+    return _finish(chart, t("chart.tornado", lang), lang, t("narr.tornado", lang))
+
+
+def sobol_ranking(sobol: pd.DataFrame, *, lang: str = "en"):
+    """Sobol ranking: first-order (S1) and total (ST) index of each input as bars side by
+    side with their 95 % intervals, inputs by ST, largest on top.
+
+    Parameters
+    ----------
+    sobol : pandas.DataFrame
+        The ``sobol`` table: ``input_id, S1, ST`` (``S1_conf, ST_conf`` for whiskers).
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(sobol, ["input_id", "S1", "ST"], "sobol")
+    d = _labelled(
+        sobol.sort_values("ST", ascending=False, kind="stable"), "input_id", "input", lang, out="input"
+    )
+    s1, st = t("mark.s1", lang), t("mark.st", lang)
+    rows = []
+    for r in d.to_dict("records"):
+        for key, label in (("S1", s1), ("ST", st)):
+            conf = float(r.get(f"{key}_conf", np.nan))
+            rows.append(
+                {
+                    "input": r["input"],
+                    "index": label,
+                    "value": float(r[key]),
+                    "lo": float(r[key]) - conf,
+                    "hi": float(r[key]) + conf,
+                }
+            )
+    data = pd.DataFrame(rows, columns=["input", "index", "value", "lo", "hi"])
+    order = d["input"].tolist()
+    y = alt.Y("input:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
+    off = alt.YOffset("index:N", sort=[s1, st])
+    colour = alt.Color(
+        "index:N",
+        title=t("legend.sobol_index", lang),
+        scale=alt.Scale(domain=[s1, st], range=["#4c78a8", "#e45756"]),
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=y,
+            yOffset=off,
+            x=alt.X("value:Q", title=t("axis.sobol_index", lang)),
+            color=colour,
+            tooltip=[
+                alt.Tooltip("input:N", title=t("axis.input", lang)),
+                alt.Tooltip("index:N", title=t("legend.sobol_index", lang)),
+                alt.Tooltip("value:Q", title=t("ui.value", lang), format=".3f"),
+            ],
+        )
+    )
+    whiskers = alt.Chart(data).mark_rule(color="#333").encode(y=y, yOffset=off, x="lo:Q", x2="hi:Q")
+    chart = alt.layer(bars, whiskers).properties(width=WIDTH - 160, height=max(30 * len(order), 60))
+    return _finish(chart, t("chart.sobol", lang), lang, t("narr.sobol", lang))
+
+
+def _step(values) -> float:
+    v = np.unique(np.asarray(values, dtype=float))
+    return float(np.min(np.diff(v))) if len(v) > 1 else 1.0
+
+
+def breakeven_frontier(frontier: pd.DataFrame, contour: pd.DataFrame | None = None, *, lang: str = "en"):
+    """Break-even frontier heatmap: utilisation (x) against delivered hydrogen cost (y),
+    coloured by the reference station's break-even price (diverging at the target),
+    one panel per station type (columns) and capital subsidy share (rows), with the
+    target's contour from ``frontier_contour`` as a line.
+
+    Parameters
+    ----------
+    frontier : pandas.DataFrame
+        The ``frontier`` table: ``station_type, capex_subsidy_share, utilisation,
+        delivered_cny_per_kg, breakeven_price_cny_per_kg, price_target_cny_per_kg``.
+    contour : pandas.DataFrame, optional
+        The ``frontier_contour`` table: ``station_type, capex_subsidy_share,
+        utilisation, max_delivered_cny_per_kg``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.FacetChart
+    """
+    cols = [
+        "station_type",
+        "capex_subsidy_share",
+        "utilisation",
+        "delivered_cny_per_kg",
+        "breakeven_price_cny_per_kg",
+    ]
+    _need(frontier, cols, "frontier")
+    types = _order("station_type", frontier["station_type"], lang)
+    shares = sorted(frontier["capex_subsidy_share"].unique())
+    share_labels = [t("mark.subsidy_share", lang, share=f"{s:.0%}") for s in shares]
+    type_codes = list(dict.fromkeys(frontier["station_type"]))
+    share_of = {s: i for i, s in enumerate(shares)}
+
+    # Compact rows (the grid has thousands of cells): panel codes, short field names.
+    def panel(df):
+        return pd.DataFrame(
+            {
+                "t": df["station_type"].map({c: i for i, c in enumerate(type_codes)}).to_numpy(int),
+                "s": df["capex_subsidy_share"].map(share_of).to_numpy(int),
+                "u": df["utilisation"].to_numpy(float).round(4),
+            }
+        )
+
+    grid = panel(frontier).assign(
+        c=frontier["delivered_cny_per_kg"].to_numpy(float).round(3),
+        price=frontier["breakeven_price_cny_per_kg"].to_numpy(float).round(2),
+        g=1,
+    )
+    target = (
+        float(frontier["price_target_cny_per_kg"].dropna().iloc[0])
+        if "price_target_cny_per_kg" in frontier.columns and frontier["price_target_cny_per_kg"].notna().any()
+        else 35.0
+    )
+    c_lo, c_hi = float(grid["c"].min()), float(grid["c"].max())
+    du, dc = _step(grid["u"]), _step(grid["c"])
+    parts = [grid]
+    if contour is not None and len(contour):
+        _need(
+            contour,
+            ["station_type", "capex_subsidy_share", "utilisation", "max_delivered_cny_per_kg"],
+            "frontier_contour",
+        )
+        cont = contour[contour["capex_subsidy_share"].isin(shares) & contour["station_type"].isin(type_codes)]
+        parts.append(panel(cont).assign(c=cont["max_delivered_cny_per_kg"].to_numpy(float).round(3), g=0))
+    data = pd.concat(parts, ignore_index=True)
+    lo = max(float(np.nanmin(grid["price"])), 0.0)
+    lo = min(lo, target - 1.0)
+    domain = [lo, target, 2 * target - lo]
+    xscale = alt.Scale(domain=[float(grid["u"].min()) - du / 2, float(grid["u"].max()) + du / 2], nice=False)
+    x = alt.X("u_lo:Q", title=t("axis.utilisation", lang), axis=alt.Axis(format="%"), scale=xscale)
+    yscale = alt.Scale(domain=[c_lo - dc / 2, c_hi + dc / 2], nice=False)
+    heat = (
+        alt.Chart()
+        .transform_filter("datum.g == 1")
+        .transform_calculate(
+            u_lo=f"datum.u - {du / 2}",
+            u_hi=f"datum.u + {du / 2}",
+            c_lo=f"datum.c - {dc / 2}",
+            c_hi=f"datum.c + {dc / 2}",
+        )
+        .mark_rect()
+        .encode(
+            x=x,
+            x2="u_hi:Q",
+            y=alt.Y("c_lo:Q", title=t("axis.delivered_cost", lang), scale=yscale),
+            y2="c_hi:Q",
+            color=alt.Color(
+                "price:Q",
+                title=t("legend.breakeven_price", lang),
+                scale=alt.Scale(scheme="blueorange", domain=domain, clamp=True),
+                legend=alt.Legend(format=",.0f", gradientLength=160),
+            ),
+            tooltip=[
+                alt.Tooltip("u:Q", title=t("axis.utilisation", lang), format=".0%"),
+                alt.Tooltip("c:Q", title=t("axis.delivered_cost", lang), format=",.0f"),
+                alt.Tooltip("price:Q", title=t("legend.breakeven_price", lang), format=",.1f"),
+            ],
+        )
+    )
+    line = (
+        alt.Chart()
+        .transform_filter("datum.g == 0")
+        .mark_line(color="black", strokeWidth=2, clip=True)
+        .encode(
+            x=alt.X("u:Q", scale=xscale),
+            y=alt.Y("c:Q", scale=yscale),
+            tooltip=[
+                alt.Tooltip("u:Q", title=t("axis.utilisation", lang), format=".0%"),
+                alt.Tooltip("c:Q", title=t("col.max_delivered_cny_per_kg", lang), format=",.1f"),
+            ],
+        )
+    )
+    # Inline values: the full grid is above Altair's row limit for data frames, and is
+    # drawn as it is.
+    values = alt.InlineData(values=json.loads(data.to_json(orient="records")))
+
+    def header(labels):
+        return alt.Header(
+            labelExpr=f"{json.dumps(labels, ensure_ascii=False)}[datum.value]", labelFontSize=12
+        )
+
+    chart = (
+        alt.layer(heat, line, data=values)
+        .properties(width=150, height=130)
+        .facet(
+            column=alt.Column("t:O", title=None, header=header(types)),
+            row=alt.Row("s:O", title=None, header=header(share_labels)),
+        )
+    )
+    subtitle = t("narr.frontier", lang) + " " + t("mark.contour", lang, value=f"{target:g}")
+    return _finish(chart, t("chart.frontier", lang), lang, subtitle)
+
+
+def parity_probability(parity: pd.DataFrame, *, lang: str = "en"):
+    """Probability of TCO parity by segment (rows) and purchase year (columns), one
+    panel per alternative, from the ``uncertainty_parity`` table.
+
+    Parameters
+    ----------
+    parity : pandas.DataFrame
+        ``segment, alternative, purchase_year, prob_parity``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.FacetChart
+    """
+    _need(parity, ["segment", "alternative", "purchase_year", "prob_parity"], "uncertainty_parity")
+    d = _labelled(parity, "segment", "segment", lang)
+    d = _labelled(d, "alternative", "alternative", lang)
+    d = d[["segment_label", "alternative_label", "purchase_year", "prob_parity"]].copy()
+    d["purchase_year"] = d["purchase_year"].astype(int)
+    base = alt.Chart().encode(
+        x=alt.X(
+            "purchase_year:O", title=t("axis.purchase_year", lang), axis=alt.Axis(labelAngle=-45, grid=False)
+        ),
+        y=alt.Y(
+            "segment_label:N",
+            title=None,
+            sort=_order("segment", parity["segment"], lang),
+            axis=alt.Axis(grid=False),
+        ),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color(
+            "prob_parity:Q",
+            title=t("legend.prob_parity", lang),
+            scale=alt.Scale(scheme="greens", domain=[0, 1]),
+            legend=alt.Legend(format=".0%"),
+        ),
+        tooltip=[
+            alt.Tooltip("segment_label:N", title=t("legend.segment", lang)),
+            alt.Tooltip("alternative_label:N", title=t("legend.alternative", lang)),
+            alt.Tooltip("purchase_year:O", title=t("axis.purchase_year", lang)),
+            alt.Tooltip("prob_parity:Q", title=t("legend.prob_parity", lang), format=".0%"),
+        ],
+    )
+    text = base.mark_text(fontSize=8).encode(
+        text=alt.Text("prob_parity:Q", format=".0%"),
+        color=alt.condition("datum.prob_parity > 0.6", alt.value("white"), alt.value("#333")),
+    )
+    chart = (
+        alt.layer(heat, text, data=d)
+        .properties(
+            width=max(320, 28 * d["purchase_year"].nunique()),
+            height=22 * max(d["segment_label"].nunique(), 1),
+        )
+        .facet(
+            column=alt.Column(
+                "alternative_label:N", title=None, sort=_order("alternative", parity["alternative"], lang)
+            )
+        )
+    )
+    return _finish(chart, t("chart.parity_prob", lang), lang, t("narr.parity_prob", lang))
+
+
 # --- across scenarios -----------------------------------------------------------------------------
 
 
@@ -989,6 +1445,11 @@ def compare_co2(co2: pd.DataFrame, *, lang: str = "en"):
 
 
 __all__ = [
+    "mc_distribution",
+    "tornado",
+    "sobol_ranking",
+    "breakeven_frontier",
+    "parity_probability",
     "FONT",
     "find_cjk_font_dir",
     "register_cjk_font",

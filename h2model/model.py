@@ -98,7 +98,8 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
         price_cny_per_kg=nominal(case, econ.stations["breakeven_price_with_subsidy_cny_per_kg"],
                                  econ.stations["year"]))
     stations_built = econ.stations.drop_duplicates("station_id")[
-        ["station_id", "commissioning_year", "station_type", "capacity_kg_per_day", "capex_cny"]]
+        ["station_id", "commissioning_year", "station_type", "district", "capacity_kg_per_day",
+         "capex_cny"]]
     budget = policy.budget_from_case(case, fl, stations=stations_built, station_years=station_years,
                                      h2_price_cny_per_kg=nominal(case, price_path, price_path.index))
     res.tables["budget"] = budget

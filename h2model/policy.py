@@ -310,7 +310,8 @@ def station_budget(policy: pd.DataFrame, stations: pd.DataFrame, station_years: 
     stations : pandas.DataFrame
         One row per station: ``station_id, commissioning_year, station_type,
         capacity_kg_per_day`` (kg/day) and ``capex_cny`` (CNY; NaN where unknown, in
-        which case a share-of-capex cap cannot bind).
+        which case a share-of-capex cap cannot bind); optionally ``district`` for
+        programmes limited to one district.
     station_years : pandas.DataFrame
         ``station_id, year, h2_sold_kg_per_year`` (kg/year) and ``price_cny_per_kg``
         (retail or break-even price, CNY/kg; NaN where unknown).
@@ -327,7 +328,9 @@ def station_budget(policy: pd.DataFrame, stations: pd.DataFrame, station_years: 
     parts = []
     st = stations.copy()
     st["station_type"] = st["station_type"].astype(object)
-    sy = station_years.merge(st[["station_id", "station_type", "capacity_kg_per_day"]],
+    if "district" not in st:
+        st["district"] = "all"
+    sy = station_years.merge(st[["station_id", "station_type", "district", "capacity_kg_per_day"]],
                              on="station_id", how="inner")
     price = sy.set_index(["station_id", "year"])["price_cny_per_kg"]
 
@@ -336,7 +339,8 @@ def station_budget(policy: pd.DataFrame, stations: pd.DataFrame, station_years: 
         built = st[st["commissioning_year"].notna()].copy()
         built["year"] = built["commissioning_year"].astype("int64")
         built = built[np.isin(built["year"], years)]
-        x = built.merge(cap_prog.rename(columns={"station_type": "applies_to"}), how="cross")
+        x = built.merge(cap_prog.rename(columns={"station_type": "applies_to",
+                                                 "district": "programme_district"}), how="cross")
         x = x[_applies(x) & (x["year"] >= _num(x, "start_year")) & (x["year"] <= _num(x, "end_year"))]
         p = price.reindex(pd.MultiIndex.from_arrays([x["station_id"], x["year"]])).to_numpy(float)
         ok = _capacity_ok(x) & price_condition_met(p, _num(x, "max_price_cny_per_kg"))
@@ -349,7 +353,8 @@ def station_budget(policy: pd.DataFrame, stations: pd.DataFrame, station_years: 
     h2_prog = policy[policy["kind"].isin(H2_KINDS)]
     if not h2_prog.empty and not sy.empty:
         x = sy[np.isin(sy["year"], years)].merge(
-            h2_prog.rename(columns={"station_type": "applies_to"}), how="cross")
+            h2_prog.rename(columns={"station_type": "applies_to", "district": "programme_district"}),
+            how="cross")
         x = x[_applies(x) & (x["year"] >= _num(x, "start_year")) & (x["year"] <= _num(x, "end_year"))
               & (_num(x, "h2_sold_kg_per_year") > 0)]
         ok = _capacity_ok(x) & price_condition_met(_num(x, "price_cny_per_kg"),
@@ -363,7 +368,12 @@ def station_budget(policy: pd.DataFrame, stations: pd.DataFrame, station_years: 
 
 
 def _applies(x: pd.DataFrame) -> np.ndarray:
-    return ((x["applies_to"] == "all") | (x["applies_to"] == x["station_type"])).to_numpy(bool)
+    """Station type matches, and district too where the programme names one."""
+    ok = (x["applies_to"] == "all") | (x["applies_to"] == x["station_type"])
+    if "programme_district" in x and "district" in x:
+        pd_ = x["programme_district"].fillna("all")
+        ok &= (pd_ == "all") | (pd_ == x["district"])
+    return ok.to_numpy(bool)
 
 
 def _capacity_ok(x: pd.DataFrame) -> np.ndarray:

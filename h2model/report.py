@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib
 import json
 import math
 import os
@@ -42,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__, charts
-from .glossary import LANGS, category, column_label, t
+from .glossary import LANGS, categories, category, column_label, t
 from .results import Results, replace_dir, write_csv
 
 #: The scenario report notebook (repository checkout).
@@ -270,10 +269,54 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "co2_abatement", "emissions", ("co2",), lambda r, c, lang: charts.co2_abatement(r["co2"], lang=lang)
     ),
+    # Monte Carlo (run(case, mc_draws=N)): drawn when the run has the tables.
+    ChartSpec(
+        "mc_distribution",
+        "sensitivity",
+        ("uncertainty_network_price",),
+        lambda r, c, lang: charts.mc_distribution(r["uncertainty_network_price"], lang=lang),
+    ),
+    ChartSpec(
+        "tornado", "sensitivity", ("tornado",), lambda r, c, lang: charts.tornado(r["tornado"], lang=lang)
+    ),
+    ChartSpec(
+        "sobol", "sensitivity", ("sobol",), lambda r, c, lang: charts.sobol_ranking(r["sobol"], lang=lang)
+    ),
+    ChartSpec(
+        "frontier",
+        "sensitivity",
+        ("frontier", "frontier_contour"),
+        lambda r, c, lang: charts.breakeven_frontier(r["frontier"], r["frontier_contour"], lang=lang),
+    ),
+    ChartSpec(
+        "parity_probability",
+        "sensitivity",
+        ("uncertainty_parity",),
+        lambda r, c, lang: charts.parity_probability(r["uncertainty_parity"], lang=lang),
+    ),
 )
 
-#: Report sections in order (each holds the charts whose ``section`` it is).
+#: Report sections in order (each holds the charts whose ``section`` it is); the
+#: ``sensitivity`` charts have their own section after these, drawn only when the run
+#: has the Monte Carlo tables.
 SECTIONS = ("summary", "network", "economics", "fleet", "policy", "demand", "emissions")
+
+#: Charts of the sensitivity section (Monte Carlo tables).
+SENSITIVITY_CHARTS = tuple(c.name for c in CHARTS if c.section == "sensitivity")
+
+#: Monte Carlo tables of :meth:`h2model.uncertainty.MonteCarloResult.tables`.
+UNCERTAINTY_TABLES = (
+    "uncertainty_summary",
+    "uncertainty_network_price",
+    "uncertainty_station_price",
+    "uncertainty_parity",
+    "uncertainty_budget",
+    "uncertainty_inputs",
+    "tornado",
+    "sobol",
+    "frontier",
+    "frontier_contour",
+)
 
 
 def build_charts(results: Results, case, lang: str) -> dict[str, object]:
@@ -290,7 +333,11 @@ def build_charts(results: Results, case, lang: str) -> dict[str, object]:
     dict
         Chart name -> Altair chart, in report order (see :data:`CHARTS`).
     """
-    return {c.name: c.draw(results, case, lang) for c in CHARTS if all(n in results for n in c.needs)}
+    return {
+        c.name: c.draw(results, case, lang)
+        for c in CHARTS
+        if all(n in results and len(results[n]) for n in c.needs)
+    }
 
 
 # --- executive summary ----------------------------------------------------------------------------
@@ -368,33 +415,97 @@ def headline(targets: pd.DataFrame) -> str:
 # --- sensitivity ----------------------------------------------------------------------------------
 
 
-def sensitivity_tables(case, mc_draws: int, seed: int = 0) -> dict[str, pd.DataFrame]:
-    """Monte Carlo tables for the sensitivity section, when :mod:`h2model.uncertainty`
-    exists and ``mc_draws > 0``; else an empty dict (the section says so).
+def has_uncertainty(results: Results) -> bool:
+    """Whether the run has Monte Carlo tables (``run(case, mc_draws=N)`` with N > 0)."""
+    return "uncertainty_summary" in results and len(results["uncertainty_summary"]) > 0
 
-    Calls ``h2model.uncertainty.monte_carlo(case, n=mc_draws, seed=seed)`` and takes
-    its ``tables()`` (the package's result convention).
+
+def _pct(x: float) -> str:
+    return "–" if not np.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def _price(x) -> str:
+    return "–" if x is None or not np.isfinite(float(x)) else f"{float(x):,.1f}"
+
+
+def mc_headline(summary: pd.DataFrame, lang: str) -> str:
+    """The sensitivity section's headline sentence, read from the ``uncertainty_summary``
+    table (never recomputed): the probability that the target-year network price meets
+    the target, and its p5 / p50 / p95.
 
     Parameters
     ----------
-    case : h2model.inputs.case.Case
-    mc_draws : int
-        Number of draws; 0 skips.
-    seed : int
+    summary : pandas.DataFrame
+        ``uncertainty_summary``: ``year, price_target_cny_per_kg, comparator, draws,
+        prob_meets_target, p5, p50, p95, base_cny_per_kg``.
+    lang : {'en', 'zh'}
 
     Returns
     -------
-    dict of str to pandas.DataFrame
+    str
+
+    >>> sm = pd.DataFrame({"year": [2025], "price_target_cny_per_kg": [35.0], "comparator": ["<"],
+    ...     "draws": [200], "prob_meets_target": [0.125], "p5": [30.04], "p50": [38.0], "p95": [50.0],
+    ...     "base_cny_per_kg": [37.5]})
+    >>> mc_headline(sm, "en")[:46]
+    'P(2025 network price < 35 CNY/kg) = 12.5% over'
     """
-    if not mc_draws or mc_draws <= 0:
-        return {}
-    try:
-        unc = importlib.import_module("h2model.uncertainty")
-    except ModuleNotFoundError:
-        return {}
-    res = unc.monte_carlo(case, n=int(mc_draws), seed=seed)
-    tables = res.tables() if callable(getattr(res, "tables", None)) else dict(res.tables)
-    return {k: v for k, v in tables.items() if isinstance(v, pd.DataFrame)}
+    r = summary.iloc[0]
+    cmp = str(r["comparator"])
+    return t(
+        "narr.mc_headline",
+        lang,
+        year=int(r["year"]),
+        comparator=cmp
+        if lang == "en"
+        else {"<": "低于", "<=": "不高于", ">": "高于", ">=": "不低于"}.get(cmp, cmp),
+        target=f"{float(r['price_target_cny_per_kg']):g}",
+        prob=_pct(float(r["prob_meets_target"])),
+        draws=f"{int(r['draws']):,}",
+        p5=_price(r.get("p5")),
+        p50=_price(r.get("p50")),
+        p95=_price(r.get("p95")),
+        base=_price(r.get("base_cny_per_kg")),
+    )
+
+
+#: Columns of the compact tornado and Sobol tables in the report.
+TORNADO_COLUMNS = (
+    "input_id",
+    "low_value",
+    "high_value",
+    "price_at_low",
+    "base_price",
+    "price_at_high",
+    "swing",
+)
+SOBOL_COLUMNS = ("input_id", "S1", "S1_conf", "ST", "ST_conf")
+
+
+def sensitivity_tables(results: Results, lang: str, top: int = 8) -> list[tuple[str, dict]]:
+    """Compact tables of the sensitivity section from the run's Monte Carlo tables:
+    the summary, the tornado's ``top`` largest swings and the Sobol indices (input
+    names in ``lang``); empty without Monte Carlo tables.
+
+    Returns
+    -------
+    list of (str, dict)
+        Heading and table (:func:`html_table`).
+    """
+    if not has_uncertainty(results):
+        return []
+    out = []
+    summary = results["uncertainty_summary"].drop(columns=["scenario"], errors="ignore")
+    out.append((t("narr.mc_summary_table", lang), html_table(summary, lang, max_rows=None)))
+    for name, cols, heading in (
+        ("tornado", TORNADO_COLUMNS, "narr.tornado_table"),
+        ("sobol", SOBOL_COLUMNS, "narr.sobol_table"),
+    ):
+        if name in results and len(results[name]):
+            df = results[name][[c for c in cols if c in results[name].columns]].copy()
+            df["input_id"] = categories("input", df["input_id"].tolist(), lang)
+            out.append((t(heading, lang), html_table(df, lang, max_rows=top, file=f"{name}.csv")))
+    return out
 
 
 # --- HTML pieces ----------------------------------------------------------------------------------
@@ -534,8 +645,6 @@ def render_report(
     lang: str,
     out_dir: str | Path,
     *,
-    sensitivity: dict[str, pd.DataFrame] | None = None,
-    mc_draws: int = 0,
     run_date: dt.datetime | None = None,
     write_tables: bool = True,
 ) -> Path:
@@ -545,6 +654,9 @@ def render_report(
     ----------
     results : Results
         From :func:`h2model.model.run`.
+        Its Monte Carlo tables (``run(case, mc_draws=N)``), when present, fill the
+        sensitivity section (headline from ``uncertainty_summary``, charts, compact
+        tables); without them the section says there are none.
     case : h2model.inputs.case.Case
         The case the results came from (assumptions, sources, positions, provenance).
     lang : {'en', 'zh'}
@@ -552,10 +664,6 @@ def render_report(
         Folder to write to (created): ``report_<lang>.html``, ``charts/<name>_<lang>.png``
         and ``.svg``, and (``write_tables``) every table as CSV plus ``results.xlsx``
         and ``provenance.json``. Other files in the folder are left alone.
-    sensitivity : dict, optional
-        Uncertainty tables (:func:`sensitivity_tables`); the section says when none.
-    mc_draws : int
-        Draws behind ``sensitivity`` (shown in provenance).
     run_date : datetime, optional
         Shown in provenance; default now (UTC).
     write_tables : bool
@@ -599,6 +707,8 @@ def render_report(
             if c.section == sec
         ]
         sections.append({"key": sec, "title": t(f"section.{sec}", lang), "charts": items})
+    mc = has_uncertainty(results)
+    sens_charts = [chart_items[n] for n in SENSITIVITY_CHARTS if n in chart_items] if mc else []
 
     targets = results["targets"]
     summary = executive_summary(targets, lang)
@@ -606,10 +716,8 @@ def render_report(
     overrides = case.overrides if len(case.overrides) else pd.DataFrame()
     price_year = case.price_year
     target_year = int(targets["year"].max()) if len(targets) else price_year
-    sens = {
-        name: html_table(df, lang, max_rows=20, file=f"{name}.csv")
-        for name, df in (sensitivity or {}).items()
-    }
+    sens = sensitivity_tables(results, lang)
+    draws = int(results["uncertainty_summary"]["draws"].iloc[0]) if mc else 0
     files = sorted([f"{n}.csv" for n in results.tables] + ["results.xlsx", "provenance.json"])
     provenance = [
         (t("prov.scenario", lang), case.scenario),
@@ -619,7 +727,7 @@ def render_report(
         (t("prov.version", lang), __version__),
         (t("prov.run_date", lang), run_date.strftime("%Y-%m-%d %H:%M")),
         (t("prov.price_year", lang), str(price_year)),
-        (t("prov.mc_draws", lang), str(int(mc_draws)) if sensitivity else t("ui.none", lang)),
+        (t("prov.mc_draws", lang), f"{draws:,}" if mc else t("ui.none", lang)),
     ]
     page = (
         _env()
@@ -642,8 +750,10 @@ def render_report(
             summary=summary,
             sections=sections,
             sensitivity=sens,
+            sensitivity_charts=sens_charts,
+            mc_headline=mc_headline(results["uncertainty_summary"], lang) if mc else None,
             sensitivity_note=(
-                t("narr.sensitivity", lang, draws=int(mc_draws)) if sens else t("narr.sensitivity_none", lang)
+                t("narr.sensitivity", lang, draws=f"{draws:,}") if mc else t("narr.sensitivity_none", lang)
             ),
             notes=list(results.notes),
             finance=html_table(finance, lang, max_rows=None),
@@ -857,8 +967,8 @@ def build_reports(
     out : str or pathlib.Path
         Root output folder.
     mc_draws : int
-        Monte Carlo draws for the sensitivity section (ignored without
-        :mod:`h2model.uncertainty`).
+        Monte Carlo draws for the sensitivity section (0: none); the notebook passes
+        them to ``run(case, mc_draws=...)``.
     progress : bool
         Show a progress bar (scenarios x steps) on stderr.
     notebook : str or pathlib.Path, optional
@@ -970,6 +1080,10 @@ __all__ = [
     "executive_summary",
     "headline",
     "sensitivity_tables",
+    "has_uncertainty",
+    "mc_headline",
+    "SENSITIVITY_CHARTS",
+    "UNCERTAINTY_TABLES",
     "render_report",
     "render_comparison",
     "render_index",

@@ -428,12 +428,18 @@ def _programmes(policy: pd.DataFrame | None, kinds: tuple[str, ...]) -> list[dic
     cols = {c: num(c) for c in ("amount_cny", "cap_cny_per_year", "cap_share_of_capex", "start_year",
                                 "end_year", "max_price_cny_per_kg", "min_capacity_kg_per_day")}
     types = pol["station_type"].astype(object).to_numpy() if "station_type" in pol else ["all"] * len(pol)
-    return [{"station_type": types[j], **{c: v[j] for c, v in cols.items()}} for j in range(len(pol))]
+    dists = pol["district"].fillna("all").astype(object).to_numpy() if "district" in pol \
+        else ["all"] * len(pol)
+    return [{"station_type": types[j], "district": dists[j], **{c: v[j] for c, v in cols.items()}}
+            for j in range(len(pol))]
 
 
-def _eligible(p: dict[str, Any], station_type, capacity, year, retail_price) -> np.ndarray:
-    """Station type, capacity, year window and price condition of one programme."""
+def _eligible(p: dict[str, Any], station_type, capacity, year, retail_price, district=None) -> np.ndarray:
+    """Station type, district, capacity, year window and price condition of one programme
+    (``district=None``: the district is not tested)."""
     ok = (p["station_type"] == "all") | (np.asarray(station_type, dtype=object) == p["station_type"])
+    if district is not None and p.get("district", "all") != "all":
+        ok = ok & (np.asarray(district, dtype=object) == p["district"])
     if not np.isnan(p["min_capacity_kg_per_day"]):
         ok = ok & (np.asarray(capacity, dtype=float) >= p["min_capacity_kg_per_day"])
     y = np.asarray(year, dtype=float)
@@ -444,7 +450,8 @@ def _eligible(p: dict[str, Any], station_type, capacity, year, retail_price) -> 
 
 
 def capital_subsidy_cny(policy: pd.DataFrame | None, station_type, capacity_kg_per_day,
-                        commissioning_year, capex_cny, retail_price_cny_per_kg=None) -> np.ndarray:
+                        commissioning_year, capex_cny, retail_price_cny_per_kg=None,
+                        district=None) -> np.ndarray:
     r"""One-off capital subsidies a station receives, summed over programmes.
 
     Each ``station_capex`` programme pays a station of a matching ``station_type``
@@ -490,11 +497,13 @@ def capital_subsidy_cny(policy: pd.DataFrame | None, station_type, capacity_kg_p
     ...                     [2023, 2023, 2026], [4e6, 3e6, 9e6]).tolist()
     [2000000.0, 1000000.0, 0.0]
     """
-    terms = _capital_terms(policy, station_type, capacity_kg_per_day, commissioning_year, capex_cny)
+    terms = _capital_terms(policy, station_type, capacity_kg_per_day, commissioning_year, capex_cny,
+                           district)
     return _sum_terms(terms, retail_price_cny_per_kg)
 
 
-def _capital_terms(policy, station_type, capacity_kg_per_day, commissioning_year, capex_cny) -> list:
+def _capital_terms(policy, station_type, capacity_kg_per_day, commissioning_year, capex_cny,
+                   district=None) -> list:
     """Price-independent part of each ``station_capex`` programme: (amount, eligibility
     apart from the price condition, price threshold); see :func:`capital_subsidy_cny`."""
     shape = np.broadcast_shapes(*(np.shape(x) for x in (station_type, capacity_kg_per_day,
@@ -507,7 +516,7 @@ def _capital_terms(policy, station_type, capacity_kg_per_day, commissioning_year
             amount = np.minimum(amount, p["cap_cny_per_year"])
         if not np.isnan(p["cap_share_of_capex"]):
             amount = np.minimum(amount, p["cap_share_of_capex"] * k)
-        ok = _eligible(p, station_type, capacity_kg_per_day, commissioning_year, None)
+        ok = _eligible(p, station_type, capacity_kg_per_day, commissioning_year, None, district)
         terms.append(_term(amount, ok, p["max_price_cny_per_kg"]))
     return [t for t in terms if t is not None]
 
@@ -539,7 +548,8 @@ def _sum_terms(terms: list, retail_price_cny_per_kg) -> np.ndarray:
 
 
 def operating_subsidy_cny_per_kg(policy: pd.DataFrame | None, station_type, capacity_kg_per_day, year,
-                                 kg_per_year, retail_price_cny_per_kg=None) -> np.ndarray:
+                                 kg_per_year, retail_price_cny_per_kg=None,
+                                 district=None) -> np.ndarray:
     r"""Per-kg operating subsidies a station receives in a year, summed over programmes.
 
     Each ``h2_sales_per_kg`` or ``h2_supply_reward_per_kg`` programme pays a
@@ -583,11 +593,12 @@ def operating_subsidy_cny_per_kg(policy: pd.DataFrame | None, station_type, capa
     ...     [2e5, 6e5, 2e5, 2e5], [29.0, 29.0, 31.0, 29.0]).tolist()
     [5.0, 2.5, 0.0, 0.0]
     """
-    terms = _operating_terms(policy, station_type, capacity_kg_per_day, year, kg_per_year)
+    terms = _operating_terms(policy, station_type, capacity_kg_per_day, year, kg_per_year, district)
     return _sum_terms(terms, retail_price_cny_per_kg)
 
 
-def _operating_terms(policy, station_type, capacity_kg_per_day, year, kg_per_year) -> list:
+def _operating_terms(policy, station_type, capacity_kg_per_day, year, kg_per_year,
+                     district=None) -> list:
     """Price-independent part of each per-kg programme (see :func:`_capital_terms`)."""
     shape = np.broadcast_shapes(*(np.shape(x) for x in (station_type, capacity_kg_per_day, year,
                                                         kg_per_year)))
@@ -599,7 +610,7 @@ def _operating_terms(policy, station_type, capacity_kg_per_day, year, kg_per_yea
             with np.errstate(divide="ignore"):
                 rate = np.minimum(rate, np.where(q > 0, p["cap_cny_per_year"] / np.where(q > 0, q, 1.0),
                                                  np.inf))
-        ok = _eligible(p, station_type, capacity_kg_per_day, year, None)
+        ok = _eligible(p, station_type, capacity_kg_per_day, year, None, district)
         terms.append(_term(rate, ok, p["max_price_cny_per_kg"]))
     return [t for t in terms if t is not None]
 
@@ -1048,6 +1059,7 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     cy = st["commissioning_year"].to_numpy(float)
     cap = st["capacity_kg_per_day"].to_numpy(float)
     stype = st["station_type"].to_numpy(object)
+    dist = st["district"].to_numpy(object)
     kg = np.asarray(kg_per_year, dtype=float)
     selling = kg > 0
     K, F, c = costs["capex_cny"], costs["fixed_cny_per_year"], costs["variable_cny_per_kg"]
@@ -1093,10 +1105,10 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     # Price-independent parts of the programmes, once; each round re-tests the price of
     # the selling rows (rows that never sell have no price: their subsidies are fixed).
     def cap_terms(r):
-        return _capital_terms(policy, stype[si][r], cap[si][r], cy[si][r], K[..., r])
+        return _capital_terms(policy, stype[si][r], cap[si][r], cy[si][r], K[..., r], dist[si][r])
 
     def op_terms(r, k):
-        return _operating_terms(policy, stype[si][r], cap[si][r], cal[r, k], kg[..., r])
+        return _operating_terms(policy, stype[si][r], cap[si][r], cal[r, k], kg[..., r], dist[si][r])
 
     cap_sel, op_sel = cap_terms(sel), op_terms(pr_sel, pk_[in_sel])
     G_rest = _sum_terms(cap_terms(rest), np.full(len(rest), np.nan))

@@ -180,6 +180,131 @@ def test_comparison_charts_one_line_per_scenario():
     assert isinstance(charts.compare_targets(both, lang="zh"), alt.FacetChart)
 
 
+NETWORK_MC = pd.DataFrame(
+    {
+        "year": [2024, 2025, 2025],
+        "quantity": ["vw_breakeven_price_with_subsidy_cny_per_kg"] * 2 + ["vw_breakeven_price_cny_per_kg"],
+        "p5": [40.0, 30.0, 50.0],
+        "p25": [44.0, 33.0, 55.0],
+        "p50": [46.0, 35.5, 58.0],
+        "p75": [49.0, 38.0, 60.0],
+        "p95": [55.0, 45.0, 70.0],
+        "base": [45.0, 34.0, 57.0],
+        "price_target_cny_per_kg": [35.0] * 3,
+    }
+)
+TORNADO = pd.DataFrame(
+    {
+        "input_id": ["station_capex", "fleet_uptake"],
+        "low_value": [0.9, 0.5],
+        "high_value": [1.2, 1.05],
+        "price_at_low": [40.0, 50.0],
+        "base_price": [42.0, 42.0],
+        "price_at_high": [45.0, 41.0],
+        "swing": [5.0, 9.0],
+    }
+)
+SOBOL = pd.DataFrame(
+    {
+        "input_id": ["station_capex", "fleet_uptake"],
+        "S1": [0.2, 0.6],
+        "S1_conf": [0.05, 0.1],
+        "ST": [0.25, 0.7],
+        "ST_conf": [0.02, 0.05],
+    }
+)
+FRONTIER = pd.DataFrame(
+    [
+        {
+            "station_type": st,
+            "capex_subsidy_share": sh,
+            "utilisation": u,
+            "delivered_cny_per_kg": c,
+            "breakeven_price_cny_per_kg": 20 + c / u / 2 - 20 * sh,
+            "price_target_cny_per_kg": 35.0,
+        }
+        for st in ("standalone", "skid")
+        for sh in (0.0, 0.5)
+        for u in (0.5, 1.0)
+        for c in (10.0, 20.0)
+    ]
+)
+CONTOUR = pd.DataFrame(
+    {
+        "station_type": ["standalone", "standalone"],
+        "capex_subsidy_share": [0.0, 0.0],
+        "utilisation": [0.5, 1.0],
+        "max_delivered_cny_per_kg": [15.0, 30.0],
+    }
+)
+
+
+def _inline(chart) -> list[dict]:
+    spec = chart.to_dict()
+    return spec["data"]["values"] if "values" in spec.get("data", {}) else _data(chart)
+
+
+def test_mc_distribution_bands_median_and_target():
+    chart = charts.mc_distribution(NETWORK_MC, lang="zh")
+    layers = _layers(chart)
+    area = layers[0]
+    assert area["mark"]["type"] == "area"
+    assert area["encoding"]["y"]["field"] == "lo" and area["encoding"]["y2"]["field"] == "hi"
+    assert layers[1]["encoding"]["y"]["field"] == "p50"
+    bands = {(r["series"], r["year"]): (r["lo"], r["hi"]) for r in _data(chart) if "lo" in r}
+    assert bands[("p5–p95（90% 抽样）", 2025)] == (30.0, 45.0)  # the price with subsidies only
+    assert bands[("p25–p75（50% 抽样）", 2025)] == (33.0, 38.0)
+    assert [r["y"] for r in _data(chart) if "y" in r] == [35.0]
+    assert chart.to_dict()["title"]["text"] == glossary.t("chart.mc_distribution", "zh")
+
+
+def test_tornado_bars_from_the_base_sorted_by_swing():
+    chart = charts.tornado(TORNADO, lang="en")
+    bars = _layers(chart)[0]
+    assert bars["encoding"]["x"]["field"] == "start" and bars["encoding"]["x2"]["field"] == "price"
+    assert bars["encoding"]["y"]["sort"] == ["FCEV uptake", "Station capex"]  # largest swing first
+    rows = {(r["input"], r["end"]): (r["start"], r["price"]) for r in _data(chart) if "end" in r}
+    assert rows[("Station capex", "5th percentile")] == (42.0, 40.0)
+    assert rows[("FCEV uptake", "95th percentile")] == (42.0, 41.0)
+    assert [r["x"] for r in _data(chart) if "x" in r] == [42.0]
+
+
+def test_sobol_ranking_has_s1_and_st_per_input():
+    chart = charts.sobol_ranking(SOBOL, lang="zh")
+    bars = _layers(chart)[0]
+    assert bars["encoding"]["x"]["field"] == "value" and bars["encoding"]["yOffset"]["field"] == "index"
+    assert bars["encoding"]["y"]["sort"] == ["燃料电池汽车推广规模", "加氢站投资"]  # by ST
+    rows = {(r["input"], r["index"]): r for r in _data(chart)}
+    assert rows[("加氢站投资", "一阶指数 S1")]["value"] == 0.2
+    assert rows[("燃料电池汽车推广规模", "总效应指数 ST")]["hi"] == pytest.approx(0.75)
+
+
+def test_breakeven_frontier_heatmap_with_the_contour_line():
+    chart = charts.breakeven_frontier(FRONTIER, CONTOUR, lang="en")
+    assert isinstance(chart, alt.FacetChart)
+    spec = chart.to_dict()
+    heat, line = spec["spec"]["layer"]
+    assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["field"] == "price"
+    assert heat["encoding"]["color"]["scale"]["domain"][1] == 35.0  # diverging at the target
+    assert line["mark"]["type"] == "line" and line["encoding"]["y"]["field"] == "c"
+    assert spec["facet"]["column"]["field"] == "t" and spec["facet"]["row"]["field"] == "s"
+    assert "Skid-mounted" in spec["facet"]["column"]["header"]["labelExpr"]
+    rows = _inline(chart)
+    assert len([r for r in rows if r["g"] == 1]) == len(FRONTIER)
+    assert sorted(r["c"] for r in rows if r["g"] == 0) == [15.0, 30.0]
+    first = FRONTIER.iloc[0]
+    assert rows[0]["price"] == pytest.approx(first["breakeven_price_cny_per_kg"], abs=0.005)
+
+
+def test_parity_probability_heatmap():
+    prob = PARITY.assign(prob_parity=[0.1, 0.5, 0.0, 0.9])
+    chart = charts.parity_probability(prob, lang="zh")
+    assert isinstance(chart, alt.FacetChart)
+    heat = chart.to_dict()["spec"]["layer"][0]
+    assert heat["encoding"]["color"]["field"] == "prob_parity"
+    assert sorted(r["prob_parity"] for r in _data(chart)) == [0.0, 0.1, 0.5, 0.9]
+
+
 def test_a_chart_with_a_missing_glossary_key_raises(monkeypatch):
     monkeypatch.delitem(glossary.GLOSSARY, "chart.price_path")
     with pytest.raises(KeyError, match="chart.price_path"):

@@ -191,3 +191,13 @@ def test_empty_policy_gives_empty_budget():
     case = make_case()
     b = policy.budget_from_case(case, fleet.fleet_from_case(case))
     assert b.empty and list(b.columns) == list(policy.BUDGET_COLUMNS)
+
+
+def test_district_programme_pays_only_its_district():
+    st = STATIONS.assign(district=["huangpu", "nansha", "nansha"])
+    b = run([prog(programme_id="hp", kind="station_capex", amount_cny=1_000_000.0, district="huangpu")],
+            stations=st, station_years=STATION_YEARS)
+    paid = st.set_index("station_id").loc[["A"], "commissioning_year"]
+    assert b.index.get_level_values("programme_id").unique().tolist() == ["hp"]
+    assert b["items"].sum() == 1  # only station A, the Huangpu one
+    assert b.index.get_level_values("year").tolist() == [int(paid.iloc[0])]

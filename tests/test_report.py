@@ -4,6 +4,7 @@ renders in headless Chromium with networking disabled."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -101,8 +102,31 @@ def test_supply_by_source_keeps_every_kilogram(results, case):
     assert set(mix["source"]) <= set(case["Supply"]["supply_type"])
 
 
-def test_sensitivity_is_skipped_without_draws(case):
-    assert report.sensitivity_tables(case, 0) == {}
+def _without_monte_carlo(results):
+    tables = {k: v for k, v in results.tables.items() if k not in report.UNCERTAINTY_TABLES}
+    return dataclasses.replace(results, tables=tables)
+
+
+def test_sensitivity_is_skipped_without_draws(results):
+    bare = _without_monte_carlo(results)
+    assert not report.has_uncertainty(bare) and report.sensitivity_tables(bare, "en") == []
+    assert not set(report.SENSITIVITY_CHARTS) & set(
+        report.build_charts(bare, report_case.default_case(), "en")
+    )
+
+
+def test_mc_headline_reads_the_summary_table(results):
+    summary = results["uncertainty_summary"].copy()
+    # Nonsense figures prove the sentence reads the table and recomputes nothing.
+    summary[["prob_meets_target", "p5", "p50", "p95"]] = [0.4321, 11.11, 22.22, 33.33]
+    en, zh = report.mc_headline(summary, "en"), report.mc_headline(summary, "zh")
+    year = int(summary["year"].iloc[0])
+    assert en.startswith(f"P({year} network price < 35 CNY/kg) = 43.2% over {report_case.MC_DRAWS} ")
+    assert "11.1 / 22.2 / 33.3 CNY/kg" in en
+    assert (
+        zh.startswith(f"{year} 年网络氢价低于 35 元/公斤的概率 = 43.2%")
+        and "11.1 / 22.2 / 33.3 元/公斤" in zh
+    )
 
 
 # --- one report, in process -----------------------------------------------------------------------
@@ -114,6 +138,7 @@ def rendered(results, case, tmp_path_factory):
     for lang in ("en", "zh"):
         report.render_report(results, case, lang, out / "a")
     report.render_report(results, case, "en", out / "b")
+    report.render_report(_without_monte_carlo(results), case, "en", out / "none", write_tables=False)
     return out
 
 
@@ -159,6 +184,33 @@ def test_report_html_content(rendered, results, case, lang):
     assert "gz_14fyp_2021" in page  # sources table
     if lang == "zh":
         assert '<html lang="zh-CN">' in page and "摘要" in page and "数据溯源" in page
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_sensitivity_section_has_the_probability_and_the_charts(rendered, results, lang):
+    page = (rendered / "a" / f"report_{lang}.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="sensitivity">') : page.index('<section id="assumptions">')]
+    sm = results["uncertainty_summary"].iloc[0]
+    prob = f"{100 * sm['prob_meets_target']:.1f}%"
+    headline = re.search(r'<p class="headline" id="mc-headline"><strong>(.*?)</strong>', section).group(1)
+    assert str(markupsafe.escape(report.mc_headline(results["uncertainty_summary"], lang))) == headline
+    assert f"= {prob}" in headline
+    assert f"{sm['p5']:,.1f} / {sm['p50']:,.1f} / {sm['p95']:,.1f}" in headline
+    assert (
+        "P(2025 network price &lt; 35 CNY/kg)" if lang == "en" else "2025 年网络氢价低于 35 元/公斤的概率"
+    ) in headline
+    for name in ("mc_distribution", "tornado", "sobol", "frontier", "parity_probability"):
+        assert f'id="chart-{name}"' in section and f'data-spec="spec-{name}"' in section, name
+    top = report.category("input", results["tornado"]["input_id"].iloc[0], lang)
+    assert top in section  # the tornado table's largest swing
+    assert report.t("narr.sobol_table", lang) in section
+
+
+def test_report_without_monte_carlo_says_so(rendered):
+    page = (rendered / "none" / "report_en.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="sensitivity">') : page.index('<section id="assumptions">')]
+    assert report.t("narr.sensitivity_none", "en") in section
+    assert 'id="mc-headline"' not in section and 'class="vega"' not in section
 
 
 # --- all scenarios, through the notebook ----------------------------------------------------------

@@ -408,3 +408,15 @@ def test_station_order_does_not_change_results(order, rnd):
     b = station.station_economics(shuffled, loads=shuffled_loads).stations
     a, b = (x.sort_values(keys).reset_index(drop=True) for x in (a, b))
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
+
+
+def test_district_programme_limits_capital_subsidy():
+    from h2model.station import capital_subsidy_cny
+    pol = pd.DataFrame({"kind": ["station_capex"], "station_type": ["all"], "district": ["huangpu"],
+                        "amount_cny": [2.5e6], "cap_share_of_capex": [np.nan], "start_year": [2021],
+                        "end_year": [2025], "min_capacity_kg_per_day": [np.nan]})
+    got = capital_subsidy_cny(pol, ["combined", "combined"], [1000.0, 1000.0], [2023, 2023],
+                              [9e6, 9e6], district=["huangpu", "nansha"])
+    assert got.tolist() == [2.5e6, 0.0]
+    # without district information the programme is not restricted (backward compatible)
+    assert capital_subsidy_cny(pol, ["combined"], [1000.0], [2023], [9e6]).tolist() == [2.5e6]

@@ -444,6 +444,8 @@ POLICY = Sheet(
                choices=("all",) + SEGMENTS),
         Column("station_type", "str", description="Station type it applies to ('all')",
                choices=("all",) + STATION_TYPES),
+        Column("district", "str", description="District it applies to ('all': the whole city)",
+               choices=("all",) + DISTRICTS),
         Column("amount_cny", "float", "CNY per unit of kind",
                "CNY per kW, vehicle, km, station or kg, as the kind says", 0, 1e8),
         Column("cap_cny_per_year", "float", "CNY/item/year", "Cap per vehicle or station and year",

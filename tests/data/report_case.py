@@ -10,6 +10,9 @@ from h2model.model import run
 
 SCENARIO = "plan-2025"
 
+#: Monte Carlo draws of the shared run (small: the tests check wiring, not statistics).
+MC_DRAWS = 200
+
 
 @functools.cache
 def default_case():
@@ -19,5 +22,5 @@ def default_case():
 
 @functools.cache
 def default_results():
-    """``run(default_case())`` (treat as read-only: it is shared)."""
-    return run(default_case())
+    """``run(default_case(), mc_draws=MC_DRAWS)`` (treat as read-only: it is shared)."""
+    return run(default_case(), mc_draws=MC_DRAWS)
