@@ -103,16 +103,30 @@ def main(argv=None) -> int:
 
     if args.one is not None:
         args.sites = args.one
-        print(json.dumps(run_one(args)))
+        print("RESULT " + json.dumps(run_one(args)), flush=True)
         return 0
 
     sizes = [200, 1000, 2000] if args.all else args.sizes
-    passthrough = [
-        "--periods", str(args.periods), "--seed", str(args.seed), "--gap", str(args.gap),
-        "--time-limit", str(args.time_limit), "--max-detour-km", str(args.max_detour_km),
-        "--max-sites-per-node", str(args.max_sites_per_node),
-        "--max-supplies-per-site", str(args.max_supplies_per_site),
-    ] + (["--tight"] if args.tight else []) + (["--tee"] if args.tee else [])
+    passthrough = (
+        [
+            "--periods",
+            str(args.periods),
+            "--seed",
+            str(args.seed),
+            "--gap",
+            str(args.gap),
+            "--time-limit",
+            str(args.time_limit),
+            "--max-detour-km",
+            str(args.max_detour_km),
+            "--max-sites-per-node",
+            str(args.max_sites_per_node),
+            "--max-supplies-per-site",
+            str(args.max_supplies_per_site),
+        ]
+        + (["--tight"] if args.tight else [])
+        + (["--tee"] if args.tee else [])
+    )
     header = (
         f"{'sites':>6} {'nodes':>6} {'bin':>7} {'cont':>9} {'rows':>8} {'prep s':>7} "
         f"{'build s':>8} {'solve s':>8} {'solver s':>9} {'status':>11} {'gap %':>7} "
@@ -127,14 +141,17 @@ def main(argv=None) -> int:
     for n in sizes:
         proc = subprocess.run(
             [sys.executable, __file__, "--one", str(n), *passthrough],
-            capture_output=not args.tee,
+            capture_output=True,
             text=True,
             check=False,
         )
-        if proc.returncode != 0:
-            print(f"{n:>6} failed: {(proc.stderr or '')[-500:]}")
+        if args.tee:
+            print(proc.stdout, proc.stderr)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+        if proc.returncode != 0 or not lines:
+            print(f"{n:>6} failed: {proc.stderr[-500:]}")
             continue
-        r = json.loads((proc.stdout or "").strip().splitlines()[-1])
+        r = json.loads(lines[-1][len("RESULT ") :])
         print(
             f"{r['sites']:>6} {r['nodes']:>6} {r['binaries']:>7} {r['continuous']:>9} "
             f"{r['rows']:>8} {r['prepare_s']:>7.1f} {r['build_s']:>8.1f} {r['solve_s']:>8.1f} "

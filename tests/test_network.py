@@ -169,14 +169,9 @@ def enumerate_optimum(supply_capacity=(450.0, 2000.0)):
         nx, nf = n_nodes * n_sites, n_sup * n_sites
         c = np.concatenate([(DETOUR * km).ravel(), unit.ravel(), np.full(n_nodes, PENALTY)])
         bounds = [(0, None if allowed[n, s] else 0) for n in range(n_nodes) for s in range(n_sites)]
-        bounds += [
-            (0, None if t >= supply_first[k] else 0) for k in range(n_sup) for s in range(n_sites)
-        ]
+        bounds += [(0, None if t >= supply_first[k] else 0) for k in range(n_sup) for s in range(n_sites)]
         # a node-period with no site in reach is not penalised (documented rule)
-        reach = [
-            any(allowed[n, s] and t >= site_first[s] for s in range(n_sites))
-            for n in range(n_nodes)
-        ]
+        reach = [any(allowed[n, s] and t >= site_first[s] for s in range(n_sites)) for n in range(n_nodes)]
         bounds += [(0, None) if reach[n] else (0, 0) for n in range(n_nodes)]
         a_eq, b_eq = [], []
         for n in range(n_nodes):  # demand
@@ -365,9 +360,7 @@ def test_plan_tables_are_consistent(tiny_plan):
 
 def test_capex_component_by_hand(tiny_plan):
     plan = tiny_plan
-    expected = sum(
-        r.capex_cny * (1.0 if r.year == 2024 else 1 / 1.08) for r in plan.build_plan.itertuples()
-    )
+    expected = sum(r.capex_cny * (1.0 if r.year == 2024 else 1 / 1.08) for r in plan.build_plan.itertuples())
     capex = plan.costs[plan.costs["component"] == "capex"]["discounted_cny"].sum()
     assert capex == pytest.approx(expected, rel=1e-9)
 
@@ -376,13 +369,11 @@ def test_capex_component_by_hand(tiny_plan):
 
 
 def test_station_target_beyond_candidates_is_reported_not_raised():
-    plan = plan_network(
-        tiny_data(), tiny_options(station_target_count=5, station_target_year=2026)
-    )
+    plan = plan_network(tiny_data(), tiny_options(station_target_count=5, station_target_year=2026))
     assert plan.solve.has_solution
-    assert any(
-        "station target cannot be met" in m and "need 2 more site(s)" in m for m in plan.binding
-    ), plan.binding
+    assert any("station target cannot be met" in m and "need 2 more site(s)" in m for m in plan.binding), (
+        plan.binding
+    )
     assert any("3 of 5 stations open by 2026 (2 short)" in m for m in plan.binding), plan.binding
     row = plan.targets.set_index("target").loc["stations"]
     assert (row["required"], row["achieved"], row["met"], row["gap"]) == (5.0, 3.0, False, 2.0)
@@ -397,9 +388,7 @@ def test_station_target_shortfall_of_six_on_generated_instance():
     plan = plan_network(
         data, NetworkOptions(station_target_count=target, station_target_year=2025, time_limit_s=60)
     )
-    assert any(f"{target} stations by 2025 need 6 more site(s)" in m for m in plan.binding), (
-        plan.binding
-    )
+    assert any(f"{target} stations by 2025 need 6 more site(s)" in m for m in plan.binding), plan.binding
     row = plan.targets.set_index("target").loc["stations"]
     assert row["gap"] == 6.0
     assert not row["met"]
@@ -411,9 +400,7 @@ def test_station_target_forces_stations_when_feasible():
     assert free.by_year["stations_open"].tolist() == [1, 1]
     forced = plan_network(
         data,
-        tiny_options(
-            detour_cost_cny_per_km_per_kg=3.0, station_target_count=2, station_target_year=2024
-        ),
+        tiny_options(detour_cost_cny_per_km_per_kg=3.0, station_target_count=2, station_target_year=2024),
     )
     assert forced.by_year["stations_open"].tolist() == [2, 2]
     assert forced.targets.set_index("target").loc["stations", "met"]
@@ -423,9 +410,7 @@ def test_station_target_forces_stations_when_feasible():
 
 def test_short_supply_gives_penalised_unmet_demand_not_infeasibility():
     supplies = SUPPLIES.assign(capacity_kg_per_day=[60.0, 40.0])
-    plan = plan_network(
-        tiny_data(supplies=supplies), tiny_options(unmet_penalty_cny_per_kg=1000.0)
-    )
+    plan = plan_network(tiny_data(supplies=supplies), tiny_options(unmet_penalty_cny_per_kg=1000.0))
     assert plan.solve.status == "optimal"
     by_year = plan.by_year.set_index("year")
     # 2024: only P1 (60 kg/day) is available; 2026: both, 100 kg/day
@@ -562,9 +547,7 @@ def test_existing_station_is_open_from_commissioning_without_capex():
 def test_sparsity_options_reduce_the_model():
     data = generate_instance(40, 120, n_periods=3, seed=2)
     full = build_model(data, NetworkOptions()).network_index
-    small = build_model(
-        data, NetworkOptions(max_sites_per_node=2, max_supplies_per_site=1)
-    ).network_index
+    small = build_model(data, NetworkOptions(max_sites_per_node=2, max_supplies_per_site=1)).network_index
     assert len(small.x_node) < len(full.x_node)
     assert len(small.f_supply) < len(full.f_supply)
     counts = pd.Series(small.x_site).groupby([small.x_node, small.x_period]).size()

@@ -80,7 +80,7 @@ detour cost per kg per km, :math:`\delta_{ns}` the node-site road distance,
 capacity in period *t* hold for all its years (demand of year :math:`y_t`, which is
 the highest of the period when demand grows). Capex is charged in full when
 built; there is no salvage value at the end of the horizon. The objective is
-scaled by :data:`OBJECTIVE_SCALE` (million CNY) for the solver's numerics.
+scaled by :data:`OBJECTIVE_SCALE` (units of 100,000 CNY) for the solver's numerics.
 
 Price target
 ------------
@@ -120,6 +120,7 @@ from h2model.network.prepare import NetworkData
 
 __all__ = [
     "DAYS_PER_YEAR",
+    "HEURISTIC_START_BINARIES",
     "OBJECTIVE_SCALE",
     "NetworkIndex",
     "NetworkOptions",
@@ -129,8 +130,10 @@ __all__ = [
 
 #: Days of operation per year used to turn kg/day into kg/year.
 DAYS_PER_YEAR = 365.0
-#: The objective is expressed in million CNY (1 unit = 1e6 CNY) for numerics.
+#: The objective is expressed in units of 100,000 CNY for the solver's numerics.
 OBJECTIVE_SCALE = 1e-5
+#: Above this many binaries ``heuristic_start=None`` means a heuristic start.
+HEURISTIC_START_BINARIES = 2_500
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,12 @@ class NetworkOptions:
         Extra options passed to the solver as-is.
     tee : bool, default False
         Stream the solver log.
+    heuristic_start : bool, optional
+        Find a start before the full MIP (see :func:`h2model.network.solve.solve`):
+        the last period's network alone, then the whole horizon restricted to that
+        network's modules, handed to HiGHS as a MIP start. ``None`` (default) turns
+        it on for models with more than :data:`HEURISTIC_START_BINARIES` binaries.
+        HiGHS solvers only.
     """
 
     max_detour_km: float = 10.0
@@ -222,6 +231,7 @@ class NetworkOptions:
     threads: int | None = None
     solver_options: dict = field(default_factory=dict)
     tee: bool = False
+    heuristic_start: bool | None = None
 
     def __post_init__(self):
         if self.max_detour_km <= 0:
@@ -331,7 +341,7 @@ def discount_factors(period_year, period_weight_years, discount_rate):
     Examples
     --------
     >>> s, a = discount_factors([2021, 2023], [1, 2], 0.1)
-    >>> [round(v, 6) for v in s], [round(v, 6) for v in a]
+    >>> [round(float(v), 6) for v in s], [round(float(v), 6) for v in a]
     ([1.0, 0.909091], [1.0, 1.735537])
     """
     year = np.asarray(period_year, dtype=float)
@@ -870,5 +880,6 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
         },
     )
     model.network_options = opt
+    model.network_data = data
     model.network_index.build_time_s = perf_counter() - t_start
     return model

@@ -127,10 +127,7 @@ def haversine_km(lon1, lat1, lon2, lat2):
     111.195
     """
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
-    a = (
-        np.sin((lat2 - lat1) / 2.0) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
-    )
+    a = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -228,9 +225,7 @@ def detour_cost_cny_per_km_per_kg(cost_cny_per_vehicle_km, kg_per_refuel, round_
     0.24
     """
     factor = 2.0 if round_trip else 1.0
-    return factor * np.asarray(cost_cny_per_vehicle_km, dtype=float) / np.asarray(
-        kg_per_refuel, dtype=float
-    )
+    return factor * np.asarray(cost_cny_per_vehicle_km, dtype=float) / np.asarray(kg_per_refuel, dtype=float)
 
 
 def default_periods(first_year=2021, yearly_until=2025, last_year=2035, step_years=2):
@@ -464,9 +459,7 @@ def _pairs_within(node_lon, node_lat, site_lon, site_lat, max_km, circuity, chun
     nodes, sites, kms = [], [], []
     for start in range(0, n, rows):
         stop = min(n, start + rows)
-        km = road_km(
-            node_lon[start:stop, None], node_lat[start:stop, None], site_lon, site_lat, circuity
-        )
+        km = road_km(node_lon[start:stop, None], node_lat[start:stop, None], site_lon, site_lat, circuity)
         i, j = np.nonzero(km <= max_km)
         nodes.append(i + start)
         sites.append(j)
@@ -611,9 +604,7 @@ def prepare(
     else:
         delivery = np.asarray(delivery_cny_per_kg, dtype=float)
         if delivery.shape != (k, s):
-            raise ValueError(
-                f"delivery_cny_per_kg: shape {delivery.shape} != (supplies, sites) {(k, s)}"
-            )
+            raise ValueError(f"delivery_cny_per_kg: shape {delivery.shape} != (supplies, sites) {(k, s)}")
         if not np.all(np.isfinite(delivery)) or (delivery < 0).any():
             raise ValueError("delivery_cny_per_kg: values must be finite and >= 0 CNY/kg")
 
@@ -631,9 +622,7 @@ def prepare(
     denom = np.where(weight_d > 0, weight_d, count_d)
     district_lon = np.bincount(district_pos, weights=w * node_lon, minlength=len(districts)) / denom
     district_lat = np.bincount(district_pos, weights=w * node_lat, minlength=len(districts)) / denom
-    district_site_km = road_km(
-        district_lon[:, None], district_lat[:, None], site_lon, site_lat, circuity
-    )
+    district_site_km = road_km(district_lon[:, None], district_lat[:, None], site_lon, site_lat, circuity)
 
     return NetworkData(
         sites=sites,
@@ -762,9 +751,7 @@ def generate_instance(n_sites, n_nodes, n_periods=10, seed=0, **prepare_kwargs) 
     near = rng.integers(0, n_nodes, n_sites)
     s_district = n_district[near]
     s_lat = n_lat[near] + rng.normal(0.0, 2.5, n_sites) / 111.195
-    s_lon = n_lon[near] + rng.normal(0.0, 2.5, n_sites) / (
-        111.195 * np.cos(np.radians(n_lat[near]))
-    )
+    s_lon = n_lon[near] + rng.normal(0.0, 2.5, n_sites) / (111.195 * np.cos(np.radians(n_lat[near])))
     existing = rng.random(n_sites) < 0.04
     avail = np.where(
         existing,
@@ -806,9 +793,7 @@ def generate_instance(n_sites, n_nodes, n_periods=10, seed=0, **prepare_kwargs) 
 
     n_supplies = 4 + n_sites // 250
     sup_names = ["huangpu", "nansha", "zengcheng", "panyu", "baiyun", "huadu"]
-    k_district, k_lon, k_lat = _scatter(
-        rng, n_supplies, sup_names, {d: _GZ_DISTRICTS[d] for d in sup_names}
-    )
+    k_district, k_lon, k_lat = _scatter(rng, n_supplies, sup_names, {d: _GZ_DISTRICTS[d] for d in sup_names})
     k_avail = np.where(np.arange(n_supplies) < max(2, n_supplies // 2), 2020, 2027)
     k_cap = rng.uniform(0.5, 1.5, n_supplies)
     k_cap = 1.3 * demand[:, -1].sum() * k_cap / k_cap.sum()

@@ -138,24 +138,46 @@ def _empty_plan(data, binding, info):
 
     return NetworkPlan(
         build_plan=frame(
-            ["year", "site_id", "district", "existing", "module_id", "modules_built",
-             "capacity_kg_per_day", "capex_cny", "supply_id"]
+            [
+                "year",
+                "site_id",
+                "district",
+                "existing",
+                "module_id",
+                "modules_built",
+                "capacity_kg_per_day",
+                "capex_cny",
+                "supply_id",
+            ]
         ),
         stations=frame(
-            ["year", "site_id", "district", "existing", "capacity_kg_per_day",
-             "throughput_kg_per_day", "utilisation", "supply_id"]
+            [
+                "year",
+                "site_id",
+                "district",
+                "existing",
+                "capacity_kg_per_day",
+                "throughput_kg_per_day",
+                "utilisation",
+                "supply_id",
+            ]
         ),
         assignment=frame(["year", "node_id", "site_id", "kg_per_day", "detour_km"]),
         supply_flows=frame(
             ["year", "supply_id", "site_id", "kg_per_day", "cost_cny_per_kg", "delivery_cny_per_kg"]
         ),
-        unmet=frame(
-            ["year", "node_id", "district", "demand_kg_per_day", "unmet_kg_per_day", "reason"]
-        ),
+        unmet=frame(["year", "node_id", "district", "demand_kg_per_day", "unmet_kg_per_day", "reason"]),
         costs=frame(["year", "component", "cost_cny", "discounted_cny"]),
         by_year=frame(
-            ["year", "stations_open", "new_stations", "capacity_kg_per_day",
-             "demand_kg_per_day", "served_kg_per_day", "unmet_kg_per_day"]
+            [
+                "year",
+                "stations_open",
+                "new_stations",
+                "capacity_kg_per_day",
+                "demand_kg_per_day",
+                "served_kg_per_day",
+                "unmet_kg_per_day",
+            ]
         ),
         targets=frame(["target", "year", "required", "achieved", "met", "gap"]),
         binding=binding,
@@ -422,9 +444,7 @@ def read_results(model, data: NetworkData, info: SolveInfo | None = None) -> Net
                 f"coverage target binds: district {data.districts[d]} has no open station within "
                 f"{opt.coverage_km:g} km of its demand centre in {_years_text(years[need_all[d]])}"
             )
-    targets = pd.DataFrame(
-        target_rows, columns=["target", "year", "required", "achieved", "met", "gap"]
-    )
+    targets = pd.DataFrame(target_rows, columns=["target", "year", "required", "achieved", "met", "gap"])
 
     for t in range(n_t):
         lost = unmet[unmet["year"] == years[t]]

@@ -8,20 +8,40 @@ classic ``SolverFactory`` (``cbc``, ``glpk``, ``gurobi``, ``cplex``, ``scip``...
 ``time_limit_s`` and ``mip_gap`` are translated for the solvers listed in
 :data:`LEGACY_OPTION_NAMES` and may otherwise be given in
 ``NetworkOptions.solver_options``.
+
+Heuristic start
+---------------
+On large instances HiGHS may spend its whole time limit at the root node without a
+good incumbent. With ``heuristic_start`` (automatic above
+:data:`~h2model.network.build.HEURISTIC_START_BINARIES` binaries) :func:`solve`
+first (1) solves the last period alone, standing for the whole horizon (capex
+paid once, operation discounted over all years): the final network; then (2)
+solves the full multi-period model with every (site, module) outside that network
+fixed at zero, which settles when each module is built; and (3) solves the full
+model with that plan as HiGHS's MIP start (``appsi_highs``, persistent, so the
+model is loaded once) in the time left. Stages (1) and (2) take at most 20 % and
+30 % of ``time_limit_s``. The reported bound and gap are those of stage (3), valid
+for the full model.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.factory import SolverFactory as SolverFactoryV2
 from pyomo.contrib.solver.common.results import SolutionStatus
 from pyomo.opt import SolverStatus, TerminationCondition
 
-from h2model.network.build import OBJECTIVE_SCALE, NetworkOptions
+from h2model.network.build import (
+    HEURISTIC_START_BINARIES,
+    OBJECTIVE_SCALE,
+    NetworkOptions,
+    build_model,
+)
 
 __all__ = ["LEGACY_OPTION_NAMES", "SolveInfo", "SolverUnavailable", "solve"]
 
@@ -170,6 +190,102 @@ def _solve_legacy(model, options):
     return status, term, has, obj, bound, None
 
 
+def _final_period(data):
+    """The last period alone, standing for all the years of the horizon."""
+    weight = int(data.period_weight_years.sum())
+    return replace(
+        data,
+        periods=data.periods.iloc[[-1]].assign(weight_years=weight).reset_index(drop=True),
+        demand_kg_per_day=data.demand_kg_per_day[:, -1:],
+        period_year=data.period_year[-1:],
+        period_weight_years=np.array([weight]),
+    )
+
+
+def _appsi_result(res):
+    obj = res.best_feasible_objective
+    bound = res.best_objective_bound
+    has = obj is not None and math.isfinite(obj)
+    bound = bound if bound is not None and math.isfinite(bound) else None
+    return has, (obj if has else None), bound
+
+
+def _solve_staged(model, options):
+    """Final network -> restricted horizon -> full MIP from that start (HiGHS)."""
+    from pyomo.contrib.appsi.base import TerminationCondition as AppsiTermination
+    from pyomo.contrib.appsi.solvers import Highs as AppsiHighs
+
+    t0 = perf_counter()
+    budget = options.time_limit_s if options.time_limit_s is not None else math.inf
+    data = model.network_data
+    idx = model.network_index
+    zs = idx.variables["installed"]
+
+    def left():
+        return budget - (perf_counter() - t0)
+
+    # (1) the final network
+    stage = replace(
+        options,
+        heuristic_start=False,
+        solver="highs",
+        time_limit_s=0.2 * budget if math.isfinite(budget) else None,
+        mip_gap=max(options.mip_gap, 0.005),
+    )
+    final = build_model(_final_period(data), stage)
+    info1 = solve(final, stage)
+    keep = np.zeros(data.capex_cny.shape)
+    if info1.has_solution:
+        fidx = final.network_index
+        z1 = np.array([v.value or 0.0 for v in fidx.variables["installed"]])
+        keep[fidx.z_site, fidx.z_module] = np.round(z1)
+
+    solver = AppsiHighs()
+    solver.config.load_solution = False
+    solver.config.stream_solver = options.tee
+    solver.config.mip_gap = options.mip_gap
+    if options.threads is not None:
+        solver.highs_options["threads"] = options.threads
+    solver.highs_options.update(options.solver_options)
+
+    # (2) the whole horizon, modules restricted to the final network
+    has2 = False
+    obj = None
+    if info1.has_solution:
+        allowed = keep[idx.z_site, idx.z_module]
+        upper = [v.ub for v in zs]
+        for v, a in zip(zs, allowed.tolist(), strict=True):
+            if a < 0.5:
+                v.fix(0)
+            elif v.ub is None or a < v.ub:
+                v.setub(a)
+        solver.config.time_limit = max(1.0, min(0.3 * budget, left()))
+        has2, obj, _ = _appsi_result(solver.solve(model))
+        if has2:
+            solver.load_vars()
+        for v, ub in zip(zs, upper, strict=True):
+            v.unfix()
+            v.setub(ub)
+
+    # (3) the full model from that start
+    solver.config.warmstart = has2
+    solver.config.time_limit = max(1.0, left())
+    res = solver.solve(model)
+    has3, obj3, bound = _appsi_result(res)
+    if has3 and (obj is None or obj3 <= obj):
+        solver.load_vars()
+        obj = obj3
+    term = res.termination_condition.name
+    has = has2 or has3
+    if res.termination_condition == AppsiTermination.optimal and has:
+        status = "optimal"
+    elif has:
+        status = "feasible"
+    else:
+        status = "no_solution"
+    return status, term, has, obj, bound, None
+
+
 def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
     """Solve a model from :func:`h2model.network.build.build_model`.
 
@@ -199,7 +315,18 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
     opt = options or getattr(model, "network_options", None) or NetworkOptions()
     build_time = getattr(getattr(model, "network_index", None), "build_time_s", math.nan)
     t0 = perf_counter()
-    if opt.solver in SolverFactoryV2:
+    idx = getattr(model, "network_index", None)
+    n_bin = len(idx.variables["installed"]) if idx is not None else 0
+    staged = opt.heuristic_start if opt.heuristic_start is not None else n_bin > HEURISTIC_START_BINARIES
+    staged = (
+        staged
+        and opt.solver in ("highs", "appsi_highs")
+        and getattr(model, "network_data", None) is not None
+        and len(model.network_data.period_year) > 1
+    )
+    if staged:
+        status, term, has, obj, bound, solver_time = _solve_staged(model, opt)
+    elif opt.solver in SolverFactoryV2:
         status, term, has, obj, bound, solver_time = _solve_v2(model, opt)
     else:
         status, term, has, obj, bound, solver_time = _solve_legacy(model, opt)
@@ -209,7 +336,7 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
     gap = _gap(objective, bound_cny)
     if status == "optimal" and math.isnan(gap):
         gap = 0.0
-    message = f"{opt.solver}: {status} ({term})"
+    message = f"{opt.solver}{' with heuristic start' if staged else ''}: {status} ({term})"
     if has:
         message += f", objective {objective:,.0f} CNY"
         if math.isfinite(gap):
