@@ -26,8 +26,8 @@ knows nothing of workbooks; this adapter maps the case onto its input contract:
   :math:`q^* = A/(P^* - B)`.
 
 The plan returns to the flow as ``built_stations`` (rows for station economics:
-new stations at candidate sites, and existing stations with their expanded
-capacity) and ``depot_assignment`` (which station each depot refuels at, every
+new stations at candidate sites at their opening capacity; later expansions stay in
+``build_plan`` and ``network_costs``) and ``depot_assignment`` (which station each depot refuels at, every
 calendar year of each period).
 """
 
@@ -221,28 +221,37 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
 
 
 def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) -> pd.DataFrame:
-    """Station rows for station economics: new stations at candidate sites (opening in
-    the first calendar year of their first build period, at the capacity they reach
-    by the end of the horizon) and existing stations with their expanded capacity."""
+    """Station rows for station economics: the new stations at candidate sites, opening
+    in the first calendar year of their first build period with the capacity built
+    then.
+
+    Station economics costs a station at one capacity over its life, so later modules
+    (expansions of existing or new stations) are not folded in: doing so would charge
+    their capex from the opening year and overstate early break-even prices. Their
+    capex is in the plan's ``build_plan`` and ``network_costs`` tables.
+    """
     bp = plan.build_plan
     cols = ["station_id", "commissioning_year", "capacity_kg_per_day", "station_type",
             "pressure_mpa", "supply_id", "district", "longitude", "latitude"]
+    cand_ids = set(st.loc[st["status"] == "candidate", "station_id"])
+    bp = bp[bp["site_id"].isin(cand_ids)]
     if bp.empty:
         return pd.DataFrame(columns=cols)
-    agg = bp.groupby("site_id").agg(first_year=("year", "min"),
-                                    added_kg_per_day=("capacity_kg_per_day", "sum"))
+    first = bp.groupby("site_id")["year"].transform("min")
+    opening = bp[bp["year"] == first]
+    agg = opening.groupby("site_id").agg(first_year=("year", "min"),
+                                         capacity_kg_per_day=("capacity_kg_per_day", "sum"),
+                                         supply_id=("supply_id", "first"))
     span = periods.set_index("year")["weight_years"]
     agg["first_year"] = agg["first_year"] - span.reindex(agg["first_year"]).to_numpy() + 1
     rows = st.set_index("station_id").loc[agg.index]
-    cand = (rows["status"] == "candidate").to_numpy()
-    main_supply = bp.sort_values("year").groupby("site_id")["supply_id"].first().reindex(agg.index)
     out = pd.DataFrame({
         "station_id": agg.index,
-        "commissioning_year": np.where(cand, agg["first_year"], rows["commissioning_year"]).astype(int),
-        "capacity_kg_per_day": np.where(cand, 0.0, rows["capacity_kg_per_day"]) + agg["added_kg_per_day"],
+        "commissioning_year": agg["first_year"].astype(int).to_numpy(),
+        "capacity_kg_per_day": agg["capacity_kg_per_day"].to_numpy(float),
         "station_type": rows["station_type"].to_numpy(),
         "pressure_mpa": rows["pressure_mpa"].astype(int).to_numpy(),
-        "supply_id": main_supply.fillna(rows["supply_id"]).to_numpy(),
+        "supply_id": agg["supply_id"].fillna(rows["supply_id"]).to_numpy(),
         "district": rows["district"].to_numpy(),
         "longitude": rows["longitude"].to_numpy(),
         "latitude": rows["latitude"].to_numpy(),
