@@ -442,6 +442,11 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "finance.ramp_up_years": ("Utilisation ramp-up (years)", "利用率爬坡期（年）"),
     "finance.ramp_start_share": ("Utilisation in the first year (share)", "首年利用率（比例）"),
     "finance.usd_cny_rate": ("Exchange rate (CNY per USD)", "汇率（元/美元）"),
+    "finance.declining_balance": ("Declining-balance depreciation (1 = yes)",
+                                  "加速折旧（双倍余额递减，1 = 是）"),
+    "finance.construction_years": ("Construction period (years)", "建设期（年）"),
+    "finance.working_capital_share": ("Working capital (share of revenue)", "营运资金（占收入比例）"),
+    "finance.salvage_share": ("Salvage value (share of capex)", "残值（占投资比例）"),
     # --- results-table columns ------------------------------------------------------------
     "col.scenario": ("Scenario", "情景"),
     "col.year": ("Year", "年份"),

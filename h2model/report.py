@@ -42,29 +42,15 @@ import pandas as pd
 
 from . import __version__, charts
 from .glossary import LANGS, categories, category, column_label, t
+from .inputs.schema import SHEETS
 from .results import Results, replace_dir, write_csv
 
 #: The scenario report notebook (repository checkout).
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "report.ipynb"
 
-#: Finance keys shown in the assumptions table, in order.
-FINANCE_KEYS = (
-    "price_year",
-    "analysis_start_year",
-    "analysis_end_year",
-    "discount_rate",
-    "inflation_rate",
-    "income_tax_rate",
-    "vat_rate",
-    "debt_share",
-    "debt_rate",
-    "debt_tenor_years",
-    "depreciation_years",
-    "station_life_years",
-    "ramp_up_years",
-    "ramp_start_share",
-    "usd_cny_rate",
-)
+#: Finance keys shown in the assumptions table: every key of the Finance sheet, in
+#: schema order.
+FINANCE_KEYS = tuple(c.name for c in SHEETS["Finance"].params)
 
 #: Levelised cost components of the ``stations`` table, in waterfall order
 #: (they sum to ``breakeven_price_with_subsidy_cny_per_kg``).
