@@ -570,6 +570,32 @@ def test_generated_instance_is_seeded_and_solves():
     assert info.build_time_s > 0 and info.solve_time_s > 0
 
 
+def test_heuristic_start_reaches_the_same_optimum():
+    data = generate_instance(30, 90, n_periods=4, seed=11)
+    plain = plan_network(data, NetworkOptions(mip_gap=1e-7, heuristic_start=False))
+    staged = plan_network(data, NetworkOptions(mip_gap=1e-7, heuristic_start=True))
+    assert "heuristic start" in staged.solve.message
+    assert plain.solve.status == staged.solve.status == "optimal"
+    assert staged.solve.objective_cny == pytest.approx(plain.solve.objective_cny, rel=1e-6)
+    assert staged.objective_cny == pytest.approx(staged.solve.objective_cny, rel=1e-9)
+
+
+def test_greedy_start_is_a_feasible_plan():
+    from h2model.network.solve import _greedy_installed
+
+    data = generate_instance(40, 120, n_periods=5, seed=4)
+    model = build_model(data, NetworkOptions())
+    idx = model.network_index
+    z = _greedy_installed(model)
+    assert z.shape == (len(idx.z_site),)
+    assert (z >= 0).all() and (z <= data.module_max_per_site[idx.z_module]).all()
+    # cumulative: never fewer modules later
+    order = np.lexsort((idx.z_period, idx.z_module, idx.z_site))
+    same = (np.diff(idx.z_site[order]) == 0) & (np.diff(idx.z_module[order]) == 0)
+    assert (np.diff(z[order])[same] >= 0).all()
+    assert z.sum() > 0
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 

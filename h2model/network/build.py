@@ -203,11 +203,9 @@ class NetworkOptions:
     tee : bool, default False
         Stream the solver log.
     heuristic_start : bool, optional
-        Find a start before the full MIP (see :func:`h2model.network.solve.solve`):
-        the last period's network alone, then the whole horizon restricted to that
-        network's modules, handed to HiGHS as a MIP start. ``None`` (default) turns
-        it on for models with more than :data:`HEURISTIC_START_BINARIES` binaries.
-        HiGHS solvers only.
+        Start the solver from a greedy plan (see :mod:`h2model.network.solve`).
+        ``None`` (default) turns it on for models with more than
+        :data:`HEURISTIC_START_BINARIES` binaries. HiGHS solvers only.
     """
 
     max_detour_km: float = 10.0

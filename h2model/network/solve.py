@@ -11,23 +11,24 @@ classic ``SolverFactory`` (``cbc``, ``glpk``, ``gurobi``, ``cplex``, ``scip``...
 
 Heuristic start
 ---------------
-On large instances HiGHS may spend its whole time limit at the root node without a
-good incumbent. With ``heuristic_start`` (automatic above
+On large instances HiGHS may spend its whole time limit near the root node without
+a good incumbent. With ``heuristic_start`` (automatic above
 :data:`~h2model.network.build.HEURISTIC_START_BINARIES` binaries) :func:`solve`
-first (1) solves the last period alone, standing for the whole horizon (capex
-paid once, operation discounted over all years): the final network; then (2)
-solves the full multi-period model with every (site, module) outside that network
-fixed at zero, which settles when each module is built; and (3) solves the full
-model with that plan as HiGHS's MIP start (``appsi_highs``, persistent, so the
-model is loaded once) in the time left. Stages (1) and (2) take at most 20 % and
-30 % of ``time_limit_s``. The reported bound and gap are those of stage (3), valid
-for the full model.
+first (1) builds a plan greedily, period by period, opening the site with the most
+unserved demand in reach per CNY of capex while that beats the unmet-demand
+penalty; (2) solves the model with those modules fixed (a linear programme in
+effect) for a complete, feasible start; and (3) solves the full model from that
+start (HiGHS MIP start through ``appsi_highs``, persistent, so the model is loaded
+once) in the time left. Stage (2) takes at most 30 % of ``time_limit_s``. The
+reported bound and gap are those of stage (3), valid for the full model. The
+greedy plan ignores supply capacity, coverage and the price target; where they
+make it infeasible, stage (3) simply starts without it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from time import perf_counter
 
 import numpy as np
@@ -37,10 +38,10 @@ from pyomo.contrib.solver.common.results import SolutionStatus
 from pyomo.opt import SolverStatus, TerminationCondition
 
 from h2model.network.build import (
+    DAYS_PER_YEAR,
     HEURISTIC_START_BINARIES,
     OBJECTIVE_SCALE,
     NetworkOptions,
-    build_model,
 )
 
 __all__ = ["LEGACY_OPTION_NAMES", "SolveInfo", "SolverUnavailable", "solve"]
@@ -87,7 +88,8 @@ class SolveInfo:
         Wall time of the solve call, s (loading the model into the solver and
         solving).
     solver_time_s : float
-        Time the solver itself reports, s; NaN where not reported.
+        Time the solver itself reports, s; NaN where not reported (classic
+        interfaces, and the heuristic start, which runs HiGHS more than once).
     message : str
         Short human summary.
     """
@@ -190,16 +192,86 @@ def _solve_legacy(model, options):
     return status, term, has, obj, bound, None
 
 
-def _final_period(data):
-    """The last period alone, standing for all the years of the horizon."""
-    weight = int(data.period_weight_years.sum())
-    return replace(
-        data,
-        periods=data.periods.iloc[[-1]].assign(weight_years=weight).reset_index(drop=True),
-        demand_kg_per_day=data.demand_kg_per_day[:, -1:],
-        period_year=data.period_year[-1:],
-        period_weight_years=np.array([weight]),
-    )
+def _greedy_installed(model):
+    """A quick feasible build plan: modules installed per ``installed`` variable.
+
+    Period by period: demand goes to the nearest open station with spare capacity
+    (largest nodes first); then, while some demand in reach is unserved and serving
+    it is worth its capex at the unmet-demand penalty, the site (or expansion) with
+    the most unserved demand in reach per CNY of capex gets the smallest module that
+    covers it (the largest if none does), within the build limit. Supply capacity,
+    coverage and the price target are left to the solver.
+    """
+    data = model.network_data
+    idx = model.network_index
+    opt = model.network_options
+    years = data.period_year
+    n_t = len(years)
+    n_s, n_m = data.capex_cny.shape
+    cap_m = data.module_capacity_kg_per_day
+    demand = data.demand_kg_per_day
+    site_t0 = np.searchsorted(years, data.site_available_from_year, side="left")
+    existing = data.site_existing_capacity_kg_per_day * data.site_existing
+    may = np.zeros((n_s, n_m, n_t), bool)
+    may[idx.z_site, idx.z_module, idx.z_period] = True
+    installed = np.zeros((n_s, n_m))
+    history = np.zeros((n_s, n_m, n_t))
+    start_f, annual_f = idx.start_factor, idx.annual_factor
+    later = DAYS_PER_YEAR * np.cumsum(annual_f[::-1])[::-1]  # kg/day -> discounted kg from t on
+    for t in range(n_t):
+        sel = np.flatnonzero(idx.x_period == t)  # sorted by node, then distance
+        pn, ps = idx.x_node[sel], idx.x_site[sel]
+        spare = existing * (t >= site_t0) + installed @ cap_m
+        unserved = demand[:, t].copy()
+        # assign to open stations, largest nodes first, nearest station first
+        first = np.searchsorted(pn, np.arange(len(demand) + 1))
+        for n in np.argsort(-unserved[: len(first) - 1], kind="stable"):
+            for j in range(first[n], first[n + 1]):
+                if unserved[n] <= 0:
+                    break
+                take = min(unserved[n], spare[ps[j]])
+                if take > 0:
+                    unserved[n] -= take
+                    spare[ps[j]] -= take
+        budget = math.inf
+        if opt.build_limit_per_year is not None:
+            budget = opt.build_limit_per_year * data.period_weight_years[t]
+        opened = 0
+        while True:
+            reach = np.bincount(ps, weights=unserved[pn], minlength=n_s)
+            room = may[:, :, t] & (installed < data.module_max_per_site)
+            candidate = room.any(axis=1) & (reach > 1e-6)
+            is_new = (installed.sum(axis=1) == 0) & ~(data.site_existing & (t >= site_t0))
+            if opened >= budget:
+                candidate &= ~is_new
+            if not candidate.any():
+                break
+            # module to add at each site: the smallest that covers the unserved demand
+            fits = room & (cap_m[None, :] >= reach[:, None])
+            big = np.where(room, cap_m[None, :], -np.inf).argmax(axis=1)
+            small = np.where(fits, cap_m[None, :], np.inf).argmin(axis=1)
+            module = np.where(fits.any(axis=1), small, big)
+            served = np.minimum(reach, cap_m[module])
+            cost = (
+                data.capex_cny[np.arange(n_s), module] * start_f[t]
+                + data.module_fixed_om_cny_per_year[module] * annual_f[t:].sum()
+            )
+            worth = served * opt.unmet_penalty_cny_per_kg * later[t] > cost
+            candidate &= worth
+            if not candidate.any():
+                break
+            s_best = int(np.argmax(np.where(candidate, served / np.maximum(cost, 1.0), -1.0)))
+            installed[s_best, module[s_best]] += 1
+            opened += int(is_new[s_best])
+            room_s = cap_m[module[s_best]] + max(spare[s_best], 0.0)
+            js = np.flatnonzero(ps == s_best)
+            for j in js[np.argsort(idx.x_km[sel][js], kind="stable")]:
+                take = min(unserved[pn[j]], room_s)
+                unserved[pn[j]] -= take
+                room_s -= take
+            spare[s_best] = room_s
+        history[:, :, t] = installed
+    return history[idx.z_site, idx.z_module, idx.z_period]
 
 
 def _appsi_result(res):
@@ -211,61 +283,43 @@ def _appsi_result(res):
 
 
 def _solve_staged(model, options):
-    """Final network -> restricted horizon -> full MIP from that start (HiGHS)."""
+    """Greedy plan -> its operation -> full MIP from that start (HiGHS, appsi)."""
     from pyomo.contrib.appsi.base import TerminationCondition as AppsiTermination
     from pyomo.contrib.appsi.solvers import Highs as AppsiHighs
 
     t0 = perf_counter()
     budget = options.time_limit_s if options.time_limit_s is not None else math.inf
-    data = model.network_data
     idx = model.network_index
     zs = idx.variables["installed"]
 
     def left():
         return budget - (perf_counter() - t0)
 
-    # (1) the final network
-    stage = replace(
-        options,
-        heuristic_start=False,
-        solver="highs",
-        time_limit_s=0.2 * budget if math.isfinite(budget) else None,
-        mip_gap=max(options.mip_gap, 0.005),
-    )
-    final = build_model(_final_period(data), stage)
-    info1 = solve(final, stage)
-    keep = np.zeros(data.capex_cny.shape)
-    if info1.has_solution:
-        fidx = final.network_index
-        z1 = np.array([v.value or 0.0 for v in fidx.variables["installed"]])
-        keep[fidx.z_site, fidx.z_module] = np.round(z1)
+    # (1) a greedy build plan
+    z_start = _greedy_installed(model)
 
     solver = AppsiHighs()
     solver.config.load_solution = False
+    solver.update_config.treat_fixed_vars_as_params = False
     solver.config.stream_solver = options.tee
     solver.config.mip_gap = options.mip_gap
     if options.threads is not None:
         solver.highs_options["threads"] = options.threads
     solver.highs_options.update(options.solver_options)
 
-    # (2) the whole horizon, modules restricted to the final network
-    has2 = False
-    obj = None
-    if info1.has_solution:
-        allowed = keep[idx.z_site, idx.z_module]
-        upper = [v.ub for v in zs]
-        for v, a in zip(zs, allowed.tolist(), strict=True):
-            if a < 0.5:
-                v.fix(0)
-            elif v.ub is None or a < v.ub:
-                v.setub(a)
-        solver.config.time_limit = max(1.0, min(0.3 * budget, left()))
-        has2, obj, _ = _appsi_result(solver.solve(model))
-        if has2:
-            solver.load_vars()
-        for v, ub in zip(zs, upper, strict=True):
-            v.unfix()
-            v.setub(ub)
+    # (2) operation of that plan (its modules fixed through their bounds: appsi would
+    # re-add every row of a fixed variable), a complete start for the solver
+    bounds = [(v.lb, v.ub) for v in zs]
+    for v, value in zip(zs, z_start.tolist(), strict=True):
+        v.setlb(value)
+        v.setub(value)
+    solver.config.time_limit = max(1.0, min(0.3 * budget, left()))
+    has2, obj, _ = _appsi_result(solver.solve(model))
+    if has2:
+        solver.load_vars()
+    for v, (lb, ub) in zip(zs, bounds, strict=True):
+        v.setlb(lb)
+        v.setub(ub)
 
     # (3) the full model from that start
     solver.config.warmstart = has2
@@ -319,10 +373,7 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
     n_bin = len(idx.variables["installed"]) if idx is not None else 0
     staged = opt.heuristic_start if opt.heuristic_start is not None else n_bin > HEURISTIC_START_BINARIES
     staged = (
-        staged
-        and opt.solver in ("highs", "appsi_highs")
-        and getattr(model, "network_data", None) is not None
-        and len(model.network_data.period_year) > 1
+        staged and opt.solver in ("highs", "appsi_highs") and getattr(model, "network_data", None) is not None
     )
     if staged:
         status, term, has, obj, bound, solver_time = _solve_staged(model, opt)
