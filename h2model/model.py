@@ -5,9 +5,12 @@ The engines are called in the order data flows:
 1. **fleet**: vehicles by year x district x segment -> hydrogen demand by depot,
    and where each depot refuels;
 2. **network**: the optimised build plan and assignment of depots to stations
-   (when the case asks for it), which replaces the nearest-station assignment;
+   (when the case asks for it), which replaces the nearest-station assignment; the
+   stations it builds and the capacity of every station by year (its expansions)
+   go on to station economics;
 3. **station**: capex, O&M and delivered hydrogen cost -> break-even price of every
-   station and the network's volume-weighted price by year;
+   station-year at the capacity installed that year and the network's
+   volume-weighted price by year;
 4. **tco**: per segment, powertrain and purchase year, with the network's price path;
 5. **policy**: subsidy and reward outlays by year and programme;
 6. **emissions**: well-to-wheel CO2 and abatement cost;
@@ -70,19 +73,19 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
 
     on_step("fleet")
     fl = fleet.fleet_from_case(case)
-    built = None
+    built = capacity = None
     on_step("network")
     if plan_network:
         from .network.adapter import network_from_case
         plan = network_from_case(case, fl)
         res.tables.update(plan.tables())
         res.notes.extend(plan.binding)
-        built = plan.built_stations
+        built, capacity = plan.built_stations, plan.station_capacity
         fl = fleet.fleet_from_case(case, assignment=plan.depot_assignment)
     res.tables.update(fl.tables())
 
     on_step("station")
-    econ = station.station_economics(case, loads=fl.station_load, built=built)
+    econ = station.station_economics(case, loads=fl.station_load, built=built, station_capacity=capacity)
     res.tables["stations"] = econ.stations
     res.tables["network_by_year"] = econ.network
     price_path = network_price_path(case, econ.network)
@@ -92,8 +95,9 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     res.tables.update(tc.tables())
 
     on_step("policy")
-    # programme amounts and price conditions are nominal: test them on nominal prices
-    station_years = econ.stations[["station_id", "year"]].assign(
+    # programme amounts and price conditions are nominal: test them on nominal prices;
+    # per-kg programmes test the capacity of the year, capital ones the first year's
+    station_years = econ.stations[["station_id", "year", "capacity_kg_per_day"]].assign(
         h2_sold_kg_per_year=econ.stations["kg_sold_per_year"],
         price_cny_per_kg=nominal(case, econ.stations["breakeven_price_with_subsidy_cny_per_kg"],
                                  econ.stations["year"]))
@@ -117,7 +121,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     if mc_draws:
         on_step("uncertainty")
         res.tables.update(uncertainty.monte_carlo(case, int(mc_draws), mc_seed, fleet=fl,
-                                                  built=built).tables())
+                                                  built=built, station_capacity=capacity).tables())
     for name, df in res.tables.items():
         res.tables[name] = _with_scenario(df, case.scenario)
     return res

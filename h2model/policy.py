@@ -309,12 +309,16 @@ def station_budget(policy: pd.DataFrame, stations: pd.DataFrame, station_years: 
         The ``Policy`` sheet; station and hydrogen kinds are read.
     stations : pandas.DataFrame
         One row per station: ``station_id, commissioning_year, station_type,
-        capacity_kg_per_day`` (kg/day) and ``capex_cny`` (CNY; NaN where unknown, in
-        which case a share-of-capex cap cannot bind); optionally ``district`` for
-        programmes limited to one district.
+        capacity_kg_per_day`` (kg/day, when commissioned: capital programmes'
+        ``min_capacity_kg_per_day`` tests it) and ``capex_cny`` (CNY; NaN where
+        unknown, in which case a share-of-capex cap cannot bind); optionally
+        ``district`` for programmes limited to one district.
     station_years : pandas.DataFrame
         ``station_id, year, h2_sold_kg_per_year`` (kg/year) and ``price_cny_per_kg``
-        (retail or break-even price, CNY/kg; NaN where unknown).
+        (retail or break-even price, CNY/kg; NaN where unknown); optionally
+        ``capacity_kg_per_day`` (kg/day installed that year, e.g. after a network
+        plan's expansions), which per-kg programmes' ``min_capacity_kg_per_day``
+        then tests instead of the station's.
     years : array_like of int
         Years to report.
 
@@ -330,8 +334,10 @@ def station_budget(policy: pd.DataFrame, stations: pd.DataFrame, station_years: 
     st["station_type"] = st["station_type"].astype(object)
     if "district" not in st:
         st["district"] = "all"
-    sy = station_years.merge(st[["station_id", "station_type", "district", "capacity_kg_per_day"]],
-                             on="station_id", how="inner")
+    st_cols = ["station_id", "station_type", "district"]
+    if "capacity_kg_per_day" not in station_years.columns:
+        st_cols.append("capacity_kg_per_day")
+    sy = station_years.merge(st[st_cols], on="station_id", how="inner")
     price = sy.set_index(["station_id", "year"])["price_cny_per_kg"]
 
     cap_prog = policy[policy["kind"].isin(STATION_KINDS)]
@@ -448,8 +454,9 @@ def budget_from_case(case, fleet, stations: pd.DataFrame | None = None,
         capex_cny`` from station economics; by default the case's existing and planned
         stations with unknown capex (share-of-capex caps then cannot bind).
     station_years : pandas.DataFrame, optional
-        ``station_id, year, h2_sold_kg_per_year, price_cny_per_kg``; by default the
-        fleet's station loads (kg/day x 365) at the city price path.
+        ``station_id, year, h2_sold_kg_per_year, price_cny_per_kg`` and optionally
+        ``capacity_kg_per_day`` (see :func:`station_budget`); by default the fleet's
+        station loads (kg/day x 365) at the city price path.
     h2_price_cny_per_kg : pandas.Series, optional
         City retail price by year (CNY/kg); default ``Prices.h2_retail_cny_per_kg``.
 

@@ -18,11 +18,12 @@ Python loop over stations or years):
    ``Policy`` sheet's station and hydrogen programmes to a station (one-off
    capex grants; per-kg sales subsidies and supply rewards by year, capped per
    station-year and conditional on the retail price).
-3. :func:`station_economics` assembles every operating station-year, prices
-   delivered hydrogen (production + purification + delivery, after
-   :mod:`h2model.supply`) and electricity for the year, and calls
-   :func:`h2model.finance.breakeven_price` / :func:`~h2model.finance.levelised_cost`
-   once for all station-years at once.
+3. :func:`station_economics` assembles every operating station-year at the
+   capacity installed that year (:func:`station_years`; the network plan's
+   expansions arrive as a ``station_capacity`` table), prices delivered hydrogen
+   (production + purification + delivery, after :mod:`h2model.supply`) and
+   electricity for the year, and calls :func:`h2model.finance.breakeven_price` /
+   :func:`~h2model.finance.levelised_cost` once for all station-years at once.
 
 Conventions
 -----------
@@ -36,6 +37,23 @@ the network optimiser's price constraint compare with. The alternative, one
 price per station from its full load path, needs loads beyond the analysis horizon
 (stations built in 2035 would have one year of data) and hides the year in which
 a station becomes viable, so it is not used.
+
+**Capacity by year.** A station-year is costed at the capacity installed in that
+year: the station's own ``capacity_kg_per_day`` unless a ``station_capacity`` table
+(``station_id, year, capacity_kg_per_day``, e.g. the network plan's
+:attr:`h2model.network.adapter.CasePlan.station_capacity`) gives another for that
+year. Consistently with the break-even convention, the row is a station *of that
+size* over its whole life: capex, fixed O&M and compressor replacement come from the
+cost model at the row's capacity (economies of scale included, so an expanded
+station costs :func:`station_capex_cny` of its new size, not the sum of its
+modules), per-kg subsidy eligibility (``min_capacity_kg_per_day``) is tested at it,
+and utilisation is sales over it; capital grants are tested at the capacity the
+station is commissioned with (its row in the stations table), as the budget pays
+them. Land is bought once per site: the cost model does not scale land purchase,
+land lease or staff with capacity, so every size of a station carries the same land.
+An expanded station therefore has a higher break-even price at the same sales from
+its expansion year (more capex and O&M), which falls again as sales grow into the
+new capacity; years before the expansion are unchanged.
 
 **Calendar of a station's life.** The life is anchored to the real commissioning
 year :math:`c_s` (first year of sales; construction in the
@@ -745,6 +763,35 @@ def _loads_grid(loads: pd.DataFrame, ids: np.ndarray, years: np.ndarray, operati
     return grid
 
 
+def _capacity_rows(table: pd.DataFrame, ids: np.ndarray, years: np.ndarray, yi: np.ndarray,
+                   si: np.ndarray, default: np.ndarray) -> np.ndarray:
+    """Capacity (kg/day) of each station-year row from a ``station_capacity`` table
+    (``station_id, year, capacity_kg_per_day``), ``default`` where it has no value;
+    years outside the analysis are ignored."""
+    for c in ("station_id", "year", "capacity_kg_per_day"):
+        if c not in table.columns:
+            raise ValueError(f"station_capacity: missing column {c!r}")
+    t = table[["station_id", "year", "capacity_kg_per_day"]]
+    if t.duplicated(["station_id", "year"]).any():
+        r = t[t.duplicated(["station_id", "year"])].iloc[0]
+        raise ValueError(f"station_capacity: (station {r['station_id']!r}, year {r['year']}) appears "
+                         "more than once")
+    q = t["capacity_kg_per_day"].to_numpy(float)
+    if np.any(~np.isfinite(q)) or np.any(q <= 0):
+        raise ValueError("station_capacity: capacity_kg_per_day must be finite and > 0 kg/day")
+    s_t = pd.Index(ids).get_indexer(t["station_id"].astype(object))
+    if np.any(s_t < 0):
+        unknown = sorted(set(t["station_id"].astype(object)[s_t < 0]))
+        raise ValueError(f"station_capacity: station(s) not analysed (not existing, planned or built): "
+                         f"{', '.join(map(str, unknown[:5]))}")
+    y_t = pd.Index(years).get_indexer(t["year"].to_numpy(np.int64))
+    keep = y_t >= 0
+    grid = np.full((len(years), len(ids)), np.nan)
+    grid[y_t[keep], s_t[keep]] = q[keep]
+    got = grid[yi, si]
+    return np.where(np.isnan(got), default, got)
+
+
 def _price_target(case, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The price target applying in each year: the latest ``Targets`` price row at or
     before the year (the earliest row for years before it). NaN / None if none."""
@@ -779,8 +826,10 @@ class StationEconomics:
     network : pandas.DataFrame
         One row per analysis year: volumes, counts and volume-weighted prices.
     capex : pandas.DataFrame
-        ``station_id, component, capex_cny``: capex by component (the
-        :data:`CAPEX_COMPONENTS` and ``land``), one row per station and component.
+        ``station_id, capacity_kg_per_day, component, capex_cny``: capex (CNY) by
+        component (the :data:`CAPEX_COMPONENTS` and ``land``), one row per station,
+        capacity (kg/day) and component: the station's own capacity, then every
+        other capacity its station-years are costed at (network plan expansions).
     """
 
     stations: pd.DataFrame
@@ -819,6 +868,10 @@ class StationYears:
         Year and station of each row.
     kg_per_day : numpy.ndarray, shape (n_rows,)
         Hydrogen dispensed, kg/day (the loads, or the fallback load path).
+    capacity_kg_per_day : numpy.ndarray, shape (n_rows,)
+        Capacity installed in the row's year, kg/day: the ``station_capacity``
+        table's value for the station and year where given, else the station's
+        ``capacity_kg_per_day``.
     supply_row : numpy.ndarray of int, shape (n_stations,)
         Row of ``Supply`` that delivers to each station.
     great_circle_km : numpy.ndarray, shape (n_stations,)
@@ -833,6 +886,7 @@ class StationYears:
     year_index: np.ndarray
     station_index: np.ndarray
     kg_per_day: np.ndarray
+    capacity_kg_per_day: np.ndarray
     supply_row: np.ndarray
     great_circle_km: np.ndarray
     onsite: np.ndarray
@@ -845,17 +899,37 @@ class StationYears:
 
 def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame | None = None,
                   year: int | Iterable[int] | None = None, *, finance: FinanceAssumptions | None = None,
-                  plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION) -> StationYears:
-    """The operating station-years of a case and their sales (see :func:`station_economics`).
+                  plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION,
+                  station_capacity: pd.DataFrame | None = None) -> StationYears:
+    """The operating station-years of a case, their capacity and sales (see
+    :func:`station_economics`).
 
     Parameters are those of :func:`station_economics`; ``finance`` (default: the case's)
-    shapes only the fallback load path.
+    shapes only the fallback load path, which scales with each row's capacity.
 
     Returns
     -------
     StationYears
-        Rows (station-years), sales in kg/day and the rows of the input sheets each
-        station reads.
+        Rows (station-years), capacity and sales in kg/day and the rows of the input
+        sheets each station reads.
+
+    Raises
+    ------
+    ValueError
+        On bad ``loads`` (see :func:`station_economics`), or a ``station_capacity``
+        table that lacks a column, repeats a (station, year), names a station that is
+        not analysed or has a capacity that is not finite and > 0 kg/day.
+
+    Examples
+    --------
+    >>> from h2model.inputs import load_case, DEFAULT_CASE
+    >>> case = load_case(DEFAULT_CASE)
+    >>> grown = pd.DataFrame({"station_id": ["HP-E1"], "year": [2025],
+    ...                       "capacity_kg_per_day": [1500.0]})
+    >>> sy = station_years(case, year=[2024, 2025], station_capacity=grown)
+    >>> ids = sy.stations["station_id"].to_numpy()[sy.station_index]
+    >>> sy.capacity_kg_per_day[ids == "HP-E1"].tolist()
+    [500.0, 1500.0]
     """
     fin_case = finance if finance is not None else FinanceAssumptions.from_mapping(case.finance)
     L = fin_case.station_life_years
@@ -863,15 +937,17 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
     years = _years(case, year)
     ids = st["station_id"].to_numpy(object)
     cy = st["commissioning_year"].to_numpy(float)
-    cap = st["capacity_kg_per_day"].to_numpy(float)
     operating = cy[None, :] <= years[:, None]  # (years, stations)
     yi, si = np.nonzero(operating)  # rows: by year, then station order
+    cap_row = st["capacity_kg_per_day"].to_numpy(float)[si]
+    if station_capacity is not None:
+        cap_row = _capacity_rows(station_capacity, ids, years, yi, si, cap_row)
 
     # Sales (kg/day) of each operating station-year.
     if loads is None:
         k = (years[yi] - cy[si]).astype(np.int64)  # operating year - 1
         shares = np.asarray(ramp_up_shares(fin_case), dtype=float)
-        kg_day = plateau_utilisation * cap[si] * np.where(k < L, shares[np.minimum(k, L - 1)], 1.0)
+        kg_day = plateau_utilisation * cap_row * np.where(k < L, shares[np.minimum(k, L - 1)], 1.0)
     else:
         kg_day = _loads_grid(loads, ids, years, operating)[yi, si]
 
@@ -880,7 +956,7 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
     gc = haversine_km(sup["longitude"].to_numpy(float)[j], sup["latitude"].to_numpy(float)[j],
                       st["longitude"].to_numpy(float), st["latitude"].to_numpy(float))
     return StationYears(stations=st, years=years, year_index=yi, station_index=si, kg_per_day=kg_day,
-                        supply_row=j, great_circle_km=gc,
+                        capacity_kg_per_day=cap_row, supply_row=j, great_circle_km=gc,
                         onsite=st["station_type"].to_numpy(object) == "onsite_electrolysis")
 
 
@@ -888,11 +964,23 @@ def station_year_costs(case, sy: StationYears, values=None, *,
                        finance: FinanceAssumptions | None = None) -> dict[str, np.ndarray]:
     r"""Capex, fixed and variable costs of every station-year, with optional draws.
 
-    The cost model of :func:`station_economics`: :func:`station_costs_from_case` per
-    station, hydrogen purchase (production + purification of the station's source),
-    delivery (the cheaper of tube trailer at the year's diesel price and liquid
-    hydrogen, none on site; :mod:`h2model.supply`) and electricity (kWh/kg x the year's
-    ``Prices.electricity_cny_per_kwh``) per station-year.
+    The cost model of :func:`station_economics`: :func:`station_costs_from_case` at
+    each row's capacity (``sy.capacity_kg_per_day``), hydrogen purchase (production +
+    purification of the station's source), delivery (the cheaper of tube trailer at
+    the year's diesel price and liquid hydrogen, none on site; :mod:`h2model.supply`)
+    and electricity (kWh/kg x the year's ``Prices.electricity_cny_per_kwh``) per
+    station-year.
+
+    The station cost model runs once per **capacity variant**: every station at its
+    own ``capacity_kg_per_day`` (variant ``i`` is station ``i``), then each other
+    (station, capacity) pair that rows use (a station the network plan expands),
+    in station then capacity order; rows index into the variants. Capex excl. land,
+    fixed O&M and the compressor replacement follow the variant's capacity; land
+    purchase, land lease, staff and electricity use per kg do not scale with
+    capacity in the cost model, so an expanded station carries the same land as
+    before (land is bought once per site). Without a ``station_capacity`` table the
+    variants are the stations and every output is as it was without capacity by
+    year.
 
     Parameters
     ----------
@@ -910,19 +998,32 @@ def station_year_costs(case, sy: StationYears, values=None, *,
     Returns
     -------
     dict of str to numpy.ndarray
-        Per row, shape ``(..., n_rows)``: ``capex_cny`` (incl. land), ``land_cny``
-        (purchase), ``fixed_cny_per_year`` (O&M + staff), ``land_lease_cny_per_year``
-        (CNY/year); ``hydrogen_purchase_cny_per_kg``, ``delivery_cny_per_kg``,
-        ``electricity_cny_per_kg`` and their sum ``variable_cny_per_kg`` (CNY/kg);
-        ``liquid_cheaper`` (bool). Per station, shape ``(..., n_stations)``:
-        ``distance_km`` (road, km); shape ``(..., n_stations, L)``: ``replacement_share``
-        (compressor replacement by operating year, fraction of capex). ``station_costs``
-        holds :func:`station_costs_from_case`'s columns as arrays.
+        Per row, shape ``(..., n_rows)``, at the row's capacity: ``capex_cny`` (incl.
+        land), ``land_cny`` (purchase), ``fixed_cny_per_year`` (O&M + staff),
+        ``land_lease_cny_per_year`` (CNY/year); ``hydrogen_purchase_cny_per_kg``,
+        ``delivery_cny_per_kg``, ``electricity_cny_per_kg`` and their sum
+        ``variable_cny_per_kg`` (CNY/kg); ``liquid_cheaper`` (bool); ``variant_index``
+        (int, shape ``(n_rows,)``: the row's capacity variant). Per station, shape
+        ``(..., n_stations)``: ``distance_km`` (road, km). Per capacity variant:
+        ``replacement_share``, shape ``(..., n_variants, L)`` (compressor replacement
+        by operating year, fraction of capex; index with ``variant_index``);
+        ``station_costs`` holds :func:`station_costs_from_case`'s columns as arrays
+        ``(..., n_variants)`` plus ``station_index`` and ``capacity_kg_per_day``
+        (kg/day) of each variant, shape ``(n_variants,)``.
     """
     si, yi = sy.station_index, sy.year_index
     L = finance.station_life_years if finance is not None else int(case.finance["station_life_years"])
-    costs = _station_costs(case, sy.stations, values)
-    rep_station = replacement_shares(costs["compressor_replacement_share"],
+    v_station, v_cap, vi = _capacity_variants(sy)
+    variants = pd.DataFrame({
+        "station_id": sy.stations["station_id"].to_numpy(object)[v_station],
+        "station_type": sy.stations["station_type"].to_numpy(object)[v_station],
+        "pressure_mpa": sy.stations["pressure_mpa"].to_numpy(float)[v_station],
+        "capacity_kg_per_day": v_cap,
+    })
+    costs = _station_costs(case, variants, values)
+    costs["station_index"] = v_station
+    costs["capacity_kg_per_day"] = v_cap
+    rep_variant = replacement_shares(costs["compressor_replacement_share"],
                                      costs["compressor_life_years"].astype(float), L)
 
     # Delivered hydrogen from each station's own source (the rule of
@@ -941,21 +1042,39 @@ def station_year_costs(case, sy: StationYears, values=None, *,
     purification = _col(case, values, "Supply", "purification_cost_cny_per_kg")[..., sy.supply_row]
     c_h2 = (production + purification)[..., si]
     elec = _by_year(case, "electricity_cny_per_kwh", sy.years, values)
-    c_elec = costs["electricity_kwh_per_kg"][..., si] * elec[..., yi]
+    c_elec = costs["electricity_kwh_per_kg"][..., vi] * elec[..., yi]
     return {
-        "capex_cny": costs["capex_cny"][..., si],
-        "land_cny": costs["land_cny"][..., si],
-        "fixed_cny_per_year": (costs["fixed_om_cny_per_year"] + costs["staff_cny_per_year"])[..., si],
-        "land_lease_cny_per_year": costs["land_lease_cny_per_year"][..., si],
+        "capex_cny": costs["capex_cny"][..., vi],
+        "land_cny": costs["land_cny"][..., vi],
+        "fixed_cny_per_year": (costs["fixed_om_cny_per_year"] + costs["staff_cny_per_year"])[..., vi],
+        "land_lease_cny_per_year": costs["land_lease_cny_per_year"][..., vi],
         "hydrogen_purchase_cny_per_kg": c_h2,
         "delivery_cny_per_kg": c_del,
         "electricity_cny_per_kg": c_elec,
         "variable_cny_per_kg": c_h2 + c_del + c_elec,
         "liquid_cheaper": ~onsite & (liquid < tube),
+        "variant_index": vi,
         "distance_km": dist,
-        "replacement_share": rep_station,
+        "replacement_share": rep_variant,
         "station_costs": costs,
     }
+
+
+def _capacity_variants(sy: StationYears) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Capacity variants of the stations (see :func:`station_year_costs`): station index
+    and capacity (kg/day) of each variant, and the variant of each row."""
+    own = sy.stations["capacity_kg_per_day"].to_numpy(float)
+    si, cap = sy.station_index, sy.capacity_kg_per_day
+    v_station = np.arange(len(own))
+    vi = si.copy()
+    other = cap != own[si]
+    if not other.any():
+        return v_station, own, vi
+    pairs = np.stack([si[other].astype(float), cap[other]], axis=1)
+    uniq, inv = np.unique(pairs, axis=0, return_inverse=True)  # by station, then capacity
+    vi[other] = len(own) + np.asarray(inv).reshape(-1)
+    return (np.concatenate([v_station, uniq[:, 0].astype(np.int64)]), np.concatenate([own, uniq[:, 1]]),
+            vi)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1025,7 +1144,9 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     rows and draws at once, with the capital and operating subsidies of
     :func:`capital_subsidy_cny` and :func:`operating_subsidy_cny_per_kg` re-tested
     at each round's price until no programme-year changes, then one call without
-    subsidies.
+    subsidies. Programmes with a ``min_capacity_kg_per_day`` test the row's capacity
+    (``sy.capacity_kg_per_day``), capital ones too: the row is a station of that size
+    over its life.
 
     Parameters
     ----------
@@ -1057,13 +1178,15 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     st = sy.stations
     yi, si = sy.year_index, sy.station_index
     cy = st["commissioning_year"].to_numpy(float)
-    cap = st["capacity_kg_per_day"].to_numpy(float)
+    cap_row = sy.capacity_kg_per_day
+    cap_open = st["capacity_kg_per_day"].to_numpy(float)  # at commissioning
     stype = st["station_type"].to_numpy(object)
     dist = st["district"].to_numpy(object)
     kg = np.asarray(kg_per_year, dtype=float)
     selling = kg > 0
     K, F, c = costs["capex_cny"], costs["fixed_cny_per_year"], costs["variable_cny_per_kg"]
-    lease, rep_station = costs["land_lease_cny_per_year"], costs["replacement_share"]
+    lease, rep_variant = costs["land_lease_cny_per_year"], costs["replacement_share"]
+    vi = costs["variant_index"]
 
     # Subsidies: eligible programme-years shrink until the price is self-consistent.
     policy = case.tables.get("Policy")
@@ -1086,7 +1209,7 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     sel = np.flatnonzero(selling.reshape(-1, selling.shape[-1]).any(axis=0)) if selling.ndim > 1 \
         else np.flatnonzero(selling)
     fin_args = (K[..., sel], F[..., sel], c[..., sel], kg[..., sel], fin)
-    common = {"land_lease_cny_per_year": lease[..., sel], "replacement_share": rep_station[..., si[sel], :]}
+    common = {"land_lease_cny_per_year": lease[..., sel], "replacement_share": rep_variant[..., vi[sel], :]}
     rebase_sel = rebase[..., sel]
     # Paid (row, operating year) pairs of selling rows, as positions in the selling rows.
     sel_pos = np.full(len(si), -1)
@@ -1104,11 +1227,13 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
 
     # Price-independent parts of the programmes, once; each round re-tests the price of
     # the selling rows (rows that never sell have no price: their subsidies are fixed).
+    # Capital grants test the capacity at commissioning (as the budget does); per-kg
+    # programmes the capacity installed in the row's year.
     def cap_terms(r):
-        return _capital_terms(policy, stype[si][r], cap[si][r], cy[si][r], K[..., r], dist[si][r])
+        return _capital_terms(policy, stype[si][r], cap_open[si][r], cy[si][r], K[..., r], dist[si][r])
 
     def op_terms(r, k):
-        return _operating_terms(policy, stype[si][r], cap[si][r], cal[r, k], kg[..., r], dist[si][r])
+        return _operating_terms(policy, stype[si][r], cap_row[r], cal[r, k], kg[..., r], dist[si][r])
 
     cap_sel, op_sel = cap_terms(sel), op_terms(pr_sel, pk_[in_sel])
     G_rest = _sum_terms(cap_terms(rest), np.full(len(rest), np.nan))
@@ -1190,7 +1315,8 @@ def _sum_by_year(sy: StationYears, x: np.ndarray) -> np.ndarray:
 def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFrame | None = None,
                       year: int | Iterable[int] | None = None, *,
                       finance: FinanceAssumptions | None = None,
-                      plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION) -> StationEconomics:
+                      plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION,
+                      station_capacity: pd.DataFrame | None = None) -> StationEconomics:
     r"""Levelised cost and break-even retail price of every operating station-year.
 
     Conventions (station-year break-even at flat sales, life anchored at the
@@ -1229,6 +1355,14 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         break-even (it still shapes the fallback load path).
     plateau_utilisation : float, default :data:`FALLBACK_PLATEAU_UTILISATION`
         Plateau of the fallback load path, fraction of capacity.
+    station_capacity : pandas.DataFrame, optional
+        ``station_id, year, capacity_kg_per_day``: capacity installed in calendar
+        years (kg/day), e.g. the network plan's
+        :attr:`~h2model.network.adapter.CasePlan.station_capacity` with its
+        expansions. A station-year without a row is at the station's own
+        ``capacity_kg_per_day``; years outside the analysis are ignored. Default:
+        every station at its own capacity in every year. See "Capacity by year" in
+        the module docstring.
 
     Returns
     -------
@@ -1237,10 +1371,12 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         (``commissioning_year <= year``), sorted by year then station order, with
 
         - keys: ``year, station_id, name, district, status, station_type,
-          pressure_mpa, supply_id, capacity_kg_per_day, commissioning_year``;
+          pressure_mpa, supply_id, capacity_kg_per_day`` (installed that year,
+          kg/day), ``commissioning_year``;
         - ``h2_kg_per_day`` (kg/day), ``kg_sold_per_year`` (kg/year),
-          ``utilisation`` (fraction of capacity);
-        - ``capex_cny`` (incl. land), ``land_cny`` (purchase), ``capital_subsidy_cny``
+          ``utilisation`` (fraction of the year's capacity);
+        - ``capex_cny`` (incl. land; of a station of the year's capacity),
+          ``land_cny`` (purchase), ``capital_subsidy_cny``
           (nominal CNY of the commissioning year, paid only if the price condition
           holds), ``operating_subsidy_cny_per_kg`` (nominal CNY/kg paid in this year);
           ``distance_km`` (source to station, road), ``delivery_mode``;
@@ -1269,8 +1405,9 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         ``network``: one row per year with ``stations_operating``,
         ``stations_selling``, ``stations_meeting_price_target`` (with subsidies),
         ``stations_meeting_price_target_without_subsidy``,
-        ``capacity_kg_per_day``, ``h2_kg_per_year``, ``utilisation_mean`` (mean
-        over operating stations), ``utilisation_network`` (sales / capacity),
+        ``capacity_kg_per_day`` (installed that year), ``h2_kg_per_year``,
+        ``utilisation_mean`` (mean over operating stations), ``utilisation_network``
+        (sales / capacity),
         ``vw_breakeven_price_cny_per_kg``,
         ``vw_breakeven_price_with_subsidy_cny_per_kg`` (volume-weighted over stations
         selling, NaN if none) and ``price_target_cny_per_kg``:
@@ -1280,16 +1417,20 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
             \bar P_y = \frac{\sum_s q_{s,y} P_{s,y}}{\sum_s q_{s,y}},
             \qquad s : q_{s,y} > 0.
 
-        ``capex``: capex by component, one row per station and component.
+        ``capex``: capex by component, one row per station, capacity variant and
+        component (see :func:`station_year_costs`; one capacity per station without
+        ``station_capacity``).
 
     Raises
     ------
     ValueError
         On loads for stations that are not analysed or not yet commissioned,
-        duplicate or negative loads, missing cost rows or sources.
+        duplicate or negative loads, missing cost rows or sources, or a bad
+        ``station_capacity`` table (see :func:`station_years`).
     """
     fin_case = finance if finance is not None else FinanceAssumptions.from_mapping(case.finance)
-    sy = station_years(case, loads, built, year, finance=fin_case, plateau_utilisation=plateau_utilisation)
+    sy = station_years(case, loads, built, year, finance=fin_case, plateau_utilisation=plateau_utilisation,
+                       station_capacity=station_capacity)
     costs = station_year_costs(case, sy, finance=fin_case)
     kg_day = sy.kg_per_day
     kg = kg_day * DAYS_PER_YEAR
@@ -1304,7 +1445,7 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     yi, si = sy.year_index, sy.station_index
     ids = st["station_id"].to_numpy(object)
     cy = st["commissioning_year"].to_numpy(float)
-    cap = st["capacity_kg_per_day"].to_numpy(float)
+    cap_row = sy.capacity_kg_per_day
     stype = st["station_type"].to_numpy(object)
     selling = kg > 0
     K, land_cny = costs["capex_cny"], costs["land_cny"]
@@ -1317,7 +1458,7 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     sel = np.flatnonzero(selling)
     fin_args = (K[sel], costs["fixed_cny_per_year"][sel], costs["variable_cny_per_kg"][sel], kg[sel], fin)
     common = {"land_lease_cny_per_year": costs["land_lease_cny_per_year"][sel],
-              "replacement_share": costs["replacement_share"][si[sel]]}
+              "replacement_share": costs["replacement_share"][costs["variant_index"][sel]]}
 
     def spread(x):
         full = np.full(len(si), np.nan)
@@ -1364,11 +1505,11 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         "station_type": stype[si],
         "pressure_mpa": st["pressure_mpa"].to_numpy(float).astype(np.int64)[si],
         "supply_id": st["supply_id"].to_numpy(object)[si],
-        "capacity_kg_per_day": cap[si],
+        "capacity_kg_per_day": cap_row,
         "commissioning_year": cy[si].astype(np.int64),
         "h2_kg_per_day": kg_day,
         "kg_sold_per_year": kg,
-        "utilisation": kg_day / cap[si],
+        "utilisation": kg_day / cap_row,
         "capex_cny": K,
         "land_cny": land_cny,
         "capital_subsidy_cny": G,
@@ -1438,12 +1579,16 @@ def _network(rows: pd.DataFrame, sy: StationYears, target: np.ndarray,
 
 
 def _capex_long(costs: pd.DataFrame) -> pd.DataFrame:
+    """Capex by station, capacity variant and component (station order, then the
+    station's own capacity first and its other capacities ascending)."""
+    costs = costs.iloc[np.argsort(costs["station_index"].to_numpy(), kind="stable")]
     comps = list(CAPEX_COMPONENTS) + ["land"]
     cols = [f"capex_{c}_cny" for c in CAPEX_COMPONENTS] + ["land_cny"]
     values = costs[cols].to_numpy(float)
     n = len(costs)
     return pd.DataFrame({
         "station_id": np.repeat(costs["station_id"].to_numpy(object), len(comps)),
+        "capacity_kg_per_day": np.repeat(costs["capacity_kg_per_day"].to_numpy(float), len(comps)),
         "component": np.tile(np.asarray(comps, dtype=object), n),
         "capex_cny": values.ravel(),
     })

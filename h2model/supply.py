@@ -15,19 +15,47 @@ import pandas as pd
 
 from .finance import capital_recovery_factor
 
+#: Mean Earth radius, km (IUGG mean radius R1).
 EARTH_RADIUS_KM = 6371.0088
 
 
-def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Great-circle distance in km between points given in degrees (broadcasting).
+def haversine_km(lon1, lat1, lon2, lat2):
+    r"""Great-circle distance between points, km (vectorised, broadcasting).
 
+    .. math::
+
+        d = 2R \arcsin\sqrt{\sin^2\frac{\phi_2-\phi_1}{2}
+            + \cos\phi_1\cos\phi_2\sin^2\frac{\lambda_2-\lambda_1}{2}}
+
+    Parameters
+    ----------
+    lon1, lat1 : array_like
+        Longitude and latitude of the first points, degrees.
+    lon2, lat2 : array_like
+        Longitude and latitude of the second points, degrees; broadcast against
+        the first.
+
+    Returns
+    -------
+    numpy.ndarray
+        Distance, km, with :data:`EARTH_RADIUS_KM` as the radius *R*.
+
+    References
+    ----------
+    .. [1] R. W. Sinnott, "Virtues of the Haversine", Sky and Telescope 68(2), 159 (1984).
+
+    Examples
+    --------
+    One degree of latitude:
+
+    >>> round(float(haversine_km(113.0, 23.0, 113.0, 24.0)), 3)
+    111.195
     >>> round(float(haversine_km(113.26, 23.13, 113.46, 23.10)), 1)  # Tianhe to Huangpu
     20.7
     """
-    lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
+    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def road_distance_km(lon1, lat1, lon2, lat2, circuity: float) -> np.ndarray:

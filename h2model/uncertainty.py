@@ -43,11 +43,13 @@ error located at its Uncertainty row.
 Approximations
 --------------
 - **Station sales** come from one deterministic fleet run (the nearest-station
-  assignment, or the network plan's when ``fleet`` and ``built`` are passed). Inputs
-  that change demand -- ``Fleet.fcev_in_service`` factors and the ``h2_kg_per_100km``
-  and ``annual_km`` of FCEV ``Segments`` rows -- scale each station's sales by the
-  demand-weighted factor of the depots, districts and segments it serves, with the
-  assignment held fixed and sales capped at capacity (demand beyond it is unserved).
+  assignment, or the network plan's when ``fleet``, ``built`` and
+  ``station_capacity`` are passed). Inputs that change demand --
+  ``Fleet.fcev_in_service`` factors and the ``h2_kg_per_100km`` and ``annual_km`` of
+  FCEV ``Segments`` rows -- scale each station's sales by the demand-weighted factor
+  of the depots, districts and segments it serves, with the assignment held fixed
+  and sales capped at the capacity installed that year (demand beyond it is
+  unserved; the plan's capacity is not re-optimised for the draws).
   Several Fleet inputs on overlapping rows combine additively (first order).
 - **Vehicle subsidies** are those of the deterministic run (at base annual km and the
   deterministic price path); their budget is scaled by the drawn fleet size.
@@ -393,12 +395,13 @@ class _Engine:
     any matrix of input draws ``X (m, K)`` (NaN = the input at its base)."""
 
     def __init__(self, case, inputs: Sequence[UncertainInput], years, fl: FleetResult, built,
-                 *, full: bool):
+                 *, full: bool, station_capacity: pd.DataFrame | None = None):
         self.case, self.inputs, self.full = case, list(inputs), full
-        self.sy = sy = station.station_years(case, loads=fl.station_load, built=built, year=years)
+        self.sy = sy = station.station_years(case, loads=fl.station_load, built=built, year=years,
+                                             station_capacity=station_capacity)
         self.years = sy.years
         si, yi = sy.station_index, sy.year_index
-        self.cap_row = sy.stations["capacity_kg_per_day"].to_numpy(float)[si]
+        self.cap_row = sy.capacity_kg_per_day  # installed in the row's year, kg/day
         self.fleet_k = [j for j, u in enumerate(inputs) if u.sheet == "Fleet"]
         demand = [u for u in inputs if u.sheet == "Segments" and u.column in _DEMAND_COLUMNS]
         self.scales_load = bool(self.fleet_k or demand)
@@ -412,7 +415,8 @@ class _Engine:
         prices = case["Prices"]
         self.price_years = prices["year"].to_numpy(np.int64)
         self.pos = {int(y): j for j, y in enumerate(self.price_years)}
-        econ = station.station_economics(case, loads=fl.station_load, built=built)
+        econ = station.station_economics(case, loads=fl.station_load, built=built,
+                                         station_capacity=station_capacity)
         from .model import network_price_path
 
         path = network_price_path(case, econ.network)
@@ -806,9 +810,9 @@ def sobol_indices(y_a, y_b, y_ab, *, bootstrap: int = 200, confidence: float = 0
 # --- sensitivity of the target-year network price -------------------------------------------------
 
 
-def _target_engine(case, inputs, fl, built):
+def _target_engine(case, inputs, fl, built, station_capacity=None):
     year, _, _ = _price_target(case)
-    return _Engine(case, inputs, [year], fl, built, full=False)
+    return _Engine(case, inputs, [year], fl, built, full=False, station_capacity=station_capacity)
 
 
 def _price_of(engine: _Engine, x: np.ndarray) -> np.ndarray:
@@ -817,7 +821,8 @@ def _price_of(engine: _Engine, x: np.ndarray) -> np.ndarray:
 
 def tornado(case, inputs: Sequence[UncertainInput] | None = None, *,
             quantiles: tuple[float, float] = (0.05, 0.95), fleet: FleetResult | None = None,
-            built: pd.DataFrame | None = None, _engine: _Engine | None = None) -> pd.DataFrame:
+            built: pd.DataFrame | None = None, station_capacity: pd.DataFrame | None = None,
+            _engine: _Engine | None = None) -> pd.DataFrame:
     """One-at-a-time swings of the target-year network price (tornado chart data).
 
     Each input in turn is set to its ``quantiles`` (default the 5th and 95th
@@ -834,9 +839,9 @@ def tornado(case, inputs: Sequence[UncertainInput] | None = None, *,
         Default :func:`uncertain_inputs` of the case.
     quantiles : (float, float)
         Low and high probabilities.
-    fleet, built : optional
-        A fleet run and the network plan's built stations (default: the nearest-station
-        fleet of the case, no plan).
+    fleet, built, station_capacity : optional
+        A fleet run, the network plan's built stations and its capacity by station and
+        year (default: the nearest-station fleet of the case, no plan).
 
     Returns
     -------
@@ -847,7 +852,8 @@ def tornado(case, inputs: Sequence[UncertainInput] | None = None, *,
         first.
     """
     inputs = uncertain_inputs(case) if inputs is None else list(inputs)
-    eng = _engine or _target_engine(case, inputs, fleet or fleet_from_case(case), built)
+    eng = _engine or _target_engine(case, inputs, fleet or fleet_from_case(case), built,
+                                    station_capacity)
     k = len(inputs)
     x = np.full((2 * k + 1, k), np.nan)
     lo = np.array([u.ppf(quantiles[0]) for u in inputs], dtype=float).reshape(k)
@@ -874,7 +880,8 @@ def tornado(case, inputs: Sequence[UncertainInput] | None = None, *,
 
 def sobol_analysis(case, inputs: Sequence[UncertainInput] | None = None, n: int = 1024, seed: int = 0,
                    *, bootstrap: int = 200, fleet: FleetResult | None = None,
-                   built: pd.DataFrame | None = None, _engine: _Engine | None = None) -> pd.DataFrame:
+                   built: pd.DataFrame | None = None, station_capacity: pd.DataFrame | None = None,
+                   _engine: _Engine | None = None) -> pd.DataFrame:
     """Sobol indices of the inputs driving the target-year network price.
 
     Saltelli design (:func:`saltelli_samples`, ``n`` rounded up to a power of two) with
@@ -893,7 +900,7 @@ def sobol_analysis(case, inputs: Sequence[UncertainInput] | None = None, n: int 
         Seed of the sequence scrambling and the bootstrap.
     bootstrap : int, default 200
         Bootstrap resamples for the confidence half-widths.
-    fleet, built : optional
+    fleet, built, station_capacity : optional
         As for :func:`tornado`.
 
     Returns
@@ -911,7 +918,8 @@ def sobol_analysis(case, inputs: Sequence[UncertainInput] | None = None, n: int 
     cols = ["input_id", "S1", "S1_conf", "ST", "ST_conf", "base_samples"]
     if k == 0 or n <= 0:
         return pd.DataFrame({c: pd.Series([], dtype=object if c == "input_id" else float) for c in cols})
-    eng = _engine or _target_engine(case, inputs, fleet or fleet_from_case(case), built)
+    eng = _engine or _target_engine(case, inputs, fleet or fleet_from_case(case), built,
+                                    station_capacity)
     a, b = saltelli_samples(n, k, seed)
     xa, xb = _ppf_matrix(inputs, a), _ppf_matrix(inputs, b)
     nb = len(xa)
@@ -1144,6 +1152,7 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
                 sobol_n: int | None = None, tornado_quantiles: tuple[float, float] = (0.05, 0.95),
                 correlation: Mapping[tuple[str, str], float] | None = None,
                 fleet: FleetResult | None = None, built: pd.DataFrame | None = None,
+                station_capacity: pd.DataFrame | None = None,
                 frontier: bool = True) -> MonteCarloResult:
     r"""Monte Carlo of station and network break-even prices, TCO parity and budget.
 
@@ -1179,6 +1188,10 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     built : pandas.DataFrame, optional
         Stations built by the network plan (as for
         :func:`h2model.station.station_economics`); pass with the plan's ``fleet``.
+    station_capacity : pandas.DataFrame, optional
+        The network plan's capacity by station and year (``station_id, year,
+        capacity_kg_per_day``, as for :func:`h2model.station.station_economics`); pass
+        with ``built``. Sales under the draws are capped at it.
     frontier : bool, default True
         Also compute the break-even frontier tables.
 
@@ -1200,7 +1213,7 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     u = _uniforms(rng, int(n), inputs, correlation)
     x = _ppf_matrix(inputs, u)
     fl = fleet if fleet is not None else fleet_from_case(case)
-    eng = _Engine(case, inputs, years, fl, built, full=True)
+    eng = _Engine(case, inputs, years, fl, built, full=True, station_capacity=station_capacity)
     res = eng.run(x)
     base = eng.evaluate(np.full((1, k), np.nan))
     t_year, t_value, t_cmp = _price_target(case)
@@ -1290,7 +1303,7 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
         **{f"draw_{c}": xs[c] for c in STAT_COLUMNS},
     })
 
-    t_eng = _target_engine(case, inputs, fl, built)
+    t_eng = _target_engine(case, inputs, fl, built, station_capacity)
     torn = tornado(case, inputs, quantiles=tornado_quantiles, _engine=t_eng)
     sob = sobol_analysis(case, inputs, n if sobol_n is None else sobol_n, seed, _engine=t_eng)
     front = breakeven_frontier(case) if frontier else pd.DataFrame()

@@ -639,3 +639,16 @@ def test_price_target_needs_minimum_throughputs():
 def test_detour_beyond_prepared_pairs_is_refused():
     with pytest.raises(ValueError, match="exceeds the pair radius"):
         build_model(tiny_data(), tiny_options(max_detour_km=100.0))
+
+
+def test_site_available_within_a_period_counts_from_the_next_one():
+    data = generate_instance(30, 90, n_periods=10, seed=2)
+    # periods: 2021..2025 yearly, then 2026-27, 2028-29, ..., 2034-35
+    got = data.first_period([2021, 2025, 2026, 2027, 2028, 2036])
+    np.testing.assert_array_equal(got, [0, 4, 5, 6, 6, 10])
+    model = build_model(data, NetworkOptions())
+    idx = model.network_index
+    first = data.period_year[idx.z_period] - data.period_weight_years[idx.z_period] + 1
+    assert (first >= data.site_available_from_year[idx.z_site]).all()
+    late = data.site_available_from_year == 2026
+    assert late.any() and (idx.z_period[late[idx.z_site]] >= 5).all()

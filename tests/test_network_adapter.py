@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from h2model import fleet
+from h2model import fleet, model
 from h2model.inputs import DEFAULT_CASE, load_case
 from h2model.network.adapter import network_from_case, network_options_from_case
 
@@ -68,3 +69,87 @@ def test_built_stations_open_no_earlier_than_planned(plan, case_and_fleet):
     open_year.update(b["commissioning_year"].astype(float))
     a = plan.depot_assignment
     assert (a["year"].to_numpy() >= open_year.reindex(a["site_id"]).to_numpy()).all()
+
+
+# --- capacity by year: expansions reach station economics -----------------------------
+
+
+def test_station_capacity_is_the_plans_capacity_from_the_first_year_of_each_period(plan, case_and_fleet):
+    case, _ = case_and_fleet
+    cap = plan.station_capacity
+    assert list(cap.columns) == ["station_id", "year", "capacity_kg_per_day"]
+    assert not cap.duplicated(["station_id", "year"]).any()
+    st = case["Stations"]
+    analysed = set(st.loc[st["status"] != "candidate", "station_id"]) | set(plan.built_stations["station_id"])
+    assert set(cap["station_id"]) == analysed
+    # One row a year from opening to the end of the plan, never shrinking.
+    opening = st.set_index("station_id")["commissioning_year"].astype("Float64").fillna(2020)
+    opening.update(plan.built_stations.set_index("station_id")["commissioning_year"].astype(float))
+    for sid, g in cap.groupby("station_id"):
+        assert g["year"].tolist() == list(range(max(int(opening[sid]), 2020), 2036)), sid
+        assert g["capacity_kg_per_day"].is_monotonic_increasing, sid
+    # The optimiser's own capacity of each open site in each period (read from the
+    # solved model), from the first calendar year of the period the site is open in.
+    weights = {2027: 2, 2029: 2, 2031: 2, 2033: 2, 2035: 2}
+    c = cap.set_index(["station_id", "year"])["capacity_kg_per_day"]
+    ps = plan.plan.stations
+    assert len(ps) > 0
+    for r in ps.itertuples(index=False):
+        first = max(r.year - weights.get(r.year, 1) + 1, int(opening[r.site_id]))
+        for y in range(first, r.year + 1):
+            assert c[(r.site_id, y)] == pytest.approx(r.capacity_kg_per_day), (r.site_id, y)
+    # A new station opens at the capacity of its built row.
+    b = plan.built_stations
+    got = c.reindex(pd.MultiIndex.from_arrays([b["station_id"], b["commissioning_year"].astype(int)]))
+    np.testing.assert_array_equal(got.to_numpy(), b["capacity_kg_per_day"].to_numpy(float))
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    return model.run(load_case(DEFAULT_CASE))
+
+
+def test_expanded_stations_are_costed_at_their_larger_capacity_from_the_expansion_year(default_run):
+    res = default_run
+    case = load_case(DEFAULT_CASE)
+    bp, st = res["build_plan"], res["stations"]
+    weight = {2027: 2, 2029: 2, 2031: 2, 2033: 2, 2035: 2}
+    bp = bp.assign(from_year=bp["year"] - bp["year"].map(weight).fillna(1).astype(int) + 1)
+    sheet = case["Stations"].set_index("station_id")
+    base = np.where(sheet["status"] == "candidate", 0.0, sheet["capacity_kg_per_day"])
+    base = pd.Series(base, index=sheet.index)
+    expanded = 0
+    for sid, g in st.groupby("station_id"):
+        adds = bp[bp["site_id"] == sid]
+        want = base[sid] + np.array([adds.loc[adds["from_year"] <= y, "capacity_kg_per_day"].sum()
+                                     for y in g["year"]])
+        np.testing.assert_allclose(g["capacity_kg_per_day"].to_numpy(), want, rtol=1e-12, err_msg=sid)
+        np.testing.assert_allclose(g["utilisation"], g["h2_kg_per_day"] / want, rtol=1e-12)
+        later = adds[adds["from_year"] > g["year"].min()]  # expansions of an operating station
+        for y0 in later["from_year"]:
+            before = g.loc[g["year"] == y0 - 1, "capacity_kg_per_day"].iloc[0]
+            after = g.loc[g["year"] == y0, "capacity_kg_per_day"].iloc[0]
+            assert after > before, (sid, y0)
+            expanded += 1
+    assert expanded >= 10  # the default plan expands many existing and planned stations
+    # The network's installed capacity in each period year is the plan's, plus the sheet's
+    # stations that open within a two-year period after its first year (the optimiser
+    # counts a station from the first period it is open in for all years).
+    plan_cap = res["network_plan_by_year"].set_index("year")["capacity_kg_per_day"]
+    econ_cap = res["network_by_year"].set_index("year")["capacity_kg_per_day"]
+    fixed = sheet[sheet["status"] != "candidate"]
+    mid = [fixed.loc[(fixed["commissioning_year"] > y - weight.get(y, 1) + 1)
+                     & (fixed["commissioning_year"] <= y), "capacity_kg_per_day"].sum()
+           for y in plan_cap.index]
+    np.testing.assert_allclose(econ_cap.loc[plan_cap.index], plan_cap + np.array(mid), rtol=1e-12)
+    assert sum(mid) > 0  # the default sheet has stations opening mid-period
+
+
+def over_capacity(res) -> pd.DataFrame:
+    st = res["stations"]
+    return st[st["utilisation"] > 1 + 1e-9]
+
+
+def test_no_station_sells_more_than_its_capacity_in_the_default_case(default_run):
+    bad = over_capacity(default_run)
+    assert bad.empty, bad[["year", "station_id", "capacity_kg_per_day", "h2_kg_per_day"]].to_string()

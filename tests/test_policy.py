@@ -147,6 +147,24 @@ def test_h2_supply_reward_per_kg_without_cap_with_min_capacity():
     assert b.loc[("cluster", 2025), "level"] == "national"
 
 
+def test_per_kg_min_capacity_tests_the_capacity_of_the_year_when_given():
+    # B is 400 kg/day when commissioned (2025) but expanded to 800 kg/day that year:
+    # the per-kg programme tests the year's capacity, the capital one the station's.
+    rows = [prog(programme_id="cluster", kind="h2_supply_reward_per_kg", amount_cny=10.0,
+                 min_capacity_kg_per_day=500.0),
+            prog(programme_id="build", kind="station_capex", amount_cny=1e6,
+                 min_capacity_kg_per_day=500.0)]
+    grown = STATION_YEARS.assign(capacity_kg_per_day=[1000.0, 1000.0, 600.0, 800.0])
+    b = run(rows, stations=STATIONS, station_years=grown)
+    # 2025: A 1,000,000 + C 1,000,000 + B 500,000 (50,000 kg x 10)
+    assert b.loc[("cluster", 2025), "outlay_cny"] == 2_500_000.0
+    assert b.loc[("cluster", 2025), "items"] == 3
+    # capital grants: A in 2024, C in 2025; B (400 kg/day when commissioned) gets none
+    assert b.loc[("build", 2024), "items"] == 1 and b.loc[("build", 2025), "items"] == 1
+    without = run(rows, stations=STATIONS, station_years=STATION_YEARS)
+    assert without.loc[("cluster", 2025), "outlay_cny"] == 2_000_000.0
+
+
 def test_vehicle_subsidy_rates_for_tco():
     rates = policy.vehicle_subsidy_rates(typed("Policy", [
         prog(programme_id="kw", kind="vehicle_purchase_per_kw", amount_cny=3000.0,

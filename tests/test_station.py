@@ -420,3 +420,142 @@ def test_district_programme_limits_capital_subsidy():
     assert got.tolist() == [2.5e6, 0.0]
     # without district information the programme is not restricted (backward compatible)
     assert capital_subsidy_cny(pol, ["combined"], [1000.0], [2023], [9e6]).tolist() == [2.5e6]
+
+
+# --- capacity by year (network plan expansions) ---------------------------------------
+
+
+def capacity_from(station_id: str, year: int, capacity: float, last: int = 2035) -> pd.DataFrame:
+    """A station_capacity table: ``station_id`` at ``capacity`` kg/day from ``year`` on."""
+    years = np.arange(year, last + 1)
+    return pd.DataFrame({"station_id": [station_id] * len(years), "year": years,
+                         "capacity_kg_per_day": np.full(len(years), float(capacity))})
+
+
+def cost_row(case, station_id: str) -> pd.Series:
+    """The StationCosts row of a station's type and pressure (read directly from the sheets)."""
+    s = case["Stations"].set_index("station_id").loc[station_id]
+    sc = case["StationCosts"]
+    r = sc[(sc["station_type"] == s["station_type"]) & (sc["pressure_mpa"] == int(s["pressure_mpa"]))]
+    assert len(r) == 1
+    return r.iloc[0]
+
+
+def test_doubling_capacity_changes_only_the_rows_from_that_year():
+    case = default_case()
+    loads = default_economics("fleet").stations[["year", "station_id", "h2_kg_per_day"]]
+    sid, y0, cap0 = "HP-P07", 2030, CAPACITY["HP-P07"]
+    before = station.station_economics(case, loads=loads)
+    after = station.station_economics(case, loads=loads, station_capacity=capacity_from(sid, y0, 2 * cap0))
+    a, b = after.stations, before.stations
+    assert a[["year", "station_id"]].equals(b[["year", "station_id"]])
+    same = (a["station_id"] != sid) | (a["year"] < y0)
+    pd.testing.assert_frame_equal(a[same], b[same], check_exact=True)  # today's numbers, exactly
+
+    late = a[~same]
+    assert late["year"].tolist() == list(range(y0, 2036))
+    r = cost_row(case, sid)
+    k = r["capex_excl_land_cny"] * (2 * cap0 / r["reference_capacity_kg_per_day"]) ** r["scale_exponent"]
+    np.testing.assert_allclose(late["capex_cny"], k + r["land_cost_cny"], rtol=1e-12)
+    assert (late["land_cny"] == r["land_cost_cny"]).all()  # land is bought once, not per module
+    assert (late["capacity_kg_per_day"] == 2 * cap0).all()
+    np.testing.assert_allclose(late["utilisation"], late["h2_kg_per_day"] / (2 * cap0), rtol=1e-15)
+    old = b[~same]
+    assert (late["h2_kg_per_day"].to_numpy() == old["h2_kg_per_day"].to_numpy()).all()
+    selling = late["kg_sold_per_year"].to_numpy() > 0
+    assert selling.any()
+    # More capex and O&M at the same sales: a higher unsubsidised break-even price.
+    assert (late["breakeven_price_cny_per_kg"].to_numpy()[selling]
+            > old["breakeven_price_cny_per_kg"].to_numpy()[selling]).all()
+    # The network's installed capacity grows by the expansion from its year.
+    grown = (after.network.set_index("year")["capacity_kg_per_day"]
+             - before.network.set_index("year")["capacity_kg_per_day"])
+    assert grown.to_dict() == {y: (cap0 if y >= y0 else 0.0) for y in range(2020, 2036)}
+    # The capex table lists both sizes of the expanded station.
+    cx = after.capex[after.capex["station_id"] == sid]
+    assert sorted(set(cx["capacity_kg_per_day"])) == [cap0, 2 * cap0]
+    big = cx[cx["capacity_kg_per_day"] == 2 * cap0]
+    assert big["capex_cny"].sum() == pytest.approx(k + r["land_cost_cny"], rel=1e-12)
+
+
+def test_station_year_breakeven_at_the_expanded_capacity_equals_closed_form():
+    # As test_station_year_breakeven_equals_closed_form, with HP-P07 grown from 2,000
+    # to 4,000 kg/day in 2025: capex, O&M and the compressor follow the new size.
+    case = variant(default_case(), Policy=NO_POLICY)
+    econ = station.station_economics(case, loads=one_load("HP-P07", 2025, 1000.0), year=2025, finance=PLAIN,
+                                     station_capacity=capacity_from("HP-P07", 2025, 4000.0))
+    r = row(econ, "HP-P07", 2025)
+    c = cost_row(case, "HP-P07")
+    k_excl = c["capex_excl_land_cny"] * (4000.0 / c["reference_capacity_kg_per_day"]) ** c["scale_exponent"]
+    capex = k_excl + c["land_cost_cny"]
+    compressor = c["share_compressor"] * k_excl
+    fixed = c["fixed_om_share_per_year"] * k_excl + c["staff_count"] * c["staff_cost_cny_per_person_year"]
+    pair = supply.delivered_cost_from_case(case, 2025).set_index(["supply_id", "station_id"])
+    delivery = pair.loc[("gzpc_byproduct", "HP-P07"), "delivery_cny_per_kg"]
+    variable = 12.0 + 3.0 + delivery + c["electricity_kwh_per_kg"] * 0.746
+    q = 1000.0 * 365.0
+    n = int(c["compressor_life_years"])
+    hand = ((capex + compressor * 1.08**-n) * crf(0.08, 20) + fixed) / q + variable
+    assert r["capacity_kg_per_day"] == 4000.0
+    assert r["utilisation"] == 0.25
+    assert r["capex_cny"] == pytest.approx(capex, rel=1e-12)
+    assert r["breakeven_price_cny_per_kg"] == pytest.approx(hand, rel=1e-12)
+    assert r["fixed_om_cny_per_kg"] == pytest.approx(fixed / q, rel=1e-12)
+
+
+def test_without_a_capacity_table_results_are_unchanged():
+    # A table that restates every station's own capacity (plus years outside the
+    # analysis) costs every row as a run with ``built`` only does.
+    case = default_case()
+    built = pd.DataFrame({"station_id": ["HP-C01"], "commissioning_year": [2027],
+                          "capacity_kg_per_day": [1000.0], "station_type": ["combined"],
+                          "pressure_mpa": [35], "supply_id": ["gzpc_byproduct"]})
+    plain = station.station_economics(case, built=built)
+    st_ = station.analysed_stations(case, built)
+    years = np.arange(2015, 2041)
+    own_cap = st_["capacity_kg_per_day"].to_numpy(float)
+    own = pd.DataFrame({"station_id": np.repeat(st_["station_id"].to_numpy(object), len(years)),
+                        "year": np.tile(years, len(st_)),
+                        "capacity_kg_per_day": np.repeat(own_cap, len(years))})
+    for table in (own, own.iloc[:0]):
+        got = station.station_economics(case, built=built, station_capacity=table)
+        for name, df in plain.tables().items():
+            pd.testing.assert_frame_equal(got.tables()[name], df, check_exact=True, obj=name)
+    assert len(plain.capex) == 6 * len(st_)  # one capacity per station
+
+
+def test_fallback_load_path_and_subsidy_eligibility_follow_the_years_capacity():
+    # HP-E1 (500 kg/day, commissioned 2019) doubles in 2026. A per-kg programme for
+    # stations of at least 1,000 kg/day pays its rows from 2026 only; a capital grant with
+    # the same condition never pays (it tests the capacity at commissioning, as the budget
+    # does); the fallback path sells half the capacity installed that year.
+    pol = policy({"kind": "station_capex", "amount_cny": 1e6, "min_capacity_kg_per_day": 1000.0},
+                 {"kind": "h2_sales_per_kg", "amount_cny": 2.0, "min_capacity_kg_per_day": 1000.0})
+    case = variant(default_case(), Policy=pol)
+    econ = station.station_economics(case, year=[2025, 2026, 2027],
+                                     station_capacity=capacity_from("HP-E1", 2026, 1000.0))
+    s = econ.stations[econ.stations["station_id"] == "HP-E1"].set_index("year")
+    assert s["capacity_kg_per_day"].tolist() == [500.0, 1000.0, 1000.0]
+    assert s["h2_kg_per_day"].tolist() == [250.0, 500.0, 500.0]
+    assert (s["utilisation"] == 0.5).all()
+    assert s["capital_subsidy_cny"].tolist() == [0.0, 0.0, 0.0]
+    assert s["operating_subsidy_cny_per_kg"].tolist() == [0.0, 2.0, 2.0]
+    # a station commissioned at 1,000 kg/day does get the grant
+    big = station.station_economics(variant(case, Stations=case["Stations"].assign(
+        capacity_kg_per_day=np.where(case["Stations"]["station_id"] == "HP-E1", 1000.0,
+                                     case["Stations"]["capacity_kg_per_day"]))), year=[2025])
+    assert big.stations.set_index("station_id").loc["HP-E1", "capital_subsidy_cny"] == 1e6
+
+
+def test_bad_capacity_tables_are_named():
+    case = default_case()
+    ok = capacity_from("HP-E1", 2026, 1000.0)
+    with pytest.raises(ValueError, match="station_capacity: missing column 'year'"):
+        station.station_years(case, station_capacity=ok.drop(columns="year"))
+    with pytest.raises(ValueError, match="station 'HP-E1', year 2026\\) appears more than once"):
+        station.station_years(case, station_capacity=pd.concat([ok, ok.iloc[:1]]))
+    with pytest.raises(ValueError, match="not analysed.*HP-C01"):
+        station.station_years(case, station_capacity=capacity_from("HP-C01", 2026, 1000.0))
+    for bad in (0.0, -5.0, np.nan):
+        with pytest.raises(ValueError, match="must be finite and > 0"):
+            station.station_years(case, station_capacity=ok.assign(capacity_kg_per_day=bad))

@@ -232,6 +232,30 @@ def test_more_hydrogen_per_km_raises_sales_up_to_capacity():
     assert (got > base).any() and (got <= cap * (1 + 1e-12)).all()
 
 
+def test_sales_are_capped_at_the_capacity_of_the_year():
+    # With every station doubled from 2030 (a station_capacity table, as the network plan
+    # passes for its expansions), sales under the draws are capped at the new capacity.
+    case = fixed_at(default_case(), fcev_h2_use=1.5)
+    st_ = deterministic()["stations"]
+    own = st_.drop_duplicates("station_id")
+    years = np.arange(2030, 2036)
+    table = pd.DataFrame({"station_id": np.repeat(own["station_id"].to_numpy(object), len(years)),
+                          "year": np.tile(years, len(own)),
+                          "capacity_kg_per_day": np.repeat(2 * own["capacity_kg_per_day"].to_numpy(float),
+                                                           len(years))})
+    res = uncertainty.monte_carlo(case, n=2, seed=0, years=[2029, 2031], sobol_n=0, frontier=False,
+                                  station_capacity=table)
+    st_ = st_.set_index(["year", "station_id"])
+    got = station_values(res, "kg_sold_per_year", "p50")
+    base = st_.loc[got.index, "kg_sold_per_year"]
+    cap = st_.loc[got.index, "capacity_kg_per_day"] * 365.0
+    cap = cap * np.where(got.index.get_level_values("year") >= 2030, 2.0, 1.0)
+    np.testing.assert_allclose(got, np.minimum(1.5 * base, np.maximum(cap, base)), rtol=1e-14)
+    late = got.index.get_level_values("year") == 2031
+    assert (got[late] > st_.loc[got.index, "capacity_kg_per_day"][late] * 365.0 * (1 + 1e-9)).any()
+    assert (got[~late] <= cap[~late] * (1 + 1e-12)).all()
+
+
 # --- tornado and Sobol ------------------------------------------------------------------------
 
 

@@ -26,9 +26,14 @@ knows nothing of workbooks; this adapter maps the case onto its input contract:
   :math:`q^* = A/(P^* - B)`.
 
 The plan returns to the flow as ``built_stations`` (rows for station economics:
-new stations at candidate sites at their opening capacity; later expansions stay in
-``build_plan`` and ``network_costs``) and ``depot_assignment`` (which station each depot refuels at, every
-calendar year of each period).
+new stations at candidate sites at their opening capacity), ``station_capacity``
+(the capacity installed at every analysed station -- existing, planned and built --
+in every calendar year from its opening, with every module the plan adds, so that
+station economics costs each station-year at the size it has then, expansions
+included) and ``depot_assignment`` (which station each depot refuels at, every
+calendar year of each period). A period that stands for several calendar years
+builds at its first one: a station opening or a module added in the period counts
+from that year.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .. import finance, station, supply
+from ..fleet import OPEN_STATUSES
 from . import NetworkOptions, NetworkPlan, default_periods, plan_network, prepare
 from .prepare import detour_cost_cny_per_km_per_kg
 
@@ -56,12 +62,35 @@ _TABLE_NAMES = {
 
 @dataclass
 class CasePlan:
-    """A network plan in the case's terms."""
+    """A network plan in the case's terms.
+
+    Attributes
+    ----------
+    plan : NetworkPlan
+        The optimiser's plan (periods, sites and modules).
+    built_stations : pandas.DataFrame
+        New stations at candidate sites, at their opening capacity (rows for
+        :func:`h2model.station.analysed_stations`).
+    depot_assignment : pandas.DataFrame
+        ``year, depot_id, site_id, share``: where each depot refuels, every calendar
+        year.
+    binding : list of str
+        Targets and limits that bind.
+    station_capacity : pandas.DataFrame
+        ``station_id, year, capacity_kg_per_day``: capacity installed (kg/day) at
+        every existing, planned and built station in every calendar year from its
+        opening to the end of the plan, expansions included (the
+        ``station_capacity`` argument of :func:`h2model.station.station_economics`).
+    """
 
     plan: NetworkPlan
     built_stations: pd.DataFrame
     depot_assignment: pd.DataFrame
     binding: list[str] = field(default_factory=list)
+    station_capacity: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"station_id": pd.Series([], dtype=object),
+                                              "year": pd.Series([], dtype="int64"),
+                                              "capacity_kg_per_day": pd.Series([], dtype=float)}))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The plan's tables under results-table names (``build_plan``, ``network_*``)."""
@@ -217,7 +246,8 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
     open_from = st.set_index("station_id")["commissioning_year"].astype("Float64").fillna(np.inf)
     open_from.update(built.set_index("station_id")["commissioning_year"].astype(float))
     return CasePlan(plan, built, _depot_assignment(plan, periods, open_from.astype(float)),
-                    list(plan.binding))
+                    list(plan.binding),
+                    station_capacity=_station_capacity(st, plan, periods, built, first, last))
 
 
 def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) -> pd.DataFrame:
@@ -225,10 +255,10 @@ def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) 
     in the first calendar year of their first build period with the capacity built
     then.
 
-    Station economics costs a station at one capacity over its life, so later modules
-    (expansions of existing or new stations) are not folded in: doing so would charge
-    their capex from the opening year and overstate early break-even prices. Their
-    capex is in the plan's ``build_plan`` and ``network_costs`` tables.
+    Later modules (expansions of existing or new stations) are not in these rows:
+    they reach station economics through :func:`_station_capacity`, from the first
+    calendar year of the period that builds them, so that their capex is not charged
+    from the opening year.
     """
     bp = plan.build_plan
     cols = ["station_id", "commissioning_year", "capacity_kg_per_day", "station_type",
@@ -257,6 +287,39 @@ def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) 
         "latitude": rows["latitude"].to_numpy(),
     })
     return out.reset_index(drop=True)[cols]
+
+
+def _station_capacity(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame, built: pd.DataFrame,
+                      first: int, last: int) -> pd.DataFrame:
+    """Installed capacity of every analysed station in every calendar year.
+
+    The stations are the case's existing and planned ones (their ``Stations``
+    capacity from their commissioning year, a blank one being ``first``) and the
+    ``built`` ones (nothing before their first module). Every module of the plan's
+    ``build_plan`` adds its capacity from the first calendar year of the period that
+    builds it (as ``_built_stations`` opens new stations). One row per station and
+    calendar year from its opening (or ``first``) to ``last``: ``station_id, year``
+    (int), ``capacity_kg_per_day`` (kg/day).
+    """
+    case_st = st[st["status"].isin(OPEN_STATUSES)]
+    ids = np.concatenate([case_st["station_id"].to_numpy(object), built["station_id"].to_numpy(object)])
+    base = np.concatenate([case_st["capacity_kg_per_day"].to_numpy(float), np.zeros(len(built))])
+    opening = np.concatenate([case_st["commissioning_year"].to_numpy(float),
+                              built["commissioning_year"].to_numpy(float)])
+    opening = np.maximum(np.where(np.isnan(opening), first, opening), first).astype(np.int64)
+    years = np.arange(first, last + 1, dtype=np.int64)
+    added = np.zeros((len(ids), len(years)))
+    bp = plan.build_plan
+    if len(bp):
+        span = periods.set_index("year")["weight_years"]
+        start = bp["year"].to_numpy(np.int64) - span.reindex(bp["year"]).to_numpy(np.int64) + 1
+        s = pd.Index(ids).get_indexer(bp["site_id"].astype(object))
+        keep = (s >= 0) & (start <= last)
+        np.add.at(added, (s[keep], np.maximum(start[keep] - first, 0)),
+                  bp["capacity_kg_per_day"].to_numpy(float)[keep])
+    cap = base[:, None] + np.cumsum(added, axis=1)  # (stations, years)
+    si, yi = np.nonzero(years[None, :] >= opening[:, None])
+    return pd.DataFrame({"station_id": ids[si], "year": years[yi], "capacity_kg_per_day": cap[si, yi]})
 
 
 def _depot_assignment(plan: NetworkPlan, periods: pd.DataFrame, open_from: pd.Series) -> pd.DataFrame:

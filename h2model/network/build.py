@@ -11,8 +11,11 @@ matter, precomputed with numpy (the mapping arrays are kept on
 ``model.network_index``, a :class:`NetworkIndex`):
 
 * ``installed[i]``, :math:`z_{smt}` (integer, binary when ``max_per_site`` is 1):
-  modules *m* installed at site *s* in period *t*, for periods from the site's
-  ``available_from_year`` on; :math:`z_{smt} \ge z_{sm,t-1}` (cumulative capacity;
+  modules *m* installed at site *s* in period *t*, for periods from the first
+  one wholly at or after the site's ``available_from_year`` (a site or supply
+  available within a multi-year period counts from the next period, since
+  capacity in a period holds for all its years; :meth:`NetworkData.first_period`);
+  :math:`z_{smt} \ge z_{sm,t-1}` (cumulative capacity;
   what is built in *t* is :math:`z_{smt} - z_{sm,t-1}`).
 * ``assign[i]``, :math:`x_{nst} \ge 0`: kg/day of node *n*'s demand refuelled at
   site *s*, only for pairs within ``max_detour_km`` (and among the node's
@@ -437,8 +440,8 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
     op_coef = DAYS_PER_YEAR * annual_f * OBJECTIVE_SCALE  # per kg/day of a CNY/kg cost
     capex_f = (start_f - np.append(start_f[1:], 0.0)) * OBJECTIVE_SCALE
 
-    site_t0 = np.searchsorted(years, data.site_available_from_year, side="left")
-    supply_t0 = np.searchsorted(years, data.supply_available_from_year, side="left")
+    site_t0 = data.first_period(data.site_available_from_year)
+    supply_t0 = data.first_period(data.supply_available_from_year)
     t_idx = np.arange(n_t)
     existing_on = data.site_existing[:, None] & (t_idx[None, :] >= site_t0[:, None])
     existing_cap = data.site_existing_capacity_kg_per_day[:, None] * existing_on  # (S, T)

@@ -56,6 +56,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from h2model.supply import EARTH_RADIUS_KM, haversine_km
+
 __all__ = [
     "EARTH_RADIUS_KM",
     "NetworkData",
@@ -68,8 +70,6 @@ __all__ = [
     "road_km",
 ]
 
-#: Mean Earth radius, km (IUGG mean radius R1).
-EARTH_RADIUS_KM = 6371.0088
 
 SITE_COLUMNS = (
     "site_id",
@@ -92,43 +92,6 @@ SUPPLY_COLUMNS = (
     "cost_cny_per_kg",
 )
 PERIOD_COLUMNS = ("year", "weight_years")
-
-
-def haversine_km(lon1, lat1, lon2, lat2):
-    r"""Great-circle distance between points, km (vectorised, broadcasting).
-
-    .. math::
-
-        d = 2R \arcsin\sqrt{\sin^2\frac{\phi_2-\phi_1}{2}
-            + \cos\phi_1\cos\phi_2\sin^2\frac{\lambda_2-\lambda_1}{2}}
-
-    Parameters
-    ----------
-    lon1, lat1 : array_like
-        Longitude and latitude of the first points, degrees.
-    lon2, lat2 : array_like
-        Longitude and latitude of the second points, degrees; broadcast against
-        the first.
-
-    Returns
-    -------
-    numpy.ndarray
-        Distance, km, with :data:`EARTH_RADIUS_KM` as the radius *R*.
-
-    References
-    ----------
-    .. [1] R. W. Sinnott, "Virtues of the Haversine", Sky and Telescope 68(2), 159 (1984).
-
-    Examples
-    --------
-    One degree of latitude:
-
-    >>> round(float(haversine_km(113.0, 23.0, 113.0, 24.0)), 3)
-    111.195
-    """
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2.0) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def road_km(lon1, lat1, lon2, lat2, circuity=1.3):
@@ -360,6 +323,26 @@ class NetworkData:
     district_lon: np.ndarray
     district_lat: np.ndarray
     district_site_km: np.ndarray
+
+    def first_period(self, from_year) -> np.ndarray:
+        """First period all of whose years are at or after ``from_year``.
+
+        A period stands for the years ``year - weight_years + 1 .. year``; a site or
+        supply that becomes available within a period counts from the next one (the
+        model holds capacity in a period for all its years).
+
+        Parameters
+        ----------
+        from_year : array_like of int
+            First calendar year of availability.
+
+        Returns
+        -------
+        numpy.ndarray of int
+            Period index; ``T`` (number of periods) where none qualifies.
+        """
+        first_years = self.period_year - self.period_weight_years + 1
+        return np.searchsorted(first_years, np.asarray(from_year), side="left")
 
     @property
     def site_ids(self) -> np.ndarray:

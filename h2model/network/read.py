@@ -232,7 +232,7 @@ def read_results(model, data: NetworkData, info: SolveInfo | None = None) -> Net
 
     # installed capacity and builds
     t_idx = np.arange(n_t)
-    site_t0 = np.searchsorted(years, data.site_available_from_year, side="left")
+    site_t0 = data.first_period(data.site_available_from_year)
     existing_on = data.site_existing[:, None] & (t_idx[None, :] >= site_t0[:, None])
     capacity = data.site_existing_capacity_kg_per_day[:, None] * existing_on
     np.add.at(capacity, (idx.z_site, idx.z_period), z * data.module_capacity_kg_per_day[idx.z_module])
@@ -312,7 +312,7 @@ def read_results(model, data: NetworkData, info: SolveInfo | None = None) -> Net
     # unmet demand and its reason
     reach = np.zeros((len(node_ids), n_t), bool)
     reach[idx.x_node, idx.x_period] = True
-    supply_t0 = np.searchsorted(years, data.supply_available_from_year, side="left")
+    supply_t0 = data.first_period(data.supply_available_from_year)
     supply_cap_t = data.supply_capacity_kg_per_day[:, None] * (t_idx[None, :] >= supply_t0[:, None])
     supply_used = np.zeros((len(supply_ids), n_t))
     np.add.at(supply_used, (idx.f_supply, idx.f_period), f)

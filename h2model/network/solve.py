@@ -210,7 +210,7 @@ def _greedy_installed(model):
     n_s, n_m = data.capex_cny.shape
     cap_m = data.module_capacity_kg_per_day
     demand = data.demand_kg_per_day
-    site_t0 = np.searchsorted(years, data.site_available_from_year, side="left")
+    site_t0 = data.first_period(data.site_available_from_year)
     existing = data.site_existing_capacity_kg_per_day * data.site_existing
     may = np.zeros((n_s, n_m, n_t), bool)
     may[idx.z_site, idx.z_module, idx.z_period] = True
