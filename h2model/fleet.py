@@ -664,7 +664,8 @@ def _assignment_share(assignment: pd.DataFrame, year: int, depot_ids, station_id
 
 
 def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_cv: float = 0.0,
-                    seed: int = 0, max_distance_km: float | None = None) -> FleetResult:
+                    seed: int = 0, max_distance_km: float | None = None,
+                    station_capacity: pd.DataFrame | None = None) -> FleetResult:
     """Fleet, hydrogen demand and station loads by year for a case.
 
     Parameters
@@ -687,6 +688,11 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
     max_distance_km : float, optional
         Farthest a depot may refuel from (km); defaults to ``Network.max_detour_km``
         when the case has it, else no limit.
+    station_capacity : pandas.DataFrame, optional
+        ``station_id, year, capacity_kg_per_day``: capacity installed by year (e.g.
+        the network plan's, with its expansions), kg/day; it replaces a station's
+        ``Stations`` capacity in the years it lists, for the loads' capacity and
+        utilisation (and for the nearest-station assignment without a plan).
 
     Returns
     -------
@@ -785,11 +791,12 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
         "h2_kg_per_day": dep_kg.ravel(),
     })
 
-    assign, load, unserved = _stations(case, depots, dep_kg, years, assignment, max_distance_km)
+    assign, load, unserved = _stations(case, depots, dep_kg, years, assignment, max_distance_km,
+                                       station_capacity)
     return FleetResult(vehicles, fleet, by_depot, by_district, assign, load, unserved)
 
 
-def _stations(case, depots, dep_kg, years, assignment, max_distance_km):
+def _stations(case, depots, dep_kg, years, assignment, max_distance_km, station_capacity=None):
     st = case.tables["Stations"].copy()
     cap = st["capacity_kg_per_day"].to_numpy(dtype=float)
     st_ids = st["station_id"].to_numpy(dtype=object)
@@ -814,8 +821,21 @@ def _stations(case, depots, dep_kg, years, assignment, max_distance_km):
     dep_dist = depots["district"].to_numpy(dtype=object)
     n_stations_base = len(st)
     a_rows, l_rows, u_rows = [], [], []
+    pos = {sid: i for i, sid in enumerate(st_ids)}
+    if station_capacity is not None and len(station_capacity):
+        sc_pos = station_capacity["station_id"].map(pos)
+        sc = station_capacity[sc_pos.notna()].assign(pos=sc_pos[sc_pos.notna()].astype(int))
+        sc_by_year = {int(y): g for y, g in sc.groupby("year")}
+    else:
+        sc_by_year = {}
+    base_cap = cap
     for j, year in enumerate(years):  # a loop over analysis years
         demand = dep_kg[:, j]
+        cap = base_cap
+        if int(year) in sc_by_year:
+            g = sc_by_year[int(year)]
+            cap = base_cap.copy()
+            cap[g["pos"].to_numpy()] = g["capacity_kg_per_day"].to_numpy(float)
         if assignment is None:
             is_open = _open_stations(st, int(year))
             flows = assign_stations(demand, np.where(is_open[None, :], dist, np.inf), cap,

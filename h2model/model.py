@@ -81,7 +81,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
         res.tables.update(plan.tables())
         res.notes.extend(plan.binding)
         built, capacity = plan.built_stations, plan.station_capacity
-        fl = fleet.fleet_from_case(case, assignment=plan.depot_assignment)
+        fl = fleet.fleet_from_case(case, assignment=plan.depot_assignment, station_capacity=capacity)
     res.tables.update(fl.tables())
 
     on_step("station")

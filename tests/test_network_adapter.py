@@ -153,3 +153,12 @@ def over_capacity(res) -> pd.DataFrame:
 def test_no_station_sells_more_than_its_capacity_in_the_default_case(default_run):
     bad = over_capacity(default_run)
     assert bad.empty, bad[["year", "station_id", "capacity_kg_per_day", "h2_kg_per_day"]].to_string()
+
+
+def test_fleet_station_loads_use_the_plans_capacity(default_run):
+    load = default_run["station_load"].set_index(["year", "station_id"])
+    econ = default_run["stations"].set_index(["year", "station_id"])
+    both = load.join(econ[["capacity_kg_per_day"]].add_suffix("_econ"), how="inner")
+    assert len(both) > 100
+    np.testing.assert_array_equal(both["capacity_kg_per_day"], both["capacity_kg_per_day_econ"])
+    assert (load["utilisation"] <= 1 + 1e-9).all(), load["utilisation"].max()
