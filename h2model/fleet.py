@@ -518,8 +518,9 @@ class FleetResult:
     demand_by_district : pandas.DataFrame
         ``year, district, segment, vehicles, h2_kg_per_day``.
     assignment : pandas.DataFrame
-        ``year, depot_id, station_id, h2_kg_per_day, distance_km``: where each depot
-        refuels (a depot may be split over stations when none can take it whole).
+        ``year, depot_id, station_id, h2_kg_per_day, distance_km`` (road km): where
+        each depot refuels (a depot may be split over stations when none can take it
+        whole).
     station_load : pandas.DataFrame
         ``year, station_id, h2_kg_per_day, capacity_kg_per_day, utilisation`` for every
         station open in the year (and any the assignment names).
@@ -701,9 +702,11 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
 
     Notes
     -----
-    Distances are great-circle (:func:`haversine_km`). Vehicles bought in a year are in
-    service, and draw hydrogen, for that whole year; demand is the year's average day
-    (annual use / :data:`OPERATING_DAYS_PER_YEAR`).
+    Distances are road km, as in the network plan: great-circle distance
+    (:func:`haversine_km`) times ``Delivery.road_circuity_factor`` (1 when the case
+    has none), so ``max_distance_km`` means the same in both. Vehicles bought in a
+    year are in service, and draw hydrogen, for that whole year; demand is the year's
+    average day (annual use / :data:`OPERATING_DAYS_PER_YEAR`).
     """
     years = np.asarray(case.years, dtype=np.int64)
     fcev = _fcev_segments(case)
@@ -813,8 +816,9 @@ def _stations(case, depots, dep_kg, years, assignment, max_distance_km, station_
             cap = np.concatenate([cap, ecap])
             lon = np.concatenate([lon, np.full(len(extra), np.nan)])
             lat = np.concatenate([lat, np.full(len(extra), np.nan)])
-    dist = haversine_km(depots["longitude"].to_numpy(float)[:, None],
-                        depots["latitude"].to_numpy(float)[:, None], lon[None, :], lat[None, :])
+    circuity = float(case.params.get("Delivery", {}).get("road_circuity_factor", 1.0))
+    dist = circuity * haversine_km(depots["longitude"].to_numpy(float)[:, None],
+                                   depots["latitude"].to_numpy(float)[:, None], lon[None, :], lat[None, :])
     if max_distance_km is None:
         max_distance_km = case.params.get("Network", {}).get("max_detour_km", np.inf)
     dep_ids = depots["depot_id"].to_numpy(dtype=object)

@@ -652,3 +652,47 @@ def test_site_available_within_a_period_counts_from_the_next_one():
     assert (first >= data.site_available_from_year[idx.z_site]).all()
     late = data.site_available_from_year == 2026
     assert late.any() and (idx.z_period[late[idx.z_site]] >= 5).all()
+
+
+def test_max_flow_service_matches_a_linear_programme():
+    from scipy.optimize import linprog
+
+    from h2model.network.solve import _served_kg_per_day
+
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        n_n, n_s = 12, 6
+        pn, ps = np.nonzero(rng.random((n_n, n_s)) < 0.35)
+        demand = rng.integers(0, 80, n_n).astype(float)
+        cap = rng.integers(0, 150, n_s).astype(float)
+        got = _served_kg_per_day(pn, ps, demand, cap)
+        # max sum x  s.t.  sum_s x_ns <= d_n, sum_n x_ns <= c_s, x >= 0
+        a_node = np.zeros((n_n, len(pn)))
+        a_node[pn, np.arange(len(pn))] = 1
+        a_site = np.zeros((n_s, len(pn)))
+        a_site[ps, np.arange(len(pn))] = 1
+        lp = linprog(-np.ones(len(pn)), A_ub=np.vstack([a_node, a_site]), b_ub=np.concatenate([demand, cap]),
+                     method="highs")
+        assert got.sum() == pytest.approx(-lp.fun, abs=1e-6)
+        assert (got <= demand + 1e-9).all()
+
+
+def test_greedy_start_serves_all_demand_in_reach():
+    from h2model.network.solve import _greedy_installed, _served_kg_per_day
+
+    data = generate_instance(40, 120, n_periods=5, seed=4)
+    model = build_model(data, NetworkOptions())
+    idx = model.network_index
+    z = _greedy_installed(model)
+    cap = np.zeros((len(data.site_lon), len(data.period_year)))
+    np.add.at(cap, (idx.z_site, idx.z_period), z * data.module_capacity_kg_per_day[idx.z_module])
+    t0 = data.first_period(data.site_available_from_year)
+    on = data.site_existing[:, None] & (np.arange(len(data.period_year))[None, :] >= t0[:, None])
+    cap += data.site_existing_capacity_kg_per_day[:, None] * on
+    for t in range(len(data.period_year)):
+        sel = idx.x_period == t
+        reach = np.zeros(len(data.node_lon), bool)
+        reach[idx.x_node[sel]] = True
+        served = _served_kg_per_day(idx.x_node[sel], idx.x_site[sel], data.demand_kg_per_day[:, t], cap[:, t])
+        short = data.demand_kg_per_day[reach, t] - served[reach]
+        assert short.max() < 1.0 + 1e-9, (t, short.max())
