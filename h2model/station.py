@@ -1144,9 +1144,9 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     rows and draws at once, with the capital and operating subsidies of
     :func:`capital_subsidy_cny` and :func:`operating_subsidy_cny_per_kg` re-tested
     at each round's price until no programme-year changes, then one call without
-    subsidies. Programmes with a ``min_capacity_kg_per_day`` test the row's capacity
-    (``sy.capacity_kg_per_day``), capital ones too: the row is a station of that size
-    over its life.
+    subsidies. Per-kg programmes with a ``min_capacity_kg_per_day`` test the row's
+    capacity (``sy.capacity_kg_per_day``); capital ones the station's capacity at
+    commissioning (its ``capacity_kg_per_day``), as the budget pays them.
 
     Parameters
     ----------
