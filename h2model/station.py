@@ -734,27 +734,40 @@ def _supply_rows(case, stations: pd.DataFrame) -> np.ndarray:
     return j
 
 
+def _station_year_grid(table: pd.DataFrame, name: str, column: str, ids: np.ndarray, years: np.ndarray,
+                       rule: str, fill: float) -> np.ndarray:
+    """A ``year, station_id, <column>`` table -> (years, stations) grid, ``fill`` where
+    the table has no value; years outside the analysis are ignored.
+
+    ``rule`` is ``">= 0"`` or ``"> 0"``: what every value must be (and finite). Errors
+    name the table, the rule and the offending station or (station, year).
+    """
+    for c in ("year", "station_id", column):
+        if c not in table.columns:
+            raise ValueError(f"{name}: missing column {c!r}")
+    t = table[["year", "station_id", column]]
+    if t.duplicated(["year", "station_id"]).any():
+        r = t[t.duplicated(["year", "station_id"])].iloc[0]
+        raise ValueError(f"{name}: (station {r['station_id']!r}, year {r['year']}) appears more than once")
+    v = t[column].to_numpy(float)
+    bad = ~np.isfinite(v) | ((v < 0) if rule == ">= 0" else (v <= 0))
+    if bad.any():
+        raise ValueError(f"{name}: {column} must be finite and {rule} kg/day")
+    si = pd.Index(ids).get_indexer(t["station_id"].astype(object))
+    if np.any(si < 0):
+        unknown = sorted(set(t["station_id"].astype(object)[si < 0]))
+        raise ValueError(f"{name}: station(s) not analysed (not existing, planned or built): "
+                         f"{', '.join(map(str, unknown[:5]))}")
+    yi = pd.Index(years).get_indexer(t["year"].to_numpy(np.int64))
+    keep = yi >= 0
+    grid = np.full((len(years), len(ids)), fill)
+    grid[yi[keep], si[keep]] = v[keep]
+    return grid
+
+
 def _loads_grid(loads: pd.DataFrame, ids: np.ndarray, years: np.ndarray, operating: np.ndarray) -> np.ndarray:
     """Loads table -> (years, stations) kg/day, checked against the operating mask."""
-    for c in ("year", "station_id", "h2_kg_per_day"):
-        if c not in loads.columns:
-            raise ValueError(f"loads: missing column {c!r}")
-    ld = loads[["year", "station_id", "h2_kg_per_day"]]
-    if ld.duplicated(["year", "station_id"]).any():
-        r = ld[ld.duplicated(["year", "station_id"])].iloc[0]
-        raise ValueError(f"loads: (year {r['year']}, station {r['station_id']!r}) appears more than once")
-    kg = ld["h2_kg_per_day"].to_numpy(float)
-    if np.any(~np.isfinite(kg)) or np.any(kg < 0):
-        raise ValueError("loads: h2_kg_per_day must be finite and >= 0 kg/day")
-    si = pd.Index(ids).get_indexer(ld["station_id"].astype(object))
-    if np.any(si < 0):
-        unknown = sorted(set(ld["station_id"].astype(object)[si < 0]))
-        raise ValueError(f"loads: station(s) not analysed (not existing, planned or built): "
-                         f"{', '.join(map(str, unknown[:5]))}")
-    yi = pd.Index(years).get_indexer(ld["year"].to_numpy(np.int64))
-    keep = yi >= 0
-    grid = np.zeros((len(years), len(ids)))
-    grid[yi[keep], si[keep]] = kg[keep]
+    grid = _station_year_grid(loads, "loads", "h2_kg_per_day", ids, years, ">= 0", 0.0)
     bad = (grid > 0) & ~operating
     if bad.any():
         y, s = np.argwhere(bad)[0]
@@ -768,27 +781,8 @@ def _capacity_rows(table: pd.DataFrame, ids: np.ndarray, years: np.ndarray, yi: 
     """Capacity (kg/day) of each station-year row from a ``station_capacity`` table
     (``station_id, year, capacity_kg_per_day``), ``default`` where it has no value;
     years outside the analysis are ignored."""
-    for c in ("station_id", "year", "capacity_kg_per_day"):
-        if c not in table.columns:
-            raise ValueError(f"station_capacity: missing column {c!r}")
-    t = table[["station_id", "year", "capacity_kg_per_day"]]
-    if t.duplicated(["station_id", "year"]).any():
-        r = t[t.duplicated(["station_id", "year"])].iloc[0]
-        raise ValueError(f"station_capacity: (station {r['station_id']!r}, year {r['year']}) appears "
-                         "more than once")
-    q = t["capacity_kg_per_day"].to_numpy(float)
-    if np.any(~np.isfinite(q)) or np.any(q <= 0):
-        raise ValueError("station_capacity: capacity_kg_per_day must be finite and > 0 kg/day")
-    s_t = pd.Index(ids).get_indexer(t["station_id"].astype(object))
-    if np.any(s_t < 0):
-        unknown = sorted(set(t["station_id"].astype(object)[s_t < 0]))
-        raise ValueError(f"station_capacity: station(s) not analysed (not existing, planned or built): "
-                         f"{', '.join(map(str, unknown[:5]))}")
-    y_t = pd.Index(years).get_indexer(t["year"].to_numpy(np.int64))
-    keep = y_t >= 0
-    grid = np.full((len(years), len(ids)), np.nan)
-    grid[y_t[keep], s_t[keep]] = q[keep]
-    got = grid[yi, si]
+    got = _station_year_grid(table, "station_capacity", "capacity_kg_per_day", ids, years, "> 0",
+                             np.nan)[yi, si]
     return np.where(np.isnan(got), default, got)
 
 
