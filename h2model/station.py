@@ -786,6 +786,23 @@ def _capacity_rows(table: pd.DataFrame, ids: np.ndarray, years: np.ndarray, yi: 
     return np.where(np.isnan(got), default, got)
 
 
+def _supply_rows_by_year(case, table: pd.DataFrame, ids: np.ndarray, years: np.ndarray, yi: np.ndarray,
+                         si: np.ndarray, default: np.ndarray) -> np.ndarray:
+    """Row of ``Supply`` of each station-year row from a ``station_supply`` table
+    (``station_id, year, supply_id``), ``default`` where it has no value."""
+    sup_ids = case["Supply"]["supply_id"].astype(object)
+    for c in ("station_id", "year", "supply_id"):
+        if c not in table.columns:
+            raise ValueError(f"station_supply: missing column {c!r}")
+    j = pd.Index(sup_ids).get_indexer(table["supply_id"].astype(object))
+    if np.any(j < 0):
+        unknown = sorted(set(table["supply_id"].astype(object)[j < 0]))
+        raise ValueError(f"station_supply: supply_id(s) not in Supply: {', '.join(map(str, unknown[:5]))}")
+    coded = table[["year", "station_id"]].assign(supply_row=j.astype(float))
+    got = _station_year_grid(coded, "station_supply", "supply_row", ids, years, ">= 0", np.nan)[yi, si]
+    return np.where(np.isnan(got), default, got).astype(np.int64)
+
+
 def _price_target(case, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The price target applying in each year: the latest ``Targets`` price row at or
     before the year (the earliest row for years before it). NaN / None if none."""
@@ -866,10 +883,12 @@ class StationYears:
         Capacity installed in the row's year, kg/day: the ``station_capacity``
         table's value for the station and year where given, else the station's
         ``capacity_kg_per_day``.
-    supply_row : numpy.ndarray of int, shape (n_stations,)
-        Row of ``Supply`` that delivers to each station.
-    great_circle_km : numpy.ndarray, shape (n_stations,)
-        Great-circle distance from the source to the station, km (times
+    supply_row : numpy.ndarray of int, shape (n_rows,)
+        Row of ``Supply`` that delivers to the station in the row's year: the
+        ``station_supply`` table's source where given, else the station's
+        ``supply_id``.
+    great_circle_km : numpy.ndarray, shape (n_rows,)
+        Great-circle distance from that source to the station, km (times
         ``Delivery.road_circuity_factor`` for the road distance).
     onsite : numpy.ndarray of bool, shape (n_stations,)
         On-site production (no delivery cost).
@@ -894,8 +913,9 @@ class StationYears:
 def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame | None = None,
                   year: int | Iterable[int] | None = None, *, finance: FinanceAssumptions | None = None,
                   plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION,
-                  station_capacity: pd.DataFrame | None = None) -> StationYears:
-    """The operating station-years of a case, their capacity and sales (see
+                  station_capacity: pd.DataFrame | None = None,
+                  station_supply: pd.DataFrame | None = None) -> StationYears:
+    """The operating station-years of a case, their capacity, source and sales (see
     :func:`station_economics`).
 
     Parameters are those of :func:`station_economics`; ``finance`` (default: the case's)
@@ -912,7 +932,9 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
     ValueError
         On bad ``loads`` (see :func:`station_economics`), or a ``station_capacity``
         table that lacks a column, repeats a (station, year), names a station that is
-        not analysed or has a capacity that is not finite and > 0 kg/day.
+        not analysed or has a capacity that is not finite and > 0 kg/day; or a
+        ``station_supply`` table that lacks a column, repeats a (station, year), names
+        a station that is not analysed or a ``supply_id`` not in ``Supply``.
 
     Examples
     --------
@@ -946,9 +968,11 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
         kg_day = _loads_grid(loads, ids, years, operating)[yi, si]
 
     sup = case["Supply"]
-    j = _supply_rows(case, st)
+    j = _supply_rows(case, st)[si]
+    if station_supply is not None:
+        j = _supply_rows_by_year(case, station_supply, ids, years, yi, si, j)
     gc = haversine_km(sup["longitude"].to_numpy(float)[j], sup["latitude"].to_numpy(float)[j],
-                      st["longitude"].to_numpy(float), st["latitude"].to_numpy(float))
+                      st["longitude"].to_numpy(float)[si], st["latitude"].to_numpy(float)[si])
     return StationYears(stations=st, years=years, year_index=yi, station_index=si, kg_per_day=kg_day,
                         capacity_kg_per_day=cap_row, supply_row=j, great_circle_km=gc,
                         onsite=st["station_type"].to_numpy(object) == "onsite_electrolysis")
@@ -997,8 +1021,8 @@ def station_year_costs(case, sy: StationYears, values=None, *,
         ``land_lease_cny_per_year`` (CNY/year); ``hydrogen_purchase_cny_per_kg``,
         ``delivery_cny_per_kg``, ``electricity_cny_per_kg`` and their sum
         ``variable_cny_per_kg`` (CNY/kg); ``liquid_cheaper`` (bool); ``variant_index``
-        (int, shape ``(n_rows,)``: the row's capacity variant). Per station, shape
-        ``(..., n_stations)``: ``distance_km`` (road, km). Per capacity variant:
+        (int, shape ``(n_rows,)``: the row's capacity variant); ``distance_km`` (road
+        km from the row's source, shape ``(..., n_rows)``). Per capacity variant:
         ``replacement_share``, shape ``(..., n_variants, L)`` (compressor replacement
         by operating year, fraction of capex; index with ``variant_index``);
         ``station_costs`` holds :func:`station_costs_from_case`'s columns as arrays
@@ -1020,12 +1044,11 @@ def station_year_costs(case, sy: StationYears, values=None, *,
     rep_variant = replacement_shares(costs["compressor_replacement_share"],
                                      costs["compressor_life_years"].astype(float), L)
 
-    # Delivered hydrogen from each station's own source (the rule of
+    # Delivered hydrogen from each row's source (the rule of
     # supply.delivered_cost_from_case for its supply_id), priced per station-year.
-    dist = sy.great_circle_km * _par(case, values, "Delivery", "road_circuity_factor")
+    d_row = sy.great_circle_km * _par(case, values, "Delivery", "road_circuity_factor")
     trailer = TubeTrailer(**{k: _par(case, values, "Delivery", k) for k in TubeTrailer.__dataclass_fields__})
     diesel = _by_year(case, "diesel_cny_per_l", sy.years, values)
-    d_row = dist[..., si]
     tube = tube_trailer_cny_per_kg(d_row, trailer, _par(case, values, "Finance", "discount_rate"),
                                    diesel[..., yi])
     liquid = liquid_cny_per_kg(d_row, _par(case, values, "Delivery", "liquid_fixed_cny_per_kg"),
@@ -1034,7 +1057,7 @@ def station_year_costs(case, sy: StationYears, values=None, *,
     c_del = np.where(onsite, 0.0, np.minimum(tube, liquid))
     production = _col(case, values, "Supply", "production_cost_cny_per_kg")[..., sy.supply_row]
     purification = _col(case, values, "Supply", "purification_cost_cny_per_kg")[..., sy.supply_row]
-    c_h2 = (production + purification)[..., si]
+    c_h2 = production + purification
     elec = _by_year(case, "electricity_cny_per_kwh", sy.years, values)
     c_elec = costs["electricity_kwh_per_kg"][..., vi] * elec[..., yi]
     return {
@@ -1048,7 +1071,7 @@ def station_year_costs(case, sy: StationYears, values=None, *,
         "variable_cny_per_kg": c_h2 + c_del + c_elec,
         "liquid_cheaper": ~onsite & (liquid < tube),
         "variant_index": vi,
-        "distance_km": dist,
+        "distance_km": d_row,
         "replacement_share": rep_variant,
         "station_costs": costs,
     }
@@ -1310,7 +1333,8 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
                       year: int | Iterable[int] | None = None, *,
                       finance: FinanceAssumptions | None = None,
                       plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION,
-                      station_capacity: pd.DataFrame | None = None) -> StationEconomics:
+                      station_capacity: pd.DataFrame | None = None,
+                      station_supply: pd.DataFrame | None = None) -> StationEconomics:
     r"""Levelised cost and break-even retail price of every operating station-year.
 
     Conventions (station-year break-even at flat sales, life anchored at the
@@ -1357,6 +1381,12 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         ``capacity_kg_per_day``; years outside the analysis are ignored. Default:
         every station at its own capacity in every year. See "Capacity by year" in
         the module docstring.
+    station_supply : pandas.DataFrame, optional
+        ``station_id, year, supply_id``: the source delivering to a station in a
+        calendar year, e.g. the network plan's main source
+        (:attr:`~h2model.network.adapter.CasePlan.station_supply`); it sets the row's
+        hydrogen purchase cost, delivery distance and ``supply_id``. A station-year
+        without a row reads the station's own ``supply_id``.
 
     Returns
     -------
@@ -1424,7 +1454,7 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     """
     fin_case = finance if finance is not None else FinanceAssumptions.from_mapping(case.finance)
     sy = station_years(case, loads, built, year, finance=fin_case, plateau_utilisation=plateau_utilisation,
-                       station_capacity=station_capacity)
+                       station_capacity=station_capacity, station_supply=station_supply)
     costs = station_year_costs(case, sy, finance=fin_case)
     kg_day = sy.kg_per_day
     kg = kg_day * DAYS_PER_YEAR
@@ -1498,7 +1528,7 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         "status": st["status"].to_numpy(object)[si],
         "station_type": stype[si],
         "pressure_mpa": st["pressure_mpa"].to_numpy(float).astype(np.int64)[si],
-        "supply_id": st["supply_id"].to_numpy(object)[si],
+        "supply_id": case["Supply"]["supply_id"].to_numpy(object)[sy.supply_row],
         "capacity_kg_per_day": cap_row,
         "commissioning_year": cy[si].astype(np.int64),
         "h2_kg_per_day": kg_day,
@@ -1508,7 +1538,7 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         "land_cny": land_cny,
         "capital_subsidy_cny": G,
         "operating_subsidy_cny_per_kg": ops_now,
-        "distance_km": costs["distance_km"][si],
+        "distance_km": costs["distance_km"],
         "delivery_mode": mode.astype(object),
         "capital_cny_per_kg": lc["capital_cny_per_kg"] - land_capital,
         "fixed_om_cny_per_kg": lc["fixed_om_cny_per_kg"],

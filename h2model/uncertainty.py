@@ -395,10 +395,11 @@ class _Engine:
     any matrix of input draws ``X (m, K)`` (NaN = the input at its base)."""
 
     def __init__(self, case, inputs: Sequence[UncertainInput], years, fl: FleetResult, built,
-                 *, full: bool, station_capacity: pd.DataFrame | None = None):
+                 *, full: bool, station_capacity: pd.DataFrame | None = None,
+                 station_supply: pd.DataFrame | None = None):
         self.case, self.inputs, self.full = case, list(inputs), full
         self.sy = sy = station.station_years(case, loads=fl.station_load, built=built, year=years,
-                                             station_capacity=station_capacity)
+                                             station_capacity=station_capacity, station_supply=station_supply)
         self.years = sy.years
         si, yi = sy.station_index, sy.year_index
         self.cap_row = sy.capacity_kg_per_day  # installed in the row's year, kg/day
@@ -416,7 +417,7 @@ class _Engine:
         self.price_years = prices["year"].to_numpy(np.int64)
         self.pos = {int(y): j for j, y in enumerate(self.price_years)}
         econ = station.station_economics(case, loads=fl.station_load, built=built,
-                                         station_capacity=station_capacity)
+                                         station_capacity=station_capacity, station_supply=station_supply)
         from .model import network_price_path
 
         path = network_price_path(case, econ.network)
@@ -810,9 +811,10 @@ def sobol_indices(y_a, y_b, y_ab, *, bootstrap: int = 200, confidence: float = 0
 # --- sensitivity of the target-year network price -------------------------------------------------
 
 
-def _target_engine(case, inputs, fl, built, station_capacity=None):
+def _target_engine(case, inputs, fl, built, station_capacity=None, station_supply=None):
     year, _, _ = _price_target(case)
-    return _Engine(case, inputs, [year], fl, built, full=False, station_capacity=station_capacity)
+    return _Engine(case, inputs, [year], fl, built, full=False, station_capacity=station_capacity,
+                   station_supply=station_supply)
 
 
 def _price_of(engine: _Engine, x: np.ndarray) -> np.ndarray:
@@ -822,7 +824,7 @@ def _price_of(engine: _Engine, x: np.ndarray) -> np.ndarray:
 def tornado(case, inputs: Sequence[UncertainInput] | None = None, *,
             quantiles: tuple[float, float] = (0.05, 0.95), fleet: FleetResult | None = None,
             built: pd.DataFrame | None = None, station_capacity: pd.DataFrame | None = None,
-            _engine: _Engine | None = None) -> pd.DataFrame:
+            station_supply: pd.DataFrame | None = None, _engine: _Engine | None = None) -> pd.DataFrame:
     """One-at-a-time swings of the target-year network price (tornado chart data).
 
     Each input in turn is set to its ``quantiles`` (default the 5th and 95th
@@ -839,9 +841,9 @@ def tornado(case, inputs: Sequence[UncertainInput] | None = None, *,
         Default :func:`uncertain_inputs` of the case.
     quantiles : (float, float)
         Low and high probabilities.
-    fleet, built, station_capacity : optional
-        A fleet run, the network plan's built stations and its capacity by station and
-        year (default: the nearest-station fleet of the case, no plan).
+    fleet, built, station_capacity, station_supply : optional
+        A fleet run, the network plan's built stations, its capacity and main source
+        by station and year (default: the nearest-station fleet of the case, no plan).
 
     Returns
     -------
@@ -853,7 +855,7 @@ def tornado(case, inputs: Sequence[UncertainInput] | None = None, *,
     """
     inputs = uncertain_inputs(case) if inputs is None else list(inputs)
     eng = _engine or _target_engine(case, inputs, fleet or fleet_from_case(case), built,
-                                    station_capacity)
+                                    station_capacity, station_supply)
     k = len(inputs)
     x = np.full((2 * k + 1, k), np.nan)
     lo = np.array([u.ppf(quantiles[0]) for u in inputs], dtype=float).reshape(k)
@@ -881,6 +883,7 @@ def tornado(case, inputs: Sequence[UncertainInput] | None = None, *,
 def sobol_analysis(case, inputs: Sequence[UncertainInput] | None = None, n: int = 1024, seed: int = 0,
                    *, bootstrap: int = 200, fleet: FleetResult | None = None,
                    built: pd.DataFrame | None = None, station_capacity: pd.DataFrame | None = None,
+                   station_supply: pd.DataFrame | None = None,
                    _engine: _Engine | None = None) -> pd.DataFrame:
     """Sobol indices of the inputs driving the target-year network price.
 
@@ -900,7 +903,7 @@ def sobol_analysis(case, inputs: Sequence[UncertainInput] | None = None, n: int 
         Seed of the sequence scrambling and the bootstrap.
     bootstrap : int, default 200
         Bootstrap resamples for the confidence half-widths.
-    fleet, built, station_capacity : optional
+    fleet, built, station_capacity, station_supply : optional
         As for :func:`tornado`.
 
     Returns
@@ -919,7 +922,7 @@ def sobol_analysis(case, inputs: Sequence[UncertainInput] | None = None, n: int 
     if k == 0 or n <= 0:
         return pd.DataFrame({c: pd.Series([], dtype=object if c == "input_id" else float) for c in cols})
     eng = _engine or _target_engine(case, inputs, fleet or fleet_from_case(case), built,
-                                    station_capacity)
+                                    station_capacity, station_supply)
     a, b = saltelli_samples(n, k, seed)
     xa, xb = _ppf_matrix(inputs, a), _ppf_matrix(inputs, b)
     nb = len(xa)
@@ -1153,6 +1156,7 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
                 correlation: Mapping[tuple[str, str], float] | None = None,
                 fleet: FleetResult | None = None, built: pd.DataFrame | None = None,
                 station_capacity: pd.DataFrame | None = None,
+                station_supply: pd.DataFrame | None = None,
                 frontier: bool = True) -> MonteCarloResult:
     r"""Monte Carlo of station and network break-even prices, TCO parity and budget.
 
@@ -1192,6 +1196,9 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
         The network plan's capacity by station and year (``station_id, year,
         capacity_kg_per_day``, as for :func:`h2model.station.station_economics`); pass
         with ``built``. Sales under the draws are capped at it.
+    station_supply : pandas.DataFrame, optional
+        The network plan's main source by station and year (``station_id, year,
+        supply_id``, as for :func:`h2model.station.station_economics`).
     frontier : bool, default True
         Also compute the break-even frontier tables.
 
@@ -1213,7 +1220,8 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     u = _uniforms(rng, int(n), inputs, correlation)
     x = _ppf_matrix(inputs, u)
     fl = fleet if fleet is not None else fleet_from_case(case)
-    eng = _Engine(case, inputs, years, fl, built, full=True, station_capacity=station_capacity)
+    eng = _Engine(case, inputs, years, fl, built, full=True, station_capacity=station_capacity,
+                  station_supply=station_supply)
     res = eng.run(x)
     base = eng.evaluate(np.full((1, k), np.nan))
     t_year, t_value, t_cmp = _price_target(case)
@@ -1303,7 +1311,7 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
         **{f"draw_{c}": xs[c] for c in STAT_COLUMNS},
     })
 
-    t_eng = _target_engine(case, inputs, fl, built, station_capacity)
+    t_eng = _target_engine(case, inputs, fl, built, station_capacity, station_supply)
     torn = tornado(case, inputs, quantiles=tornado_quantiles, _engine=t_eng)
     sob = sobol_analysis(case, inputs, n if sobol_n is None else sobol_n, seed, _engine=t_eng)
     front = breakeven_frontier(case) if frontier else pd.DataFrame()

@@ -162,3 +162,17 @@ def test_fleet_station_loads_use_the_plans_capacity(default_run):
     assert len(both) > 100
     np.testing.assert_array_equal(both["capacity_kg_per_day"], both["capacity_kg_per_day_econ"])
     assert (load["utilisation"] <= 1 + 1e-9).all(), load["utilisation"].max()
+
+
+def test_station_supply_is_the_plans_main_source_every_calendar_year(plan):
+    flows = plan.plan.supply_flows
+    flows = flows[flows["kg_per_day"] > 0].sort_values(["year", "site_id", "kg_per_day"],
+                                                       ascending=[True, True, False], kind="stable")
+    main = flows.drop_duplicates(["year", "site_id"]).set_index(["site_id", "year"])["supply_id"]
+    ss = plan.station_supply
+    assert not ss.duplicated(["station_id", "year"]).any()
+    period_of = {y: y + (y % 2 == 0) if y > 2025 else y for y in range(2020, 2036)}
+    want = main.reindex(pd.MultiIndex.from_arrays([ss["station_id"], ss["year"].map(period_of)]))
+    np.testing.assert_array_equal(ss["supply_id"].to_numpy(object), want.to_numpy(object))
+    # every supplied station-period appears for each of its calendar years
+    assert len(ss) == sum(2 if y > 2025 else 1 for (_, y) in main.index)

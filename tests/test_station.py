@@ -559,3 +559,42 @@ def test_bad_capacity_tables_are_named():
     for bad in (0.0, -5.0, np.nan):
         with pytest.raises(ValueError, match="must be finite and > 0"):
             station.station_years(case, station_capacity=ok.assign(capacity_kg_per_day=bad))
+
+
+def test_a_station_year_reads_the_source_the_supply_table_gives():
+    # HP-E1 (prd_smr: 21 + 2 CNY/kg, Foshan) switches to gzpc_byproduct (12 + 3 CNY/kg,
+    # Huangpu) from 2025; 2024 is unchanged.
+    case = default_case()
+    table = pd.DataFrame({"station_id": ["HP-E1"] * 2, "year": [2025, 2026],
+                          "supply_id": ["gzpc_byproduct"] * 2})
+    base = station.station_economics(case, year=[2024, 2025]).stations.set_index(["station_id", "year"])
+    econ = station.station_economics(case, year=[2024, 2025], station_supply=table)
+    got = econ.stations.set_index(["station_id", "year"])
+    assert got.loc[("HP-E1", 2024), "supply_id"] == "prd_smr"
+    assert got.loc[("HP-E1", 2025), "supply_id"] == "gzpc_byproduct"
+    pd.testing.assert_series_equal(got.loc[("HP-E1", 2024)], base.loc[("HP-E1", 2024)])
+    sup = case["Supply"].set_index("supply_id")
+    stn = case["Stations"].set_index("station_id").loc["HP-E1"]
+    circuity = case.params["Delivery"]["road_circuity_factor"]
+    src = sup.loc["gzpc_byproduct"]
+    km = circuity * supply.haversine_km(src["longitude"], src["latitude"], stn["longitude"], stn["latitude"])
+    assert got.loc[("HP-E1", 2025), "distance_km"] == pytest.approx(float(km), rel=1e-12)
+    costs = station.station_year_costs(case, station.station_years(case, year=[2025], station_supply=table))
+    sy = station.station_years(case, year=[2025], station_supply=table)
+    row = int(np.flatnonzero(sy.stations["station_id"].to_numpy()[sy.station_index] == "HP-E1")[0])
+    assert costs["hydrogen_purchase_cny_per_kg"][row] == pytest.approx(12.0 + 3.0)
+    # a cheaper source lowers the break-even price
+    assert got.loc[("HP-E1", 2025), "breakeven_price_cny_per_kg"] < base.loc[("HP-E1", 2025),
+                                                                              "breakeven_price_cny_per_kg"]
+
+
+def test_bad_supply_tables_are_named():
+    case = default_case()
+    ok = pd.DataFrame({"station_id": ["HP-E1"], "year": [2025], "supply_id": ["gzpc_byproduct"]})
+    with pytest.raises(ValueError, match="station_supply: supply_id\\(s\\) not in Supply: nowhere"):
+        station.station_years(case, station_supply=ok.assign(supply_id="nowhere"))
+    with pytest.raises(ValueError, match="station_supply: missing column 'year'"):
+        station.station_years(case, station_supply=ok.drop(columns="year"))
+    dup = "station_supply: \\(station 'HP-E1', year 2025\\) appears more than once"
+    with pytest.raises(ValueError, match=dup):
+        station.station_years(case, station_supply=pd.concat([ok, ok]))

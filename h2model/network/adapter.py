@@ -30,8 +30,19 @@ new stations at candidate sites at their opening capacity), ``station_capacity``
 (the capacity installed at every analysed station -- existing, planned and built --
 in every calendar year from its opening, with every module the plan adds, so that
 station economics costs each station-year at the size it has then, expansions
-included) and ``depot_assignment`` (which station each depot refuels at, every
-calendar year of each period). A period that stands for several calendar years
+included), ``station_supply`` (the source that delivers most of each station's
+hydrogen in the plan, every calendar year; :func:`h2model.station.station_economics`
+prices station-years at it when given it as ``station_supply``) and
+``depot_assignment`` (which station each depot refuels at, every calendar year of
+each period).
+
+The optimiser chooses each station's sources freely among the ``Supply`` rows,
+while the ``Stations`` sheet pins a ``supply_id`` per station (and scenarios such as
+green hydrogen re-pin them). :func:`h2model.model.run` therefore still prices
+station economics at the sheet's source; in the default case the plan's main
+source differs from it in about 40% of station-periods (it buys cheaper by-product
+hydrogen), which would lower the 2025 network price from 36.2 to 31.5 CNY/kg. Which
+of the two should govern is an open modelling decision. A period that stands for several calendar years
 builds at its first one: a station opening or a module added in the period counts
 from that year.
 """
@@ -81,6 +92,11 @@ class CasePlan:
         every existing, planned and built station in every calendar year from its
         opening to the end of the plan, expansions included (the
         ``station_capacity`` argument of :func:`h2model.station.station_economics`).
+    station_supply : pandas.DataFrame
+        ``station_id, year, supply_id``: the source that delivers most of a
+        station's hydrogen in the plan, every calendar year of each period in which
+        the station is supplied (the ``station_supply`` argument of
+        :func:`h2model.station.station_economics`).
     """
 
     plan: NetworkPlan
@@ -91,6 +107,10 @@ class CasePlan:
         default_factory=lambda: pd.DataFrame({"station_id": pd.Series([], dtype=object),
                                               "year": pd.Series([], dtype="int64"),
                                               "capacity_kg_per_day": pd.Series([], dtype=float)}))
+    station_supply: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"station_id": pd.Series([], dtype=object),
+                                              "year": pd.Series([], dtype="int64"),
+                                              "supply_id": pd.Series([], dtype=object)}))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The plan's tables under results-table names (``build_plan``, ``network_*``)."""
@@ -247,7 +267,8 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
     open_from.update(built.set_index("station_id")["commissioning_year"].astype(float))
     return CasePlan(plan, built, _depot_assignment(plan, periods, open_from.astype(float)),
                     list(plan.binding),
-                    station_capacity=_station_capacity(st, plan, periods, built, first, last))
+                    station_capacity=_station_capacity(st, plan, periods, built, first, last),
+                    station_supply=_station_supply(plan, periods))
 
 
 def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) -> pd.DataFrame:
@@ -320,6 +341,24 @@ def _station_capacity(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame
     cap = base[:, None] + np.cumsum(added, axis=1)  # (stations, years)
     si, yi = np.nonzero(years[None, :] >= opening[:, None])
     return pd.DataFrame({"station_id": ids[si], "year": years[yi], "capacity_kg_per_day": cap[si, yi]})
+
+
+def _station_supply(plan: NetworkPlan, periods: pd.DataFrame) -> pd.DataFrame:
+    """The plan's main source of each station (most kg/day; the first supply in
+    id order on a tie), for every calendar year of each period in which it is supplied."""
+    f = plan.supply_flows
+    cols = {"station_id": object, "year": "int64", "supply_id": object}
+    f = f[f["kg_per_day"] > 0]
+    if f.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})
+    main = f.sort_values(["year", "site_id", "kg_per_day"], ascending=[True, True, False], kind="stable")
+    main = main.drop_duplicates(["year", "site_id"])
+    span = periods.set_index("year")["weight_years"].reindex(main["year"]).to_numpy(np.int64)
+    rep = np.repeat(np.arange(len(main)), span)
+    offset = np.arange(len(rep)) - np.repeat(np.cumsum(span) - span, span)
+    year = main["year"].to_numpy(np.int64)[rep] - span[rep] + 1 + offset
+    return pd.DataFrame({"station_id": main["site_id"].to_numpy(object)[rep], "year": year,
+                         "supply_id": main["supply_id"].to_numpy(object)[rep]}).astype(cols)
 
 
 def _depot_assignment(plan: NetworkPlan, periods: pd.DataFrame, open_from: pd.Series) -> pd.DataFrame:
