@@ -6,8 +6,8 @@ The engines are called in the order data flows:
    and where each depot refuels;
 2. **network**: the optimised build plan and assignment of depots to stations
    (when the case asks for it), which replaces the nearest-station assignment; the
-   stations it builds and the capacity of every station by year (its expansions)
-   go on to station economics;
+   stations it builds, the capacity of every station by year (its expansions) and
+   each station's main source by year go on to station economics;
 3. **station**: capex, O&M and delivered hydrogen cost -> break-even price of every
    station-year at the capacity installed that year and the network's
    volume-weighted price by year;
@@ -73,19 +73,20 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
 
     on_step("fleet")
     fl = fleet.fleet_from_case(case)
-    built = capacity = None
+    built = capacity = supplied = None
     on_step("network")
     if plan_network:
         from .network.adapter import network_from_case
         plan = network_from_case(case, fl)
         res.tables.update(plan.tables())
         res.notes.extend(plan.binding)
-        built, capacity = plan.built_stations, plan.station_capacity
+        built, capacity, supplied = plan.built_stations, plan.station_capacity, plan.station_supply
         fl = fleet.fleet_from_case(case, assignment=plan.depot_assignment, station_capacity=capacity)
     res.tables.update(fl.tables())
 
     on_step("station")
-    econ = station.station_economics(case, loads=fl.station_load, built=built, station_capacity=capacity)
+    econ = station.station_economics(case, loads=fl.station_load, built=built, station_capacity=capacity,
+                                     station_supply=supplied)
     res.tables["stations"] = econ.stations
     res.tables["network_by_year"] = econ.network
     price_path = network_price_path(case, econ.network)
@@ -121,7 +122,8 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     if mc_draws:
         on_step("uncertainty")
         res.tables.update(uncertainty.monte_carlo(case, int(mc_draws), mc_seed, fleet=fl,
-                                                  built=built, station_capacity=capacity).tables())
+                                                  built=built, station_capacity=capacity,
+                                                  station_supply=supplied).tables())
     for name, df in res.tables.items():
         res.tables[name] = _with_scenario(df, case.scenario)
     return res

@@ -176,3 +176,36 @@ def test_station_supply_is_the_plans_main_source_every_calendar_year(plan):
     np.testing.assert_array_equal(ss["supply_id"].to_numpy(object), want.to_numpy(object))
     # every supplied station-period appears for each of its calendar years
     assert len(ss) == sum(2 if y > 2025 else 1 for (_, y) in main.index)
+
+
+def test_stations_pinned_to_their_sheet_source_when_the_plan_may_not_choose():
+    case = load_case(DEFAULT_CASE, "green-hydrogen")
+    assert case.params["Network"]["plan_chooses_supply"] == 0
+    res = model.run(case)
+    sheet = case["Stations"].set_index("station_id")["supply_id"]
+    flows = res["supply_flows"]
+    flows = flows[flows["kg_per_day"] > 0]
+    assert len(flows) > 50
+    np.testing.assert_array_equal(flows["supply_id"].to_numpy(object),
+                                  sheet.reindex(flows["site_id"]).to_numpy(object))
+    st = res["stations"]
+    np.testing.assert_array_equal(st["supply_id"].to_numpy(object),
+                                  sheet.reindex(st["station_id"]).to_numpy(object))
+    # new and candidate stations buy renewable electrolysis hydrogen, as the scenario says
+    assert (st.loc[st["status"] == "built", "supply_id"] == "re_electrolysis").all()
+
+
+def test_choosing_sources_never_costs_the_system_more_than_pinning_them(plan, case_and_fleet):
+    # free choice of sources is a relaxation of pinning every station to its sheet source
+    import dataclasses
+
+    case, fl = case_and_fleet
+    net = {**case.params["Network"], "plan_chooses_supply": 0}
+    pinned = network_from_case(dataclasses.replace(case, params={**case.params, "Network": net}), fl)
+    free, fixed = plan.plan.solve, pinned.plan.solve
+    assert free.status == fixed.status == "optimal"
+    assert free.objective_cny <= fixed.objective_cny * (1 + free.gap + fixed.gap) + 1.0
+    assert free.objective_cny < fixed.objective_cny  # the sheet's sources are not the cheapest mix
+    main = plan.station_supply.merge(pinned.station_supply, on=["station_id", "year"],
+                                     suffixes=("", "_pinned"))
+    assert (main["supply_id"] != main["supply_id_pinned"]).any()

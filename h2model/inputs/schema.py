@@ -493,6 +493,9 @@ NETWORK = Sheet(
         Column("coverage_km", "float", "km", "Coverage distance", 1, 200),
         Column("enforce_price_target", "flag", "0/1", "Each new station's break-even price at most the target", 0, 1),
         Column("build_limit_per_year", "int", "stations/year", "Most stations built per year (0: no limit)", 0, 1000),
+        Column("plan_chooses_supply", "flag", "0/1",
+               "1: the plan may supply a station from any source and station economics buys from the"
+               " plan's main source; 0: each station only from its Stations supply_id", 0, 1),
         Column("mip_gap", "float", "fraction", "Relative optimality gap at which to stop", 0, 0.5),
         Column("time_limit_s", "float", "s", "Solver time limit", 1, 86400),
     ),

@@ -32,19 +32,16 @@ in every calendar year from its opening, with every module the plan adds, so tha
 station economics costs each station-year at the size it has then, expansions
 included), ``station_supply`` (the source that delivers most of each station's
 hydrogen in the plan, every calendar year; :func:`h2model.station.station_economics`
-prices station-years at it when given it as ``station_supply``) and
+prices station-years at it: purchase cost and delivery distance) and
 ``depot_assignment`` (which station each depot refuels at, every calendar year of
-each period).
+each period). A period that stands for several calendar years builds at its first
+one: a station opening or a module added in the period counts from that year.
 
-The optimiser chooses each station's sources freely among the ``Supply`` rows,
-while the ``Stations`` sheet pins a ``supply_id`` per station (and scenarios such as
-green hydrogen re-pin them). :func:`h2model.model.run` therefore still prices
-station economics at the sheet's source; in the default case the plan's main
-source differs from it in about 40% of station-periods (it buys cheaper by-product
-hydrogen), which would lower the 2025 network price from 36.2 to 31.5 CNY/kg. Which
-of the two should govern is an open modelling decision. A period that stands for several calendar years
-builds at its first one: a station opening or a module added in the period counts
-from that year.
+With ``Network.plan_chooses_supply`` = 1 (the default) the optimiser chooses each
+station's sources among all ``Supply`` rows within their capacities, and station
+economics buys from the plan's main source; with 0 every station is supplied only
+from its ``Stations`` ``supply_id`` (as a scenario that pins sources, e.g. green
+hydrogen for new stations, needs), and the plan's main source is that one.
 """
 
 from __future__ import annotations
@@ -256,6 +253,10 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
     dc = supply.delivered_cost_from_case(case)
     delivery = dc.pivot(index="supply_id", columns="station_id", values="delivery_cny_per_kg")
     delivery = delivery.loc[supplies["supply_id"], st["station_id"]].to_numpy(float)
+    if not int(case.params["Network"].get("plan_chooses_supply", 1)):
+        # each station only from its Stations supply_id
+        pinned = supplies["supply_id"].to_numpy(object)[:, None] == st["supply_id"].to_numpy(object)[None, :]
+        delivery = np.where(pinned, delivery, np.inf)
     opts = options or network_options_from_case(case, fl)
     data = prepare(sites, modules, nodes, dem, supplies, periods, float(case.finance["discount_rate"]),
                    delivery_cny_per_kg=delivery, capex_cny_by_site=capex_by_site,

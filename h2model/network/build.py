@@ -501,7 +501,7 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
     n_k = len(data.supply_lon)
     unit_cost = data.supply_cost_cny_per_kg[:, None] + data.delivery_cny_per_kg  # (K, S)
     supply_on = t_idx[None, :] >= supply_t0[:, None]  # (K, T)
-    kst_ok = supply_on[:, None, :] & st_has_x[None, :, :]  # (K, S, T)
+    kst_ok = supply_on[:, None, :] & st_has_x[None, :, :] & np.isfinite(unit_cost)[:, :, None]  # (K, S, T)
     if opt.max_supplies_per_site is not None and opt.max_supplies_per_site < n_k:
         # the cheapest supplies among those available in each period
         for t in range(n_t):

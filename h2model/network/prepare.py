@@ -482,7 +482,8 @@ def prepare(
         Real discount rate, fraction per year (e.g. 0.06).
     delivery_cny_per_kg : array_like, optional
         Delivered cost from each supply to each site, shape (supplies, sites),
-        CNY/kg (from the supply engine's tube-trailer model). Default:
+        CNY/kg (from the supply engine's tube-trailer model); ``inf`` where the
+        supply may not serve the site. Default:
         :func:`default_delivery_cny_per_kg` of the road distance.
     capex_cny_by_site : array_like, optional
         Installed cost of one module at each site, shape (sites, modules), CNY
@@ -588,8 +589,8 @@ def prepare(
         delivery = np.asarray(delivery_cny_per_kg, dtype=float)
         if delivery.shape != (k, s):
             raise ValueError(f"delivery_cny_per_kg: shape {delivery.shape} != (supplies, sites) {(k, s)}")
-        if not np.all(np.isfinite(delivery)) or (delivery < 0).any():
-            raise ValueError("delivery_cny_per_kg: values must be finite and >= 0 CNY/kg")
+        if np.isnan(delivery).any() or (delivery < 0).any():
+            raise ValueError("delivery_cny_per_kg: values must be >= 0 CNY/kg (inf: cannot deliver)")
 
     pair_node, pair_site, pair_km = _pairs_within(
         node_lon, node_lat, site_lon, site_lat, max_pair_km, circuity
