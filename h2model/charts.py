@@ -811,7 +811,7 @@ def _fmt(value, unit: str) -> str:
 
 
 #: The network price quantity drawn from ``uncertainty_network_price`` by default.
-NETWORK_PRICE = "vw_breakeven_price_with_subsidy_cny_per_kg"
+NETWORK_PRICE = "network_price_with_subsidy_cny_per_kg"
 
 
 def _target_rule(

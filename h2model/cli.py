@@ -212,8 +212,9 @@ examples:
                    help="an axis of the grid (repeatable)")
     p.add_argument("--scenario", action="append",
                    help="base scenario for --set axes (repeatable; default: the inputs as entered)")
-    p.add_argument("--plan-network", action="store_true",
-                   help="optimise the network plan in every variant (slow; default: the case's stations)")
+    p.add_argument("--no-plan-network", dest="plan_network", action="store_false",
+                   help="skip the network plan in variants that do not say (faster; the case's stations with"
+                        " the nearest-station assignment; then the figures differ from 'h2model run')")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
     p.add_argument("--processes", type=int, help="local worker processes (default: CPUs; 1: no pool)")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="results table to write")

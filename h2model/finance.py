@@ -147,6 +147,7 @@ __all__ = [
     "cash_flows",
     "depreciation_weights",
     "levelised_cost",
+    "nominal_cny",
     "nominal_rate",
     "npv",
     "ramp_up_shares",
@@ -419,6 +420,21 @@ def nominal_rate(real_rate: Any, inflation_rate: Any) -> Any:
     """
     rho = (1.0 + np.asarray(real_rate, dtype=float)) * (1.0 + np.asarray(inflation_rate, dtype=float)) - 1.0
     return float(rho) if rho.ndim == 0 else rho
+
+
+def nominal_cny(real_cny: Any, year: Any, price_year: int, inflation_rate: Any) -> Any:
+    r"""Real CNY of the price year to nominal CNY of ``year``: :math:`X(1+i)^{y-p}`.
+
+    The one conversion from the case's real money to money of a calendar year (price
+    targets and subsidy amounts are nominal). A pandas Series stays a Series.
+
+    >>> round(float(nominal_cny(35.0, 2026, 2024, 0.02)), 4)
+    36.414
+    """
+    factor = (1.0 + np.asarray(inflation_rate, dtype=float)) ** (np.asarray(year, dtype=float) - price_year)
+    if hasattr(real_cny, "index") and hasattr(real_cny, "to_numpy"):
+        return real_cny * factor
+    return np.asarray(real_cny, dtype=float) * factor
 
 
 def capital_recovery_factor(rate: Any, years: Any) -> Any:

@@ -37,6 +37,23 @@ from .supply import haversine_km
 #: Days a vehicle operates per year when annual distance becomes daily demand.
 OPERATING_DAYS_PER_YEAR = 365.0
 
+#: Default of ``Network.max_capacity_factor``: the most a station sells in a year as a
+#: share of its daily capacity x 365 (used when a case does not give the key).
+DEFAULT_MAX_CAPACITY_FACTOR = 0.8
+
+
+def max_capacity_factor(case) -> float:
+    """``Network.max_capacity_factor`` of a case (fraction): the most a station sells in a
+    year as a share of its daily capacity (24 h basis) x 365, the same limit in the fleet's
+    station assignment, the network plan and station economics.
+
+    >>> from types import SimpleNamespace
+    >>> max_capacity_factor(SimpleNamespace(params={"Network": {"max_capacity_factor": 0.7}}))
+    0.7
+    """
+    return float(case.params.get("Network", {}).get("max_capacity_factor", DEFAULT_MAX_CAPACITY_FACTOR))
+
+
 #: Station statuses that can refuel vehicles without a network plan: existing stations
 #: (from their commissioning year, or always when it is blank) and planned stations
 #: from their commissioning year. Candidates serve only through a network plan.
@@ -842,8 +859,8 @@ def _stations(case, depots, dep_kg, years, assignment, max_distance_km, station_
             cap[g["pos"].to_numpy()] = g["capacity_kg_per_day"].to_numpy(float)
         if assignment is None:
             is_open = _open_stations(st, int(year))
-            flows = assign_stations(demand, np.where(is_open[None, :], dist, np.inf), cap,
-                                    max_distance_km)
+            flows = assign_stations(demand, np.where(is_open[None, :], dist, np.inf),
+                                    cap * max_capacity_factor(case), max_distance_km)
             listed = is_open
         else:
             share = _assignment_share(assignment, int(year), dep_ids, st_ids)

@@ -587,15 +587,31 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "达到目标所需补贴（元/公斤）",
     ),
     "col.utilisation_mean": ("Mean utilisation", "平均利用率"),
-    "col.utilisation_network": ("Network utilisation", "网络利用率"),
-    "col.vat_cny_per_kg": ("VAT (CNY/kg)", "增值税（元/公斤）"),
-    "col.vw_breakeven_price_cny_per_kg": (
-        "Volume-weighted break-even price, no subsidy (CNY/kg)",
-        "销量加权盈亏平衡价格，不含补贴（元/公斤）",
+    "col.stations_idle": ("Stations operating without sales", "无销量的运营加氢站"),
+    "col.idle_capex_cny": ("Capex of idle stations (CNY)", "无销量加氢站投资（元）"),
+    "col.annualised_cost_cny_per_year": (
+        "Annualised cost, no subsidy (CNY/year)", "年化成本，不含补贴（元/年）"),
+    "col.annualised_cost_with_subsidy_cny_per_year": (
+        "Annualised cost with subsidies (CNY/year)", "含补贴年化成本（元/年）"),
+    "col.network_price_cny_per_kg": (
+        "Network price, no subsidy: every operating station's cost over sales (CNY/kg)",
+        "网络价格，不含补贴：全部运营加氢站成本/销量（元/公斤）",
     ),
-    "col.vw_breakeven_price_with_subsidy_cny_per_kg": (
-        "Volume-weighted break-even price with subsidies (CNY/kg)",
-        "销量加权含补贴盈亏平衡价格（元/公斤）",
+    "col.network_price_with_subsidy_cny_per_kg": (
+        "Network price with subsidies: every operating station's cost over sales (CNY/kg)",
+        "含补贴网络价格：全部运营加氢站成本/销量（元/公斤）",
+    ),
+    "col.basis": ("Money basis", "货币口径"),
+    "col.median": ("Median", "中位数"),
+    "col.prob_met": ("Probability of meeting the target", "达到目标的概率"),
+    "col.vat_cny_per_kg": ("VAT (CNY/kg)", "增值税（元/公斤）"),
+    "col.sellers_vw_breakeven_price_cny_per_kg": (
+        "Volume-weighted break-even price of the stations that sell, no subsidy (CNY/kg)",
+        "有销量加氢站的销量加权盈亏平衡价格，不含补贴（元/公斤）",
+    ),
+    "col.sellers_vw_breakeven_price_with_subsidy_cny_per_kg": (
+        "Volume-weighted break-even price of the stations that sell, with subsidies (CNY/kg)",
+        "有销量加氢站的销量加权含补贴盈亏平衡价格（元/公斤）",
     ),
     # uncertainty tables
     "col.quantity": ("Quantity", "指标"),

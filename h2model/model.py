@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import emissions, fleet, policy, station, tco, uncertainty
+from . import emissions, finance, fleet, policy, station, tco, uncertainty
 from .inputs import Case, InputError, list_scenarios, load_case
 from .results import Results, replace_dir, write_csv
-from .targets import check_targets
+from .targets import check_targets, meets
 
 STEPS = ("fleet", "network", "station", "tco", "policy", "emissions", "targets")
 
@@ -116,14 +116,15 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     res.tables["co2_per_km"] = co2.co2_per_km
     res.tables["abatement"] = co2.abatement
 
-    on_step("targets")
-    res.tables["targets"] = targets_table(case, fl, econ)
     res.tables["price_path"] = price_path.rename("h2_price_cny_per_kg").rename_axis("year").reset_index()
+    mc = None
     if mc_draws:
         on_step("uncertainty")
-        res.tables.update(uncertainty.monte_carlo(case, int(mc_draws), mc_seed, fleet=fl,
-                                                  built=built, station_capacity=capacity,
-                                                  station_supply=supplied).tables())
+        mc = uncertainty.monte_carlo(case, int(mc_draws), mc_seed, fleet=fl, built=built,
+                                     station_capacity=capacity, station_supply=supplied)
+        res.tables.update(mc.tables())
+    on_step("targets")
+    res.tables["targets"] = targets_table(case, fl, econ, mc=mc, plan_network=plan_network)
     for name, df in res.tables.items():
         res.tables[name] = _with_scenario(df, case.scenario)
     return res
@@ -137,18 +138,21 @@ def nominal(case: Case, real_cny, year):
     >>> round(float(nominal(c, 35.0, 2026)), 4)
     36.414
     """
-    infl = float(case.finance["inflation_rate"])
-    factor = (1.0 + infl) ** (np.asarray(year, dtype=float) - case.price_year)
-    if isinstance(real_cny, pd.Series):
-        return real_cny * factor
-    return np.asarray(real_cny, dtype=float) * factor
+    return finance.nominal_cny(real_cny, year, case.price_year, float(case.finance["inflation_rate"]))
+
+
+#: The network price the flow uses (targets, TCO price path, reports, sweeps):
+#: the retail price with subsidies that recovers every operating station's annualised
+#: cost, idle stations included, from the year's sales (:func:`h2model.station.network_price`).
+NETWORK_PRICE = "network_price_with_subsidy_cny_per_kg"
 
 
 def network_price_path(case: Case, network: pd.DataFrame) -> pd.Series:
-    """Retail hydrogen price by year (CNY/kg): the network's volume-weighted break-even
-    price with subsidies where stations sell hydrogen, else the Prices sheet's path."""
+    """Retail hydrogen price by year (real CNY/kg of the price year): the network price
+    with subsidies (:data:`NETWORK_PRICE`, the cost of every operating station over the
+    year's sales) where stations sell hydrogen, else the Prices sheet's path."""
     prices = case["Prices"].set_index("year")["h2_retail_cny_per_kg"].astype(float)
-    net = network.set_index("year")["vw_breakeven_price_with_subsidy_cny_per_kg"].astype(float)
+    net = network.set_index("year")[NETWORK_PRICE].astype(float)
     path = prices.copy()
     ok = net.dropna()
     ok = ok[ok.index.isin(path.index)]
@@ -157,12 +161,22 @@ def network_price_path(case: Case, network: pd.DataFrame) -> pd.Series:
     return path
 
 
-def targets_table(case: Case, fl, econ) -> pd.DataFrame:
-    """The plan's targets against what the run achieves (see :mod:`h2model.targets`)."""
+def targets_table(case: Case, fl, econ, *, mc=None, plan_network: bool = True) -> pd.DataFrame:
+    """The plan's targets against what the run achieves (see :mod:`h2model.targets`).
+
+    The FCEV count is an ``input`` (the Fleet sheet's rollout), the station count a
+    ``constraint`` when the network plan enforces the station target (else an
+    ``input``: the Stations sheet's existing and planned stations) and the price an
+    ``outcome``: the network price with subsidies (:data:`NETWORK_PRICE`) in nominal
+    CNY of the target's year, as the plan states its 35 CNY/kg. With Monte Carlo
+    draws (``mc``), the price's median, p5, p95 and probability of meeting the target
+    come from the same draws, also in nominal CNY.
+    """
     achieved: dict[tuple[str, int], float] = {}
+    uncertain: dict[tuple[str, int], dict[str, float]] = {}
     in_service = fl.fleet.groupby("year")["fcev_in_service"].sum()
     operating = econ.stations.groupby("year")["station_id"].nunique()
-    price = econ.network.set_index("year")["vw_breakeven_price_with_subsidy_cny_per_kg"]
+    price = econ.network.set_index("year")[NETWORK_PRICE]
     for t in case["Targets"].itertuples(index=False):
         y = int(t.year)
         if t.target_id == "fcev":
@@ -170,8 +184,23 @@ def targets_table(case: Case, fl, econ) -> pd.DataFrame:
         elif t.target_id == "stations":
             achieved[(t.target_id, y)] = float(operating.get(y, 0))
         elif t.target_id == "price":
-            achieved[(t.target_id, y)] = float(price.get(y, np.nan))
-    return check_targets(case["Targets"], achieved)
+            achieved[(t.target_id, y)] = float(nominal(case, float(price.get(y, np.nan)), y))
+            if mc is not None and y in set(mc.years.tolist()):
+                draws = nominal(case, mc.network_price_draws[:, list(mc.years).index(y)], y)
+                uncertain[(t.target_id, y)] = _draw_stats(draws, float(t.value), str(t.comparator))
+    enforced = plan_network and int(case.params.get("Network", {}).get("enforce_station_target", 0))
+    kinds = {"fcev": "input", "stations": "constraint" if enforced else "input", "price": "outcome"}
+    basis = {"price": "nominal CNY of the target year"}
+    return check_targets(case["Targets"], achieved, kinds=kinds, uncertainty=uncertain, basis=basis)
+
+
+def _draw_stats(draws: np.ndarray, required: float, comparator: str) -> dict[str, float]:
+    """Median, p5, p95 (NaN draws ignored) and share of draws meeting the target."""
+    d = np.asarray(draws, dtype=float)
+    ok = d[np.isfinite(d)]
+    p5, p50, p95 = np.percentile(ok, [5, 50, 95]) if len(ok) else (np.nan,) * 3
+    return {"median": float(p50), "p5": float(p5), "p95": float(p95),
+            "prob_met": float(meets(d, required, comparator).mean())}
 
 
 def _with_scenario(df: pd.DataFrame, scenario: str) -> pd.DataFrame:

@@ -133,9 +133,10 @@ def lcoh_components(stations: pd.DataFrame, year: int) -> pd.DataFrame:
     """Levelised cost components of the network in ``year``, volume-weighted over the
     stations that sell hydrogen (CNY/kg).
 
-    Their sum is the network's volume-weighted break-even price with subsidies
-    (``network_by_year.vw_breakeven_price_with_subsidy_cny_per_kg``), as each
-    station's components sum to its break-even price.
+    Their sum is the volume-weighted break-even price with subsidies of the stations
+    that sell (``network_by_year.sellers_vw_breakeven_price_with_subsidy_cny_per_kg``),
+    as each station's components sum to its break-even price; the network price adds
+    the cost of idle stations on top.
 
     Parameters
     ----------

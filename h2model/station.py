@@ -101,7 +101,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import operator
 from collections.abc import Iterable
 from typing import Any
 
@@ -109,8 +108,9 @@ import numpy as np
 import pandas as pd
 
 from .finance import FinanceAssumptions, breakeven_price, levelised_cost, ramp_up_shares
-from .fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR
+from .fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR, max_capacity_factor
 from .supply import TubeTrailer, haversine_km, liquid_cny_per_kg, tube_trailer_cny_per_kg
+from .targets import meets
 
 __all__ = [
     "CAPEX_COMPONENTS",
@@ -119,11 +119,13 @@ __all__ = [
     "StationPrices",
     "StationYears",
     "analysed_stations",
+    "annualised_costs",
     "capital_subsidy_cny",
     "module_capex_cny",
-    "network_prices",
+    "network_price",
     "operating_subsidy_cny_per_kg",
     "replacement_shares",
+    "sellers_volume_weighted_price",
     "station_capex_cny",
     "station_costs_from_case",
     "station_economics",
@@ -152,7 +154,6 @@ _STATION_COLUMNS = (
 )
 _BUILT_REQUIRED = ("station_id", "commissioning_year", "capacity_kg_per_day", "station_type",
                    "pressure_mpa", "supply_id")
-_COMPARATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _SHARE_TOL = 1e-6
 
 
@@ -814,15 +815,6 @@ def _price_target(case, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return t["value"].to_numpy(float)[idx], t["comparator"].astype(object).to_numpy()[idx]
 
 
-def _meets(price: np.ndarray, target: np.ndarray, comparator: np.ndarray) -> np.ndarray:
-    out = np.zeros(price.shape, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        for sym, op in _COMPARATORS.items():
-            m = comparator == sym
-            out[m] = op(price[m], target[m])
-    return out & np.isfinite(price)
-
-
 # --- station economics ----------------------------------------------------------------
 
 
@@ -966,6 +958,9 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
         kg_day = plateau_utilisation * cap_row * np.where(k < L, shares[np.minimum(k, L - 1)], 1.0)
     else:
         kg_day = _loads_grid(loads, ids, years, operating)[yi, si]
+    # No station-year sells more than the capacity-factor limit (the fleet and the
+    # network plan assign demand within it; loads from elsewhere are cut to it).
+    kg_day = np.minimum(kg_day, max_capacity_factor(case) * cap_row)
 
     sup = case["Supply"]
     j = _supply_rows(case, st)[si]
@@ -1120,6 +1115,10 @@ class StationPrices:
         The finance assumptions used (ramp-up off).
     rebase : numpy.ndarray
         Factor from nominal subsidy CNY to the finance engine's money basis.
+    annualised_cost_cny_per_year, annualised_cost_with_subsidy_cny_per_year : numpy.ndarray
+        Annualised cost incl. VAT without and with the subsidies, real CNY/year, for
+        every row, idle ones included (:func:`annualised_costs` times :math:`1 + v`);
+        where a row sells, the retail break-even price times kg sold.
     """
 
     kg_per_year: np.ndarray
@@ -1131,6 +1130,8 @@ class StationPrices:
     vat_rate: Any
     finance: FinanceAssumptions
     rebase: np.ndarray
+    annualised_cost_cny_per_year: np.ndarray
+    annualised_cost_with_subsidy_cny_per_year: np.ndarray
 
     @property
     def breakeven_price_cny_per_kg(self) -> np.ndarray:
@@ -1283,18 +1284,117 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     p_none = spread(breakeven_price(*fin_args, **common))
     k_now = (sy.years[yi] - cy[si]).astype(np.int64)
     ops_now = np.where(k_now < L, ops[..., np.arange(len(si)), np.minimum(k_now, L - 1)], 0.0)
+    cost_none, cost_sub = annualised_costs(K, F, c, kg, fin, land_lease_cny_per_year=lease,
+                                           replacement_share=rep_variant[..., vi, :],
+                                           capital_subsidy_cny=G * rebase,
+                                           operating_subsidy_cny_per_kg=ops * rebase[..., None])
     return StationPrices(kg_per_year=kg, capital_subsidy_cny=G, operating_subsidy_cny_per_kg=ops,
                          operating_subsidy_now_cny_per_kg=ops_now, price_ex_vat_cny_per_kg=p_none,
                          price_with_subsidy_ex_vat_cny_per_kg=price, vat_rate=vat, finance=fin,
-                         rebase=rebase)
+                         rebase=rebase, annualised_cost_cny_per_year=cost_none * (1.0 + vat),
+                         annualised_cost_with_subsidy_cny_per_year=cost_sub * (1.0 + vat))
 
 
-def network_prices(sy: StationYears, kg_per_year, price_cny_per_kg) -> np.ndarray:
-    r"""Volume-weighted price of each year over the station-years that sell.
+def annualised_costs(capex_cny, fixed_cny_per_year, variable_cny_per_kg, kg_per_year,
+                     finance: FinanceAssumptions, *, land_lease_cny_per_year=None, replacement_share=None,
+                     capital_subsidy_cny=None,
+                     operating_subsidy_cny_per_kg=None) -> tuple[np.ndarray, np.ndarray]:
+    r"""Annualised cost ex VAT of station-years, without and with subsidies, CNY/year.
+
+    The annualised cost of a station-year is the constant real annual revenue ex VAT
+    (CNY of the price year per year) at which the station's equity NPV over its life is
+    zero if it sold every year what it sells this year: the revenue requirement of the
+    break-even convention. It is finite for every station-year, idle ones included, and
+    where the station sells :math:`q > 0` kg/year it equals :math:`P^* q` exactly.
+
+    Because every cash flow of :func:`h2model.finance.breakeven_price` is linear in sales
+    at flat sales, :math:`P^*(q)\,q = \mathcal{B}(q)/(\mathcal{A}(q)/q)`; the function
+    evaluates the engine at one kg a year with the year's variable cost and per-kg
+    subsidies scaled by :math:`q` (``variable * q`` CNY, ``subsidy * q`` CNY per year),
+    which gives that quotient in one call, for idle rows (:math:`q = 0`) as well.
+
+    Parameters
+    ----------
+    capex_cny, fixed_cny_per_year, variable_cny_per_kg, kg_per_year : array_like
+        As for :func:`h2model.finance.breakeven_price` (kg/year flat, no year axis).
+    finance : FinanceAssumptions
+        With the ramp-up off (the station-year convention).
+    land_lease_cny_per_year, replacement_share, capital_subsidy_cny : array_like, optional
+        As for :func:`h2model.finance.breakeven_price` (subsidies in the engine's money basis).
+    operating_subsidy_cny_per_kg : array_like, shape (..., L), optional
+        Per-kg subsidy in each operating year, in the engine's money basis, CNY/kg.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Annualised cost ex VAT without subsidies and with them, CNY/year.
+
+    Examples
+    --------
+    Equity only, no tax or inflation: capital recovery plus O&M plus variable cost.
+
+    >>> fin = FinanceAssumptions(discount_rate=0.08, station_life_years=20)
+    >>> none, _ = annualised_costs(8e6, 6e5, 25.0, np.array([0.0, 365_000.0]), fin)
+    >>> from h2model.finance import capital_recovery_factor
+    >>> fixed = 8e6 * capital_recovery_factor(0.08, 20) + 6e5
+    >>> bool(np.allclose(none, [fixed, fixed + 25.0 * 365_000.0], rtol=1e-12))
+    True
+    """
+    kg = np.asarray(kg_per_year, dtype=float)
+    common = {"land_lease_cny_per_year": land_lease_cny_per_year, "replacement_share": replacement_share}
+    variable = np.asarray(variable_cny_per_kg, dtype=float) * kg
+    none = breakeven_price(capex_cny, fixed_cny_per_year, variable, 1.0, finance, **common)
+    ops = None if operating_subsidy_cny_per_kg is None else (
+        np.asarray(operating_subsidy_cny_per_kg, dtype=float) * kg[..., None])
+    with_sub = breakeven_price(capex_cny, fixed_cny_per_year, variable, 1.0, finance,
+                               capital_subsidy_cny=capital_subsidy_cny, operating_subsidy_cny_per_kg=ops,
+                               **common)
+    return none, with_sub
+
+
+def network_price(sy: StationYears, kg_per_year, annualised_cost_cny_per_year) -> np.ndarray:
+    r"""Network price of each year: the price that recovers the cost of every operating station.
 
     .. math::
 
-        \bar P_y = \frac{\sum_s q_{s,y} P_{s,y}}{\sum_s q_{s,y}}, \qquad s : q_{s,y} > 0
+        \bar P_y = \frac{\sum_s C_{s,y}}{\sum_s q_{s,y}}
+
+    over **all** station-years operating in year :math:`y`, idle ones (:math:`q = 0`)
+    included, where :math:`C_{s,y}` is the annualised cost (:func:`annualised_costs`,
+    incl. VAT) and :math:`q_{s,y}` kg sold. It is the average retail price at which the
+    network as a whole breaks even; the volume-weighted break-even price of the stations
+    that sell (:func:`sellers_volume_weighted_price`) leaves out idle stations' costs.
+
+    Parameters
+    ----------
+    sy : StationYears
+        Rows (sorted by year).
+    kg_per_year : array_like, shape (..., n_rows)
+        Sales :math:`q`, kg/year.
+    annualised_cost_cny_per_year : array_like, shape (..., n_rows)
+        Annualised cost :math:`C`, CNY/year.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_years)
+        Network price, CNY/kg; NaN in years without sales.
+    """
+    q = np.asarray(kg_per_year, dtype=float)
+    cost = _sum_by_year(sy, np.asarray(annualised_cost_cny_per_year, dtype=float))
+    kg = _sum_by_year(sy, q)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(kg > 0, cost / np.where(kg > 0, kg, 1.0), np.nan)
+
+
+def sellers_volume_weighted_price(sy: StationYears, kg_per_year, price_cny_per_kg) -> np.ndarray:
+    r"""Volume-weighted break-even price of each year over the station-years that **sell**.
+
+    .. math::
+
+        \bar P^{sell}_y = \frac{\sum_s q_{s,y} P_{s,y}}{\sum_s q_{s,y}}, \qquad s : q_{s,y} > 0
+
+    It leaves out the cost of idle stations, so it is not the city's price (that is
+    :func:`network_price`); it is kept as a diagnostic of the stations that sell.
 
     Parameters
     ----------
@@ -1414,6 +1514,10 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
           ``breakeven_price_with_subsidy_cny_per_kg``;
         - ``breakeven_price_cny_per_kg`` (retail incl. VAT, no subsidies) and
           ``breakeven_price_with_subsidy_cny_per_kg`` (retail incl. VAT), CNY/kg;
+        - ``annualised_cost_cny_per_year`` and ``annualised_cost_with_subsidy_cny_per_year``
+          (CNY/year, incl. VAT): the constant real annual revenue at which the
+          station-year breaks even (:func:`annualised_costs`), for every operating
+          station-year, idle ones included; where it sells, break-even price x kg sold;
         - ``price_target_cny_per_kg``, ``meets_price_target`` (subsidised price meets
           the target's comparator), ``gap_to_target_cny_per_kg`` and
           ``gap_to_target_with_subsidy_cny_per_kg`` (price above the target,
@@ -1424,22 +1528,29 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
           where none is needed.
 
         Prices, components, gaps and subsidies-to-target are NaN where nothing is
-        sold.
+        sold; annualised costs are finite for every operating station-year.
 
         ``network``: one row per year with ``stations_operating``,
-        ``stations_selling``, ``stations_meeting_price_target`` (with subsidies),
-        ``stations_meeting_price_target_without_subsidy``,
+        ``stations_selling``, ``stations_idle`` (operating, selling nothing),
+        ``idle_capex_cny`` (capex of the idle ones), ``stations_meeting_price_target``
+        (with subsidies), ``stations_meeting_price_target_without_subsidy``,
         ``capacity_kg_per_day`` (installed that year), ``h2_kg_per_year``,
-        ``utilisation_mean`` (mean over operating stations), ``utilisation_network``
-        (sales / capacity),
-        ``vw_breakeven_price_cny_per_kg``,
-        ``vw_breakeven_price_with_subsidy_cny_per_kg`` (volume-weighted over stations
-        selling, NaN if none) and ``price_target_cny_per_kg``:
+        ``utilisation_mean`` (mean over operating stations), ``utilisation``
+        (network sales / installed capacity), ``annualised_cost_cny_per_year`` and
+        ``annualised_cost_with_subsidy_cny_per_year`` (sums over operating stations),
+        **``network_price_cny_per_kg``** and **``network_price_with_subsidy_cny_per_kg``**
+        (:func:`network_price`: the retail price, CNY/kg, that recovers the
+        annualised cost of every operating station, idle ones included, from the
+        year's sales; NaN if nothing is sold),
 
         .. math::
 
-            \bar P_y = \frac{\sum_s q_{s,y} P_{s,y}}{\sum_s q_{s,y}},
-            \qquad s : q_{s,y} > 0.
+            \bar P_y = \frac{\sum_s C_{s,y}}{\sum_s q_{s,y}},
+
+        ``sellers_vw_breakeven_price_cny_per_kg`` and
+        ``sellers_vw_breakeven_price_with_subsidy_cny_per_kg`` (volume-weighted
+        break-even price of the stations that sell, a diagnostic that leaves out idle
+        stations; :func:`sellers_volume_weighted_price`) and ``price_target_cny_per_kg``.
 
         ``capex``: capex by component, one row per station, capacity variant and
         component (see :func:`station_year_costs`; one capacity per station without
@@ -1551,51 +1662,61 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         "vat_cny_per_kg": p_sub * vat,
         "breakeven_price_cny_per_kg": retail_none,
         "breakeven_price_with_subsidy_cny_per_kg": retail_sub,
+        "annualised_cost_cny_per_year": pr.annualised_cost_cny_per_year,
+        "annualised_cost_with_subsidy_cny_per_year": pr.annualised_cost_with_subsidy_cny_per_year,
         "price_target_cny_per_kg": tgt,
-        "meets_price_target": _meets(retail_sub, tgt, cmp_),
+        "meets_price_target": meets(retail_sub, tgt, cmp_),
         "gap_to_target_cny_per_kg": gap_none,
         "gap_to_target_with_subsidy_cny_per_kg": gap_sub,
         "subsidy_to_target_cny_per_kg": to_target,
         "extra_subsidy_to_target_cny_per_kg": extra_to_target,
     })
-    network = _network(out, sy, target, _meets(retail_none, tgt, cmp_))
+    network = _network(out, sy, target, meets(retail_none, tgt, cmp_))
     capex = _capex_long(pd.DataFrame(costs["station_costs"]))
     return StationEconomics(stations=out, network=network, capex=capex)
 
 
 def _network(rows: pd.DataFrame, sy: StationYears, target: np.ndarray,
              meets_without: np.ndarray) -> pd.DataFrame:
-    """Per-year network summary of the station-year rows (volume weighting over sellers)."""
+    """Per-year network summary of the station-year rows (see :func:`station_economics`)."""
     years = sy.years
     q = rows["kg_sold_per_year"].to_numpy(float)
     sell = q > 0
+    cap = rows["capacity_kg_per_day"].to_numpy(float)
     df = pd.DataFrame({
         "year": rows["year"].to_numpy(np.int64),
         "op": 1,
         "sell": sell.astype(np.int64),
+        "idle": (~sell).astype(np.int64),
+        "idle_capex": np.where(sell, 0.0, rows["capex_cny"].to_numpy(float)),
         "meets": rows["meets_price_target"].to_numpy(bool).astype(np.int64),
         "meets0": meets_without.astype(np.int64),
-        "cap": rows["capacity_kg_per_day"].to_numpy(float),
+        "cap": cap,
         "q": q,
         "u": rows["utilisation"].to_numpy(float),
     })
     g = df.groupby("year").agg(
-        stations_operating=("op", "sum"), stations_selling=("sell", "sum"),
+        stations_operating=("op", "sum"), stations_selling=("sell", "sum"), stations_idle=("idle", "sum"),
         stations_meeting_price_target=("meets", "sum"),
         stations_meeting_price_target_without_subsidy=("meets0", "sum"),
-        capacity_kg_per_day=("cap", "sum"), h2_kg_per_year=("q", "sum"), utilisation_mean=("u", "mean"),
+        capacity_kg_per_day=("cap", "sum"), h2_kg_per_year=("q", "sum"), idle_capex_cny=("idle_capex", "sum"),
+        utilisation_mean=("u", "mean"),
     ).reindex(years)
-    counts = ["stations_operating", "stations_selling", "stations_meeting_price_target",
+    counts = ["stations_operating", "stations_selling", "stations_idle", "stations_meeting_price_target",
               "stations_meeting_price_target_without_subsidy"]
     g[counts] = g[counts].fillna(0).astype(np.int64)
-    g[["capacity_kg_per_day", "h2_kg_per_year"]] = g[["capacity_kg_per_day", "h2_kg_per_year"]].fillna(0.0)
+    sums = ["capacity_kg_per_day", "h2_kg_per_year", "idle_capex_cny"]
+    g[sums] = g[sums].fillna(0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        g["utilisation_network"] = np.where(g["capacity_kg_per_day"] > 0,
-                                            g["h2_kg_per_year"] / DAYS_PER_YEAR / g["capacity_kg_per_day"],
-                                            np.nan)
-    # The same volume weighting as the Monte Carlo draws (network_prices).
-    for col in ("breakeven_price_cny_per_kg", "breakeven_price_with_subsidy_cny_per_kg"):
-        g[f"vw_{col}"] = network_prices(sy, q, rows[col].to_numpy(float))
+        g["utilisation"] = np.where(g["capacity_kg_per_day"] > 0,
+                                    g["h2_kg_per_year"] / DAYS_PER_YEAR / g["capacity_kg_per_day"], np.nan)
+    # The same functions as the Monte Carlo draws.
+    for suffix in ("", "_with_subsidy"):
+        cost = rows[f"annualised_cost{suffix}_cny_per_year"].to_numpy(float)
+        g[f"annualised_cost{suffix}_cny_per_year"] = _sum_by_year(sy, cost)
+        g[f"network_price{suffix}_cny_per_kg"] = network_price(sy, q, cost)
+        g[f"sellers_vw_breakeven_price{suffix}_cny_per_kg"] = sellers_volume_weighted_price(
+            sy, q, rows[f"breakeven_price{suffix}_cny_per_kg"].to_numpy(float))
     g["price_target_cny_per_kg"] = target
     g = g.rename_axis("year").reset_index()
     g["year"] = g["year"].astype(np.int64)

@@ -348,9 +348,10 @@ def headline(results) -> dict[str, object]:
     dict
         For each row of the ``targets`` table: ``<target>_<year>_achieved``, ``_met``,
         ``_gap``; at the price target's year ``y``: ``network_price_<y>_cny_per_kg``
-        (volume-weighted break-even retail price with subsidies),
+        (real CNY/kg: the retail price with subsidies that recovers every operating
+        station's annualised cost, idle ones included, from the year's sales),
         ``network_price_no_subsidy_<y>_cny_per_kg``, ``stations_selling_<y>``,
-        ``utilisation_network_<y>``, ``h2_kg_<y>``; ``budget_to_<y>_cny`` and
+        ``stations_idle_<y>``, ``utilisation_<y>``, ``h2_kg_<y>``; ``budget_to_<y>_cny`` and
         ``budget_total_cny`` (all programmes, nominal CNY).
     """
     row: dict[str, object] = {}
@@ -364,10 +365,11 @@ def headline(results) -> dict[str, object]:
     net = results["network_by_year"].set_index("year")
     if y in net.index:
         n = net.loc[y]
-        row[f"network_price_{y}_cny_per_kg"] = float(n["vw_breakeven_price_with_subsidy_cny_per_kg"])
-        row[f"network_price_no_subsidy_{y}_cny_per_kg"] = float(n["vw_breakeven_price_cny_per_kg"])
+        row[f"network_price_{y}_cny_per_kg"] = float(n["network_price_with_subsidy_cny_per_kg"])
+        row[f"network_price_no_subsidy_{y}_cny_per_kg"] = float(n["network_price_cny_per_kg"])
         row[f"stations_selling_{y}"] = int(n["stations_selling"])
-        row[f"utilisation_network_{y}"] = float(n["utilisation_network"])
+        row[f"stations_idle_{y}"] = int(n["stations_idle"])
+        row[f"utilisation_{y}"] = float(n["utilisation"])
         row[f"h2_kg_{y}"] = float(n["h2_kg_per_year"])
     b = results["budget"]
     row[f"budget_to_{y}_cny"] = float(b.loc[b["year"] <= y, "outlay_cny"].sum())
@@ -375,7 +377,7 @@ def headline(results) -> dict[str, object]:
     return row
 
 
-def run_variant(raw: RawCase, variant: Variant, plan_network: bool = False) -> dict[str, object]:
+def run_variant(raw: RawCase, variant: Variant, plan_network: bool = True) -> dict[str, object]:
     """Run one variant and return its row of the sweep table (errors become a status).
 
     Parameters
@@ -384,7 +386,7 @@ def run_variant(raw: RawCase, variant: Variant, plan_network: bool = False) -> d
         The workbook as read (:func:`h2model.inputs.read_raw`); not changed.
     variant : Variant
         What to run.
-    plan_network : bool, default False
+    plan_network : bool, default True
         Default for variants that do not say.
 
     Returns
@@ -471,7 +473,7 @@ def _run_dask(scheduler, raw, variants, plan_network, progress) -> list[dict]:
 
 
 def sweep(workbook: str | Path | RawCase, variants: Sequence[Variant], *, scheduler=None,
-          processes: int | None = None, progress: bool = True, plan_network: bool = False) -> pd.DataFrame:
+          processes: int | None = None, progress: bool = True, plan_network: bool = True) -> pd.DataFrame:
     """Run the model for every variant and collect one table of headline results.
 
     Parameters
@@ -490,9 +492,10 @@ def sweep(workbook: str | Path | RawCase, variants: Sequence[Variant], *, schedu
         needs the usual ``if __name__ == "__main__":`` guard.
     progress : bool, default True
         Show a progress bar (stderr).
-    plan_network : bool, default False
-        Optimise the network plan in variants that do not say (slow); by default the
-        stations of the case with the nearest-station assignment.
+    plan_network : bool, default True
+        Optimise the network plan in variants that do not say, as :func:`h2model.model.run`
+        does, so that a variant's figures are those of ``h2model run`` on the same case;
+        False uses the case's stations with the nearest-station assignment (faster).
 
     Returns
     -------

@@ -3,7 +3,7 @@ r"""Uncertainty: Monte Carlo, tornado, Sobol indices and the break-even frontier
 How sure is the plan's price target (retail hydrogen below 35 CNY/kg by 2025), given
 what the inputs could be? This module puts a leading **draws axis** on the same
 engines the deterministic model runs -- :func:`h2model.station.station_year_costs`,
-:func:`h2model.station.station_year_prices`, :func:`h2model.station.network_prices`
+:func:`h2model.station.station_year_prices`, :func:`h2model.station.network_price`
 and :func:`h2model.tco.tco_arrays` -- and reads the distributions from the case's
 ``Uncertainty`` sheet. There is no Python loop over draws; draws are processed in
 chunks that bound memory.
@@ -97,13 +97,14 @@ from scipy import stats
 from scipy.stats import qmc
 
 from . import policy, station, tco
-from .finance import breakeven_price
-from .fleet import FleetResult, fleet_from_case, in_service_totals, interpolate_stock
+from .finance import breakeven_price, nominal_cny
+from .fleet import FleetResult, fleet_from_case, in_service_totals, interpolate_stock, max_capacity_factor
 from .inputs import InputError, Problem
 from .inputs.raw import RawSheet
 from .inputs.scenarios import _match_rows
 from .inputs.schema import DISTRIBUTIONS, SHEETS
 from .supply import TubeTrailer
+from .targets import meets
 
 __all__ = [
     "PERCENTILES",
@@ -421,7 +422,7 @@ class _Engine:
         from .model import network_price_path
 
         path = network_price_path(case, econ.network)
-        net = econ.network.set_index("year")["vw_breakeven_price_with_subsidy_cny_per_kg"]
+        net = econ.network.set_index("year")["network_price_with_subsidy_cny_per_kg"]
         self.base_net = net.reindex(self.price_years).to_numpy(float)
         subs = policy.vehicle_subsidy_rates_from_case(case, path)
         self.purchase_sub, self.op_sub = tco.vehicle_subsidies(case, self.tco_years, subs)
@@ -539,7 +540,7 @@ class _Engine:
             den = den + self.w0[:, s]
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)
-        kg = np.minimum(kg_day * factor, np.maximum(self.cap_row, kg_day))
+        kg = np.minimum(kg_day * factor, np.maximum(self.cap_row * max_capacity_factor(self.case), kg_day))
         return kg * station.DAYS_PER_YEAR
 
     def evaluate(self, x: np.ndarray) -> dict[str, np.ndarray]:
@@ -549,14 +550,14 @@ class _Engine:
         kg = self.kg_per_year(x, vals)
         costs = station.station_year_costs(self.case, self.sy, vals)
         pr = station.station_year_prices(self.case, self.sy, costs, kg, values=vals)
-        with_sub = np.broadcast_to(pr.breakeven_price_with_subsidy_cny_per_kg, kg.shape)
-        net = station.network_prices(self.sy, kg, with_sub)
+        net = station.network_price(self.sy, kg, pr.annualised_cost_with_subsidy_cny_per_year)
         out = {"network_with": net}
         if not self.full:
             return out
+        with_sub = np.broadcast_to(pr.breakeven_price_with_subsidy_cny_per_kg, kg.shape)
         without = np.broadcast_to(pr.breakeven_price_cny_per_kg, kg.shape)
         out.update(station_with=with_sub, station_without=without, kg=kg,
-                   network_without=station.network_prices(self.sy, kg, without))
+                   network_without=station.network_price(self.sy, kg, pr.annualised_cost_cny_per_year))
         # Budget by year: capital grants in commissioning years, per-kg subsidies on sales,
         # vehicle subsidies scaled by the drawn fleet.
         g = np.broadcast_to(pr.capital_subsidy_cny, kg.shape) * self.commissioning_row
@@ -649,12 +650,16 @@ def _stats(x: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v.reshape(x.shape[1:]) for k, v in out.items()}
 
 
-def _meets(price, target: float, comparator: str) -> np.ndarray:
-    """Price meets the target's comparator (NaN never does)."""
-    p = np.asarray(price, dtype=float)
-    with np.errstate(invalid="ignore"):
-        ok = {"<": p < target, "<=": p <= target, ">": p > target, ">=": p >= target}[comparator]
-    return ok & np.isfinite(p)
+def _nominal(case, real_cny, year) -> np.ndarray:
+    """Real CNY of the price year to nominal CNY of ``year`` (the plan states its price
+    target in nominal CNY of its year)."""
+    return nominal_cny(real_cny, year, case.price_year, float(case.finance["inflation_rate"]))
+
+
+def _meets(case, price, year, target: float, comparator: str) -> np.ndarray:
+    """A real price (CNY/kg of the price year) meets the target's comparator in nominal
+    CNY of ``year`` (NaN never does)."""
+    return meets(_nominal(case, price, year), target, comparator)
 
 
 def _price_target(case) -> tuple[int, float, str]:
@@ -1029,7 +1034,7 @@ def breakeven_frontier(case, *, utilisation=None, delivered_cny_per_kg=None,
         "delivered_cny_per_kg": c[ci],
         "breakeven_price_cny_per_kg": price.ravel(),
         "price_target_cny_per_kg": t_value,
-        "meets_target": _meets(price.ravel(), t_value, t_cmp),
+        "meets_target": _meets(case, price.ravel(), t_year, t_value, t_cmp),
     })
 
 
@@ -1082,17 +1087,20 @@ class MonteCarloResult:
     years : numpy.ndarray of int
         Years simulated.
     network_price_draws : numpy.ndarray, shape (n, n_years)
-        Network volume-weighted break-even retail price with subsidies, CNY/kg.
+        Network price with subsidies (:func:`h2model.station.network_price`: every
+        operating station's annualised cost over the year's sales), real CNY/kg.
     summary : pandas.DataFrame
         ``uncertainty_summary``, one row at the price target's year: ``year,
         price_target_cny_per_kg, comparator, draws, seed, inputs,
         prob_meets_target`` (share of draws whose network price meets the target),
-        ``p5 .. p95, mean`` and ``base_cny_per_kg`` (every input at its base), CNY/kg.
+        ``p5 .. p95, mean`` and ``base_cny_per_kg`` (every input at its base), CNY/kg
+        in nominal CNY of the target year like the target (``basis``).
     network_price : pandas.DataFrame
         ``uncertainty_network_price``: ``year, quantity``
-        (``vw_breakeven_price_with_subsidy_cny_per_kg`` or
-        ``vw_breakeven_price_cny_per_kg``), ``p5 .. p95, mean, base`` (CNY/kg),
-        ``price_target_cny_per_kg, prob_meets_target``.
+        (``network_price_with_subsidy_cny_per_kg`` or ``network_price_cny_per_kg``),
+        ``p5 .. p95, mean, base`` (real CNY/kg of the price year),
+        ``price_target_cny_per_kg, prob_meets_target`` (the price in nominal CNY of
+        the row's year against the nominal target).
     station_price : pandas.DataFrame
         ``uncertainty_station_price``: ``year, station_id, station_type, quantity``
         (``breakeven_price_with_subsidy_cny_per_kg``, ``breakeven_price_cny_per_kg``
@@ -1230,12 +1238,12 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     yrs = eng.years
     # Network price by year.
     rows = []
-    for name, q in (("vw_breakeven_price_with_subsidy_cny_per_kg", "network_with"),
-                    ("vw_breakeven_price_cny_per_kg", "network_without")):
+    for name, q in (("network_price_with_subsidy_cny_per_kg", "network_with"),
+                    ("network_price_cny_per_kg", "network_without")):
         st = _stats(res[q])
+        prob = _meets(case, res[q], yrs, t_value, t_cmp).mean(axis=0)
         rows.append(pd.DataFrame({"year": yrs, "quantity": name, **st, "base": base[q][0],
-                                  "price_target_cny_per_kg": t_value,
-                                  "prob_meets_target": _meets(res[q], t_value, t_cmp).mean(axis=0)}))
+                                  "price_target_cny_per_kg": t_value, "prob_meets_target": prob}))
     network = pd.concat(rows, ignore_index=True)
 
     # Station prices by station-year (rows that sell in some draw).
@@ -1245,7 +1253,8 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     for name, q in (("breakeven_price_with_subsidy_cny_per_kg", "station_with"),
                     ("breakeven_price_cny_per_kg", "station_without"), ("kg_sold_per_year", "kg")):
         st = _stats(res[q][:, sells])
-        prob = _meets(res[q][:, sells], t_value, t_cmp).mean(axis=0) if q != "kg" else np.nan
+        prob = _meets(case, res[q][:, sells], yrs[yi[sells]], t_value, t_cmp).mean(axis=0) if q != "kg" \
+            else np.nan
         st_rows.append(pd.DataFrame({
             "year": yrs[yi[sells]], "station_id": sy.stations["station_id"].to_numpy(object)[si[sells]],
             "station_type": sy.stations["station_type"].to_numpy(object)[si[sells]],
@@ -1287,14 +1296,15 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     # Summary at the price target's year.
     j = np.flatnonzero(yrs == t_year)
     if len(j):
-        p = res["network_with"][:, j[0]]
+        p = _nominal(case, res["network_with"][:, j[0]], t_year)
         sm = _stats(p[:, None])
         summary = pd.DataFrame({
             "year": [t_year], "price_target_cny_per_kg": [t_value], "comparator": [t_cmp],
             "draws": [int(n)], "seed": [int(seed)], "inputs": [k],
-            "prob_meets_target": [float(_meets(p, t_value, t_cmp).mean())],
+            "prob_meets_target": [float(meets(p, t_value, t_cmp).mean())],
             **{c: sm[c] for c in STAT_COLUMNS},
-            "base_cny_per_kg": [float(base["network_with"][0, j[0]])],
+            "base_cny_per_kg": [float(_nominal(case, base["network_with"][0, j[0]], t_year))],
+            "basis": [f"nominal CNY of {t_year}"],
         })
     else:
         summary = pd.DataFrame({"year": [t_year], "price_target_cny_per_kg": [t_value],

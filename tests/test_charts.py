@@ -183,7 +183,7 @@ def test_comparison_charts_one_line_per_scenario():
 NETWORK_MC = pd.DataFrame(
     {
         "year": [2024, 2025, 2025],
-        "quantity": ["vw_breakeven_price_with_subsidy_cny_per_kg"] * 2 + ["vw_breakeven_price_cny_per_kg"],
+        "quantity": ["network_price_with_subsidy_cny_per_kg"] * 2 + ["network_price_cny_per_kg"],
         "p5": [40.0, 30.0, 50.0],
         "p25": [44.0, 33.0, 55.0],
         "p50": [46.0, 35.5, 58.0],

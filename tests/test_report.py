@@ -81,7 +81,7 @@ def test_lcoh_components_add_up_to_the_network_price(results):
     assert comp["component"].tolist() == list(report.LCOH_COMPONENTS)
     network = results["network_by_year"].set_index("year").loc[year]
     assert comp["cny_per_kg"].sum() == pytest.approx(
-        network["vw_breakeven_price_with_subsidy_cny_per_kg"], rel=1e-9
+        network["sellers_vw_breakeven_price_with_subsidy_cny_per_kg"], rel=1e-9
     )
 
 

@@ -36,7 +36,7 @@ SMALL = [
 
 @functools.cache
 def local_result() -> pd.DataFrame:
-    return sweep.sweep(raw(), SMALL, processes=1, progress=False)
+    return sweep.sweep(raw(), SMALL, processes=1, progress=False, plan_network=False)
 
 
 # --- grid specifications ------------------------------------------------------------------
@@ -92,7 +92,7 @@ def test_grid_files_yaml_json_and_csv_agree(tmp_path):
 
 
 def test_a_base_scenario_alone_runs_that_scenario():
-    row = sweep.run_variant(raw(), Variant("b", "baseline"))
+    row = sweep.run_variant(raw(), Variant("b", "baseline"), plan_network=False)
     assert row["status"] == "ok"
     assert {k: row[k] for k in headline_of("baseline")} == headline_of("baseline")
 
@@ -103,11 +103,26 @@ def test_overrides_apply_like_scenario_rows():
                       for r in load_case(DEFAULT_CASE)["Scenarios"].itertuples(index=False)
                       if r.scenario == "subsidy-exit" and isinstance(r.sheet, str))
     assert len(overrides) == 5
-    row = sweep.run_variant(raw(), Variant("exit", None, overrides))
+    row = sweep.run_variant(raw(), Variant("exit", None, overrides), plan_network=False)
     want = headline_of("subsidy-exit")
     assert {k: row[k] for k in want} == want
     case = sweep.case_for_variant(raw(), Variant("exit", None, overrides))
     assert case.scenario == "exit" and len(case.overrides) == 5
+
+
+def test_sweep_gives_the_answer_of_run():
+    # By default a sweep plans the network as run does: the same case gives the same
+    # targets (achieved, met, gap) and network price.
+    row = sweep.run_variant(raw(), Variant("plan", "plan-2025"))
+    res = model.run(load_case(DEFAULT_CASE, "plan-2025"))
+    assert row["status"] == "ok" and row["plan_network"] is True
+    for r in res["targets"].itertuples(index=False):
+        key = f"{r.target}_{r.year}"
+        got = (row[f"{key}_achieved"], row[f"{key}_met"], row[f"{key}_gap"])
+        assert got == (r.achieved, r.met, r.gap), r.target
+    net = res["network_by_year"].set_index("year")
+    assert row["network_price_2025_cny_per_kg"] == net.loc[2025, "network_price_with_subsidy_cny_per_kg"]
+    assert row["stations_idle_2025"] == net.loc[2025, "stations_idle"]
 
 
 def test_a_bad_override_is_located_and_spares_the_others():
@@ -138,7 +153,8 @@ def test_sweep_table_columns_and_values():
 
 
 def test_process_pool_matches_serial():
-    pd.testing.assert_frame_equal(sweep.sweep(raw(), SMALL, processes=2, progress=False), local_result())
+    pd.testing.assert_frame_equal(sweep.sweep(raw(), SMALL, processes=2, progress=False, plan_network=False),
+                                  local_result())
 
 
 def test_dask_cluster_matches_local_run():
@@ -146,8 +162,9 @@ def test_dask_cluster_matches_local_run():
 
     cluster = LocalCluster(n_workers=2, processes=False, threads_per_worker=1, dashboard_address=None)
     with cluster, Client(cluster) as client:
-        by_address = sweep.sweep(raw(), SMALL, scheduler=cluster.scheduler_address, progress=False)
-        by_client = sweep.sweep(DEFAULT_CASE, SMALL, scheduler=client, progress=False)
+        by_address = sweep.sweep(raw(), SMALL, scheduler=cluster.scheduler_address, progress=False,
+                                 plan_network=False)
+        by_client = sweep.sweep(DEFAULT_CASE, SMALL, scheduler=client, progress=False, plan_network=False)
         assert client.status == "running"  # a client passed in is left open
     pd.testing.assert_frame_equal(by_address, local_result())
     pd.testing.assert_frame_equal(by_client, local_result())
@@ -159,7 +176,7 @@ def test_dask_cluster_matches_local_run():
 def test_cli_sweep_with_set_writes_the_table(tmp_path, capsys):
     out = tmp_path / "sweep.csv"
     rc = main(["sweep", str(DEFAULT_CASE), "--set", "Finance.discount_rate=0.06,0.1", "--scenario",
-               "baseline", "--processes", "1", "--quiet", "--out", str(out)])
+               "baseline", "--processes", "1", "--quiet", "--no-plan-network", "--out", str(out)])
     assert rc == 0 and "2 of 2 variants ran" in capsys.readouterr().out
     df = pd.read_csv(out)
     assert df["variant"].tolist() == ["v001", "v002"]

@@ -496,6 +496,9 @@ NETWORK = Sheet(
         Column("plan_chooses_supply", "flag", "0/1",
                "1: the plan may supply a station from any source and station economics buys from the"
                " plan's main source; 0: each station only from its Stations supply_id", 0, 1),
+        Column("max_capacity_factor", "float", "fraction",
+               "Most a station sells in a year, as a share of its daily capacity (24 h basis) x 365:"
+               " demand peaks within the day, so stations are planned below nameplate", 0.05, 1),
         Column("mip_gap", "float", "fraction", "Relative optimality gap at which to stop", 0, 0.5),
         Column("time_limit_s", "float", "s", "Solver time limit", 1, 86400),
     ),

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from .. import finance, station, supply
-from ..fleet import OPEN_STATUSES
+from ..fleet import OPEN_STATUSES, max_capacity_factor
 from . import NetworkOptions, NetworkPlan, default_periods, plan_network, prepare
 from .prepare import detour_cost_cny_per_km_per_kg
 
@@ -172,6 +172,7 @@ def network_options_from_case(case, fl) -> NetworkOptions:
             net["detour_cost_cny_per_km"], kg_per_vehicle_day)),
         "unmet_penalty_cny_per_kg": float(net["unmet_penalty_cny_per_kg"]),
         "mip_gap": float(net["mip_gap"]),
+        "max_capacity_factor": max_capacity_factor(case),
         "time_limit_s": float(net["time_limit_s"]),
     }
     targets = case["Targets"].set_index("target_id")

@@ -41,7 +41,7 @@ Constraints
 
     \sum_s x_{nst} + u_{nt} &= d_{nt}
         &\text{(demand)}\\
-    \sum_n x_{nst} &\le E_{st} + \sum_m Q_m z_{smt}
+    \sum_n x_{nst} &\le \phi\,\big(E_{st} + \sum_m Q_m z_{smt}\big)
         &\text{(capacity)}\\
     \sum_k f_{kst} &= \sum_n x_{nst}
         &\text{(balance)}\\
@@ -58,7 +58,8 @@ Constraints
     \sum_n x_{nst} &\ge \sum_m q_m z_{smt}, \quad y_t \ge y^{price}
         &\text{(price target)}
 
-where :math:`E_{st}` is an existing station's capacity from its commissioning year,
+where :math:`\phi` is the most a station sells as a share of its daily capacity
+(``max_capacity_factor``), :math:`E_{st}` an existing station's capacity from its commissioning year,
 :math:`Q_m` module capacity, :math:`C_k` supply capacity, :math:`t^*` the first
 period whose year is at or after the target year, and :math:`q_m` the caller's
 minimum throughput (below) per module.
@@ -184,6 +185,10 @@ class NetworkOptions:
     build_limit_per_year : float, optional
         Most new stations opened per year (expansions not counted); in a period of
         *w* years, at most ``w * build_limit_per_year``.
+    max_capacity_factor : float, default 1.0
+        Most a station sells on average, as a share of its daily capacity
+        (:math:`\\phi`, fraction in (0, 1]): demand peaks within the day, so a station
+        planned at nameplate would turn vehicles away at peak hours.
     target_penalty_cny : float, default 1e9
         Penalty per station short of the target and per district-period left
         uncovered, CNY.
@@ -224,6 +229,7 @@ class NetworkOptions:
     price_target_year: int | None = None
     price_target_min_kg_per_day: tuple[float, ...] | None = None
     build_limit_per_year: float | None = None
+    max_capacity_factor: float = 1.0
     target_penalty_cny: float = 1e9
     tight_linking: bool = False
     solver: str = "highs"
@@ -247,6 +253,8 @@ class NetworkOptions:
             )
         if self.mip_gap < 0:
             raise ValueError("mip_gap must be >= 0")
+        if not 0.0 < self.max_capacity_factor <= 1.0:
+            raise ValueError(f"max_capacity_factor {self.max_capacity_factor} must be in (0, 1]")
         for name in ("max_sites_per_node", "max_supplies_per_site"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -445,6 +453,7 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
     t_idx = np.arange(n_t)
     existing_on = data.site_existing[:, None] & (t_idx[None, :] >= site_t0[:, None])
     existing_cap = data.site_existing_capacity_kg_per_day[:, None] * existing_on  # (S, T)
+    phi = opt.max_capacity_factor  # sales per kg/day of capacity
 
     # --- installed modules z[s, m, t] ------------------------------------------------
     sm_site = np.repeat(np.arange(n_s), n_m)
@@ -654,10 +663,10 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
         n_cap,
         np.concatenate([cap_row[x_s, x_t], z_row[zin]]),
         np.concatenate([off_x + np.arange(n_x), off_z + np.flatnonzero(zin)]),
-        np.concatenate([np.ones(n_x), -data.module_capacity_kg_per_day[z_m[zin]]]),
+        np.concatenate([np.ones(n_x), -phi * data.module_capacity_kg_per_day[z_m[zin]]]),
         allvars,
         -np.inf,
-        existing_cap[cap_s, cap_t],
+        phi * existing_cap[cap_s, cap_t],
     )
     _add_rows(
         model,
@@ -838,7 +847,7 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
             np.concatenate([np.arange(len(xl)), rows_rep]),
             np.concatenate([off_x + xl, off_z + zpos]),
             np.concatenate(
-                [np.ones(len(xl)), -np.minimum(d_rep, data.module_capacity_kg_per_day[z_m[zpos]])]
+                [np.ones(len(xl)), -np.minimum(d_rep, phi * data.module_capacity_kg_per_day[z_m[zpos]])]
             ),
             allvars,
             -np.inf,

@@ -264,8 +264,8 @@ def _greedy_installed(model, top_k: int = GREEDY_TOP_K):
         sel = np.flatnonzero(idx.x_period == t)
         pairs.append((idx.x_node[sel], idx.x_site[sel]))
 
-    def capacity(t, inst):
-        return existing * (t >= site_t0) + inst @ cap_m
+    def capacity(t, inst):  # what the stations may sell, kg/day
+        return opt.max_capacity_factor * (existing * (t >= site_t0) + inst @ cap_m)
 
     def served(t, inst):
         return _served_kg_per_day(*pairs[t], demand[:, t], capacity(t, inst))
