@@ -225,7 +225,8 @@ class Co2Result:
         ``year, segment, powertrain, energy_source, co2_kg_per_km``; for FCEVs one row
         per ``Supply`` source (``energy_source`` = ``supply_id``, dispensed at a station
         using the capacity-weighted station electricity of the case) and one for the
-        fleet's mix (``fleet_mix``: the sources and stations that served it); ``grid``
+        fleet's mix (``fleet_mix``: the sources and stations that served it, see
+        :func:`co2_from_case`'s ``stations``); ``grid``
         for BEV, ``diesel`` for diesel.
     abatement : pandas.DataFrame
         ``segment, purchase_year, tco_fcev_cny, tco_diesel_cny,
@@ -248,44 +249,92 @@ class Co2Result:
         return {"co2": self.co2, "co2_per_km": self.co2_per_km, "co2_abatement": self.abatement}
 
 
-def _station_kwh_per_kg(case) -> np.ndarray:
-    """Station electricity by station (kWh/kg), from ``StationCosts`` when present."""
-    st = case.tables["Stations"]
+def _station_kwh_per_kg(case, stations: pd.DataFrame | None = None) -> np.ndarray:
+    """Station electricity by station (kWh/kg), from ``StationCosts`` when present, for
+    the ``station_type, pressure_mpa`` of ``stations`` (default the case's ``Stations``);
+    NaN where ``StationCosts`` has no row for the type and pressure."""
+    st = case.tables["Stations"] if stations is None else stations
     costs = case.tables.get("StationCosts")
     if costs is None or costs.empty:
         return np.zeros(len(st))
     c = costs.set_index(["station_type", "pressure_mpa"])["electricity_kwh_per_kg"]
     idx = pd.MultiIndex.from_arrays([st["station_type"].astype(object),
-                                     st["pressure_mpa"].astype("int64")])
-    return np.nan_to_num(c.reindex(idx).to_numpy(dtype=float))
+                                     pd.to_numeric(st["pressure_mpa"]).astype("int64")])
+    return c.reindex(idx).to_numpy(dtype=float)
 
 
 def _typical_station_kwh(case) -> float:
     """Capacity-weighted station electricity of the existing and planned stations."""
     st = case.tables["Stations"]
-    kwh = _station_kwh_per_kg(case)
+    kwh = np.nan_to_num(_station_kwh_per_kg(case))
     w = st["capacity_kg_per_day"].to_numpy(float) * st["status"].isin(OPEN_STATUSES).to_numpy()
     return float(np.average(kwh, weights=w)) if w.sum() > 0 else 0.0
 
 
-def _fleet_mix(case, fleet, grid, years, station_kwh) -> np.ndarray:
-    """Hydrogen CO2 of the fleet's supply by year: station loads weight station factors.
-
-    Years without station load fall back to the capacity-weighted mean of the sources
-    available that year (all sources when none is), with typical station electricity.
-    """
+def _sheet_mix(case, fleet, grid, years) -> tuple[np.ndarray, np.ndarray]:
+    """CO2 x kg/day summed by year and kg/day by year, from the fleet's station loads and
+    each station's ``Stations`` ``supply_id`` (without a station economics table)."""
     st = case.tables["Stations"]
     src = case.tables["Supply"].set_index("supply_id").reindex(st["supply_id"].astype(object))
     per_station = h2_co2_kg_per_kg(src["co2_kg_per_kg_h2"].to_numpy(float)[:, None],
                                    src["electricity_kwh_per_kg"].to_numpy(float)[:, None],
-                                   grid[None, :], _station_kwh_per_kg(case)[:, None])
+                                   grid[None, :], np.nan_to_num(_station_kwh_per_kg(case))[:, None])
     load = fleet.station_load
     w = load.pivot_table(index="station_id", columns="year", values="h2_kg_per_day", aggfunc="sum")
     w = w.reindex(index=st["station_id"].astype(object).to_numpy(), columns=years)
     w = w.fillna(0.0).to_numpy()
-    served = w.sum(axis=0)
+    return np.nansum(w * per_station, axis=0), w.sum(axis=0)
+
+
+def _station_table_mix(case, stations: pd.DataFrame, grid, years,
+                       station_kwh: float) -> tuple[np.ndarray, np.ndarray]:
+    """CO2 x kg summed by year and kg by year, from a station economics ``stations``
+    table: each station-year's hydrogen at the source it is priced at (``supply_id``),
+    weighted by ``kg_sold_per_year``. Station electricity from the row's
+    ``station_type`` and ``pressure_mpa`` (looked up on ``Stations`` by ``station_id``
+    when the table lacks them), ``station_kwh`` where unknown."""
+    need = ("year", "station_id", "supply_id", "kg_sold_per_year")
+    missing = [c for c in need if c not in stations.columns]
+    if missing:
+        raise ValueError(f"stations: missing column(s) {', '.join(missing)}")
+    t = stations[np.isin(stations["year"].to_numpy(np.int64), years)]
+    sup = case.tables["Supply"].set_index("supply_id")
+    unknown = sorted(set(t["supply_id"].astype(object)) - set(sup.index))
+    if unknown:
+        raise ValueError(f"stations: supply_id(s) not in Supply: {', '.join(map(str, unknown[:5]))}")
+    src = sup.reindex(t["supply_id"].astype(object))
+    if not {"station_type", "pressure_mpa"} <= set(t.columns):
+        t = t.drop(columns=["station_type", "pressure_mpa"], errors="ignore").merge(
+            case.tables["Stations"][["station_id", "station_type", "pressure_mpa"]], on="station_id",
+            how="left")
+    kwh = np.full(len(t), station_kwh)
+    known = t["station_type"].notna().to_numpy() & t["pressure_mpa"].notna().to_numpy()
+    kwh[known] = _station_kwh_per_kg(case, t[known])
+    kwh = np.where(np.isnan(kwh), station_kwh, kwh)
+    yi = np.searchsorted(years, t["year"].to_numpy(np.int64))
+    fac = h2_co2_kg_per_kg(src["co2_kg_per_kg_h2"].to_numpy(float),
+                           src["electricity_kwh_per_kg"].to_numpy(float), grid[yi], kwh)
+    kg = np.nan_to_num(t["kg_sold_per_year"].to_numpy(float))
+    n = len(years)
+    return np.bincount(yi, weights=kg * fac, minlength=n), np.bincount(yi, weights=kg, minlength=n)
+
+
+def _fleet_mix(case, fleet, grid, years, station_kwh, stations: pd.DataFrame | None = None) -> np.ndarray:
+    """Hydrogen CO2 of the fleet's supply by year (kg CO2/kg H2).
+
+    With a station economics ``stations`` table: the station-years' sources (the ones
+    their hydrogen is priced at), weighted by kg sold (:func:`_station_table_mix`);
+    without one, station loads weight the factors of the stations' ``Stations``
+    sources. Years without hydrogen sold fall back to the capacity-weighted mean of
+    the sources available that year (all sources when none is), with typical station
+    electricity.
+    """
+    if stations is None:
+        co2, kg = _sheet_mix(case, fleet, grid, years)
+    else:
+        co2, kg = _station_table_mix(case, stations, grid, years, station_kwh)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mix = np.nansum(w * per_station, axis=0) / served
+        mix = co2 / kg
     sup = case.tables["Supply"]
     s_fac = h2_co2_kg_per_kg(sup["co2_kg_per_kg_h2"].to_numpy(float)[:, None],
                              sup["electricity_kwh_per_kg"].to_numpy(float)[:, None], grid[None, :],
@@ -294,10 +343,11 @@ def _fleet_mix(case, fleet, grid, years, station_kwh) -> np.ndarray:
     cap = sup["capacity_t_per_day"].to_numpy(float)[:, None] * avail
     cap = np.where(cap.sum(axis=0) > 0, cap, 1.0)
     fallback = (s_fac * cap).sum(axis=0) / cap.sum(axis=0)
-    return np.where(served > 0, mix, fallback)
+    return np.where(kg > 0, mix, fallback)
 
 
-def co2_from_case(case, fleet, tco=None, *, diesel_wtw_co2_kg_per_l=DIESEL_WTW_CO2_KG_PER_L,
+def co2_from_case(case, fleet, tco=None, *, stations: pd.DataFrame | None = None,
+                  diesel_wtw_co2_kg_per_l=DIESEL_WTW_CO2_KG_PER_L,
                   charging_efficiency=BEV_CHARGING_EFFICIENCY) -> Co2Result:
     """CO2 per km, the fleet's CO2 avoided by year, and abatement cost, for a case.
 
@@ -311,6 +361,12 @@ def co2_from_case(case, fleet, tco=None, *, diesel_wtw_co2_kg_per_l=DIESEL_WTW_C
     tco : h2model.tco.TcoResult, optional
         TCO for the abatement cost; computed with :func:`h2model.tco.tco_from_case`
         defaults when omitted.
+    stations : pandas.DataFrame, optional
+        Station economics' ``stations`` table (``year, station_id, supply_id,
+        kg_sold_per_year`` and optionally ``station_type, pressure_mpa``): the fleet's
+        hydrogen CO2 in each year is the kg-sold-weighted factor of the sources the
+        station-years are priced at. Without it, the ``Stations`` sheet's sources
+        weighted by the fleet's station loads.
     diesel_wtw_co2_kg_per_l : float, optional
         Diesel well-to-wheel factor (kg CO2e/L).
     charging_efficiency : float, optional
@@ -334,7 +390,7 @@ def co2_from_case(case, fleet, tco=None, *, diesel_wtw_co2_kg_per_l=DIESEL_WTW_C
     prices = case.tables["Prices"].set_index("year")
     grid = year_path(prices["grid_co2_kg_per_kwh"], years)
     station_kwh = _typical_station_kwh(case)
-    mix = _fleet_mix(case, fleet, grid, years, station_kwh)
+    mix = _fleet_mix(case, fleet, grid, years, station_kwh, stations)
 
     by_pt = {p: seg[seg["powertrain"] == p].set_index("segment") for p in ("fcev", "bev", "diesel")}
     fc, dsl = by_pt["fcev"], by_pt["diesel"]

@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .supply import haversine_km
+from .supply import road_km
 
 #: Days a vehicle operates per year when annual distance becomes daily demand.
 OPERATING_DAYS_PER_YEAR = 365.0
@@ -719,11 +719,11 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
 
     Notes
     -----
-    Distances are road km, as in the network plan: great-circle distance
-    (:func:`haversine_km`) times ``Delivery.road_circuity_factor`` (1 when the case
-    has none), so ``max_distance_km`` means the same in both. Vehicles bought in a
-    year are in service, and draw hydrogen, for that whole year; demand is the year's
-    average day (annual use / :data:`OPERATING_DAYS_PER_YEAR`).
+    Distances are road km, as in the network plan (:func:`h2model.supply.road_km`
+    with ``Delivery.road_circuity_factor``, 1 when the case has none), so
+    ``max_distance_km`` means the same in both. Vehicles bought in a year are in
+    service, and draw hydrogen, for that whole year; demand is the year's average day
+    (annual use / :data:`OPERATING_DAYS_PER_YEAR`).
     """
     years = np.asarray(case.years, dtype=np.int64)
     fcev = _fcev_segments(case)
@@ -834,8 +834,8 @@ def _stations(case, depots, dep_kg, years, assignment, max_distance_km, station_
             lon = np.concatenate([lon, np.full(len(extra), np.nan)])
             lat = np.concatenate([lat, np.full(len(extra), np.nan)])
     circuity = float(case.params.get("Delivery", {}).get("road_circuity_factor", 1.0))
-    dist = circuity * haversine_km(depots["longitude"].to_numpy(float)[:, None],
-                                   depots["latitude"].to_numpy(float)[:, None], lon[None, :], lat[None, :])
+    dist = road_km(depots["longitude"].to_numpy(float)[:, None], depots["latitude"].to_numpy(float)[:, None],
+                   lon[None, :], lat[None, :], circuity)
     if max_distance_km is None:
         max_distance_km = case.params.get("Network", {}).get("max_detour_km", np.inf)
     dep_ids = depots["depot_id"].to_numpy(dtype=object)

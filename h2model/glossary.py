@@ -358,7 +358,6 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "supply_type.electrolysis_renewable": ("Renewable electrolysis", "可再生能源电解水制氢"),
     "delivery.tube_trailer": ("Tube trailer", "长管拖车"),
     "delivery.liquid": ("Liquid hydrogen", "液氢"),
-    "delivery.pipeline": ("Pipeline", "管道"),
     "delivery.onsite": ("On-site production", "站内制氢"),
     "alternative.diesel": ("Diesel", "柴油车"),
     "alternative.bev": ("Battery-electric", "纯电动车"),

@@ -111,7 +111,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     res.tables["budget_summary"] = policy.budget_summary(budget, fl)
 
     on_step("emissions")
-    co2 = emissions.co2_from_case(case, fl, tc)
+    co2 = emissions.co2_from_case(case, fl, tc, stations=econ.stations)
     res.tables["co2"] = co2.co2
     res.tables["co2_per_km"] = co2.co2_per_km
     res.tables["abatement"] = co2.abatement

@@ -109,7 +109,7 @@ import pandas as pd
 
 from .finance import FinanceAssumptions, breakeven_price, levelised_cost, ramp_up_shares
 from .fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR, max_capacity_factor
-from .supply import TubeTrailer, haversine_km, liquid_cny_per_kg, tube_trailer_cny_per_kg
+from .supply import _by_year, _col, _par, delivery_cost, delivery_mode
 from .targets import meets
 
 __all__ = [
@@ -286,22 +286,6 @@ def _cost_rows(case, station_type, pressure_mpa) -> pd.DataFrame:
 # draws axes, then the sheet's rows in order) and ``(sheet, key)`` of a params sheet to
 # an array of shape ``(...)``. Anything not in ``values`` is the case's own value, so
 # without ``values`` the cores compute exactly what they always did.
-
-
-def _col(case, values, sheet: str, column: str) -> np.ndarray:
-    """A numeric column of a table sheet: the case's, or its drawn values ``(..., n_rows)``."""
-    if values and (sheet, column) in values:
-        return np.asarray(values[(sheet, column)], dtype=float)
-    return case[sheet][column].to_numpy(float)
-
-
-def _par(case, values, sheet: str, key: str, trailing: int = 1):
-    """A params-sheet value: the case's float, or its draws ``(...)`` with ``trailing``
-    unit axes appended so that they broadcast against row arrays."""
-    if values and (sheet, key) in values:
-        v = np.asarray(values[(sheet, key)], dtype=float)
-        return v.reshape(v.shape + (1,) * trailing)
-    return float(case.params[sheet][key])
 
 
 def _lead(x, trailing: int = 1):
@@ -707,23 +691,6 @@ def analysed_stations(case, built: pd.DataFrame | None = None) -> pd.DataFrame:
     return base.reset_index(drop=True)
 
 
-def _price_rows(case, years) -> np.ndarray:
-    """Row of ``Prices`` (sheet order) holding each year, clamped to the sheet's years."""
-    py_all = case["Prices"]["year"].to_numpy(np.int64)
-    order = np.argsort(py_all, kind="stable")
-    py = py_all[order]
-    y = np.clip(np.asarray(years, dtype=np.int64), py[0], py[-1])
-    idx = np.searchsorted(py, y)
-    if not np.array_equal(py[idx], y):
-        raise ValueError(f"Prices: year(s) missing between {py[0]} and {py[-1]}")
-    return order[idx]
-
-
-def _by_year(case, column: str, years, values=None) -> np.ndarray:
-    """A ``Prices`` column on the given years (clamped to the sheet's years), ``(..., n_years)``."""
-    return _col(case, values, "Prices", column)[..., _price_rows(case, years)]
-
-
 def _supply_rows(case, stations: pd.DataFrame) -> np.ndarray:
     """Row of ``Supply`` of each station's ``supply_id``."""
     sup = case["Supply"]
@@ -879,11 +846,6 @@ class StationYears:
         Row of ``Supply`` that delivers to the station in the row's year: the
         ``station_supply`` table's source where given, else the station's
         ``supply_id``.
-    great_circle_km : numpy.ndarray, shape (n_rows,)
-        Great-circle distance from that source to the station, km (times
-        ``Delivery.road_circuity_factor`` for the road distance).
-    onsite : numpy.ndarray of bool, shape (n_stations,)
-        On-site production (no delivery cost).
     """
 
     stations: pd.DataFrame
@@ -893,8 +855,6 @@ class StationYears:
     kg_per_day: np.ndarray
     capacity_kg_per_day: np.ndarray
     supply_row: np.ndarray
-    great_circle_km: np.ndarray
-    onsite: np.ndarray
 
     @property
     def year_starts(self) -> np.ndarray:
@@ -962,15 +922,11 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
     # network plan assign demand within it; loads from elsewhere are cut to it).
     kg_day = np.minimum(kg_day, max_capacity_factor(case) * cap_row)
 
-    sup = case["Supply"]
     j = _supply_rows(case, st)[si]
     if station_supply is not None:
         j = _supply_rows_by_year(case, station_supply, ids, years, yi, si, j)
-    gc = haversine_km(sup["longitude"].to_numpy(float)[j], sup["latitude"].to_numpy(float)[j],
-                      st["longitude"].to_numpy(float)[si], st["latitude"].to_numpy(float)[si])
     return StationYears(stations=st, years=years, year_index=yi, station_index=si, kg_per_day=kg_day,
-                        capacity_kg_per_day=cap_row, supply_row=j, great_circle_km=gc,
-                        onsite=st["station_type"].to_numpy(object) == "onsite_electrolysis")
+                        capacity_kg_per_day=cap_row, supply_row=j)
 
 
 def station_year_costs(case, sy: StationYears, values=None, *,
@@ -979,9 +935,10 @@ def station_year_costs(case, sy: StationYears, values=None, *,
 
     The cost model of :func:`station_economics`: :func:`station_costs_from_case` at
     each row's capacity (``sy.capacity_kg_per_day``), hydrogen purchase (production +
-    purification of the station's source), delivery (the cheaper of tube trailer at
-    the year's diesel price and liquid hydrogen, none on site; :mod:`h2model.supply`)
-    and electricity (kWh/kg x the year's ``Prices.electricity_cny_per_kwh``) per
+    purification of the row's source), delivery from that source
+    (:func:`h2model.supply.delivery_cost`: none when the source is the station's own
+    on-site production, else the cheaper of tube trailer at the year's diesel price
+    and liquid hydrogen) and electricity (kWh/kg x the year's ``Prices.electricity_cny_per_kwh``) per
     station-year.
 
     The station cost model runs once per **capacity variant**: every station at its
@@ -1015,7 +972,8 @@ def station_year_costs(case, sy: StationYears, values=None, *,
         land), ``land_cny`` (purchase), ``fixed_cny_per_year`` (O&M + staff),
         ``land_lease_cny_per_year`` (CNY/year); ``hydrogen_purchase_cny_per_kg``,
         ``delivery_cny_per_kg``, ``electricity_cny_per_kg`` and their sum
-        ``variable_cny_per_kg`` (CNY/kg); ``liquid_cheaper`` (bool); ``variant_index``
+        ``variable_cny_per_kg`` (CNY/kg); ``liquid_cheaper`` (bool); ``delivery_own``
+        (bool: the source is the station's own on-site production); ``variant_index``
         (int, shape ``(n_rows,)``: the row's capacity variant); ``distance_km`` (road
         km from the row's source, shape ``(..., n_rows)``). Per capacity variant:
         ``replacement_share``, shape ``(..., n_variants, L)`` (compressor replacement
@@ -1039,17 +997,9 @@ def station_year_costs(case, sy: StationYears, values=None, *,
     rep_variant = replacement_shares(costs["compressor_replacement_share"],
                                      costs["compressor_life_years"].astype(float), L)
 
-    # Delivered hydrogen from each row's source (the rule of
-    # supply.delivered_cost_from_case for its supply_id), priced per station-year.
-    d_row = sy.great_circle_km * _par(case, values, "Delivery", "road_circuity_factor")
-    trailer = TubeTrailer(**{k: _par(case, values, "Delivery", k) for k in TubeTrailer.__dataclass_fields__})
-    diesel = _by_year(case, "diesel_cny_per_l", sy.years, values)
-    tube = tube_trailer_cny_per_kg(d_row, trailer, _par(case, values, "Finance", "discount_rate"),
-                                   diesel[..., yi])
-    liquid = liquid_cny_per_kg(d_row, _par(case, values, "Delivery", "liquid_fixed_cny_per_kg"),
-                               _par(case, values, "Delivery", "liquid_cny_per_kg_per_100km"))
-    onsite = sy.onsite[si]
-    c_del = np.where(onsite, 0.0, np.minimum(tube, liquid))
+    # Delivery from each row's source, priced per station-year (the one delivery rule).
+    dlv = delivery_cost(case, sy.supply_row, si, sy.years[yi], stations=sy.stations, values=values)
+    c_del = dlv.cny_per_kg
     production = _col(case, values, "Supply", "production_cost_cny_per_kg")[..., sy.supply_row]
     purification = _col(case, values, "Supply", "purification_cost_cny_per_kg")[..., sy.supply_row]
     c_h2 = production + purification
@@ -1064,9 +1014,10 @@ def station_year_costs(case, sy: StationYears, values=None, *,
         "delivery_cny_per_kg": c_del,
         "electricity_cny_per_kg": c_elec,
         "variable_cny_per_kg": c_h2 + c_del + c_elec,
-        "liquid_cheaper": ~onsite & (liquid < tube),
+        "liquid_cheaper": dlv.liquid,
+        "delivery_own": dlv.own,
         "variant_index": vi,
-        "distance_km": d_row,
+        "distance_km": dlv.distance_km,
         "replacement_share": rep_variant,
         "station_costs": costs,
     }
@@ -1628,8 +1579,7 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     scale = (1.0 + vat) * per_unit_subsidy
     to_target = np.where(below, np.maximum(gap_none, 0.0) / scale, np.nan)
     extra_to_target = np.where(below, np.maximum(gap_sub, 0.0) / scale, np.nan)
-    onsite = sy.onsite[si]
-    mode = np.where(onsite, "onsite", np.where(costs["liquid_cheaper"], "liquid", "tube_trailer"))
+    mode = delivery_mode(costs["delivery_own"], costs["liquid_cheaper"])
 
     out = pd.DataFrame({
         "year": years[yi],

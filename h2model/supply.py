@@ -2,8 +2,10 @@
 
 Delivery by 20 MPa tube trailer is costed from first principles (trailer and tractor
 capital, payload, trips per day, driver and fuel) and depends on road distance;
-liquid hydrogen and pipeline are alternatives. Everything broadcasts: pass arrays of
-distances of any shape (sources x stations, draws x sources x stations).
+liquid hydrogen is the alternative. :func:`delivery_cost` is the model's one delivery
+rule (station economics, the network plan and the pair table call it) and
+:func:`road_km` its one road distance. Everything broadcasts: pass arrays of any
+shape (sources x stations x years, draws x ...).
 """
 
 from __future__ import annotations
@@ -58,9 +60,37 @@ def haversine_km(lon1, lat1, lon2, lat2):
     return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def road_distance_km(lon1, lat1, lon2, lat2, circuity: float) -> np.ndarray:
-    """Road distance in km: great-circle distance times a circuity factor (-)."""
-    return haversine_km(lon1, lat1, lon2, lat2) * circuity
+def road_km(lon1, lat1, lon2, lat2, circuity):
+    """Road distance estimated as great-circle distance times a circuity factor, km.
+
+    The model's one road-distance rule (delivery, the network plan's detours and the
+    fleet's depot-to-station distances).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : array_like
+        Coordinates, degrees (see :func:`haversine_km`).
+    circuity : float or array_like
+        Ratio of road to straight-line distance, dimensionless (about 1.2-1.4 in
+        cities; ``Delivery.road_circuity_factor``); broadcasts.
+
+    Returns
+    -------
+    numpy.ndarray
+        Road distance, km.
+
+    References
+    ----------
+    .. [1] D. Ballou, H. Rahardja, N. Sakai, "Selected country circuity factors for
+       road travel distance estimation", Transportation Research Part A 36 (2002)
+       843-848.
+
+    Examples
+    --------
+    >>> round(float(road_km(113.0, 23.0, 113.0, 24.0, circuity=1.3)), 2)
+    144.55
+    """
+    return np.asarray(circuity, dtype=float) * haversine_km(lon1, lat1, lon2, lat2)
 
 
 @dataclass(frozen=True)
@@ -145,26 +175,215 @@ def tube_trailer_cny_per_kg(distance_km, trailer: TubeTrailer, discount_rate, di
 
 
 def liquid_cny_per_kg(distance_km, fixed_cny_per_kg, cny_per_kg_per_100km) -> np.ndarray:
-    """Liquid-hydrogen delivery cost, CNY/kg: liquefaction/terminal plus haul by distance."""
+    """Liquid-hydrogen delivery cost, CNY/kg: liquefaction/terminal plus haul by distance.
+
+    >>> float(liquid_cny_per_kg(200.0, 9.5, 1.0))
+    11.5
+    """
     return fixed_cny_per_kg + cny_per_kg_per_100km * np.asarray(distance_km, dtype=float) / 100.0
 
 
-def pipeline_cny_per_kg(distance_km, kg_per_day, capex_cny_per_km, om_share, life_years,
-                        discount_rate) -> np.ndarray:
-    """Pipeline delivery cost, CNY/kg, for a dedicated line carrying ``kg_per_day``."""
-    d = np.asarray(distance_km, dtype=float)
-    annual = d * capex_cny_per_km * (capital_recovery_factor(discount_rate, life_years) + om_share)
-    with np.errstate(divide="ignore"):
-        return annual / (np.asarray(kg_per_day, dtype=float) * 365.0)
+# --- reading the case, with optional Monte Carlo draws ----------------------------------
+
+
+def _col(case, values, sheet: str, column: str) -> np.ndarray:
+    """A numeric column of a table sheet: the case's, or its drawn values ``(..., n_rows)``."""
+    if values and (sheet, column) in values:
+        return np.asarray(values[(sheet, column)], dtype=float)
+    return case[sheet][column].to_numpy(float)
+
+
+def _par(case, values, sheet: str, key: str, trailing: int = 1):
+    """A params-sheet value: the case's float, or its draws ``(...)`` with ``trailing``
+    unit axes appended so that they broadcast against row arrays."""
+    if values and (sheet, key) in values:
+        v = np.asarray(values[(sheet, key)], dtype=float)
+        return v.reshape(v.shape + (1,) * trailing)
+    return float(case.params[sheet][key])
+
+
+def _price_rows(case, years) -> np.ndarray:
+    """Row of ``Prices`` (sheet order) holding each year, clamped to the sheet's years."""
+    py_all = case["Prices"]["year"].to_numpy(np.int64)
+    order = np.argsort(py_all, kind="stable")
+    py = py_all[order]
+    y = np.clip(np.asarray(years, dtype=np.int64), py[0], py[-1])
+    idx = np.searchsorted(py, y)
+    if not np.array_equal(py[idx], y):
+        raise ValueError(f"Prices: year(s) missing between {py[0]} and {py[-1]}")
+    return order[idx]
+
+
+def _by_year(case, column: str, years, values=None) -> np.ndarray:
+    """A ``Prices`` column on the given years (clamped to the sheet's years), ``(..., *years.shape)``."""
+    return _col(case, values, "Prices", column)[..., _price_rows(case, years)]
+
+
+# --- the delivery rule ------------------------------------------------------------------
+
+#: Delivery modes (:func:`delivery_mode`).
+DELIVERY_MODES = ("onsite", "tube_trailer", "liquid")
+
+
+@dataclass(frozen=True)
+class DeliveryCost:
+    """Delivery of hydrogen from sources to stations (see :func:`delivery_cost`).
+
+    All arrays have the broadcast shape of the (source, station, year) arguments,
+    led by the axes of any drawn inputs.
+
+    Attributes
+    ----------
+    cny_per_kg : numpy.ndarray
+        Delivery cost, CNY/kg: zero for a station's own on-site production, else the
+        cheaper of tube trailer and liquid hydrogen.
+    distance_km : numpy.ndarray
+        Road distance from the source to the station, km.
+    own : numpy.ndarray of bool
+        The source is the station's own on-site production.
+    liquid : numpy.ndarray of bool
+        Liquid hydrogen is the cheaper mode (never for own production).
+    """
+
+    cny_per_kg: np.ndarray
+    distance_km: np.ndarray
+    own: np.ndarray
+    liquid: np.ndarray
+
+    @property
+    def mode(self) -> np.ndarray:
+        """Delivery mode of each element (:func:`delivery_mode`)."""
+        return delivery_mode(self.own, self.liquid)
+
+
+def delivery_mode(own, liquid) -> np.ndarray:
+    """Delivery mode, ``onsite``, ``tube_trailer`` or ``liquid`` (object array), from
+    :class:`DeliveryCost`'s ``own`` and ``liquid`` flags.
+
+    >>> delivery_mode([True, False, False], [False, False, True]).tolist()
+    ['onsite', 'tube_trailer', 'liquid']
+    """
+    code = np.where(own, 0, np.where(liquid, 2, 1))
+    return np.asarray(DELIVERY_MODES, dtype=object)[code]
+
+
+def own_supply_rows(case, stations: pd.DataFrame | None = None) -> np.ndarray:
+    """Row of ``Supply`` that is each station's own on-site production, -1 where none.
+
+    A station produces on site when its ``station_type`` is ``onsite_electrolysis``;
+    its own source is its ``supply_id`` in the case's ``Stations`` sheet (the
+    station row's own ``supply_id`` for a station not in the sheet), so that a
+    station bought elsewhere by a plan does not turn that purchase into on-site
+    production.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Stations`` and ``Supply``.
+    stations : pandas.DataFrame, optional
+        ``station_id, station_type, supply_id`` of the stations; default the case's
+        ``Stations``.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_stations,)
+
+    Examples
+    --------
+    >>> from h2model.inputs import load_case, DEFAULT_CASE
+    >>> case = load_case(DEFAULT_CASE)
+    >>> st = case["Stations"]
+    >>> rows = own_supply_rows(case)[st["station_id"].isin(["NS-P05", "HP-E1"]).to_numpy()]
+    >>> case["Supply"]["supply_id"].to_numpy()[rows[rows >= 0]].tolist(), int(rows.min())
+    (['nansha_onsite_grid'], -1)
+    """
+    st = case["Stations"] if stations is None else stations
+    sheet = case["Stations"].set_index("station_id")["supply_id"].astype(object)
+    ids = st["station_id"].astype(object)
+    own_id = sheet.reindex(ids).to_numpy(object)
+    own_id = np.where(pd.isna(own_id), st["supply_id"].to_numpy(object), own_id)
+    j = pd.Index(case["Supply"]["supply_id"].astype(object)).get_indexer(own_id)
+    onsite = st["station_type"].to_numpy(object) == "onsite_electrolysis"
+    return np.where(onsite & (j >= 0), j, -1).astype(np.int64)
+
+
+def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None = None,
+                  values=None) -> DeliveryCost:
+    """Delivery cost of hydrogen from sources to stations in calendar years, CNY/kg.
+
+    The one delivery rule of the model: zero exactly when the source is the
+    station's own on-site production (:func:`own_supply_rows`); otherwise the cheaper
+    of a 20 MPa tube trailer (:func:`tube_trailer_cny_per_kg`, at the year's
+    ``Prices.diesel_cny_per_l`` and ``Finance.discount_rate``) and liquid hydrogen
+    (:func:`liquid_cny_per_kg`), over the road distance (:func:`road_km` with
+    ``Delivery.road_circuity_factor``). Station economics, the network plan and the
+    source-station table (:func:`delivered_cost_from_case`) all call it.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Supply``, ``Stations``, ``Delivery``, ``Prices`` and ``Finance``.
+    source : array_like of int
+        Row of ``Supply`` of each element.
+    station : array_like of int
+        Row of ``stations`` of each element.
+    year : array_like of int
+        Calendar year of each element (clamped to the years of ``Prices``).
+        ``source``, ``station`` and ``year`` broadcast against each other.
+    stations : pandas.DataFrame, optional
+        ``station_id, station_type, supply_id, longitude, latitude`` of the stations
+        (e.g. :func:`h2model.station.analysed_stations`); default the case's
+        ``Stations``.
+    values : mapping, optional
+        Drawn inputs: ``("Delivery", key)``, ``("Finance", "discount_rate")`` -> array
+        ``(...)`` and ``("Prices", "diesel_cny_per_l")`` -> array ``(..., n_rows of
+        Prices)``; their leading (draws) axes lead every output. Inputs not given are
+        the case's.
+
+    Returns
+    -------
+    DeliveryCost
+
+    Examples
+    --------
+    NS-P05 produces on site from ``nansha_onsite_grid`` and pays no delivery for it;
+    from the Nansha by-product source 8.5 road-km away it pays the tube trailer:
+
+    >>> from h2model.inputs import load_case, DEFAULT_CASE
+    >>> case = load_case(DEFAULT_CASE)
+    >>> sup, st = case["Supply"]["supply_id"].tolist(), case["Stations"]["station_id"].tolist()
+    >>> d = delivery_cost(case, [sup.index("nansha_onsite_grid"), sup.index("nansha_chem_byproduct")],
+    ...                   st.index("NS-P05"), 2025)
+    >>> d.mode.tolist(), round(float(d.cny_per_kg[0]), 2), round(float(d.distance_km[1]), 1)
+    (['onsite', 'tube_trailer'], 0.0, 8.5)
+    """
+    st = case["Stations"] if stations is None else stations
+    sup = case["Supply"]
+    source, station, year = np.broadcast_arrays(np.asarray(source, dtype=np.int64),
+                                                np.asarray(station, dtype=np.int64),
+                                                np.asarray(year, dtype=np.int64))
+    n = source.ndim
+
+    def par(key, sheet="Delivery"):
+        return _par(case, values, sheet, key, trailing=n)
+
+    km = road_km(sup["longitude"].to_numpy(float)[source], sup["latitude"].to_numpy(float)[source],
+                 st["longitude"].to_numpy(float)[station], st["latitude"].to_numpy(float)[station],
+                 par("road_circuity_factor"))
+    trailer = TubeTrailer(**{k: par(k) for k in TubeTrailer.__dataclass_fields__})
+    tube = tube_trailer_cny_per_kg(km, trailer, par("discount_rate", "Finance"),
+                                   _by_year(case, "diesel_cny_per_l", year, values))
+    liquid = liquid_cny_per_kg(km, par("liquid_fixed_cny_per_kg"), par("liquid_cny_per_kg_per_100km"))
+    own = np.broadcast_to(own_supply_rows(case, st)[station] == source, tube.shape)
+    return DeliveryCost(cny_per_kg=np.where(own, 0.0, np.minimum(tube, liquid)),
+                        distance_km=np.broadcast_to(km, tube.shape), own=own, liquid=~own & (liquid < tube))
 
 
 def delivered_cost_from_case(case, year: int | None = None) -> pd.DataFrame:
-    """Delivered hydrogen cost for every (supply source, station) pair.
+    """Delivered hydrogen cost for every (supply source, station) pair in one year.
 
-    Tube trailer is the delivery mode (the mode of every Guangzhou station today);
-    the cheaper of tube trailer and liquid is taken where liquid is cheaper (long
-    distances). Stations producing on site (``onsite_electrolysis``) pay no delivery
-    from their own source.
+    Production and purification of the source plus its delivery to the station
+    (:func:`delivery_cost`) in ``year`` (default the case's price year).
 
     Returns
     -------
@@ -175,32 +394,18 @@ def delivered_cost_from_case(case, year: int | None = None) -> pd.DataFrame:
     """
     sup = case["Supply"]
     st = case["Stations"]
-    dl = case.params["Delivery"]
-    fin = case.finance
-    prices = case["Prices"].set_index("year")
-    year = int(year if year is not None else fin["price_year"])
-    year = min(max(year, int(prices.index.min())), int(prices.index.max()))
-    diesel = float(prices.loc[year, "diesel_cny_per_l"])
-    dist = road_distance_km(
-        sup["longitude"].to_numpy()[:, None], sup["latitude"].to_numpy()[:, None],
-        st["longitude"].to_numpy()[None, :], st["latitude"].to_numpy()[None, :],
-        dl["road_circuity_factor"])
-    tube = tube_trailer_cny_per_kg(dist, TubeTrailer.from_mapping(dl), fin["discount_rate"], diesel)
-    liquid = liquid_cny_per_kg(dist, dl["liquid_fixed_cny_per_kg"], dl["liquid_cny_per_kg_per_100km"])
-    onsite = ((st["station_type"].to_numpy() == "onsite_electrolysis")[None, :]
-              & (sup["supply_id"].to_numpy()[:, None] == st["supply_id"].to_numpy()[None, :]))
-    delivery = np.where(onsite, 0.0, np.minimum(tube, liquid))
-    mode = np.where(onsite, "onsite", np.where(liquid < tube, "liquid", "tube_trailer"))
-    n_s, n_t = dist.shape
-    production = np.repeat(sup["production_cost_cny_per_kg"].to_numpy(), n_t)
-    purification = np.repeat(sup["purification_cost_cny_per_kg"].to_numpy(), n_t)
+    year = int(year if year is not None else case.finance["price_year"])
+    n_s, n_t = len(sup), len(st)
+    d = delivery_cost(case, np.arange(n_s)[:, None], np.arange(n_t)[None, :], year)
+    production = np.repeat(sup["production_cost_cny_per_kg"].to_numpy(float), n_t)
+    purification = np.repeat(sup["purification_cost_cny_per_kg"].to_numpy(float), n_t)
     return pd.DataFrame({
         "supply_id": np.repeat(sup["supply_id"].to_numpy(), n_t),
         "station_id": np.tile(st["station_id"].to_numpy(), n_s),
-        "distance_km": dist.ravel(),
+        "distance_km": d.distance_km.ravel(),
         "production_cny_per_kg": production,
         "purification_cny_per_kg": purification,
-        "delivery_cny_per_kg": delivery.ravel(),
-        "delivered_cny_per_kg": production + purification + delivery.ravel(),
-        "delivery_mode": mode.ravel(),
+        "delivery_cny_per_kg": d.cny_per_kg.ravel(),
+        "delivered_cny_per_kg": production + purification + d.cny_per_kg.ravel(),
+        "delivery_mode": d.mode.ravel(),
     })

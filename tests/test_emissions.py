@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from h2model import emissions, fleet, tco
+from h2model import emissions, fleet, model, tco
+from h2model.inputs import DEFAULT_CASE, load_case
 from tests.data.fleet_case import PRICES, STATIONS, make_case
 
 
@@ -89,3 +91,77 @@ def test_abatement_cost_equals_cost_gap_over_co2_gap_when_flat():
     delta = row["tco_fcev_cny"] - row["tco_diesel_cny"]
     assert row["abatement_cost_simple_cny_per_t"] == pytest.approx(delta / 267.0)
     assert np.isfinite(ab["abatement_cost_cny_per_t"]).all()
+
+
+# --- CO2 at the sources station economics prices --------------------------------------------
+
+
+def test_station_table_weights_each_sources_factor_by_kg_sold():
+    case = make_case()
+    f = fleet.fleet_from_case(case)
+    # 2023: S1 (combined, 2 kWh/kg) sells 100 kg of by-product (5 kg/kg); S2 (standalone,
+    # 2 kWh/kg) sells 300 kg of grid electrolysis (50 kWh/kg), although its sheet source is
+    # irrelevant here; grid 0.6 kg/kWh: (100 x (5 + 2 x 0.6) + 300 x (50 + 2) x 0.6) / 400
+    table = pd.DataFrame({"year": [2023, 2023, 2024], "station_id": ["S1", "S2", "S1"],
+                          "supply_id": ["bp", "el", "bp"], "kg_sold_per_year": [100.0, 300.0, 0.0]})
+    mix = emissions.co2_from_case(case, f, stations=table).co2.groupby("year")["h2_co2_kg_per_kg"].first()
+    assert mix.loc[2023] == pytest.approx((100 * 6.2 + 300 * 52 * 0.6) / 400)
+    # 2024 sells nothing: the capacity-weighted fallback, as without a table (10.96 by hand)
+    assert mix.loc[2024] == pytest.approx(10.96)
+    # the sheet would have counted S1 and S2 at their Stations sources instead
+    sheet = emissions.co2_from_case(case, f).co2.groupby("year")["h2_co2_kg_per_kg"].first()
+    assert sheet.loc[2023] == pytest.approx(6.2)
+
+
+def test_bad_station_tables_are_named():
+    case = make_case()
+    f = fleet.fleet_from_case(case)
+    ok = pd.DataFrame({"year": [2023], "station_id": ["S1"], "supply_id": ["bp"], "kg_sold_per_year": [1.0]})
+    with pytest.raises(ValueError, match="stations: missing column\\(s\\) kg_sold_per_year"):
+        emissions.co2_from_case(case, f, stations=ok.drop(columns="kg_sold_per_year"))
+    with pytest.raises(ValueError, match="stations: supply_id\\(s\\) not in Supply: nowhere"):
+        emissions.co2_from_case(case, f, stations=ok.assign(supply_id="nowhere"))
+
+
+@pytest.fixture(scope="module")
+def default_run():
+    case = load_case(DEFAULT_CASE, "plan-2025")
+    return case, model.run(case)
+
+
+def test_co2_is_counted_at_the_sources_station_economics_prices(default_run):
+    # For every year, the fleet's hydrogen CO2 is the kg-sold-weighted factor of the supply_id
+    # each station-year is priced at (process CO2 + (source + station kWh/kg) x grid).
+    case, res = default_run
+    st = res["stations"]
+    sup = case["Supply"].set_index("supply_id")
+    kwh = case["StationCosts"].set_index(["station_type", "pressure_mpa"])["electricity_kwh_per_kg"]
+    grid = case["Prices"].set_index("year")["grid_co2_kg_per_kwh"]
+    e_station = kwh.reindex(pd.MultiIndex.from_arrays([st["station_type"], st["pressure_mpa"]])).to_numpy()
+    factor = (sup["co2_kg_per_kg_h2"].reindex(st["supply_id"]).to_numpy()
+              + (sup["electricity_kwh_per_kg"].reindex(st["supply_id"]).to_numpy() + e_station)
+              * grid.reindex(st["year"]).to_numpy())
+    kg = st["kg_sold_per_year"].to_numpy()
+    w = pd.DataFrame({"year": st["year"], "co2": kg * factor, "kg": kg}).groupby("year").sum()
+    want = (w["co2"] / w["kg"])[w["kg"] > 0]
+    got = res["co2"].groupby("year")["h2_co2_kg_per_kg"].first().reindex(want.index)
+    assert len(want) >= 15
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12)
+
+
+def test_2025_hydrogen_co2_by_hand(default_run):
+    # In 2025 the plan prices every station at by-product hydrogen (Guangzhou Petrochemical or
+    # Nansha chemical park: 0 process CO2, no grid power), so the CO2 is the stations' own
+    # electricity on the 2025 grid (0.36 kg/kWh): 0.7 kWh/kg at 35 MPa, 1.4 at 70 MPa and 2.5
+    # at the on-site electrolysis station (StationCosts).
+    case, res = default_run
+    st = res["stations"]
+    st = st[(st["year"] == 2025) & (st["kg_sold_per_year"] > 0)]
+    assert set(st["supply_id"]) == {"gzpc_byproduct", "nansha_chem_byproduct"}
+    kwh = np.where(st["station_type"] == "onsite_electrolysis", 2.5,
+                   np.where(st["pressure_mpa"] == 70, 1.4, 0.7))
+    kg = st["kg_sold_per_year"].to_numpy()
+    hand = float((kg * (0.0 + kwh * 0.36)).sum() / kg.sum())
+    got = res["co2"].groupby("year")["h2_co2_kg_per_kg"].first().loc[2025]
+    assert got == pytest.approx(hand, rel=1e-12)
+    assert 0.25 < got < 0.5  # not the 3.4 kg/kg of the Stations sheet's SMR-heavy sources

@@ -619,6 +619,35 @@ def test_demand_shape_is_checked():
         tiny_data(demand=DEMAND[:, :1])
 
 
+def test_delivery_shape_is_checked():
+    want = (r"delivery_cny_per_kg: shape \(2, 2\) != \(supplies, sites\) \(2, 3\)"
+            r" or \(supplies, sites, periods\) \(2, 3, 2\)")
+    with pytest.raises(ValueError, match=want):
+        tiny_data(delivery=DELIVERY[:, :2])
+    with pytest.raises(ValueError, match="values must be >= 0 CNY/kg"):
+        tiny_data(delivery=np.stack([DELIVERY, -DELIVERY], axis=2))
+
+
+def test_delivery_may_vary_by_period(tiny_plan):
+    # One CNY/kg more delivery on every pair in the second period (2025-2026) changes no
+    # decision and adds 1 x served kg/day x 365 x (1.08^-1 + 1.08^-2) to the objective.
+    by_period = np.stack([DELIVERY, DELIVERY + 1.0], axis=2)
+    data = tiny_data(delivery=by_period)
+    assert data.delivery_cny_per_kg.shape == (2, 3, 2)
+    np.testing.assert_array_equal(tiny_data().delivery_cny_per_kg[:, :, 1], DELIVERY)  # 2-D: every period
+    plan = plan_network(data, tiny_options())
+    assert plan_builds(plan) == plan_builds(tiny_plan)
+    f = plan.supply_flows
+    k = f["supply_id"].map({"P1": 0, "P2": 1}).to_numpy()
+    s = f["site_id"].map(dict(zip(SITES.site_id, range(3), strict=True))).to_numpy()
+    t = f["year"].map({2024: 0, 2026: 1}).to_numpy()
+    np.testing.assert_allclose(f["delivery_cny_per_kg"], by_period[k, s, t], rtol=1e-12)
+    served = f.loc[f["year"] == 2026, "kg_per_day"].sum()
+    assert served == pytest.approx(tiny_plan.supply_flows.query("year == 2026")["kg_per_day"].sum(), rel=1e-9)
+    extra = served * 365.0 * (1.08**-1 + 1.08**-2)
+    assert plan.objective_cny - tiny_plan.objective_cny == pytest.approx(extra, rel=1e-6)
+
+
 def test_long_demand_table_equals_array():
     long = pd.DataFrame(
         [

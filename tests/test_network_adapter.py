@@ -209,3 +209,31 @@ def test_choosing_sources_never_costs_the_system_more_than_pinning_them(plan, ca
     main = plan.station_supply.merge(pinned.station_supply, on=["station_id", "year"],
                                      suffixes=("", "_pinned"))
     assert (main["supply_id"] != main["supply_id_pinned"]).any()
+
+
+def test_station_economics_and_the_plan_charge_the_same_delivery_for_each_source_station_year(
+        plan, case_and_fleet):
+    # Every station-year station economics prices at the plan's source pays the delivery the
+    # plan charged for that (source, station) in the period of that year; re-sourced on-site
+    # stations included (NS-P05 buys by-product hydrogen in 2025 and pays the trailer).
+    from h2model import station
+
+    case, _ = case_and_fleet
+    sy = station.station_years(case, built=plan.built_stations, station_capacity=plan.station_capacity,
+                               station_supply=plan.station_supply)
+    costs = station.station_year_costs(case, sy)
+    econ = pd.DataFrame({
+        "station_id": sy.stations["station_id"].to_numpy(object)[sy.station_index],
+        "year": sy.years[sy.year_index],
+        "supply_id": case["Supply"]["supply_id"].to_numpy(object)[sy.supply_row],
+        "delivery_econ": costs["delivery_cny_per_kg"]})
+    flows = plan.plan.supply_flows
+    period_of = {y: y + (y % 2 == 0) if y > 2025 else y for y in range(2020, 2036)}
+    econ["period"] = econ["year"].map(period_of)
+    both = econ.merge(flows.rename(columns={"site_id": "station_id", "year": "period"}),
+                      on=["station_id", "period", "supply_id"], validate="many_to_one")
+    assert len(both) > 300  # every supplied station-year
+    np.testing.assert_allclose(both["delivery_econ"], both["delivery_cny_per_kg"], rtol=1e-12, atol=0)
+    ns = both[(both["station_id"] == "NS-P05") & (both["year"] == 2025)]
+    assert ns["supply_id"].tolist() == ["nansha_chem_byproduct"]
+    assert float(ns["delivery_econ"].iloc[0]) > 3.0

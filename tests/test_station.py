@@ -605,3 +605,80 @@ def test_bad_supply_tables_are_named():
     dup = "station_supply: \\(station 'HP-E1', year 2025\\) appears more than once"
     with pytest.raises(ValueError, match=dup):
         station.station_years(case, station_supply=pd.concat([ok, ok]))
+
+
+# --- delivery: one rule for station economics and the network plan -----------------------
+
+
+def _hand_delivery_cny_per_kg(case, supply_id: str, station_id: str, diesel_cny_per_l: float):
+    """Road km and the cheaper of tube trailer and liquid, written out from the Delivery sheet."""
+    d = case.params["Delivery"]
+    r = case.params["Finance"]["discount_rate"]
+    src = case["Supply"].set_index("supply_id").loc[supply_id]
+    stn = case["Stations"].set_index("station_id").loc[station_id]
+    p1, p2 = np.radians(src["latitude"]), np.radians(stn["latitude"])
+    dl = np.radians(stn["longitude"] - src["longitude"])
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    km = d["road_circuity_factor"] * 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+    trip_h = 2 * km / d["truck_speed_km_per_h"] + d["load_unload_h_per_trip"]
+    trips_per_year = d["operating_hours_per_day"] / trip_h * d["operating_days_per_year"]
+    kg_per_year = trips_per_year * d["trailer_payload_kg"]
+    capital = (d["trailer_capex_cny"] * crf(r, int(d["trailer_life_years"]))
+               + d["tractor_capex_cny"] * crf(r, int(d["tractor_life_years"])))
+    om = d["trailer_om_share_per_year"] * (d["trailer_capex_cny"] + d["tractor_capex_cny"])
+    fuel_cny = 2 * km * d["truck_diesel_l_per_100km"] / 100 * diesel_cny_per_l
+    trip_cny = d["driver_cny_per_h"] * trip_h + fuel_cny
+    tube = (capital + om) / kg_per_year + trip_cny / d["trailer_payload_kg"] + d["filling_cny_per_kg"]
+    liquid = d["liquid_fixed_cny_per_kg"] + d["liquid_cny_per_kg_per_100km"] * km / 100
+    return float(km), float(tube), float(liquid)
+
+
+def test_an_onsite_station_bought_elsewhere_pays_the_delivery_from_its_actual_source():
+    # NS-P05 (on-site electrolysis, own source nansha_onsite_grid) re-sourced in 2025 to the
+    # Nansha chemical by-product 8.5 road-km away: a tube trailer at 2025 diesel (7.2 CNY/L).
+    case = default_case()
+    km, tube, liquid = _hand_delivery_cny_per_kg(case, "nansha_chem_byproduct", "NS-P05", 7.2)
+    assert 8 < km < 9 and tube < liquid  # the trailer is the cheaper mode at this distance
+    table = pd.DataFrame({"station_id": ["NS-P05"], "year": [2025], "supply_id": ["nansha_chem_byproduct"]})
+    bought = row(station.station_economics(case, year=2025, station_supply=table), "NS-P05", 2025)
+    assert bought["delivery_cny_per_kg"] == pytest.approx(tube, rel=1e-12)
+    assert bought["distance_km"] == pytest.approx(km, rel=1e-12)
+    assert bought["delivery_mode"] == "tube_trailer"
+    assert bought["hydrogen_purchase_cny_per_kg"] == pytest.approx(13.0 + 3.0)
+    # supplied by its own source (the sheet's, or named in the table) it pays nothing
+    own = table.assign(supply_id="nansha_onsite_grid")
+    for econ in (station.station_economics(case, year=2025),
+                 station.station_economics(case, year=2025, station_supply=own)):
+        r = row(econ, "NS-P05", 2025)
+        assert r["delivery_cny_per_kg"] == 0.0 and r["delivery_mode"] == "onsite"
+    # a delivered station bought from an on-site source pays the trailer: on site is the
+    # station's own production, not a kind of source
+    d = supply.delivery_cost(case, case["Supply"]["supply_id"].tolist().index("nansha_onsite_grid"),
+                             case["Stations"]["station_id"].tolist().index("HP-E1"), 2025)
+    _, tube, liquid = _hand_delivery_cny_per_kg(case, "nansha_onsite_grid", "HP-E1", 7.2)
+    assert float(d.cny_per_kg) == pytest.approx(min(tube, liquid), rel=1e-12) and not bool(d.own)
+
+
+def test_delivery_draws_lead_the_station_year_axis():
+    # Monte Carlo draws of diesel (two draws) and circuity: outputs (draws, rows); an own-source
+    # row stays at 0; a trailer row moves by 2 d f dp / 100 / P with the diesel price.
+    case = default_case()
+    sy = station.station_years(case, year=[2025])
+    n_prices = len(case["Prices"])
+    diesel = np.stack([case["Prices"]["diesel_cny_per_l"].to_numpy(float),
+                       case["Prices"]["diesel_cny_per_l"].to_numpy(float) + 1.0])
+    values = {("Prices", "diesel_cny_per_l"): diesel,
+              ("Delivery", "road_circuity_factor"): np.array([1.3, 1.3])}
+    base = station.station_year_costs(case, sy)
+    drawn = station.station_year_costs(case, sy, values)
+    n = len(sy.station_index)
+    assert diesel.shape == (2, n_prices) and drawn["delivery_cny_per_kg"].shape == (2, n)
+    np.testing.assert_allclose(drawn["delivery_cny_per_kg"][0], base["delivery_cny_per_kg"], rtol=1e-12)
+    ids = sy.stations["station_id"].to_numpy(object)[sy.station_index]
+    ns = int(np.flatnonzero(ids == "NS-P05")[0])
+    assert drawn["delivery_cny_per_kg"][:, ns].tolist() == [0.0, 0.0]
+    d = case.params["Delivery"]
+    trailer = ~base["liquid_cheaper"] & ~base["delivery_own"]
+    km = base["distance_km"][trailer]
+    step = 2 * km * d["truck_diesel_l_per_100km"] / 100 * 1.0 / d["trailer_payload_kg"]
+    np.testing.assert_allclose(np.diff(drawn["delivery_cny_per_kg"], axis=0)[0][trailer], step, rtol=1e-9)

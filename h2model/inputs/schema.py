@@ -316,7 +316,7 @@ SUPPLY = Sheet(
 
 DELIVERY = Sheet(
     "Delivery",
-    "Delivery cost parameters: 20 MPa tube trailer, liquid hydrogen and pipeline.",
+    "Delivery cost parameters: 20 MPa tube trailer and liquid hydrogen.",
     PARAMS_COLUMNS,
     key=("key",),
     kind="params",
@@ -337,9 +337,6 @@ DELIVERY = Sheet(
         Column("filling_cny_per_kg", "float", "CNY/kg", "Compression into the trailer at the source", 0, 20),
         Column("liquid_fixed_cny_per_kg", "float", "CNY/kg", "Liquefaction and terminal cost", 0, 100),
         Column("liquid_cny_per_kg_per_100km", "float", "CNY/kg/100 km", "Liquid tanker haul", 0, 50),
-        Column("pipeline_capex_cny_per_km", "float", "CNY/km", "Pipeline construction", 0, 1e8),
-        Column("pipeline_om_share_per_year", "float", "fraction of capex/year", "Pipeline O&M", 0, 0.2),
-        Column("pipeline_life_years", "int", "years", "Pipeline life", 5, 80),
     ),
 )
 

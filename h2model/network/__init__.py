@@ -28,7 +28,6 @@ from h2model.network.build import (
 )
 from h2model.network.prepare import (
     NetworkData,
-    default_delivery_cny_per_kg,
     default_periods,
     detour_cost_cny_per_km_per_kg,
     generate_instance,
@@ -48,7 +47,6 @@ __all__ = [
     "SolveInfo",
     "SolverUnavailable",
     "build_model",
-    "default_delivery_cny_per_kg",
     "default_periods",
     "detour_cost_cny_per_km_per_kg",
     "discount_factors",

@@ -13,8 +13,10 @@ knows nothing of workbooks; this adapter maps the case onto its input contract:
 * **demand nodes**: the fleet's depots (district centroids for districts without
   a depot) with their hydrogen demand by year;
 * **supplies**: the ``Supply`` sheet at production plus purification cost, with the
-  delivered cost from each source to each site from the tube-trailer model
-  (:func:`h2model.supply.delivered_cost_from_case`);
+  delivery cost from each source to each site in each period from the model's one
+  delivery rule (:func:`h2model.supply.delivery_cost`, the rule station economics
+  prices station-years with), averaged over the calendar years the period stands
+  for;
 * **periods**: yearly to 2025, then two-year steps to the end of the horizon;
 * **options**: the ``Network`` sheet; the station-count target comes from the
   ``Targets`` sheet (a ``>`` target of 50 means at least 51). The detour cost per
@@ -251,13 +253,11 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
         "available_from_year": sup["available_from_year"].astype(int),
         "cost_cny_per_kg": sup["production_cost_cny_per_kg"] + sup["purification_cost_cny_per_kg"],
     })
-    dc = supply.delivered_cost_from_case(case)
-    delivery = dc.pivot(index="supply_id", columns="station_id", values="delivery_cny_per_kg")
-    delivery = delivery.loc[supplies["supply_id"], st["station_id"]].to_numpy(float)
+    delivery = _delivery_by_period(case, st, periods)
     if not int(case.params["Network"].get("plan_chooses_supply", 1)):
         # each station only from its Stations supply_id
         pinned = supplies["supply_id"].to_numpy(object)[:, None] == st["supply_id"].to_numpy(object)[None, :]
-        delivery = np.where(pinned, delivery, np.inf)
+        delivery = np.where(pinned[:, :, None], delivery, np.inf)
     opts = options or network_options_from_case(case, fl)
     data = prepare(sites, modules, nodes, dem, supplies, periods, float(case.finance["discount_rate"]),
                    delivery_cny_per_kg=delivery, capex_cny_by_site=capex_by_site,
@@ -271,6 +271,20 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
                     list(plan.binding),
                     station_capacity=_station_capacity(st, plan, periods, built, first, last),
                     station_supply=_station_supply(plan, periods))
+
+
+def _delivery_by_period(case, st: pd.DataFrame, periods: pd.DataFrame) -> np.ndarray:
+    """Delivery cost from every ``Supply`` row to every site in every period, CNY/kg,
+    shape (supplies, sites, periods): :func:`h2model.supply.delivery_cost` in each
+    calendar year a period stands for, averaged over them (the cost of a kg delivered
+    evenly through the period; equal to each year's when the diesel price is flat)."""
+    last = periods["year"].to_numpy(np.int64)
+    span = periods["weight_years"].to_numpy(np.int64)
+    years = np.arange(int((last - span + 1).min()), int(last.max()) + 1)
+    d = supply.delivery_cost(case, np.arange(len(case["Supply"]))[:, None, None],
+                             np.arange(len(st))[None, :, None], years[None, None, :], stations=st)
+    inside = (years[:, None] > (last - span)[None, :]) & (years[:, None] <= last[None, :])  # (years, periods)
+    return d.cny_per_kg @ inside / span
 
 
 def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) -> pd.DataFrame:

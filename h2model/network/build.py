@@ -70,7 +70,7 @@ Objective (CNY of the price year, discounted to the first year of the first peri
 
     \min \sum_t \Big[ \sum_{sm} c_{sm} S_t (z_{smt} - z_{sm,t-1})
       + 365 A_t \Big( \sum_{sm} \tfrac{F_m}{365} z_{smt}
-      + \sum_{ks} (p_k + \ell_{ks}) f_{kst}
+      + \sum_{ks} (p_k + \ell_{kst}) f_{kst}
       + \sum_{ns} \gamma\,\delta_{ns} x_{nst} + \pi \sum_n u_{nt} \Big) \Big]
       + \Pi\,(\text{short} + \sum \text{short}_{dt})
 
@@ -78,7 +78,7 @@ with :math:`S_t = (1+r)^{-(y_t - w_t + 1 - y_0)}` the discount factor of the fir
 year of period *t* (capex is paid then), :math:`A_t = \sum_{y=y_t-w_t+1}^{y_t}
 (1+r)^{-(y-y_0)}` the sum of the discount factors of the years it stands for
 (operating costs), :math:`c_{sm}` capex, :math:`F_m` fixed O&M per year,
-:math:`p_k` production cost, :math:`\ell_{ks}` delivery cost, :math:`\gamma` the
+:math:`p_k` production cost, :math:`\ell_{kst}` delivery cost, :math:`\gamma` the
 detour cost per kg per km, :math:`\delta_{ns}` the node-site road distance,
 :math:`\pi` the unmet-demand penalty and :math:`\Pi` the target penalty. Demand and
 capacity in period *t* hold for all its years (demand of year :math:`y_t`, which is
@@ -508,13 +508,13 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
 
     # --- supply flows f[k, s, t] -----------------------------------------------------
     n_k = len(data.supply_lon)
-    unit_cost = data.supply_cost_cny_per_kg[:, None] + data.delivery_cny_per_kg  # (K, S)
+    unit_cost = data.supply_cost_cny_per_kg[:, None, None] + data.delivery_cny_per_kg  # (K, S, T)
     supply_on = t_idx[None, :] >= supply_t0[:, None]  # (K, T)
-    kst_ok = supply_on[:, None, :] & st_has_x[None, :, :] & np.isfinite(unit_cost)[:, :, None]  # (K, S, T)
+    kst_ok = supply_on[:, None, :] & st_has_x[None, :, :] & np.isfinite(unit_cost)  # (K, S, T)
     if opt.max_supplies_per_site is not None and opt.max_supplies_per_site < n_k:
         # the cheapest supplies among those available in each period
         for t in range(n_t):
-            cost_t = np.where(supply_on[:, t, None], unit_cost, np.inf)
+            cost_t = np.where(supply_on[:, t, None], unit_cost[:, :, t], np.inf)
             rank = np.argsort(np.argsort(cost_t, axis=0, kind="stable"), axis=0)
             kst_ok[:, :, t] &= rank < opt.max_supplies_per_site
     f_k, f_s, f_t = np.nonzero(kst_ok)
@@ -624,7 +624,7 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
             data.capex_cny[z_s, z_m] * capex_f[z_t]
             + data.module_fixed_om_cny_per_year[z_m] * annual_f[z_t] * OBJECTIVE_SCALE,
             opt.detour_cost_cny_per_km_per_kg * x_km * op_coef[x_t],
-            unit_cost[f_k, f_s] * op_coef[f_t],
+            unit_cost[f_k, f_s, f_t] * op_coef[f_t],
             opt.unmet_penalty_cny_per_kg * op_coef[u_t],
             np.zeros(n_o),
             np.full(n_ts + n_cov, opt.target_penalty_cny * OBJECTIVE_SCALE),

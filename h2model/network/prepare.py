@@ -9,8 +9,7 @@ scans all pairs in Python:
 * the sparse (demand node, site) pairs within ``max_pair_km``, sorted by node and
   distance, from which :func:`h2model.network.build.build_model` keeps those within
   its ``max_detour_km``;
-* the delivered-cost matrix supply x site (the caller's, or a simple default from
-  distance);
+* the caller's delivery-cost array supply x site (x period), held per period;
 * demand-weighted district centres and their road distance to every site (for the
   coverage option).
 
@@ -43,8 +42,10 @@ Input contract (column names; units in the names; one row per record)
     represents the ``weight_years`` calendar years ending with ``year``, e.g.
     ``(2027, 2)`` stands for 2026 and 2027. See :func:`default_periods`.
 
-Arrays (optional): ``delivery_cny_per_kg`` of shape (supplies, sites) and
-``capex_cny_by_site`` of shape (sites, modules), in the row orders of the tables.
+Arrays: ``delivery_cny_per_kg`` of shape (supplies, sites) or (supplies, sites,
+periods) (required: the model's delivery rule is
+:func:`h2model.supply.delivery_cost`) and, optionally, ``capex_cny_by_site`` of shape
+(sites, modules), in the row orders of the tables.
 
 All money is in CNY of the case's single price year.
 """
@@ -56,12 +57,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from h2model.supply import EARTH_RADIUS_KM, haversine_km
+from h2model.supply import EARTH_RADIUS_KM, haversine_km, road_km
 
 __all__ = [
     "EARTH_RADIUS_KM",
     "NetworkData",
-    "default_delivery_cny_per_kg",
     "default_periods",
     "detour_cost_cny_per_km_per_kg",
     "generate_instance",
@@ -92,69 +92,6 @@ SUPPLY_COLUMNS = (
     "cost_cny_per_kg",
 )
 PERIOD_COLUMNS = ("year", "weight_years")
-
-
-def road_km(lon1, lat1, lon2, lat2, circuity=1.3):
-    """Road distance estimated as great-circle distance times a circuity factor, km.
-
-    Parameters
-    ----------
-    lon1, lat1, lon2, lat2 : array_like
-        Coordinates, degrees (see :func:`haversine_km`).
-    circuity : float, default 1.3
-        Ratio of road to straight-line distance, dimensionless. About 1.2-1.4 in
-        cities.
-
-    Returns
-    -------
-    numpy.ndarray
-        Road distance, km.
-
-    References
-    ----------
-    .. [1] D. Ballou, H. Rahardja, N. Sakai, "Selected country circuity factors for
-       road travel distance estimation", Transportation Research Part A 36 (2002)
-       843-848.
-
-    Examples
-    --------
-    >>> round(float(road_km(113.0, 23.0, 113.0, 24.0, circuity=1.3)), 2)
-    144.55
-    """
-    return circuity * haversine_km(lon1, lat1, lon2, lat2)
-
-
-def default_delivery_cny_per_kg(distance_km, fixed_cny_per_kg=3.0, cny_per_kg_km=0.04):
-    """A simple delivered-cost default: fixed handling plus a cost per road-km, CNY/kg.
-
-    .. math:: c = c_0 + c_1 \\, d
-
-    Stands in for the caller's tube-trailer model when :func:`prepare` is given no
-    ``delivery_cny_per_kg`` matrix. The defaults (3 CNY/kg for loading, compression
-    and unloading, 0.04 CNY/kg per road-km, so about 7 CNY/kg at 100 km) are
-    illustrative orders of magnitude for 20 MPa tube trailers, not sourced values;
-    pass the supply engine's matrix for real cases.
-
-    Parameters
-    ----------
-    distance_km : array_like
-        Road distance from source to station, km.
-    fixed_cny_per_kg : float, default 3.0
-        Distance-independent cost *c0*, CNY/kg.
-    cny_per_kg_km : float, default 0.04
-        Cost per kg per road-km *c1*, CNY/(kg km).
-
-    Returns
-    -------
-    numpy.ndarray
-        Delivery cost, CNY/kg.
-
-    Examples
-    --------
-    >>> float(default_delivery_cny_per_kg(100.0))
-    7.0
-    """
-    return fixed_cny_per_kg + cny_per_kg_km * np.asarray(distance_km, dtype=float)
 
 
 def detour_cost_cny_per_km_per_kg(cost_cny_per_vehicle_km, kg_per_refuel, round_trip=True):
@@ -265,7 +202,9 @@ class NetworkData:
     supply_capacity_kg_per_day : numpy.ndarray, shape (K,)
     supply_available_from_year : numpy.ndarray of int, shape (K,)
     supply_cost_cny_per_kg : numpy.ndarray, shape (K,)
-    delivery_cny_per_kg : numpy.ndarray, shape (K, S)
+    delivery_cny_per_kg : numpy.ndarray, shape (K, S, T)
+        Delivery cost from each supply to each site in each period, CNY/kg (``inf``:
+        cannot deliver).
     period_year, period_weight_years : numpy.ndarray of int, shape (T,)
     discount_rate : float
         Real discount rate, fraction per year.
@@ -463,7 +402,7 @@ def prepare(
     periods,
     discount_rate,
     *,
-    delivery_cny_per_kg=None,
+    delivery_cny_per_kg,
     capex_cny_by_site=None,
     circuity=1.3,
     max_pair_km=30.0,
@@ -480,11 +419,11 @@ def prepare(
         (nodes, periods), kg/day.
     discount_rate : float
         Real discount rate, fraction per year (e.g. 0.06).
-    delivery_cny_per_kg : array_like, optional
-        Delivered cost from each supply to each site, shape (supplies, sites),
-        CNY/kg (from the supply engine's tube-trailer model); ``inf`` where the
-        supply may not serve the site. Default:
-        :func:`default_delivery_cny_per_kg` of the road distance.
+    delivery_cny_per_kg : array_like
+        Delivery cost from each supply to each site, shape (supplies, sites) or, to
+        vary by period, (supplies, sites, periods), CNY/kg (the model's rule is
+        :func:`h2model.supply.delivery_cost`); ``inf`` where the supply may not serve
+        the site.
     capex_cny_by_site : array_like, optional
         Installed cost of one module at each site, shape (sites, modules), CNY
         (land and civil works vary by site). Default: ``modules.capex_cny`` at every
@@ -581,16 +520,15 @@ def prepare(
     supply_avail = _years(supplies, "supplies", "available_from_year")
     supply_cost = _numeric(supplies, "supplies", "cost_cny_per_kg")
     k = len(supplies)
-    if delivery_cny_per_kg is None:
-        delivery = default_delivery_cny_per_kg(
-            road_km(supply_lon[:, None], supply_lat[:, None], site_lon, site_lat, circuity)
-        )
-    else:
-        delivery = np.asarray(delivery_cny_per_kg, dtype=float)
-        if delivery.shape != (k, s):
-            raise ValueError(f"delivery_cny_per_kg: shape {delivery.shape} != (supplies, sites) {(k, s)}")
-        if np.isnan(delivery).any() or (delivery < 0).any():
-            raise ValueError("delivery_cny_per_kg: values must be >= 0 CNY/kg (inf: cannot deliver)")
+    delivery = np.asarray(delivery_cny_per_kg, dtype=float)
+    n_t = len(period_year)
+    if delivery.shape == (k, s):
+        delivery = np.repeat(delivery[:, :, None], n_t, axis=2)
+    if delivery.shape != (k, s, n_t):
+        raise ValueError(f"delivery_cny_per_kg: shape {delivery.shape} != (supplies, sites) {(k, s)} "
+                         f"or (supplies, sites, periods) {(k, s, n_t)}")
+    if np.isnan(delivery).any() or (delivery < 0).any():
+        raise ValueError("delivery_cny_per_kg: values must be >= 0 CNY/kg (inf: cannot deliver)")
 
     pair_node, pair_site, pair_km = _pairs_within(
         node_lon, node_lat, site_lon, site_lat, max_pair_km, circuity
@@ -689,8 +627,9 @@ def generate_instance(n_sites, n_nodes, n_periods=10, seed=0, **prepare_kwargs) 
     scaled by a site factor); each node's demand starts in its own year and ramps
     up to a total of 0.25 x ``n_sites`` x 750 kg/day in the last period; ``4 + n_sites // 250``
     sources at 18-32 CNY/kg whose capacities add up to 1.3 times the final demand,
-    some available only later. Periods come from :func:`default_periods`
-    (``n_periods`` = 10 gives 2021-2025 yearly and 2027-2035 every two years).
+    some available only later, delivered at 3 CNY/kg plus 0.04 CNY/kg per road-km.
+    Periods come from :func:`default_periods` (``n_periods`` = 10 gives 2021-2025
+    yearly and 2027-2035 every two years).
 
     Parameters
     ----------
@@ -791,6 +730,10 @@ def generate_instance(n_sites, n_nodes, n_periods=10, seed=0, **prepare_kwargs) 
             "cost_cny_per_kg": rng.uniform(18.0, 32.0, n_supplies),
         }
     )
+    # synthetic delivery: 3 CNY/kg handling plus 0.04 CNY/kg per road-km (orders of
+    # magnitude of a tube trailer; the model's rule is h2model.supply.delivery_cost)
+    circuity = prepare_kwargs.get("circuity", 1.3)
+    delivery = 3.0 + 0.04 * road_km(k_lon[:, None], k_lat[:, None], s_lon[None, :], s_lat[None, :], circuity)
     return prepare(
         sites,
         modules,
@@ -800,5 +743,5 @@ def generate_instance(n_sites, n_nodes, n_periods=10, seed=0, **prepare_kwargs) 
         periods,
         0.06,
         capex_cny_by_site=capex_by_site,
-        **prepare_kwargs,
+        **{"delivery_cny_per_kg": delivery, **prepare_kwargs},
     )

@@ -305,7 +305,7 @@ def read_results(model, data: NetworkData, info: SolveInfo | None = None) -> Net
             "site_id": site_ids[fs_],
             "kg_per_day": f[fa],
             "cost_cny_per_kg": data.supply_cost_cny_per_kg[fk],
-            "delivery_cny_per_kg": data.delivery_cny_per_kg[fk, fs_],
+            "delivery_cny_per_kg": data.delivery_cny_per_kg[fk, fs_, ft],
         }
     ).sort_values(["year", "supply_id", "site_id"], ignore_index=True)
 
@@ -335,7 +335,7 @@ def read_results(model, data: NetworkData, info: SolveInfo | None = None) -> Net
     # costs by year and component
     days_w = DAYS_PER_YEAR * weights
     unit_prod = data.supply_cost_cny_per_kg[idx.f_supply]
-    unit_del = data.delivery_cny_per_kg[idx.f_supply, idx.f_site]
+    unit_del = data.delivery_cny_per_kg[idx.f_supply, idx.f_site, idx.f_period]
     om = z * data.module_fixed_om_cny_per_year[idx.z_module]
     capex = built * data.capex_cny[idx.z_site, idx.z_module]
 
