@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .finance import capital_recovery_factor
+from .finance import capital_recovery_factor, ex_vat
 
 #: Mean Earth radius, km (IUGG mean radius R1).
 EARTH_RADIUS_KM = 6371.0088
@@ -164,7 +164,8 @@ def delivered_cost_from_case(case, year: int | None = None) -> pd.DataFrame:
     Tube trailer is the delivery mode (the mode of every Guangzhou station today);
     the cheaper of tube trailer and liquid is taken where liquid is cheaper (long
     distances). Stations producing on site (``onsite_electrolysis``) pay no delivery
-    from their own source.
+    from their own source. Costs are ex VAT (a station cost): the VAT-inclusive
+    diesel price is divided by ``1 + Finance.diesel_vat_rate``.
 
     Returns
     -------
@@ -180,7 +181,8 @@ def delivered_cost_from_case(case, year: int | None = None) -> pd.DataFrame:
     prices = case["Prices"].set_index("year")
     year = int(year if year is not None else fin["price_year"])
     year = min(max(year, int(prices.index.min())), int(prices.index.max()))
-    diesel = float(prices.loc[year, "diesel_cny_per_l"])
+    # Ex VAT: the delivery cost is a station cost and its diesel input VAT is credited.
+    diesel = ex_vat(float(prices.loc[year, "diesel_cny_per_l"]), fin["diesel_vat_rate"])
     dist = road_distance_km(
         sup["longitude"].to_numpy()[:, None], sup["latitude"].to_numpy()[:, None],
         st["longitude"].to_numpy()[None, :], st["latitude"].to_numpy()[None, :],
