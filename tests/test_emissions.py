@@ -116,7 +116,8 @@ def test_social_abatement_cost_counts_subsidies_as_transfers():
     social = tco.tco_from_case(case, subsidies=pd.DataFrame())
     ab = emissions.co2_from_case(case, f, private, tco_social=social).abatement
     ab = ab.set_index(["segment", "purchase_year"])
-    comp = private.tco.set_index(["segment", "powertrain", "purchase_year", "component"])["tco_cny_per_vehicle"]
+    keys = ["segment", "powertrain", "purchase_year", "component"]
+    comp = private.tco.set_index(keys)["tco_cny_per_vehicle"]
     row = ab.loc[("heavy_tractor", 2024)]
     subsidy_pv = -(comp[("heavy_tractor", "fcev", 2024, "purchase_subsidy")]
                    + comp[("heavy_tractor", "fcev", 2024, "operation_subsidy")])
