@@ -12,7 +12,10 @@ Per km, well to wheel (production and delivery of the energy plus its use):
 The FCEV fleet's CO2 avoided is what diesel vehicles of the same segments would emit
 over the same kilometres, less the FCEVs' own; the abatement cost is the TCO difference
 between an FCEV and a diesel vehicle divided by the CO2 avoided over its life (both
-discounted, :func:`abatement_cost_cny_per_t`).
+discounted, :func:`abatement_cost_cny_per_t`). It is reported twice, because subsidies
+are transfers between the state and the buyer, not resource savings: **social** (no
+vehicle subsidies, hydrogen at the stations' unsubsidised break-even price) and
+**private** (what the buyer sees: net of subsidies, at the subsidised price).
 
 Not counted: hydrogen delivery (tube-trailer diesel), vehicle manufacture, and CO2
 other than from fuel and electricity (a gap; see the module's report).
@@ -229,15 +232,22 @@ class Co2Result:
         :func:`co2_from_case`'s ``stations``); ``grid``
         for BEV, ``diesel`` for diesel.
     abatement : pandas.DataFrame
-        ``segment, purchase_year, tco_fcev_cny, tco_diesel_cny,
-        co2_avoided_t_per_vehicle, abatement_cost_cny_per_t,
-        abatement_cost_simple_cny_per_t`` for an FCEV bought in the year instead of a
-        diesel vehicle, over its life. ``abatement_cost_cny_per_t`` divides the TCO
-        difference by discounted tonnes (:func:`abatement_cost_cny_per_t`, levelised);
-        ``abatement_cost_simple_cny_per_t`` by the undiscounted lifetime tonnes in
-        ``co2_avoided_t_per_vehicle`` (lower, as tonnes are not discounted).
-        ``tco_diesel_cny`` is scaled to the FCEV's discounted distance where annual km
-        or life differ.
+        ``segment, purchase_year, tco_fcev_social_cny, tco_fcev_cny, tco_diesel_cny,
+        co2_avoided_t_per_vehicle, abatement_cost_social_cny_per_t,
+        abatement_cost_private_cny_per_t, abatement_cost_social_simple_cny_per_t`` for an
+        FCEV bought in the year instead of a diesel vehicle, over its life.
+        ``abatement_cost_social_cny_per_t`` is the cost to society of a tonne avoided: the
+        FCEV's TCO without any subsidy, with hydrogen at the unsubsidised price
+        (``tco_fcev_social_cny``), less the diesel TCO, over discounted tonnes
+        (:func:`abatement_cost_cny_per_t`, levelised). ``abatement_cost_private_cny_per_t``
+        is the cost to the buyer of a tonne avoided: the same with the TCO the buyer pays,
+        net of vehicle subsidies and at the subsidised hydrogen price (``tco_fcev_cny``);
+        subsidies being transfers, it is below the social cost by the subsidies per tonne.
+        ``abatement_cost_social_simple_cny_per_t`` divides the social TCO difference by the
+        undiscounted lifetime tonnes in ``co2_avoided_t_per_vehicle`` (lower, as tonnes are
+        not discounted). ``tco_diesel_cny`` (no subsidies) is scaled to the FCEV's
+        discounted distance where annual km or life differ. Energy prices stay as paid,
+        taxes included, in both.
     """
 
     co2: pd.DataFrame
@@ -348,7 +358,7 @@ def _fleet_mix(case, fleet, grid, years, station_kwh, stations: pd.DataFrame | N
 
 def co2_from_case(case, fleet, tco=None, *, stations: pd.DataFrame | None = None,
                   diesel_wtw_co2_kg_per_l=DIESEL_WTW_CO2_KG_PER_L,
-                  charging_efficiency=BEV_CHARGING_EFFICIENCY) -> Co2Result:
+                  charging_efficiency=BEV_CHARGING_EFFICIENCY, tco_social=None) -> Co2Result:
     """CO2 per km, the fleet's CO2 avoided by year, and abatement cost, for a case.
 
     Parameters
@@ -359,7 +369,8 @@ def co2_from_case(case, fleet, tco=None, *, stations: pd.DataFrame | None = None
     fleet : h2model.fleet.FleetResult
         Vehicle-km by year and segment, and station loads (for the hydrogen mix).
     tco : h2model.tco.TcoResult, optional
-        TCO for the abatement cost; computed with :func:`h2model.tco.tco_from_case`
+        TCO the buyer pays (with subsidies, at the subsidised hydrogen price) for the
+        private abatement cost; computed with :func:`h2model.tco.tco_from_case`
         defaults when omitted.
     stations : pandas.DataFrame, optional
         Station economics' ``stations`` table (``year, station_id, supply_id,
@@ -367,6 +378,11 @@ def co2_from_case(case, fleet, tco=None, *, stations: pd.DataFrame | None = None
         hydrogen CO2 in each year is the kg-sold-weighted factor of the sources the
         station-years are priced at. Without it, the ``Stations`` sheet's sources
         weighted by the fleet's station loads.
+    tco_social : h2model.tco.TcoResult, optional
+        TCO without subsidies, at the unsubsidised hydrogen price, for the social
+        abatement cost (``tco_from_case(case, h2_price_cny_per_kg=<unsubsidised>,
+        subsidies=pandas.DataFrame())``); default: without subsidies at the ``Prices``
+        sheet's retail hydrogen price.
     diesel_wtw_co2_kg_per_l : float, optional
         Diesel well-to-wheel factor (kg CO2e/L).
     charging_efficiency : float, optional
@@ -443,8 +459,14 @@ def co2_from_case(case, fleet, tco=None, *, stations: pd.DataFrame | None = None
     # abatement by purchase year
     if tco is None:
         tco = tco_from_case(case)
-    tot = tco.tco[tco.tco["component"] == "total"].set_index(["segment", "powertrain", "purchase_year"])[
-        "tco_cny_per_vehicle"]
+    if tco_social is None:
+        tco_social = tco_from_case(case, subsidies=pd.DataFrame())
+
+    def totals(t):
+        return t.tco[t.tco["component"] == "total"].set_index(["segment", "powertrain", "purchase_year"])[
+            "tco_cny_per_vehicle"]
+
+    tot, tot_social = totals(tco), totals(tco_social)
     both = [s for s in fc.index if s in dsl.index]
     ab = []
     for s in both:  # a loop over the few segments with fcev and diesel rows
@@ -454,18 +476,22 @@ def co2_from_case(case, fleet, tco=None, *, stations: pd.DataFrame | None = None
         mix_path = year_path(pd.Series(mix, index=years), cal.ravel()).reshape(cal.shape)
         avoided = km * (diesel_co2_kg_per_km(dsl.at[s, "diesel_l_per_100km"], diesel_wtw_co2_kg_per_l)
                         - fcev_co2_kg_per_km(fc.at[s, "h2_kg_per_100km"], mix_path))  # (years, life)
-        t_f = tot.reindex(pd.MultiIndex.from_product([[s], ["fcev"], years])).to_numpy(float)
+        idx_f = pd.MultiIndex.from_product([[s], ["fcev"], years])
+        t_f, t_f_social = (t.reindex(idx_f).to_numpy(float) for t in (tot, tot_social))
         t_d = tot.reindex(pd.MultiIndex.from_product([[s], ["diesel"], years])).to_numpy(float)
         # Scale the diesel TCO to the FCEV's discounted distance when activity differs.
         scale = (km * annuity_factor(r, life)) / (
             float(dsl.at[s, "annual_km"]) * annuity_factor(r, int(dsl.at[s, "lifetime_years"])))
-        delta = t_f - t_d * scale
+        delta, delta_social = t_f - t_d * scale, t_f_social - t_d * scale
         ab.append(pd.DataFrame({
-            "segment": s, "purchase_year": years, "tco_fcev_cny": t_f, "tco_diesel_cny": t_d * scale,
+            "segment": s, "purchase_year": years, "tco_fcev_social_cny": t_f_social, "tco_fcev_cny": t_f,
+            "tco_diesel_cny": t_d * scale,
             "co2_avoided_t_per_vehicle": avoided.sum(axis=1) / 1000.0,
-            "abatement_cost_cny_per_t": abatement_cost_cny_per_t(delta, avoided, r, life),
-            "abatement_cost_simple_cny_per_t": delta / (avoided.sum(axis=1) / 1000.0)}))
+            "abatement_cost_social_cny_per_t": abatement_cost_cny_per_t(delta_social, avoided, r, life),
+            "abatement_cost_private_cny_per_t": abatement_cost_cny_per_t(delta, avoided, r, life),
+            "abatement_cost_social_simple_cny_per_t": delta_social / (avoided.sum(axis=1) / 1000.0)}))
     abatement = (pd.concat(ab, ignore_index=True) if ab else pd.DataFrame(columns=[
-        "segment", "purchase_year", "tco_fcev_cny", "tco_diesel_cny", "co2_avoided_t_per_vehicle",
-        "abatement_cost_cny_per_t", "abatement_cost_simple_cny_per_t"]))
+        "segment", "purchase_year", "tco_fcev_social_cny", "tco_fcev_cny", "tco_diesel_cny",
+        "co2_avoided_t_per_vehicle", "abatement_cost_social_cny_per_t", "abatement_cost_private_cny_per_t",
+        "abatement_cost_social_simple_cny_per_t"]))
     return Co2Result(co2, co2_per_km, abatement)

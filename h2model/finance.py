@@ -13,6 +13,7 @@ Public API
 - :func:`breakeven_price_incl_vat` -- the same price including output VAT.
 - :func:`levelised_cost` -- the break-even price split into cost components.
 - :func:`cash_flows` -- the explicit year-by-year equity cash-flow table.
+- :func:`ex_vat` -- a VAT-inclusive price net of its creditable input VAT.
 - :func:`npv`, :func:`capital_recovery_factor`, :func:`nominal_rate`,
   :func:`depreciation_weights`, :func:`ramp_up_shares` -- identities and helpers.
 
@@ -53,10 +54,20 @@ Timing conventions (``convention="h2model"``, the default)
   end and released at the end of the life; it is a nominal item, so it costs
   more with inflation. Salvage is real, received at the end of the life and
   taxed on its gain over the remaining book value.
+- Land purchase (``land_cny``) follows the H2A convention: bought with the
+  construction capital, never depreciated, and recovered at its real value at
+  the end of the life; only its nominal (inflation) gain is taxed.
+- A one-off capital grant is, under Chinese income tax (Caishui [2011] No. 70),
+  either taxable income on receipt (the asset is depreciated in full) or a
+  non-taxable special-purpose fund whose spending is not deductible (excluded
+  from the depreciable base); ``FinanceAssumptions.capital_grant_taxable``
+  chooses, default the latter.
 - The price :math:`P` is constant in real terms (its nominal value rises with
   general inflation) and excludes VAT. Output VAT is passed through to the
-  tax authority: it neither adds to revenue nor to cost (input VAT credits are
-  ignored; costs are stated ex VAT), so the retail price is :math:`P(1+v)`.
+  tax authority: it neither adds to revenue nor to cost, so the retail price
+  is :math:`P(1+v)`. Every cost input must be **ex VAT**: the station reclaims
+  the input VAT on what it buys, so VAT-inclusive tariffs are divided by
+  :math:`1 +` their rate before they get here (:func:`ex_vat`).
 
 The break-even price
 --------------------
@@ -146,6 +157,7 @@ __all__ = [
     "capital_recovery_factor",
     "cash_flows",
     "depreciation_weights",
+    "ex_vat",
     "levelised_cost",
     "nominal_cny",
     "nominal_rate",
@@ -194,6 +206,8 @@ _SHEET_KEYS = (
     "ramp_up_years",
     "ramp_start_share",
 )
+# Finance keys with a default when a mapping lacks them (added after the others).
+_OPTIONAL_SHEET_KEYS = {"capital_grant_taxable": 0}
 
 # (year x case) elements evaluated at once: 4096 cases of a 20-year life. Small
 # chunks keep the temporaries in cache and the (profiles x years) @ (years x
@@ -252,6 +266,14 @@ class FinanceAssumptions:
         Utilisation share in the first operating year (fraction); share in
         operating year :math:`k` is :math:`s_0 + (1 - s_0)(k-1)/R` for
         :math:`k \le R` and 1 afterwards (see :func:`ramp_up_shares`).
+    capital_grant_taxable : bool, default False
+        Tax treatment of one-off capital grants under Chinese income tax rules
+        (Caishui [2011] No. 70), one or the other: ``False`` (default) -- a
+        non-taxable special-purpose fund: the grant is not income and the
+        spending it pays for is not deductible, so it is excluded from the
+        depreciable base; ``True`` -- the grant is taxable income when received
+        and the asset is depreciated in full. The default of the
+        ``capital_subsidy_taxable`` argument of :func:`breakeven_price`.
     convention : {"h2model", "profast"}, default "h2model"
         Timing conventions; see the module docstring.
 
@@ -285,6 +307,7 @@ class FinanceAssumptions:
     salvage_share: Any = 0.0
     ramp_up_years: int = 0
     ramp_start_share: Any = 1.0
+    capital_grant_taxable: bool = False
     convention: str = "h2model"
 
     def __post_init__(self) -> None:
@@ -294,6 +317,7 @@ class FinanceAssumptions:
         for name in _YEAR_FIELDS:
             setattr_(name, _as_year_count(name, getattr(self, name)))
         setattr_("declining_balance", _as_flag("declining_balance", self.declining_balance))
+        setattr_("capital_grant_taxable", _as_flag("capital_grant_taxable", self.capital_grant_taxable))
         for name in _RATE_FIELDS:
             value = getattr(self, name)
             arr = np.asarray(value, dtype=float)
@@ -333,9 +357,9 @@ class FinanceAssumptions:
         ----------
         d : mapping of str to float
             Must contain every Finance key (the field names above, except
-            ``convention``); other keys (``price_year``, analysis years,
-            ``usd_cny``, ...) are ignored. Year counts and
-            ``declining_balance`` must be whole numbers.
+            ``convention`` and ``capital_grant_taxable``, which defaults to 0);
+            other keys (``price_year``, analysis years, ``usd_cny``, ...) are
+            ignored. Year counts and the 0/1 flags must be whole numbers.
         convention : {"h2model", "profast"}, default "h2model"
             Timing conventions.
 
@@ -351,7 +375,8 @@ class FinanceAssumptions:
         missing = [k for k in _SHEET_KEYS if k not in d]
         if missing:
             raise KeyError(f"Finance keys missing: {', '.join(missing)}")
-        return cls(**{k: d[k] for k in _SHEET_KEYS}, convention=convention)
+        optional = {k: d.get(k, default) for k, default in _OPTIONAL_SHEET_KEYS.items()}
+        return cls(**{k: d[k] for k in _SHEET_KEYS}, **optional, convention=convention)
 
     @property
     def nominal_discount_rate(self) -> Any:
@@ -435,6 +460,35 @@ def nominal_cny(real_cny: Any, year: Any, price_year: int, inflation_rate: Any) 
     if hasattr(real_cny, "index") and hasattr(real_cny, "to_numpy"):
         return real_cny * factor
     return np.asarray(real_cny, dtype=float) * factor
+def ex_vat(price_incl_vat: Any, vat_rate: Any) -> Any:
+    r"""Price net of VAT, for a VAT-inclusive tariff whose input VAT is credited.
+
+    .. math:: p_\mathrm{ex} = \frac{p_\mathrm{incl}}{1 + v}
+
+    A VAT taxpayer (a refuelling station) deducts the input VAT on what it buys
+    from the output VAT on its sales, so its cost is the price ex VAT. Use this
+    wherever a VAT-inclusive input (electricity and diesel tariffs) becomes a
+    station cost; vehicle operators' costs (TCO) stay on the prices they pay.
+
+    Parameters
+    ----------
+    price_incl_vat : float or array_like
+        Price including VAT, any unit (e.g. CNY/kWh).
+    vat_rate : float or array_like
+        VAT rate :math:`v` on that good (fraction).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Price excluding VAT, same unit.
+
+    Examples
+    --------
+    >>> round(ex_vat(0.8, 0.13), 6)  # 0.8 CNY/kWh incl. 13 % VAT
+    0.707965
+    """
+    p = np.asarray(price_incl_vat, dtype=float) / (1.0 + np.asarray(vat_rate, dtype=float))
+    return float(p) if p.ndim == 0 else p
 
 
 def capital_recovery_factor(rate: Any, years: Any) -> Any:
@@ -744,10 +798,10 @@ def _ydot(x: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return np.einsum("...t,t...->...", x, Y)
 
 
-_PART_KEYS = ("price", "Q", "U", "spend", "rep_gross", "salvage", "ops", "capsub")
+_PART_KEYS = ("price", "Q", "U", "spend", "rep_gross", "salvage", "ops", "capsub", "land")
 
 
-def _parts(K, F, c, kg, land, rep, G, chi_g, ops, chi_o, rates, spec, kg_year, want_all):
+def _parts(K, F, c, kg, land, rep, G, chi_g, ops, chi_o, land_k, beta, rates, spec, kg_year, want_all):
     """Present-value factors of one chunk; see breakeven_price for the algebra.
 
     Discount factors are built year-first, shape (T,) + rate shape, and every
@@ -808,10 +862,17 @@ def _parts(K, F, c, kg, land, rep, G, chi_g, ops, chi_o, rates, spec, kg_year, w
         Dphi = D * _loan_factor(rho, rd, spec.tenor, tax, spec.periods)
     else:
         Dphi = 0.0
-    u_end = u[-1]
+    u_end, v_end = u[-1], V[-1]
 
     cap_factor = (1.0 - Dphi) * spend - tax * basis * vP[0] - (1.0 - tax) * sal * u_end
     cost = (1.0 - tax) * (c * Q + (F + land) * U_op) + K * cap_factor
+
+    # Land purchase: spent and borrowed like construction capital, not depreciated,
+    # sold at its real value at the end of the life; the nominal gain is taxed.
+    pv_land = 0.0
+    if land_k is not None:
+        pv_land = land_k * (spend - u_end)
+        cost = cost + land_k * ((1.0 - Dphi) * spend - (1.0 - tax) * u_end - tax * basis * v_end)
 
     # Replacements: pre-tax present value and the present value of their depreciation.
     rep_gross = 0.0
@@ -851,6 +912,8 @@ def _parts(K, F, c, kg, land, rep, G, chi_g, ops, chi_o, rates, spec, kg_year, w
     if G is not None:
         pv_capsub = G * v_cs
         cost = cost - G * ((1.0 - tax * chi_g) * v_cs - (Dphi if profast else 0.0))
+        # A grant excluded from the depreciable base (up to the nominal construction cost).
+        cost = cost + tax * beta * np.minimum(G, K * basis) * vP[0]
 
     A = (1.0 - tax) * Q - w * (rho / one_rho) * Qw
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -866,6 +929,7 @@ def _parts(K, F, c, kg, land, rep, G, chi_g, ops, chi_o, rates, spec, kg_year, w
         "salvage": sal * u_end,
         "ops": pv_ops,
         "capsub": pv_capsub,
+        "land": pv_land,
     }
 
 
@@ -905,15 +969,20 @@ def _prepare(capex_cny, fixed_cny_per_year, variable_cny_per_kg, kg_per_year, fi
     rep = arr("replacement_share", kw["replacement_share"], year_axis=True)
     G = arr("capital_subsidy_cny", kw["capital_subsidy_cny"])
     ops = arr("operating_subsidy_cny_per_kg", kw["operating_subsidy_cny_per_kg"], year_axis=True)
-    chi_g = np.asarray(kw["capital_subsidy_taxable"], dtype=float)
+    taxable = kw["capital_subsidy_taxable"]
+    chi_g = np.asarray(finance.capital_grant_taxable if taxable is None else taxable, dtype=float)
+    # Caishui [2011] No. 70: a grant is taxable or its spending is not deductible.
+    reduces = kw["capital_subsidy_reduces_basis"]
+    beta = 1.0 - chi_g if reduces is None else np.asarray(reduces, dtype=float)
     chi_o = np.asarray(kw["operating_subsidy_taxable"], dtype=float)
-    for name, a in (("capex_cny", K), ("kg_per_year", kg), ("replacement_share", rep)):
+    land_k = arr("land_cny", kw["land_cny"])
+    for name, a in (("capex_cny", K), ("kg_per_year", kg), ("replacement_share", rep), ("land_cny", land_k)):
         if a is not None and np.any(a < 0):
             raise ValueError(f"{name}: must be >= 0")
     if land is None:
         land = np.zeros(())
-    args = [K, F, c, kg, land, rep, G, chi_g, ops, chi_o]
-    core = [0, 0, 0, int(kg_year), 0, 1, 0, 0, 1, 0]
+    args = [K, F, c, kg, land, rep, G, chi_g, ops, chi_o, land_k, beta]
+    core = [0, 0, 0, int(kg_year), 0, 1, 0, 0, 1, 0, 0, 0]
     rates = {name: np.asarray(getattr(finance, name), dtype=float) for name in _RATE_FIELDS}
     return args, core, rates, kg_year
 
@@ -969,10 +1038,12 @@ def _kw(
     land_lease_cny_per_year=None,
     replacement_share=None,
     capital_subsidy_cny=None,
-    capital_subsidy_taxable=False,
+    capital_subsidy_taxable=None,
     operating_subsidy_cny_per_kg=None,
     operating_subsidy_taxable=True,
     kg_has_year_axis=False,
+    land_cny=None,
+    capital_subsidy_reduces_basis=None,
 ):
     return dict(locals())
 
@@ -987,10 +1058,12 @@ def breakeven_price(
     land_lease_cny_per_year: Any = None,
     replacement_share: Any = None,
     capital_subsidy_cny: Any = None,
-    capital_subsidy_taxable: Any = False,
+    capital_subsidy_taxable: Any = None,
     operating_subsidy_cny_per_kg: Any = None,
     operating_subsidy_taxable: Any = True,
     kg_has_year_axis: bool = False,
+    land_cny: Any = None,
+    capital_subsidy_reduces_basis: Any = None,
 ) -> np.ndarray:
     r"""Break-even hydrogen price **ex VAT**: the price at which equity NPV is zero.
 
@@ -1031,9 +1104,9 @@ def breakeven_price(
     capital_subsidy_cny : array_like, optional
         One-off capital subsidy :math:`G`, **nominal** CNY, received at the end
         of the last construction year (year :math:`C-1`).
-    capital_subsidy_taxable : bool or array_like, default False
-        Whether :math:`G` is taxable income when received (it never reduces
-        the depreciable cost).
+    capital_subsidy_taxable : bool or array_like, optional
+        Whether :math:`G` is taxable income when received (:math:`\chi_g`).
+        Default: ``finance.capital_grant_taxable``.
     operating_subsidy_cny_per_kg : array_like, shape (..., L), optional
         Per-kg operating subsidy in each operating year, **nominal** CNY/kg
         (zeros where the programme does not pay).
@@ -1041,6 +1114,21 @@ def breakeven_price(
         Whether the operating subsidy is taxable income.
     kg_has_year_axis : bool, default False
         Read the last axis of ``kg_per_year`` as the operating year.
+    land_cny : array_like, optional
+        Land purchase :math:`K_\ell`, real CNY of the price year (not part of
+        ``capex_cny``). H2A convention [4]_: land is bought with the
+        construction capital (same spending years and debt share), is **not
+        depreciated**, and is recovered at its real value
+        :math:`K_\ell(1+i)^{t_\mathrm{end}-b}` at the end of the life; the
+        nominal gain over the purchase cost (inflation only) is taxed as income.
+        It takes no salvage share and no replacement.
+    capital_subsidy_reduces_basis : bool or array_like, optional
+        Whether :math:`G` is excluded from the depreciable base (:math:`\beta`;
+        the base is reduced by :math:`\min(G,` nominal construction capital)).
+        Default: ``not capital_subsidy_taxable`` -- Chinese income tax allows one
+        or the other (Caishui [2011] No. 70, see
+        :class:`FinanceAssumptions`); pass both to model other regimes (ProFAST's
+        untaxed, fully depreciable grant is ``False, False``).
 
     Returns
     -------
@@ -1064,13 +1152,18 @@ def breakeven_price(
         \mathcal{B} &= (1-\tau)\sum_{t\ge C}(c\,q_t + F + \Lambda)\,u_t
             + K\kappa + K\sum_k x_k\,(u_{t_k} - \tau g_{t_k}\Delta_{t_k})
             - (1-\tau\chi_o)\sum_{t\ge C} o_t q_t v_t
-            - G (1-\tau\chi_g) v_{C-1} \\
+            - G (1-\tau\chi_g) v_{C-1} + \tau\beta\min(G, \bar K)\Delta_C
+            + K_\ell\lambda \\
         \kappa &= (1-\delta\varphi)\,\frac{1}{C}\sum_{s<C} u_s
             - \tau\,\Delta_C\,\frac{1}{C}\sum_{s<C}(1+i)^s
-            - (1-\tau)\,\sigma\,u_{t_\mathrm{end}}
+            - (1-\tau)\,\sigma\,u_{t_\mathrm{end}} \\
+        \lambda &= (1-\delta\varphi)\,\frac{1}{C}\sum_{s<C} u_s
+            - (1-\tau)\,u_{t_\mathrm{end}}
+            - \tau\,v_{t_\mathrm{end}}\frac{1}{C}\sum_{s<C}(1+i)^s
 
-    where :math:`g_t = (1+i)^t`, :math:`x_k` is the replacement share in
-    operating year :math:`k` (year :math:`t_k`), :math:`o_t` the operating
+    where :math:`\bar K = K\frac{1}{C}\sum_{s<C}(1+i)^s` is the nominal
+    construction capital placed in service, :math:`g_t = (1+i)^t`, :math:`x_k`
+    is the replacement share in operating year :math:`k` (year :math:`t_k`), :math:`o_t` the operating
     subsidy, :math:`\Delta_p = \sum_j w_j v_{\min(p+j-1,\,t_\mathrm{end})}`
     the present value of depreciating 1 CNY placed in service in year
     :math:`p` (weights from :func:`depreciation_weights`, book value left at
@@ -1100,6 +1193,9 @@ def breakeven_price(
     .. [2] Brealey, R. A., Myers, S. C. and Allen, F. (2020). Principles of
        Corporate Finance, 13th ed., ch. 19.
     .. [3] Kee, J. and Penev, M. (2023). ProFAST. NREL SWR-23-88.
+    .. [4] Steward, D. et al. (2008). H2A Production Model, Version 2 User Guide.
+       NREL/TP-560-43983 (land: non-depreciable, value recovered at the end of
+       the analysis period).
 
     Examples
     --------
@@ -1121,13 +1217,15 @@ def breakeven_price(
            [31.07, 28.64]])
     """
     kw = _kw(
-        land_lease_cny_per_year,
-        replacement_share,
-        capital_subsidy_cny,
-        capital_subsidy_taxable,
-        operating_subsidy_cny_per_kg,
-        operating_subsidy_taxable,
-        kg_has_year_axis,
+        land_lease_cny_per_year=land_lease_cny_per_year,
+        replacement_share=replacement_share,
+        capital_subsidy_cny=capital_subsidy_cny,
+        capital_subsidy_taxable=capital_subsidy_taxable,
+        operating_subsidy_cny_per_kg=operating_subsidy_cny_per_kg,
+        operating_subsidy_taxable=operating_subsidy_taxable,
+        kg_has_year_axis=kg_has_year_axis,
+        land_cny=land_cny,
+        capital_subsidy_reduces_basis=capital_subsidy_reduces_basis,
     )
     return _evaluate(capex_cny, fixed_cny_per_year, variable_cny_per_kg, kg_per_year, finance, kw, False)[
         "price"
@@ -1182,7 +1280,7 @@ class LevelisedCost:
     fixed_om_cny_per_kg : numpy.ndarray
         Fixed operating cost.
     land_cny_per_kg : numpy.ndarray
-        Land lease.
+        Land lease, plus land purchase less its recovery at the end of the life.
     variable_cny_per_kg : numpy.ndarray
         Variable cost (purchased hydrogen, energy); equals the input.
     financing_and_tax_cny_per_kg : numpy.ndarray
@@ -1235,7 +1333,8 @@ def levelised_cost(
         \text{capital} &= K\Big(\tfrac{1}{C}\sum_{s<C}u_s
             + \sum_k x_k u_{t_k} - \sigma u_{t_\mathrm{end}}\Big)/Q, \quad
         \text{fixed} = F\sum_{t\ge C}u_t/Q, \quad
-        \text{land} = \Lambda\sum_{t\ge C}u_t/Q, \\
+        \text{land} = \Big(\Lambda\sum_{t\ge C}u_t
+            + K_\ell\big(\tfrac{1}{C}\sum_{s<C}u_s - u_{t_\mathrm{end}}\big)\Big)/Q, \\
         \text{variable} &= c, \quad
         \text{subsidy} = -\Big(\sum_t o_t q_t v_t + G v_{C-1}\Big)/Q, \quad
         \text{financing and tax} = P^* - \text{(the others)}.
@@ -1271,7 +1370,7 @@ def levelised_cost(
         inv_q = 1.0 / parts["Q"]
         capital = (K * (parts["spend"] - parts["salvage"]) + parts["rep_gross"]) * inv_q
         fixed = F * parts["U"] * inv_q
-        land_c = land * parts["U"] * inv_q
+        land_c = (land * parts["U"] + parts["land"]) * inv_q
         subsidy = (0.0 - parts["ops"] - parts["capsub"]) * inv_q
     variable = np.broadcast_to(c, S).astype(float)
     capital, fixed, land_c, subsidy = (
@@ -1305,11 +1404,14 @@ class CashFlows:
     .. math::
 
         E_t = R_t - V_t - F_t - \Lambda_t + O_t + G_t - K_t - X_t + S_t
-              + B_t - I_t - M_t - \Delta W_t - \mathrm{Tax}_t
+              - K_{\ell,t} + S_{\ell,t} + B_t - I_t - M_t - \Delta W_t - \mathrm{Tax}_t
 
     with :math:`\mathrm{Tax}_t = \tau\,\Pi_t` (negative in loss years) and
     :math:`\Pi_t = R_t - V_t - F_t - \Lambda_t + \chi_o O_t + \chi_g G_t
-    - D_t - I_t + S_t`.
+    - D_t - I_t + S_t + [t = t_\mathrm{end}](S_{\ell,t} - \sum_s K_{\ell,s})`;
+    depreciation :math:`D_t` is of the construction capital less
+    :math:`\beta\min(G, \sum_s K_s)` (a grant excluded from the base) and of
+    the replacements.
 
     Attributes
     ----------
@@ -1326,6 +1428,10 @@ class CashFlows:
     capex_cny, replacement_cny, salvage_cny : numpy.ndarray
         Construction capital :math:`K_t`, replacements :math:`X_t`, salvage
         proceeds :math:`S_t`, CNY/year.
+    land_purchase_cny, land_sale_cny : numpy.ndarray
+        Land bought with the construction capital :math:`K_{\ell,t}` and sold at
+        its real value at the end of the life :math:`S_{\ell,t}`, CNY/year (not
+        depreciated; the sale's gain over the nominal purchase cost is taxable).
     depreciation_cny : numpy.ndarray
         Tax depreciation :math:`D_t` incl. final write-off, CNY/year (non-cash).
     debt_drawdown_cny, interest_cny, principal_cny : numpy.ndarray
@@ -1352,6 +1458,8 @@ class CashFlows:
     capex_cny: np.ndarray
     replacement_cny: np.ndarray
     salvage_cny: np.ndarray
+    land_purchase_cny: np.ndarray
+    land_sale_cny: np.ndarray
     depreciation_cny: np.ndarray
     debt_drawdown_cny: np.ndarray
     interest_cny: np.ndarray
@@ -1412,7 +1520,7 @@ def cash_flows(
     args, core, rates, kg_year = _prepare(
         capex_cny, fixed_cny_per_year, variable_cny_per_kg, kg_per_year, finance, kw
     )
-    K, F, c, kg, land, rep, G, chi_g, ops, chi_o = args
+    K, F, c, kg, land, rep, G, chi_g, ops, chi_o, land_k, beta = args
     spec = _spec_of(finance)
     P = np.asarray(price_cny_per_kg, dtype=float)
     S = np.broadcast_shapes(_leading_shape(args, core, rates), P.shape)
@@ -1460,11 +1568,24 @@ def cash_flows(
         replacement[..., C:] = col(K) * rep * (1.0 if profast else g[..., C:])
     salvage = zeros()
     salvage[..., end] = K * sal * g[..., end]
+    # Land: bought with the construction capital, never depreciated, sold at its real value.
+    land_buy = zeros()
+    land_sale = zeros()
+    if land_k is not None:
+        if profast:
+            land_buy[..., 0] = land_k
+        else:
+            land_buy[..., :C] = col(land_k) / C * (1.0 + col(i)) ** t[:C]
+        land_sale[..., end] = land_k * g[..., end]
+    land_gain = land_sale - land_buy.sum(axis=-1, keepdims=True) * (t == end)
 
     # Depreciation: each year's placements depreciate from their in-service year;
-    # book value left at the end of the life is written off in the final year.
+    # book value left at the end of the life is written off in the final year. A grant
+    # excluded from the depreciable base (Caishui [2011] No. 70) reduces the placement.
     placed = zeros()
     placed[..., C] = capex.sum(axis=-1)
+    if G is not None:
+        placed[..., C] -= beta * np.minimum(G, placed[..., C])
     placed += replacement
     weights = depreciation_weights(finance.depreciation_years, finance.declining_balance)
     depreciation = zeros()
@@ -1485,9 +1606,9 @@ def cash_flows(
     n = finance.debt_tenor_years
     if n > 0:
         if profast:
-            draws[..., 0] = D * (K - (G if G is not None else 0.0))
+            draws[..., 0] = D * (K + land_buy[..., 0] - (G if G is not None else 0.0))
         else:
-            draws[..., :C] = col(D) * capex[..., :C]
+            draws[..., :C] = col(D) * (capex[..., :C] + land_buy[..., :C])
         per_year = spec.periods
         per = np.arange(1, per_year * n + 1)
         rate = col(rd) / per_year
@@ -1514,6 +1635,7 @@ def cash_flows(
         - depreciation
         - interest
         + salvage
+        + land_gain
     )
     income_tax = col(tax) * taxable
     equity = (
@@ -1526,6 +1648,8 @@ def cash_flows(
         - capex
         - replacement
         + salvage
+        - land_buy
+        + land_sale
         + draws
         - interest
         - principal
@@ -1550,6 +1674,8 @@ def cash_flows(
         capex_cny=full(capex),
         replacement_cny=full(replacement),
         salvage_cny=full(salvage),
+        land_purchase_cny=full(land_buy),
+        land_sale_cny=full(land_sale),
         depreciation_cny=full(depreciation),
         debt_drawdown_cny=full(draws),
         interest_cny=full(interest),

@@ -111,7 +111,10 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     res.tables["budget_summary"] = policy.budget_summary(budget, fl)
 
     on_step("emissions")
-    co2 = emissions.co2_from_case(case, fl, tc, stations=econ.stations)
+    # Social abatement cost: no subsidies, hydrogen at the unsubsidised network price.
+    unsubsidised = network_price_path(case, econ.network, subsidised=False)
+    tc_social = tco.tco_from_case(case, h2_price_cny_per_kg=unsubsidised, subsidies=pd.DataFrame())
+    co2 = emissions.co2_from_case(case, fl, tc, stations=econ.stations, tco_social=tc_social)
     res.tables["co2"] = co2.co2
     res.tables["co2_per_km"] = co2.co2_per_km
     res.tables["abatement"] = co2.abatement
@@ -147,12 +150,14 @@ def nominal(case: Case, real_cny, year):
 NETWORK_PRICE = "network_price_with_subsidy_cny_per_kg"
 
 
-def network_price_path(case: Case, network: pd.DataFrame) -> pd.Series:
+def network_price_path(case: Case, network: pd.DataFrame, *, subsidised: bool = True) -> pd.Series:
     """Retail hydrogen price by year (real CNY/kg of the price year): the network price
     with subsidies (:data:`NETWORK_PRICE`, the cost of every operating station over the
-    year's sales) where stations sell hydrogen, else the Prices sheet's path."""
+    year's sales; ``subsidised=False``: without subsidies) where stations sell hydrogen,
+    else the Prices sheet's path."""
     prices = case["Prices"].set_index("year")["h2_retail_cny_per_kg"].astype(float)
-    net = network.set_index("year")[NETWORK_PRICE].astype(float)
+    col = NETWORK_PRICE if subsidised else "network_price_cny_per_kg"
+    net = network.set_index("year")[col].astype(float)
     path = prices.copy()
     ok = net.dropna()
     ok = ok[ok.index.isin(path.index)]

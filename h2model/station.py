@@ -107,7 +107,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .finance import FinanceAssumptions, breakeven_price, levelised_cost, ramp_up_shares
+from .finance import FinanceAssumptions, breakeven_price, ex_vat, levelised_cost, ramp_up_shares
 from .fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR, max_capacity_factor
 from .supply import _by_year, _col, _par, delivery_cost, delivery_mode
 from .targets import meets
@@ -365,8 +365,9 @@ def station_costs_from_case(case, stations: pd.DataFrame) -> pd.DataFrame:
         (purchase), ``capex_cny`` (total incl. land), all CNY;
         ``fixed_om_cny_per_year``, ``staff_cny_per_year``, ``land_lease_cny_per_year``
         (CNY/year); ``electricity_kwh_per_kg`` (kWh/kg); ``compressor_life_years``
-        (years); ``compressor_replacement_share`` (compressor cost / ``capex_cny``,
-        fraction). The replacement schedule for the finance engine is
+        (years); ``compressor_replacement_share`` (compressor cost /
+        ``capex_excl_land_cny``, fraction: the finance engine takes equipment
+        capex and land apart). The replacement schedule for the finance engine is
         ``replacement_shares(compressor_replacement_share, compressor_life_years, L)``.
 
     Examples
@@ -410,7 +411,7 @@ def _station_costs(case, stations: pd.DataFrame, values=None) -> dict[str, np.nd
         "compressor_life_years": case["StationCosts"]["compressor_life_years"].to_numpy(np.int64)[idx],
     })
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["compressor_replacement_share"] = np.where(total > 0, out["capex_compressor_cny"] / total, 0.0)
+        out["compressor_replacement_share"] = np.where(k > 0, out["capex_compressor_cny"] / k, 0.0)
     return out
 
 
@@ -941,6 +942,13 @@ def station_year_costs(case, sy: StationYears, values=None, *,
     and liquid hydrogen) and electricity (kWh/kg x the year's ``Prices.electricity_cny_per_kwh``) per
     station-year.
 
+    **Every cost is ex VAT** (the finance engine's basis; a station credits its input
+    VAT against the output VAT on its sales): the VAT-inclusive tariffs are divided by
+    one plus their rate (:func:`h2model.finance.ex_vat`; ``Prices.electricity_cny_per_kwh``
+    by ``Finance.electricity_vat_rate``, ``Prices.diesel_cny_per_l`` by
+    ``Finance.diesel_vat_rate``); hydrogen production and purification costs, capex,
+    O&M, staff and land are stated ex VAT in the inputs (see the input schema).
+
     The station cost model runs once per **capacity variant**: every station at its
     own ``capacity_kg_per_day`` (variant ``i`` is station ``i``), then each other
     (station, capacity) pair that rows use (a station the network plan expands),
@@ -969,7 +977,7 @@ def station_year_costs(case, sy: StationYears, values=None, *,
     -------
     dict of str to numpy.ndarray
         Per row, shape ``(..., n_rows)``, at the row's capacity: ``capex_cny`` (incl.
-        land), ``land_cny`` (purchase), ``fixed_cny_per_year`` (O&M + staff),
+        land), ``capex_excl_land_cny``, ``land_cny`` (purchase), ``fixed_cny_per_year`` (O&M + staff),
         ``land_lease_cny_per_year`` (CNY/year); ``hydrogen_purchase_cny_per_kg``,
         ``delivery_cny_per_kg``, ``electricity_cny_per_kg`` and their sum
         ``variable_cny_per_kg`` (CNY/kg); ``liquid_cheaper`` (bool); ``delivery_own``
@@ -1003,10 +1011,12 @@ def station_year_costs(case, sy: StationYears, values=None, *,
     production = _col(case, values, "Supply", "production_cost_cny_per_kg")[..., sy.supply_row]
     purification = _col(case, values, "Supply", "purification_cost_cny_per_kg")[..., sy.supply_row]
     c_h2 = production + purification
-    elec = _by_year(case, "electricity_cny_per_kwh", sy.years, values)
+    elec = ex_vat(_by_year(case, "electricity_cny_per_kwh", sy.years, values),
+                  _par(case, values, "Finance", "electricity_vat_rate"))
     c_elec = costs["electricity_kwh_per_kg"][..., vi] * elec[..., yi]
     return {
         "capex_cny": costs["capex_cny"][..., vi],
+        "capex_excl_land_cny": costs["capex_excl_land_cny"][..., vi],
         "land_cny": costs["land_cny"][..., vi],
         "fixed_cny_per_year": (costs["fixed_om_cny_per_year"] + costs["staff_cny_per_year"])[..., vi],
         "land_lease_cny_per_year": costs["land_lease_cny_per_year"][..., vi],
@@ -1155,6 +1165,7 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     selling = kg > 0
     K, F, c = costs["capex_cny"], costs["fixed_cny_per_year"], costs["variable_cny_per_kg"]
     lease, rep_variant = costs["land_lease_cny_per_year"], costs["replacement_share"]
+    K_equip, land = costs["capex_excl_land_cny"], costs["land_cny"]
     vi = costs["variant_index"]
 
     # Subsidies: eligible programme-years shrink until the price is self-consistent.
@@ -1177,8 +1188,10 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     # The finance engine sees rows that sell in some draw only.
     sel = np.flatnonzero(selling.reshape(-1, selling.shape[-1]).any(axis=0)) if selling.ndim > 1 \
         else np.flatnonzero(selling)
-    fin_args = (K[..., sel], F[..., sel], c[..., sel], kg[..., sel], fin)
-    common = {"land_lease_cny_per_year": lease[..., sel], "replacement_share": rep_variant[..., vi[sel], :]}
+    # Land is not depreciated but recovered at the end of the life (finance engine's land_cny).
+    fin_args = (K_equip[..., sel], F[..., sel], c[..., sel], kg[..., sel], fin)
+    common = {"land_lease_cny_per_year": lease[..., sel], "land_cny": land[..., sel],
+              "replacement_share": rep_variant[..., vi[sel], :]}
     rebase_sel = rebase[..., sel]
     # Paid (row, operating year) pairs of selling rows, as positions in the selling rows.
     sel_pos = np.full(len(si), -1)
@@ -1390,10 +1403,13 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
 
     Conventions (station-year break-even at flat sales, life anchored at the
     commissioning year, money, price-conditional subsidies, zero sales) are in the
-    module docstring. Per station-year, with capex :math:`K` (incl. land purchase),
-    fixed cost :math:`F` (O&M + staff), land lease :math:`\Lambda`, variable cost
+    module docstring. Per station-year, with equipment capex :math:`K`, land purchase
+    :math:`K_\ell` (not depreciated; recovered at its real value at the end of the
+    life, H2A convention), fixed cost :math:`F` (O&M + staff), land lease
+    :math:`\Lambda`, variable cost
     :math:`c` = hydrogen purchase (production + purification) + delivery +
-    electricity (kWh/kg x the year's ``Prices.electricity_cny_per_kwh``), sales
+    electricity (kWh/kg x the year's ``Prices.electricity_cny_per_kwh``), all ex VAT
+    (:func:`station_year_costs`), sales
     :math:`q = 365 \times` kg/day, a compressor replacement every
     ``compressor_life_years`` and the subsidies of :func:`capital_subsidy_cny` and
     :func:`operating_subsidy_cny_per_kg`, the break-even price ex VAT :math:`P^*`
@@ -1458,7 +1474,8 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         - levelised components of the subsidised break-even price, CNY/kg:
           ``capital_cny_per_kg`` (equipment capex and compressor replacement less
           salvage), ``fixed_om_cny_per_kg`` (O&M and staff), ``land_cny_per_kg``
-          (lease and land purchase), ``electricity_cny_per_kg``,
+          (lease, and land purchase less its recovery at the end of the life),
+          ``electricity_cny_per_kg`` (ex VAT),
           ``hydrogen_purchase_cny_per_kg`` (production + purification),
           ``delivery_cny_per_kg``, ``financing_and_tax_cny_per_kg``,
           ``subsidy_cny_per_kg`` (<= 0), ``vat_cny_per_kg``; they sum to
@@ -1542,8 +1559,9 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
 
     # Levelised components of the subsidised price (selling rows only).
     sel = np.flatnonzero(selling)
-    fin_args = (K[sel], costs["fixed_cny_per_year"][sel], costs["variable_cny_per_kg"][sel], kg[sel], fin)
-    common = {"land_lease_cny_per_year": costs["land_lease_cny_per_year"][sel],
+    fin_args = (costs["capex_excl_land_cny"][sel], costs["fixed_cny_per_year"][sel],
+                costs["variable_cny_per_kg"][sel], kg[sel], fin)
+    common = {"land_lease_cny_per_year": costs["land_lease_cny_per_year"][sel], "land_cny": land_cny[sel],
               "replacement_share": costs["replacement_share"][costs["variant_index"][sel]]}
 
     def spread(x):
@@ -1556,15 +1574,12 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     lc = {k: spread(v) for k, v in lc.as_dict().items()}
     p_sub = pr.price_with_subsidy_ex_vat_cny_per_kg  # break-even price ex VAT with subsidies
     p_none = pr.price_ex_vat_cny_per_kg
-    # Per-kg effects that do not depend on sales when sales are flat: land purchase's
-    # capital recovery per CNY of capex and kg/year, and the price drop per CNY/kg of
-    # a constant real operating subsidy over the life.
-    unit_capital = float(levelised_cost(1.0, 0.0, 0.0, 1.0, fin).capital_cny_per_kg)
+    # The price drop per CNY/kg of a constant real operating subsidy over the life
+    # (independent of sales when sales are flat).
     real_profile = (1.0 + infl) ** (C - 1 - base + np.arange(1, L + 1, dtype=float))
     per_unit_subsidy = float(
         breakeven_price(0.0, 0.0, 0.0, 1.0, fin)
         - breakeven_price(0.0, 0.0, 0.0, 1.0, fin, operating_subsidy_cny_per_kg=real_profile))
-    land_capital = spread(land_cny[sel] * unit_capital / kg[sel])
 
     def sold(x):
         return np.where(selling, x, np.nan)
@@ -1601,9 +1616,9 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         "operating_subsidy_cny_per_kg": ops_now,
         "distance_km": costs["distance_km"],
         "delivery_mode": mode.astype(object),
-        "capital_cny_per_kg": lc["capital_cny_per_kg"] - land_capital,
+        "capital_cny_per_kg": lc["capital_cny_per_kg"],
         "fixed_om_cny_per_kg": lc["fixed_om_cny_per_kg"],
-        "land_cny_per_kg": lc["land_cny_per_kg"] + land_capital,
+        "land_cny_per_kg": lc["land_cny_per_kg"],
         "electricity_cny_per_kg": sold(c_elec),
         "hydrogen_purchase_cny_per_kg": sold(c_h2),
         "delivery_cny_per_kg": sold(c_del),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .finance import capital_recovery_factor
+from .finance import capital_recovery_factor, ex_vat
 
 #: Mean Earth radius, km (IUGG mean radius R1).
 EARTH_RADIUS_KM = 6371.0088
@@ -314,7 +314,8 @@ def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None 
     The one delivery rule of the model: zero exactly when the source is the
     station's own on-site production (:func:`own_supply_rows`); otherwise the cheaper
     of a 20 MPa tube trailer (:func:`tube_trailer_cny_per_kg`, at the year's
-    ``Prices.diesel_cny_per_l`` and ``Finance.discount_rate``) and liquid hydrogen
+    ``Prices.diesel_cny_per_l`` ex VAT (``Finance.diesel_vat_rate``) and
+    ``Finance.discount_rate``) and liquid hydrogen
     (:func:`liquid_cny_per_kg`), over the road distance (:func:`road_km` with
     ``Delivery.road_circuity_factor``). Station economics, the network plan and the
     source-station table (:func:`delivered_cost_from_case`) all call it.
@@ -371,8 +372,9 @@ def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None 
                  st["longitude"].to_numpy(float)[station], st["latitude"].to_numpy(float)[station],
                  par("road_circuity_factor"))
     trailer = TubeTrailer(**{k: par(k) for k in TubeTrailer.__dataclass_fields__})
-    tube = tube_trailer_cny_per_kg(km, trailer, par("discount_rate", "Finance"),
-                                   _by_year(case, "diesel_cny_per_l", year, values))
+    # Ex VAT: delivery is a station cost and the diesel's input VAT is credited.
+    diesel = ex_vat(_by_year(case, "diesel_cny_per_l", year, values), par("diesel_vat_rate", "Finance"))
+    tube = tube_trailer_cny_per_kg(km, trailer, par("discount_rate", "Finance"), diesel)
     liquid = liquid_cny_per_kg(km, par("liquid_fixed_cny_per_kg"), par("liquid_cny_per_kg_per_100km"))
     own = np.broadcast_to(own_supply_rows(case, st)[station] == source, tube.shape)
     return DeliveryCost(cny_per_kg=np.where(own, 0.0, np.minimum(tube, liquid)),
@@ -384,6 +386,8 @@ def delivered_cost_from_case(case, year: int | None = None) -> pd.DataFrame:
 
     Production and purification of the source plus its delivery to the station
     (:func:`delivery_cost`) in ``year`` (default the case's price year).
+    Costs are ex VAT (a station cost): the VAT-inclusive diesel price is divided by
+    ``1 + Finance.diesel_vat_rate`` (:func:`delivery_cost`).
 
     Returns
     -------

@@ -97,7 +97,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from . import policy, station, tco
-from .finance import breakeven_price, nominal_cny
+from .finance import breakeven_price, ex_vat, nominal_cny
 from .fleet import FleetResult, fleet_from_case, in_service_totals, interpolate_stock, max_capacity_factor
 from .inputs import InputError, Problem
 from .inputs.raw import RawSheet
@@ -1011,15 +1011,16 @@ def breakeven_frontier(case, *, utilisation=None, delivered_cny_per_kg=None,
     L = fin.station_life_years
     rep = station.replacement_shares(costs["compressor_replacement_share"],
                                      costs["compressor_life_years"].astype(float), L)
-    elec = costs["electricity_kwh_per_kg"] * station._by_year(case, "electricity_cny_per_kwh", [year])[0]
+    tariff = station._by_year(case, "electricity_cny_per_kwh", [year])[0]
+    elec = costs["electricity_kwh_per_kg"] * ex_vat(tariff, case.finance["electricity_vat_rate"])
     cap = ref["capacity_kg_per_day"].to_numpy(float)
     # Grid axes: (type, subsidy share, utilisation, delivered cost).
     tt = (slice(None), None, None, None)
     K = costs["capex_cny"][tt]
     price = breakeven_price(
-        K, (costs["fixed_om_cny_per_year"] + costs["staff_cny_per_year"])[tt],
+        costs["capex_excl_land_cny"][tt], (costs["fixed_om_cny_per_year"] + costs["staff_cny_per_year"])[tt],
         c[None, None, None, :] + elec[tt], (u[None, None, :, None] * cap[tt]) * station.DAYS_PER_YEAR, fin,
-        land_lease_cny_per_year=costs["land_lease_cny_per_year"][tt],
+        land_lease_cny_per_year=costs["land_lease_cny_per_year"][tt], land_cny=costs["land_cny"][tt],
         replacement_share=rep[:, None, None, None, :],
         capital_subsidy_cny=share[None, :, None, None] * K,
     ) * (1.0 + float(fin.vat_rate))

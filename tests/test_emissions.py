@@ -84,13 +84,16 @@ def test_abatement_cost_equals_cost_gap_over_co2_gap_when_flat():
     row = ab.loc[("heavy_tractor", 2024)]
     gap = par.loc[("heavy_tractor", 2024)]
     expected = (gap["fcev_tco_cny_per_km"] - gap["alternative_tco_cny_per_km"]) / avoided_per_km * 1000
-    assert row["abatement_cost_cny_per_t"] == pytest.approx(expected, rel=1e-9)
+    # No Policy rows: the buyer's (private) and society's costs are the same.
+    assert row["abatement_cost_private_cny_per_t"] == pytest.approx(expected, rel=1e-9)
+    assert row["abatement_cost_social_cny_per_t"] == pytest.approx(expected, rel=1e-9)
     # 100,000 km x 5 years x 0.534 kg/km = 267 t
     assert row["co2_avoided_t_per_vehicle"] == pytest.approx(267.0)
     # the simple ratio divides the (discounted) TCO gap by undiscounted tonnes
-    delta = row["tco_fcev_cny"] - row["tco_diesel_cny"]
-    assert row["abatement_cost_simple_cny_per_t"] == pytest.approx(delta / 267.0)
-    assert np.isfinite(ab["abatement_cost_cny_per_t"]).all()
+    delta = row["tco_fcev_social_cny"] - row["tco_diesel_cny"]
+    assert row["abatement_cost_social_simple_cny_per_t"] == pytest.approx(delta / 267.0)
+    assert np.isfinite(ab["abatement_cost_private_cny_per_t"]).all()
+    assert (ab["abatement_cost_social_cny_per_t"] == ab["abatement_cost_private_cny_per_t"]).all()
 
 
 # --- CO2 at the sources station economics prices --------------------------------------------
@@ -165,3 +168,42 @@ def test_2025_hydrogen_co2_by_hand(default_run):
     got = res["co2"].groupby("year")["h2_co2_kg_per_kg"].first().loc[2025]
     assert got == pytest.approx(hand, rel=1e-12)
     assert 0.25 < got < 0.5  # not the 3.4 kg/kg of the Stations sheet's SMR-heavy sources
+
+
+VEHICLE_POLICY = [
+    {"programme_id": "kw", "name": "purchase", "level": "municipal", "kind": "vehicle_purchase_per_kw",
+     "segment": "all", "station_type": "all", "amount_cny": 3000.0, "cap_cny_per_year": 330000.0,
+     "start_year": 2023, "end_year": 2025},
+    {"programme_id": "op", "name": "operation", "level": "municipal", "kind": "vehicle_operation_per_km",
+     "segment": "heavy_tractor", "station_type": "all", "amount_cny": 0.5, "cap_cny_per_year": 100000.0,
+     "start_year": 2023, "end_year": 2025},
+]
+
+
+def test_social_abatement_cost_counts_subsidies_as_transfers():
+    # Social: the TCO without subsidies; private: net of them. With the same hydrogen price
+    # the gap is exactly the present value of the subsidies over the discounted tonnes.
+    prices = [{**p, "grid_co2_kg_per_kwh": 0.5, "h2_retail_cny_per_kg": 30.0} for p in PRICES]
+    stations = [{**s, "supply_id": "bp"} for s in STATIONS]
+    case = make_case({"Prices": prices, "Stations": stations, "Policy": VEHICLE_POLICY})
+    f = fleet.fleet_from_case(case)
+    private = tco.tco_from_case(case)
+    social = tco.tco_from_case(case, subsidies=pd.DataFrame())
+    ab = emissions.co2_from_case(case, f, private, tco_social=social).abatement
+    ab = ab.set_index(["segment", "purchase_year"])
+    keys = ["segment", "powertrain", "purchase_year", "component"]
+    comp = private.tco.set_index(keys)["tco_cny_per_vehicle"]
+    row = ab.loc[("heavy_tractor", 2024)]
+    subsidy_pv = -(comp[("heavy_tractor", "fcev", 2024, "purchase_subsidy")]
+                   + comp[("heavy_tractor", "fcev", 2024, "operation_subsidy")])
+    assert subsidy_pv > 0
+    # 0.534 kg/km x 100,000 km a year for 5 years, discounted at the case's rate
+    r = case.finance["discount_rate"]
+    tonnes = 53.4 * sum((1 + r) ** -t for t in range(1, 6))
+    gap = row["abatement_cost_social_cny_per_t"] - row["abatement_cost_private_cny_per_t"]
+    assert gap == pytest.approx(subsidy_pv / tonnes, rel=1e-9)
+    assert row["tco_fcev_social_cny"] - row["tco_fcev_cny"] == pytest.approx(subsidy_pv, rel=1e-12)
+    # Social >= private everywhere; equal where nothing is paid (after the programmes end).
+    assert (ab["abatement_cost_social_cny_per_t"] >= ab["abatement_cost_private_cny_per_t"] - 1e-9).all()
+    late = ab.loc[("heavy_tractor", 2027)]  # bought after both programmes end
+    assert late["abatement_cost_social_cny_per_t"] == pytest.approx(late["abatement_cost_private_cny_per_t"])

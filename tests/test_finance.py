@@ -76,6 +76,7 @@ def full_case(convention: str = "h2model") -> tuple[FinanceAssumptions, dict, di
     }
     optional = {
         "land_lease_cny_per_year": 3e5,
+        "land_cny": 4e6,
         "replacement_share": replacement,
         "capital_subsidy_cny": 3e6,
         "capital_subsidy_taxable": True,
@@ -151,6 +152,140 @@ def test_hand_calculation_replacement_salvage_and_subsidies():
     assert got == pytest.approx(hand, rel=1e-12)
 
 
+def test_hand_calculation_land_is_recovered_not_depreciated():
+    # No tax or inflation, C = 1: land L bought at t = 0 and sold for L at t = n costs
+    # L (1 - (1+r)^-n) in present value; spread over PV(kg) = q (1 - (1+r)^-n) / r the
+    # price rises by exactly L r / q (the interest on the land), whatever the life.
+    r, n, q, land = 0.08, 20, 400e3, 4e6
+    fin = FinanceAssumptions(r, n, salvage_share=0.1)
+    base = breakeven_price(12e6, 8e5, 28.0, q, fin)
+    with_land = breakeven_price(12e6, 8e5, 28.0, q, fin, land_cny=land)
+    assert with_land - base == pytest.approx(land * r / q, rel=1e-10)  # 0.8 CNY/kg
+    assert land * r / q == pytest.approx(0.8)
+    # Depreciated over 20 years with the equipment it would cost L CRF(r, n) / q instead.
+    assert land * capital_recovery_factor(r, n) / q == pytest.approx(1.0185, abs=1e-4)
+    # With tax and no inflation the sale makes no gain and the land is never deducted:
+    # the pre-tax price must cover L r / (1 - tau), and depreciation does not see it.
+    tau = 0.25
+    taxed = FinanceAssumptions(r, n, income_tax_rate=tau, depreciation_years=10)
+    diff = breakeven_price(12e6, 8e5, 28.0, q, taxed, land_cny=land) - breakeven_price(
+        12e6, 8e5, 28.0, q, taxed
+    )
+    assert diff == pytest.approx(land * r / ((1 - tau) * q), rel=1e-10)
+    cf = cash_flows(1.0, 12e6, 8e5, 28.0, q, taxed, land_cny=land)
+    assert cf.depreciation_cny.sum() == pytest.approx(12e6, rel=1e-12)
+    assert cf.land_sale_cny[-1] == land and cf.land_purchase_cny[0] == land
+
+
+def test_land_is_sold_at_its_real_value_and_the_inflation_gain_is_taxed():
+    r, n, i, tau, land = 0.07, 15, 0.03, 0.25, 5e6
+    fin = FinanceAssumptions(r, n, inflation_rate=i, income_tax_rate=tau)
+    cf = cash_flows(40.0, 1e7, 5e5, 30.0, 3e5, fin, land_cny=land)
+    assert cf.land_sale_cny[-1] == pytest.approx(land * (1 + i) ** n, rel=1e-14)
+    no_land = cash_flows(40.0, 1e7, 5e5, 30.0, 3e5, fin)
+    gain = land * ((1 + i) ** n - 1)
+    assert cf.income_tax_cny[-1] - no_land.income_tax_cny[-1] == pytest.approx(tau * gain, rel=1e-12)
+
+
+def _grant_case():
+    r, n, d, tau = 0.08, 20, 10, 0.25
+    capex, grant, fixed, variable, kg = 12e6, 3e6, 6e5, 25.0, 365e3
+
+    def annuity(years):
+        return (1 - (1 + r) ** -years) / r
+
+    dep = tau * annuity(d) / d  # PV of the tax shield of 1 CNY depreciated straight-line
+    fin = FinanceAssumptions(r, n, income_tax_rate=tau, depreciation_years=d)
+    return (
+        fin,
+        (capex, fixed, variable, kg),
+        grant,
+        dep,
+        (1 - tau) * kg * annuity(n),
+        (1 - tau) * fixed * annuity(n),
+    )
+
+
+def test_hand_calculation_grant_excluded_from_the_depreciable_base():
+    # Untaxed grant G at t = 0 that is not deductible (Caishui [2011] No. 70), no debt
+    # or inflation, C = 1: P = [(K - G)(1 - tau a(d)/d) + (1 - tau) F a(n)]
+    #                         / ((1 - tau) q a(n)) + c  -- a station costing K - G.
+    fin, (K, F, c, q), G, dep, pv_kg, pv_fixed = _grant_case()
+    hand = ((K - G) * (1 - dep) + pv_fixed) / pv_kg + c
+    got = breakeven_price(K, F, c, q, fin, capital_subsidy_cny=G)  # the default treatment
+    assert got == pytest.approx(hand, rel=1e-12)
+    assert got == pytest.approx(breakeven_price(K - G, F, c, q, fin), rel=1e-12)
+    cf = cash_flows(got, K, F, c, q, fin, capital_subsidy_cny=G)
+    assert cf.depreciation_cny.sum() == pytest.approx(K - G, rel=1e-12)
+    assert abs(npv(fin.nominal_discount_rate, cf.equity_cny)) < 1e-6
+
+
+def test_hand_calculation_taxable_grant_fully_depreciated():
+    # Taxable grant: P = [K (1 - tau a(d)/d) - (1 - tau) G + (1 - tau) F a(n)] / ((1 - tau) q a(n)) + c
+    fin, (K, F, c, q), G, dep, pv_kg, pv_fixed = _grant_case()
+    tau = fin.income_tax_rate
+    hand = (K * (1 - dep) - (1 - tau) * G + pv_fixed) / pv_kg + c
+    taxable = dataclasses.replace(fin, capital_grant_taxable=True)
+    got = breakeven_price(K, F, c, q, taxable, capital_subsidy_cny=G)
+    assert got == pytest.approx(hand, rel=1e-12)
+    explicit = breakeven_price(K, F, c, q, fin, capital_subsidy_cny=G, capital_subsidy_taxable=True)
+    assert explicit == pytest.approx(got, rel=1e-15)
+    # Neither treatment gives the double benefit (untaxed and fully depreciated).
+    both = breakeven_price(
+        K,
+        F,
+        c,
+        q,
+        fin,
+        capital_subsidy_cny=G,
+        capital_subsidy_taxable=False,
+        capital_subsidy_reduces_basis=False,
+    )
+    excluded = breakeven_price(K, F, c, q, fin, capital_subsidy_cny=G)
+    assert both < min(got, excluded)
+    assert both == pytest.approx(((K * (1 - dep) - G) + pv_fixed) / pv_kg + c, rel=1e-12)
+
+
+def test_finance_sheet_grant_key_is_read_with_a_default():
+    assert FinanceAssumptions.from_mapping(SHEET).capital_grant_taxable is False
+    assert FinanceAssumptions.from_mapping(dict(SHEET, capital_grant_taxable=1)).capital_grant_taxable is True
+    with pytest.raises(ValueError, match="capital_grant_taxable=0.5: must be 0 or 1"):
+        FinanceAssumptions.from_mapping(dict(SHEET, capital_grant_taxable=0.5))
+
+
+def test_land_and_grant_treatment_broadcast_over_stations_and_draws():
+    rng = np.random.default_rng(3)
+    fin = FinanceAssumptions.from_mapping(dict(SHEET, discount_rate=rng.uniform(0.05, 0.1, (3, 1))))
+    land = rng.uniform(0, 5e6, 4)
+    grant = rng.uniform(0, 3e6, 4)
+    reduces = np.array([0.0, 1.0, 1.0, 0.0])
+    got = breakeven_price(
+        1.5e7,
+        9e5,
+        30.0,
+        3.5e5,
+        fin,
+        land_cny=land,
+        capital_subsidy_cny=grant,
+        capital_subsidy_reduces_basis=reduces,
+    )
+    assert got.shape == (3, 4)
+    for a in range(3):
+        one = dataclasses.replace(fin, discount_rate=float(fin.discount_rate[a, 0]))
+        for b in range(4):
+            single = breakeven_price(
+                1.5e7,
+                9e5,
+                30.0,
+                3.5e5,
+                one,
+                land_cny=land[b],
+                capital_subsidy_cny=grant[b],
+                capital_subsidy_reduces_basis=bool(reduces[b]),
+            )
+            assert got[a, b] == pytest.approx(single, rel=1e-13)
+
+
 def test_capital_recovery_factor_hand_values():
     assert capital_recovery_factor(0.08, 20) == pytest.approx(0.10185220882315059, rel=1e-14)
     assert capital_recovery_factor(0.10, 1) == pytest.approx(1.1, rel=1e-14)
@@ -184,9 +319,14 @@ def test_ramp_up_shares_match_profast_rampup():
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("grant_taxable", [True, False])
 @pytest.mark.parametrize("convention", ["h2model", "profast"])
-def test_npv_zero_and_irr_equals_discount_rate_at_breakeven(convention):
+def test_npv_zero_and_irr_equals_discount_rate_at_breakeven(convention, grant_taxable):
+    # Both Chinese grant treatments (taxable and fully depreciated, or untaxed and
+    # excluded from the depreciable base), with land, debt, tax and inflation.
     fin, args, optional = full_case(convention)
+    fin = dataclasses.replace(fin, capital_grant_taxable=grant_taxable)
+    optional.pop("capital_subsidy_taxable")  # from the finance assumptions
     optional.pop("replacement_share")  # keeps one sign change, so the IRR is unique
     price = price_of(fin, args, optional)
     cf = cash_flows(price, finance=fin, **args, **optional)
@@ -304,8 +444,9 @@ def test_levelised_components_sum_to_price_and_mean_what_they_say(convention):
     assert lc.financing_and_tax_cny_per_kg == pytest.approx(explicit, rel=1e-9)
     fixed = npv(rho, cf.fixed_cost_cny) / q
     assert lc.fixed_om_cny_per_kg == pytest.approx(fixed, rel=1e-12)
-    land = npv(rho, cf.land_lease_cny) / q
+    land = npv(rho, cf.land_lease_cny + cf.land_purchase_cny - cf.land_sale_cny) / q
     assert lc.land_cny_per_kg == pytest.approx(land, rel=1e-12)
+    assert cf.land_purchase_cny.sum() > 0 and cf.land_sale_cny[-1] > 0
     capital = npv(rho, cf.capex_cny + cf.replacement_cny - cf.salvage_cny) / q
     assert lc.capital_cny_per_kg == pytest.approx(capital, rel=1e-12)
     subsidy = -npv(rho, cf.operating_subsidy_cny + cf.capital_subsidy_cny) / q
@@ -454,6 +595,8 @@ def cases(draw):
         "replacement_share": replacement,
         "capital_subsidy_cny": capex * draw(st.floats(0.0, 0.2)),
         "capital_subsidy_taxable": draw(st.booleans()),
+        "capital_subsidy_reduces_basis": draw(st.booleans()),
+        "land_cny": draw(st.floats(0.0, 1e7)),
         "operating_subsidy_cny_per_kg": subsidy,
         "operating_subsidy_taxable": draw(st.booleans()),
     }
@@ -706,6 +849,38 @@ def _fixture_cases() -> list[dict]:
                 "operating_subsidy_cny_per_kg": per_year(20, []),
             },
         },
+        {
+            "name": "land_and_grant_excluded_from_base",
+            "description": "As tax_debt_inflation_ramp with 4 MCNY of land (non-depreciable, 60 % "
+            "debt-financed like the capex, sold at its real value at the end, gain taxed) and the "
+            "capital grant excluded from the depreciable base (the Chinese rule for non-taxable "
+            "grants; ProFAST: one-time incentive not depreciable, same 10-year schedule).",
+            "finance": dict(
+                base,
+                discount_rate=0.07,
+                inflation_rate=0.02,
+                income_tax_rate=0.25,
+                vat_rate=0.13,
+                debt_share=0.6,
+                debt_rate=0.045,
+                debt_tenor_years=10,
+                construction_years=2,
+                ramp_up_years=2,
+                ramp_start_share=1 / 3,
+            ),
+            "inputs": {
+                "capex_cny": 15e6,
+                "fixed_cny_per_year": 9e5,
+                "variable_cny_per_kg": 30.0,
+                "kg_per_year": 350e3,
+                "land_lease_cny_per_year": 3e5,
+                "land_cny": 4e6,
+                "capital_subsidy_cny": 3e6,
+                "capital_subsidy_reduces_basis": True,
+                "replacement_share": per_year(20, []),
+                "operating_subsidy_cny_per_kg": per_year(20, [10.0, 10.0, 10.0]),
+            },
+        },
     ]
 
 
@@ -722,9 +897,11 @@ def _engine_price(case: dict, convention: str = "profast") -> float:
     x = case["inputs"]
     optional = {
         "land_lease_cny_per_year": x["land_lease_cny_per_year"],
+        "land_cny": x.get("land_cny", 0.0),
         "replacement_share": np.asarray(x["replacement_share"]),
         "capital_subsidy_cny": x["capital_subsidy_cny"],
         "capital_subsidy_taxable": False,
+        "capital_subsidy_reduces_basis": x.get("capital_subsidy_reduces_basis", False),
         "operating_subsidy_cny_per_kg": np.asarray(x["operating_subsidy_cny_per_kg"]),
         "operating_subsidy_taxable": True,
     }
@@ -739,7 +916,11 @@ def _profast_price(case: dict) -> float:
     price; installation months = 12 (C - 1); demand rampup R with ramp_start_share
     1/(R+1); refurb fractions indexed from the analysis start year; the per-kg
     incentive is taxable revenue (tax_credit=False); the one-time capital incentive
-    is untaxed and does not reduce the depreciable cost ("depreciable": True).
+    is untaxed and does not reduce the depreciable cost ("depreciable": True), or,
+    with ``capital_subsidy_reduces_basis``, reduces it on the capital's own schedule
+    ("depreciable": False, depreciated like the capital); land is ProFAST's "non
+    depr assets", sold at the end for its value escalated to the last year, the gain
+    taxed at the income tax rate ("capital gains tax rate").
     """
     import ProFAST
 
@@ -753,6 +934,8 @@ def _profast_price(case: dict) -> float:
     assert np.all(subsidy[:years] == subsidy[0]) and not subsidy[years:].any(), "flat, then zero"
     i, D, v = f["inflation_rate"], f["debt_share"], f["vat_rate"]
     util = 0.9
+    land = x.get("land_cny", 0.0)
+    reduces = x.get("capital_subsidy_reduces_basis", False)
 
     pf = ProFAST.ProFAST()
     params = {
@@ -770,13 +953,14 @@ def _profast_price(case: dict) -> float:
             "depr period": 1,
             "depreciable": False,
         },
-        "non depr assets": 0.0,
-        "end of proj sale non depr assets": 0.0,
+        "non depr assets": land,
+        # Sold in the last year, t = C + L - 1, in money of year 1.
+        "end of proj sale non depr assets": land * (1.0 + i) ** (C + L - 2),
         "one time cap inct": {
             "value": x["capital_subsidy_cny"],
             "depr type": "Straight line",
-            "depr period": 1,
-            "depreciable": True,
+            "depr period": f["depreciation_years"] if reduces else 1,
+            "depreciable": not reduces,
         },
         "annual operating incentive": {"value": 0.0, "decay": 0.0, "sunset years": 0, "taxable": True},
         "incidental revenue": {"value": 0.0, "escalation": 0.0},
@@ -790,7 +974,7 @@ def _profast_price(case: dict) -> float:
         "property tax and insurance": 0.0,
         "admin expense": 0.0,
         "total income tax rate": f["income_tax_rate"],
-        "capital gains tax rate": 0.0,
+        "capital gains tax rate": f["income_tax_rate"],
         "sell undepreciated cap": False,
         "tax losses monetized": True,
         "tax loss carry forward years": 0,

@@ -418,6 +418,24 @@ def test_workbook_helps_while_typing():
             assert c.name in fields
 
 
+def test_every_cost_input_states_its_vat_basis():
+    # Station costs enter the finance engine ex VAT; each money input of the cost sheets
+    # says whether it is ex or incl. VAT, and the README sheet shows it.
+    cost_sheets = ("StationCosts", "Supply", "Delivery", "Prices", "Segments")
+    money = [(s, c) for s in cost_sheets for c in SHEETS[s].columns + SHEETS[s].params if "CNY" in c.unit
+             and "/USD" not in c.unit]
+    assert len(money) >= 15
+    missing = [f"{s}.{c.name}" for s, c in money if not c.vat]
+    assert not missing
+    assert "incl. VAT" in SHEETS["Prices"].column("electricity_cny_per_kwh").vat
+    assert "ex VAT" in SHEETS["Supply"].column("production_cost_cny_per_kg").vat
+    readme = load_workbook(DEFAULT_CASE)["README"]
+    assert readme.cell(row=4, column=8).value == "VAT basis"
+    vat_of = {readme.cell(row=r, column=2).value: readme.cell(row=r, column=8).value
+              for r in range(5, readme.max_row + 1)}
+    assert "electricity_vat_rate" in vat_of["electricity_cny_per_kwh"]
+
+
 # --- CLI ----------------------------------------------------------------------------------------
 
 def test_cli_validate_ok(capsys):

@@ -82,7 +82,8 @@ def test_capex_scaling_and_component_split_by_hand():
     assert c["capex_cny"] == pytest.approx(k + 4e6, rel=1e-12)
     assert c["fixed_om_cny_per_year"] == pytest.approx(0.05 * k, rel=1e-12)
     assert c["staff_cny_per_year"] == 900_000.0
-    assert c["compressor_replacement_share"] == pytest.approx(0.42 * k / (k + 4e6), rel=1e-12)
+    # Of the equipment capex: the finance engine takes land apart (land_cny).
+    assert c["compressor_replacement_share"] == pytest.approx(0.42, rel=1e-12)
     assert c["compressor_life_years"] == 10
 
 
@@ -105,22 +106,26 @@ def test_replacement_every_compressor_life_before_the_last_year():
 
 
 def test_station_year_breakeven_equals_closed_form():
-    # Equity only, no tax, no inflation, flat sales q: P = (K CRF + X v^10 CRF + F)/q + c.
+    # Equity only, no tax, no inflation, flat sales q:
+    # P = (K CRF + X v^10 CRF + F + r L)/q + c, land L bought at t = 0 and sold for L at the
+    # end (not depreciated: it costs the interest r L a year), electricity ex VAT.
     case = variant(default_case(), Policy=NO_POLICY)
     econ = station.station_economics(case, loads=one_load("HP-P07", 2025, 1000.0), year=2025, finance=PLAIN)
     r = row(econ, "HP-P07", 2025)  # standalone, 35 MPa, 2,000 kg/day, Guangzhou Petrochemical
     k_excl = 10e6 * 2.0**0.65
-    capex = k_excl + 4e6  # incl. land purchase
+    land = 4e6
     compressor = 0.42 * k_excl  # replaced at the end of operating year 10
     fixed = 0.05 * k_excl + 6 * 150_000.0
     pair = supply.delivered_cost_from_case(case, 2025).set_index(["supply_id", "station_id"])
     delivery = pair.loc[("gzpc_byproduct", "HP-P07"), "delivery_cny_per_kg"]
-    variable = 12.0 + 3.0 + delivery + 0.7 * 0.746  # production, purification, delivery, electricity
+    # production, purification, delivery, electricity at 0.746 CNY/kWh incl. 13 % VAT
+    variable = 12.0 + 3.0 + delivery + 0.7 * 0.746 / 1.13
     q = 1000.0 * 365.0
-    hand = ((capex + compressor * 1.08**-10) * crf(0.08, 20) + fixed) / q + variable
+    hand = ((k_excl + compressor * 1.08**-10) * crf(0.08, 20) + fixed + 0.08 * land) / q + variable
     assert r["breakeven_price_cny_per_kg"] == pytest.approx(hand, rel=1e-12)
     assert r["breakeven_price_with_subsidy_cny_per_kg"] == pytest.approx(hand, rel=1e-12)
-    assert r["land_cny_per_kg"] == pytest.approx(4e6 * crf(0.08, 20) / q, rel=1e-12)
+    assert r["land_cny_per_kg"] == pytest.approx(0.08 * land / q, rel=1e-12)
+    assert r["electricity_cny_per_kg"] == pytest.approx(0.7 * 0.746 / 1.13, rel=1e-12)
     assert r["capital_cny_per_kg"] == pytest.approx(
         (k_excl + compressor * 1.08**-10) * crf(0.08, 20) / q, rel=1e-12)
     assert r["fixed_om_cny_per_kg"] == pytest.approx(fixed / q, rel=1e-12)
@@ -129,6 +134,28 @@ def test_station_year_breakeven_equals_closed_form():
     # Every other station operating in 2025 sold nothing: no finite price.
     others = econ.stations[econ.stations["station_id"] != "HP-P07"]
     assert len(others) > 40 and others["breakeven_price_cny_per_kg"].isna().all()
+
+
+def test_station_costs_credit_the_input_vat_of_electricity_and_diesel():
+    # A station paying 0.8 CNY/kWh incl. 13 % VAT reclaims the VAT: its cost is 0.8/1.13 per
+    # kWh. The same station with the rates set to 0 pays the tariff as it stands.
+    base = default_case()
+    prices = base["Prices"].assign(electricity_cny_per_kwh=0.8)
+    case = variant(base, Prices=prices, Policy=NO_POLICY)
+    no_vat = dataclasses.replace(case, params={
+        **case.params, "Finance": {**case.finance, "electricity_vat_rate": 0.0, "diesel_vat_rate": 0.0}})
+    kwh = float(cost_row(case, "HP-P07")["electricity_kwh_per_kg"])
+    load = one_load("HP-P07", 2025, 1000.0)
+    r = row(station.station_economics(case, loads=load, year=2025, finance=PLAIN), "HP-P07", 2025)
+    r0 = row(station.station_economics(no_vat, loads=load, year=2025, finance=PLAIN), "HP-P07", 2025)
+    assert r["electricity_cny_per_kg"] == pytest.approx(kwh * 0.8 / 1.13, rel=1e-14)
+    assert r0["electricity_cny_per_kg"] == pytest.approx(kwh * 0.8, rel=1e-14)
+    # Tube-trailer delivery burns diesel: its ex-VAT delivery cost is lower.
+    assert r["delivery_mode"] == "tube_trailer"
+    assert r["delivery_cny_per_kg"] < r0["delivery_cny_per_kg"]
+    gap = r0["breakeven_price_cny_per_kg"] - r["breakeven_price_cny_per_kg"]
+    assert gap == pytest.approx(r0["electricity_cny_per_kg"] - r["electricity_cny_per_kg"]
+                                + r0["delivery_cny_per_kg"] - r["delivery_cny_per_kg"], rel=1e-9)
 
 
 def test_subsidies_by_hand():
@@ -285,14 +312,16 @@ def test_network_table_is_the_volume_weighted_view_of_the_station_table():
         sold = g[g["kg_sold_per_year"] > 0]
         q = sold["kg_sold_per_year"]
         for col in ("breakeven_price_cny_per_kg", "breakeven_price_with_subsidy_cny_per_kg"):
-            assert net.loc[y, f"sellers_vw_{col}"] == pytest.approx((q * sold[col]).sum() / q.sum(), rel=1e-12)
+            want = (q * sold[col]).sum() / q.sum()
+            assert net.loc[y, f"sellers_vw_{col}"] == pytest.approx(want, rel=1e-12)
         for sfx in ("", "_with_subsidy"):  # every operating station's cost, idle ones too
             cost = g[f"annualised_cost{sfx}_cny_per_year"]
             assert cost.notna().all() and (cost > 0).all()
             assert net.loc[y, f"network_price{sfx}_cny_per_kg"] == pytest.approx(
                 cost.sum() / g["kg_sold_per_year"].sum(), rel=1e-12)
         assert net.loc[y, "stations_idle"] == len(g) - len(sold)
-        assert net.loc[y, "idle_capex_cny"] == pytest.approx(g.loc[g["kg_sold_per_year"] == 0, "capex_cny"].sum())
+        idle_capex = g.loc[g["kg_sold_per_year"] == 0, "capex_cny"].sum()
+        assert net.loc[y, "idle_capex_cny"] == pytest.approx(idle_capex)
         assert net.loc[y, "stations_operating"] == len(g)
         assert net.loc[y, "stations_selling"] == len(sold)
         below = sold["breakeven_price_with_subsidy_cny_per_kg"] < 35.0
@@ -499,10 +528,11 @@ def test_station_year_breakeven_at_the_expanded_capacity_equals_closed_form():
     fixed = c["fixed_om_share_per_year"] * k_excl + c["staff_count"] * c["staff_cost_cny_per_person_year"]
     pair = supply.delivered_cost_from_case(case, 2025).set_index(["supply_id", "station_id"])
     delivery = pair.loc[("gzpc_byproduct", "HP-P07"), "delivery_cny_per_kg"]
-    variable = 12.0 + 3.0 + delivery + c["electricity_kwh_per_kg"] * 0.746
+    variable = 12.0 + 3.0 + delivery + c["electricity_kwh_per_kg"] * 0.746 / 1.13  # ex VAT
     q = 1000.0 * 365.0
     n = int(c["compressor_life_years"])
-    hand = ((capex + compressor * 1.08**-n) * crf(0.08, 20) + fixed) / q + variable
+    land_interest = 0.08 * c["land_cost_cny"]  # land is recovered at the end: it costs its interest
+    hand = ((k_excl + compressor * 1.08**-n) * crf(0.08, 20) + fixed + land_interest) / q + variable
     assert r["capacity_kg_per_day"] == 4000.0
     assert r["utilisation"] == 0.25
     assert r["capex_cny"] == pytest.approx(capex, rel=1e-12)
@@ -635,9 +665,10 @@ def _hand_delivery_cny_per_kg(case, supply_id: str, station_id: str, diesel_cny_
 
 def test_an_onsite_station_bought_elsewhere_pays_the_delivery_from_its_actual_source():
     # NS-P05 (on-site electrolysis, own source nansha_onsite_grid) re-sourced in 2025 to the
-    # Nansha chemical by-product 8.5 road-km away: a tube trailer at 2025 diesel (7.2 CNY/L).
+    # Nansha chemical by-product 8.5 road-km away: a tube trailer at 2025 diesel, 7.2 CNY/L
+    # incl. 13 % VAT, which the haulier credits.
     case = default_case()
-    km, tube, liquid = _hand_delivery_cny_per_kg(case, "nansha_chem_byproduct", "NS-P05", 7.2)
+    km, tube, liquid = _hand_delivery_cny_per_kg(case, "nansha_chem_byproduct", "NS-P05", 7.2 / 1.13)
     assert 8 < km < 9 and tube < liquid  # the trailer is the cheaper mode at this distance
     table = pd.DataFrame({"station_id": ["NS-P05"], "year": [2025], "supply_id": ["nansha_chem_byproduct"]})
     bought = row(station.station_economics(case, year=2025, station_supply=table), "NS-P05", 2025)
@@ -655,7 +686,7 @@ def test_an_onsite_station_bought_elsewhere_pays_the_delivery_from_its_actual_so
     # station's own production, not a kind of source
     d = supply.delivery_cost(case, case["Supply"]["supply_id"].tolist().index("nansha_onsite_grid"),
                              case["Stations"]["station_id"].tolist().index("HP-E1"), 2025)
-    _, tube, liquid = _hand_delivery_cny_per_kg(case, "nansha_onsite_grid", "HP-E1", 7.2)
+    _, tube, liquid = _hand_delivery_cny_per_kg(case, "nansha_onsite_grid", "HP-E1", 7.2 / 1.13)
     assert float(d.cny_per_kg) == pytest.approx(min(tube, liquid), rel=1e-12) and not bool(d.own)
 
 
@@ -680,5 +711,5 @@ def test_delivery_draws_lead_the_station_year_axis():
     d = case.params["Delivery"]
     trailer = ~base["liquid_cheaper"] & ~base["delivery_own"]
     km = base["distance_km"][trailer]
-    step = 2 * km * d["truck_diesel_l_per_100km"] / 100 * 1.0 / d["trailer_payload_kg"]
+    step = 2 * km * d["truck_diesel_l_per_100km"] / 100 * (1.0 / 1.13) / d["trailer_payload_kg"]  # +1 CNY/L incl. VAT
     np.testing.assert_allclose(np.diff(drawn["delivery_cny_per_kg"], axis=0)[0][trailer], step, rtol=1e-9)

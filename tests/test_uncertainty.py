@@ -349,7 +349,8 @@ def test_frontier_grid_is_monotone():
 def test_frontier_point_by_hand():
     # combined 35 MPa at its reference capacity: capex 9e6 (no land), O&M 5 % + 3 staff,
     # lease 150k/yr, compressor (45 % of capex) replaced after 10 years, 0.7 kWh/kg at the
-    # 2025 electricity price; half utilised, hydrogen delivered at 20 CNY/kg, 25 % grant.
+    # 2025 electricity price ex 13 % VAT; half utilised, hydrogen delivered at 20 CNY/kg, 25 %
+    # grant (untaxed and excluded from the depreciable base, the case's rule).
     case = default_case()
     f = uncertainty.breakeven_frontier(case, utilisation=[0.5], delivered_cny_per_kg=[20.0],
                                        capex_subsidy_share=[0.25])
@@ -359,7 +360,7 @@ def test_frontier_point_by_hand():
     elec = float(case["Prices"].set_index("year").loc[2025, "electricity_cny_per_kwh"])
     rep = np.zeros(fin.station_life_years)
     rep[9] = 0.45
-    hand = breakeven_price(9e6, 0.05 * 9e6 + 3 * 150_000, 20.0 + 0.7 * elec, 0.5 * 1000 * 365, fin,
+    hand = breakeven_price(9e6, 0.05 * 9e6 + 3 * 150_000, 20.0 + 0.7 * elec / 1.13, 0.5 * 1000 * 365, fin,
                            land_lease_cny_per_year=150_000, replacement_share=rep,
                            capital_subsidy_cny=0.25 * 9e6) * (1 + case.finance["vat_rate"])
     assert got == pytest.approx(float(hand), rel=1e-12)

@@ -63,6 +63,20 @@ DISTRIBUTIONS = ("uniform", "triangular", "normal", "lognormal")
 
 YEAR_MIN, YEAR_MAX = 2000, 2060
 
+# VAT basis of money inputs (Column.vat). Station costs enter the finance engine ex VAT:
+# a station is a general VAT taxpayer and credits its input VAT (h2model.finance.ex_vat).
+EX_VAT = "ex VAT (input VAT credited)"
+EX_VAT_H2 = ("ex VAT: a producer's cost at the gate; the 13 % VAT on hydrogen bought is credited"
+             " by the station")
+NO_VAT = "outside VAT (wages)"
+NO_VAT_INS = "as paid (insurance is VAT-exempt or its VAT is not credited in the TCO)"
+INCL_VAT_ELEC = ("incl. VAT: station costs divide it by 1 + Finance.electricity_vat_rate; BEV TCO"
+                 " uses it as paid")
+INCL_VAT_DIESEL = ("incl. VAT: delivery costs divide it by 1 + Finance.diesel_vat_rate; diesel"
+                   " TCO uses it as paid")
+INCL_VAT_H2 = "incl. VAT: the retail price an FCEV operator pays (TCO)"
+INCL_VAT_PAID = "incl. VAT: the price the vehicle operator pays (TCO)"
+
 
 @dataclass(frozen=True)
 class Column:
@@ -88,6 +102,9 @@ class Column:
         Whether a blank cell is an error.
     multi : bool
         Whether the cell may hold several values separated by ``;`` (each checked).
+    vat : str
+        VAT basis of a money input (ex VAT, incl. VAT, or outside VAT) and how the
+        engines use it; shown in the README sheet. Empty for non-money fields.
     """
 
     name: str
@@ -100,6 +117,7 @@ class Column:
     ref: str | None = None
     required: bool = True
     multi: bool = False
+    vat: str = ""
 
     def rule(self) -> str:
         """The column's rule in words, as shown in error messages and the README."""
@@ -213,6 +231,10 @@ FINANCE = Sheet(
         Column("inflation_rate", "float", "1/year", "General inflation", -0.05, 0.20),
         Column("income_tax_rate", "float", "fraction", "Corporate income tax rate", 0.0, 0.60),
         Column("vat_rate", "float", "fraction", "VAT on hydrogen retail sales", 0.0, 0.30),
+        Column("electricity_vat_rate", "float", "fraction",
+               "VAT included in Prices.electricity_cny_per_kwh (credited by stations)", 0.0, 0.30),
+        Column("diesel_vat_rate", "float", "fraction",
+               "VAT included in Prices.diesel_cny_per_l (credited on hydrogen delivery)", 0.0, 0.30),
         Column("debt_share", "float", "fraction", "Share of capex financed by debt", 0.0, 1.0),
         Column("debt_rate", "float", "1/year", "Nominal interest rate on debt", 0.0, 0.30),
         Column("debt_tenor_years", "int", "years", "Loan tenor", 1, 40),
@@ -221,7 +243,11 @@ FINANCE = Sheet(
         Column("construction_years", "int", "years", "Years of construction before operation", 0, 5),
         Column("station_life_years", "int", "years", "Economic life of a station", 5, 40),
         Column("working_capital_share", "float", "fraction of revenue", "Working capital", 0.0, 1.0),
-        Column("salvage_share", "float", "fraction of capex", "Salvage value at end of life", 0.0, 1.0),
+        Column("salvage_share", "float", "fraction of capex",
+               "Salvage value of equipment at end of life (land is recovered at its real value)", 0.0, 1.0),
+        Column("capital_grant_taxable", "flag", "0/1",
+               "Capital grants: 0 untaxed and excluded from the depreciable base, 1 taxable income"
+               " and depreciated in full (Caishui [2011] No. 70: one or the other)", 0, 1),
         Column("ramp_up_years", "int", "years", "Years for utilisation to reach its plateau", 0, 15),
         Column("ramp_start_share", "float", "fraction", "Utilisation in the first year, relative to plateau", 0.0, 1.0),
         Column("usd_cny_rate", "float", "CNY/USD", "Exchange rate used to convert USD sources", 1.0, 20.0),
@@ -273,10 +299,10 @@ STATION_COSTS = Sheet(
         Column("station_type", "str", description="Station type", choices=STATION_TYPES),
         Column("pressure_mpa", "int", "MPa", "Dispensing pressure", choices=PRESSURES_MPA),
         Column("reference_capacity_kg_per_day", "float", "kg/day", "Size the capex refers to", 50, 20000),
-        Column("capex_excl_land_cny", "float", "CNY", "Installed capex at reference size, excl. land", 1e5, 5e8),
+        Column("capex_excl_land_cny", "float", "CNY", "Installed capex at reference size, excl. land", 1e5, 5e8, vat=EX_VAT),
         Column("scale_exponent", "float", "-", "Capex scales as (capacity/reference)^exponent", 0.3, 1.2),
-        Column("land_cost_cny", "float", "CNY", "Land purchase (0 where land is leased or shared)", 0, 5e7),
-        Column("land_lease_cny_per_year", "float", "CNY/year", "Land lease", 0, 5e6),
+        Column("land_cost_cny", "float", "CNY", "Land purchase (0 where land is leased or shared)", 0, 5e7, vat=EX_VAT),
+        Column("land_lease_cny_per_year", "float", "CNY/year", "Land lease", 0, 5e6, vat=EX_VAT),
         _share("share_compressor", "Share of capex: compressors"),
         _share("share_storage", "Share of capex: storage"),
         _share("share_dispenser", "Share of capex: dispensers"),
@@ -284,7 +310,7 @@ STATION_COSTS = Sheet(
         _share("share_civil", "Share of capex: civil works, installation and other"),
         Column("fixed_om_share_per_year", "float", "fraction of capex/year", "Fixed O&M", 0.0, 0.3),
         Column("staff_count", "float", "persons", "Station staff", 0, 50),
-        Column("staff_cost_cny_per_person_year", "float", "CNY/person/year", "Staff cost", 0, 1e6),
+        Column("staff_cost_cny_per_person_year", "float", "CNY/person/year", "Staff cost", 0, 1e6, vat=NO_VAT),
         Column("electricity_kwh_per_kg", "float", "kWh/kg", "Compression, cooling and dispensing", 0, 80),
         Column("compressor_life_years", "int", "years", "Compressor replacement interval", 3, 40),
         _src(),
@@ -304,8 +330,8 @@ SUPPLY = Sheet(
         _lon(),
         _lat(),
         Column("capacity_t_per_day", "float", "t/day", "Hydrogen available for vehicles", 0, 1000),
-        Column("production_cost_cny_per_kg", "float", "CNY/kg", "Production cost at the gate", 0, 200),
-        Column("purification_cost_cny_per_kg", "float", "CNY/kg", "Purification to fuel-cell grade", 0, 50),
+        Column("production_cost_cny_per_kg", "float", "CNY/kg", "Production cost at the gate", 0, 200, vat=EX_VAT_H2),
+        Column("purification_cost_cny_per_kg", "float", "CNY/kg", "Purification to fuel-cell grade", 0, 50, vat=EX_VAT_H2),
         Column("co2_kg_per_kg_h2", "float", "kg CO2/kg H2", "Process CO2, excluding grid electricity", 0, 40),
         Column("electricity_kwh_per_kg", "float", "kWh/kg", "Grid electricity used (electrolysis)", 0, 80),
         _year("available_from_year", "First year the source can supply"),
@@ -323,8 +349,8 @@ DELIVERY = Sheet(
     params=(
         Column("road_circuity_factor", "float", "-", "Road distance / straight-line distance", 1.0, 2.5),
         Column("trailer_payload_kg", "float", "kg", "Hydrogen delivered per tube-trailer trip", 100, 3000),
-        Column("trailer_capex_cny", "float", "CNY", "Tube trailer purchase", 0, 1e7),
-        Column("tractor_capex_cny", "float", "CNY", "Tractor purchase", 0, 5e6),
+        Column("trailer_capex_cny", "float", "CNY", "Tube trailer purchase", 0, 1e7, vat=EX_VAT),
+        Column("tractor_capex_cny", "float", "CNY", "Tractor purchase", 0, 5e6, vat=EX_VAT),
         Column("trailer_life_years", "int", "years", "Tube trailer life", 1, 40),
         Column("tractor_life_years", "int", "years", "Tractor life", 1, 30),
         Column("trailer_om_share_per_year", "float", "fraction of capex/year", "Trailer and tractor O&M", 0, 0.5),
@@ -332,11 +358,11 @@ DELIVERY = Sheet(
         Column("load_unload_h_per_trip", "float", "h", "Filling and unloading time per trip", 0, 24),
         Column("operating_hours_per_day", "float", "h/day", "Hours a trailer set works per day", 1, 24),
         Column("operating_days_per_year", "float", "days/year", "Working days per year", 100, 366),
-        Column("driver_cny_per_h", "float", "CNY/h", "Driver cost", 0, 500),
+        Column("driver_cny_per_h", "float", "CNY/h", "Driver cost", 0, 500, vat=NO_VAT),
         Column("truck_diesel_l_per_100km", "float", "L/100 km", "Tractor fuel use", 0, 100),
-        Column("filling_cny_per_kg", "float", "CNY/kg", "Compression into the trailer at the source", 0, 20),
-        Column("liquid_fixed_cny_per_kg", "float", "CNY/kg", "Liquefaction and terminal cost", 0, 100),
-        Column("liquid_cny_per_kg_per_100km", "float", "CNY/kg/100 km", "Liquid tanker haul", 0, 50),
+        Column("filling_cny_per_kg", "float", "CNY/kg", "Compression into the trailer at the source", 0, 20, vat=EX_VAT),
+        Column("liquid_fixed_cny_per_kg", "float", "CNY/kg", "Liquefaction and terminal cost", 0, 100, vat=EX_VAT),
+        Column("liquid_cny_per_kg_per_100km", "float", "CNY/kg/100 km", "Liquid tanker haul", 0, 50, vat=EX_VAT),
     ),
 )
 
@@ -345,10 +371,10 @@ PRICES = Sheet(
     "Energy prices and grid CO2 by year (CNY of price_year).",
     (
         _year("year", "Year"),
-        Column("electricity_cny_per_kwh", "float", "CNY/kWh", "Commercial electricity price", 0, 5),
-        Column("diesel_cny_per_l", "float", "CNY/L", "Diesel retail price", 0, 30),
+        Column("electricity_cny_per_kwh", "float", "CNY/kWh", "Commercial electricity price", 0, 5, vat=INCL_VAT_ELEC),
+        Column("diesel_cny_per_l", "float", "CNY/L", "Diesel retail price", 0, 30, vat=INCL_VAT_DIESEL),
         Column("h2_retail_cny_per_kg", "float", "CNY/kg",
-               "Retail hydrogen price path (used for TCO when station economics is not run)", 0, 200),
+               "Retail hydrogen price path (used for TCO when station economics is not run)", 0, 200, vat=INCL_VAT_H2),
         Column("grid_co2_kg_per_kwh", "float", "kg CO2/kWh", "Grid emission factor", 0, 2),
         _src(),
     ),
@@ -358,17 +384,17 @@ PRICES = Sheet(
 SEGMENT_COLUMNS = (
     Column("segment", "str", description="Vehicle segment", choices=SEGMENTS),
     Column("powertrain", "str", description="Powertrain", choices=POWERTRAINS),
-    Column("purchase_price_cny", "float", "CNY", "Purchase price before subsidies, in price_year", 0, 1e7),
+    Column("purchase_price_cny", "float", "CNY", "Purchase price before subsidies, in price_year", 0, 1e7, vat=INCL_VAT_PAID),
     Column("price_change_per_year", "float", "1/year", "Real change of purchase price per year", -0.5, 0.5),
     Column("h2_kg_per_100km", "float", "kg/100 km", "Hydrogen use (FCEV)", 0, 50),
     Column("electricity_kwh_per_100km", "float", "kWh/100 km", "Electricity use (BEV)", 0, 500),
     Column("diesel_l_per_100km", "float", "L/100 km", "Diesel use", 0, 100),
     Column("annual_km", "float", "km/year", "Distance driven per year", 1000, 300000),
     Column("lifetime_years", "int", "years", "Service life", 1, 30),
-    Column("maintenance_cny_per_km", "float", "CNY/km", "Maintenance and repair", 0, 20),
-    Column("insurance_cny_per_year", "float", "CNY/year", "Insurance", 0, 1e6),
-    Column("toll_cny_per_km", "float", "CNY/km", "Road tolls (net of exemptions)", 0, 20),
-    Column("replacement_cost_cny", "float", "CNY", "Fuel-cell stack or battery replacement", 0, 5e6),
+    Column("maintenance_cny_per_km", "float", "CNY/km", "Maintenance and repair", 0, 20, vat=INCL_VAT_PAID),
+    Column("insurance_cny_per_year", "float", "CNY/year", "Insurance", 0, 1e6, vat=NO_VAT_INS),
+    Column("toll_cny_per_km", "float", "CNY/km", "Road tolls (net of exemptions)", 0, 20, vat=INCL_VAT_PAID),
+    Column("replacement_cost_cny", "float", "CNY", "Fuel-cell stack or battery replacement", 0, 5e6, vat=INCL_VAT_PAID),
     Column("replacement_year", "int", "year of life", "When it is replaced (0: never)", 0, 30),
     Column("payload_t", "float", "t", "Payload (0 for buses and cars)", 0, 60),
     Column("residual_share", "float", "fraction", "Resale value at end of life / purchase price", 0, 1),

@@ -206,7 +206,7 @@ def _write_readme(ws) -> None:
     ws.append(["Edit values in the sheets; keep the header row. Validate with:"
                " h2model validate <this file>. Blank rows are ignored."])
     ws.append([])
-    ws.append(["sheet", "field", "type", "unit", "allowed", "required", "description"])
+    ws.append(["sheet", "field", "type", "unit", "allowed", "required", "description", "VAT basis"])
     for c in ws[4]:
         c.font = Font(bold=True)
         c.fill = _HEADER_FILL
@@ -216,9 +216,9 @@ def _write_readme(ws) -> None:
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
         for c in s.columns + s.params:
             ws.append([name, c.name, c.kind, c.unit, c.rule(), "yes" if c.required else "no",
-                       c.description])
+                       c.description, c.vat])
     ws.freeze_panes = "A5"
-    for letter, width in zip("ABCDEFG", (14, 34, 8, 22, 60, 9, 80), strict=True):
+    for letter, width in zip("ABCDEFGH", (14, 34, 8, 22, 60, 9, 80, 40), strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=5):
         row[4].alignment = Alignment(wrap_text=True, vertical="top")

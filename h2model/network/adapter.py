@@ -145,16 +145,16 @@ def _price_target_throughput(case, modules: pd.DataFrame, target: float) -> tupl
     costs = case["StationCosts"]
     row = costs[(costs["station_type"] == "combined") & (costs["pressure_mpa"] == 35)]
     row = row.iloc[0] if len(row) else costs.iloc[0]
-    capex = station.module_capex_cny(case, row["station_type"], int(row["pressure_mpa"]), cap,
-                                     include_land=True)
+    capex = station.module_capex_cny(case, row["station_type"], int(row["pressure_mpa"]), cap)
     fixed = capex * row["fixed_om_share_per_year"] + row["staff_count"] * row[
         "staff_cost_cny_per_person_year"] + row["land_lease_cny_per_year"]
     delivered = supply.delivered_cost_from_case(case)["delivered_cny_per_kg"].median()
-    elec = float(case["Prices"]["electricity_cny_per_kwh"].median())
+    elec = finance.ex_vat(float(case["Prices"]["electricity_cny_per_kwh"].median()),
+                          case.finance["electricity_vat_rate"])
     variable = delivered + row["electricity_kwh_per_kg"] * elec
     # price(q) = A/q + B: evaluate at two throughputs and solve
     q = np.stack([cap * 0.25, cap]) * 365.0
-    p = finance.breakeven_price_incl_vat(capex, fixed, variable, q, fin)
+    p = finance.breakeven_price_incl_vat(capex, fixed, variable, q, fin, land_cny=float(row["land_cost_cny"]))
     a = (p[0] - p[1]) / (1.0 / q[0] - 1.0 / q[1])
     b = p[1] - a / q[1]
     with np.errstate(divide="ignore"):
