@@ -96,16 +96,9 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     res.tables.update(tc.tables())
 
     on_step("policy")
-    # programme amounts and price conditions are nominal: test them on nominal prices;
-    # per-kg programmes test the capacity of the year, capital ones the first year's
-    station_years = econ.stations[["station_id", "year", "capacity_kg_per_day"]].assign(
-        h2_sold_kg_per_year=econ.stations["kg_sold_per_year"],
-        price_cny_per_kg=nominal(case, econ.stations["breakeven_price_with_subsidy_cny_per_kg"],
-                                 econ.stations["year"]))
-    stations_built = econ.stations.drop_duplicates("station_id")[
-        ["station_id", "commissioning_year", "station_type", "district", "capacity_kg_per_day",
-         "capex_cny"]]
-    budget = policy.budget_from_case(case, fl, stations=stations_built, station_years=station_years,
+    # station programmes: what station economics paid; vehicle price conditions are nominal
+    res.tables["station_subsidies"] = econ.station_subsidies
+    budget = policy.budget_from_case(case, fl, station_subsidies=econ.station_subsidies,
                                      h2_price_cny_per_kg=nominal(case, price_path, price_path.index))
     res.tables["budget"] = budget
     res.tables["budget_summary"] = policy.budget_summary(budget, fl)

@@ -14,10 +14,11 @@ Python loop over stations or years):
    land, fixed O&M, staff, electricity use and the compressor replacement schedule
    (:func:`replacement_shares`). :func:`module_capex_cny` gives the network
    optimiser the capex of a capacity module.
-2. :func:`capital_subsidy_cny` and :func:`operating_subsidy_cny_per_kg` apply the
-   ``Policy`` sheet's station and hydrogen programmes to a station (one-off
-   capex grants; per-kg sales subsidies and supply rewards by year, capped per
-   station-year and conditional on the retail price).
+2. The ``Policy`` sheet's station and hydrogen programmes are applied with the rules
+   of :mod:`h2model.policy` (their one home): one-off capex grants under the
+   all-level cap, per-kg sales subsidies and supply rewards by year, capped per
+   station-year and conditional on the retail price. What each station is paid, by
+   programme and year, is the ``station_subsidies`` table the budget sums.
 3. :func:`station_economics` assembles every operating station-year at the
    capacity installed that year (:func:`station_years`; the network plan's
    expansions arrive as a ``station_capacity`` table), prices delivered hydrogen
@@ -107,6 +108,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import policy as pol
 from .finance import FinanceAssumptions, breakeven_price, ex_vat, levelised_cost, ramp_up_shares
 from .fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR, max_capacity_factor
 from .supply import _by_year, _col, _par, delivery_cost, delivery_mode
@@ -120,10 +122,8 @@ __all__ = [
     "StationYears",
     "analysed_stations",
     "annualised_costs",
-    "capital_subsidy_cny",
     "module_capex_cny",
     "network_price",
-    "operating_subsidy_cny_per_kg",
     "replacement_shares",
     "sellers_volume_weighted_price",
     "station_capex_cny",
@@ -143,9 +143,6 @@ FALLBACK_PLATEAU_UTILISATION = 0.5
 
 #: Days of sales per year: loads are average kg/day over the year, as in the fleet.
 DAYS_PER_YEAR = OPERATING_DAYS_PER_YEAR
-
-CAPEX_SUBSIDY_KINDS = ("station_capex",)
-H2_SUBSIDY_KINDS = ("h2_sales_per_kg", "h2_supply_reward_per_kg")
 
 _KEY = ("station_type", "pressure_mpa")
 _STATION_COLUMNS = (
@@ -415,210 +412,6 @@ def _station_costs(case, stations: pd.DataFrame, values=None) -> dict[str, np.nd
     return out
 
 
-# --- subsidies ------------------------------------------------------------------------
-
-
-def _programmes(policy: pd.DataFrame | None, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Rows of the Policy sheet of the given kinds, as plain dicts (NaN for blanks)."""
-    if policy is None or policy.empty:
-        return []
-    pol = policy[policy["kind"].isin(kinds)]
-
-    def num(col):
-        if col not in pol.columns:
-            return np.full(len(pol), np.nan)
-        return pd.to_numeric(pol[col], errors="coerce").astype(float).to_numpy()
-
-    cols = {c: num(c) for c in ("amount_cny", "cap_cny_per_year", "cap_share_of_capex", "start_year",
-                                "end_year", "max_price_cny_per_kg", "min_capacity_kg_per_day")}
-    types = pol["station_type"].astype(object).to_numpy() if "station_type" in pol else ["all"] * len(pol)
-    dists = pol["district"].fillna("all").astype(object).to_numpy() if "district" in pol \
-        else ["all"] * len(pol)
-    return [{"station_type": types[j], "district": dists[j], **{c: v[j] for c, v in cols.items()}}
-            for j in range(len(pol))]
-
-
-def _eligible(p: dict[str, Any], station_type, capacity, year, retail_price, district=None) -> np.ndarray:
-    """Station type, district, capacity, year window and price condition of one programme
-    (``district=None``: the district is not tested)."""
-    ok = (p["station_type"] == "all") | (np.asarray(station_type, dtype=object) == p["station_type"])
-    if district is not None and p.get("district", "all") != "all":
-        ok = ok & (np.asarray(district, dtype=object) == p["district"])
-    if not np.isnan(p["min_capacity_kg_per_day"]):
-        ok = ok & (np.asarray(capacity, dtype=float) >= p["min_capacity_kg_per_day"])
-    y = np.asarray(year, dtype=float)
-    ok = ok & (y >= p["start_year"]) & (y <= p["end_year"])
-    if retail_price is not None and not np.isnan(p["max_price_cny_per_kg"]):
-        ok = ok & (np.asarray(retail_price, dtype=float) <= p["max_price_cny_per_kg"])  # NaN: not met
-    return ok
-
-
-def capital_subsidy_cny(policy: pd.DataFrame | None, station_type, capacity_kg_per_day,
-                        commissioning_year, capex_cny, retail_price_cny_per_kg=None,
-                        district=None) -> np.ndarray:
-    r"""One-off capital subsidies a station receives, summed over programmes.
-
-    Each ``station_capex`` programme pays a station of a matching ``station_type``
-    (or ``'all'``), at least ``min_capacity_kg_per_day`` large, commissioned within
-    ``start_year .. end_year``:
-
-    .. math:: G = \sum_j \min(a_j,\; c_j,\; \phi_j K)
-
-    with amount :math:`a_j`, cap :math:`c_j` (``cap_cny_per_year``) and cap share
-    :math:`\phi_j` of the investment :math:`K` (each blank = no cap). Programmes
-    of different levels add up; there is no cap on the total (the Policy sheet does
-    not encode one). Broadcasts over the station arrays; the loop is over the
-    (few) programmes only.
-
-    Parameters
-    ----------
-    policy : pandas.DataFrame or None
-        The ``Policy`` sheet (only ``station_capex`` rows are read).
-    station_type : array_like of str
-        Station type.
-    capacity_kg_per_day : array_like
-        Station capacity, kg/day.
-    commissioning_year : array_like
-        First year of sales (the subsidy is paid for this year's build), year.
-    capex_cny : array_like
-        Investment the share cap applies to (incl. land purchase), CNY.
-    retail_price_cny_per_kg : array_like, optional
-        Retail price in the commissioning year (nominal CNY/kg) for programmes with
-        ``max_price_cny_per_kg``; NaN counts as not met; None: not tested.
-
-    Returns
-    -------
-    numpy.ndarray
-        Capital subsidy, nominal CNY of the commissioning year.
-
-    Examples
-    --------
-    >>> pol = pd.DataFrame({"kind": ["station_capex"] * 2, "station_type": ["all", "skid"],
-    ...     "amount_cny": [2.5e6, 1e6], "cap_share_of_capex": [0.5, np.nan],
-    ...     "start_year": [2022, 2022], "end_year": [2025, 2025],
-    ...     "min_capacity_kg_per_day": [1000.0, np.nan]})
-    >>> capital_subsidy_cny(pol, ["combined", "skid", "combined"], [1000.0, 500.0, 1000.0],
-    ...                     [2023, 2023, 2026], [4e6, 3e6, 9e6]).tolist()
-    [2000000.0, 1000000.0, 0.0]
-    """
-    terms = _capital_terms(policy, station_type, capacity_kg_per_day, commissioning_year, capex_cny,
-                           district)
-    return _sum_terms(terms, retail_price_cny_per_kg)
-
-
-def _capital_terms(policy, station_type, capacity_kg_per_day, commissioning_year, capex_cny,
-                   district=None) -> list:
-    """Price-independent part of each ``station_capex`` programme: (amount, eligibility
-    apart from the price condition, price threshold); see :func:`capital_subsidy_cny`."""
-    shape = np.broadcast_shapes(*(np.shape(x) for x in (station_type, capacity_kg_per_day,
-                                                        commissioning_year, capex_cny)))
-    k = np.asarray(capex_cny, dtype=float)
-    terms = []
-    for p in _programmes(policy, CAPEX_SUBSIDY_KINDS):
-        amount = np.full(shape, p["amount_cny"])
-        if not np.isnan(p["cap_cny_per_year"]):
-            amount = np.minimum(amount, p["cap_cny_per_year"])
-        if not np.isnan(p["cap_share_of_capex"]):
-            amount = np.minimum(amount, p["cap_share_of_capex"] * k)
-        ok = _eligible(p, station_type, capacity_kg_per_day, commissioning_year, None, district)
-        terms.append(_term(amount, ok, p["max_price_cny_per_kg"]))
-    return [t for t in terms if t is not None]
-
-
-def _term(amount, ok, max_price):
-    """A programme's (amount, eligibility, price threshold, payment if unconditional);
-    None if it pays nobody (adding its zeros would change nothing)."""
-    if not np.any(ok):
-        return None
-    return amount, ok, max_price, (np.where(ok, amount, 0.0) if np.isnan(max_price) else None)
-
-
-def _sum_terms(terms: list, retail_price_cny_per_kg) -> np.ndarray:
-    """Sum over programmes of their amounts where eligible, with the price condition
-    (NaN price: not met; None: not tested) -- the last step of both subsidy functions."""
-    shapes = [np.shape(a) for a, _, _, _ in terms] + [np.shape(ok) for _, ok, _, _ in terms]
-    if retail_price_cny_per_kg is not None:
-        shapes.append(np.shape(retail_price_cny_per_kg))
-    total = np.zeros(np.broadcast_shapes(*shapes) if shapes else ())
-    price = None if retail_price_cny_per_kg is None else np.asarray(retail_price_cny_per_kg, dtype=float)
-    for amount, ok, max_price, fixed in terms:
-        if fixed is not None:
-            total += fixed
-            continue
-        if price is not None:
-            ok = ok & (price <= max_price)  # NaN: not met
-        total += np.where(ok, amount, 0.0)
-    return total
-
-
-def operating_subsidy_cny_per_kg(policy: pd.DataFrame | None, station_type, capacity_kg_per_day, year,
-                                 kg_per_year, retail_price_cny_per_kg=None,
-                                 district=None) -> np.ndarray:
-    r"""Per-kg operating subsidies a station receives in a year, summed over programmes.
-
-    Each ``h2_sales_per_kg`` or ``h2_supply_reward_per_kg`` programme pays a
-    station of a matching type and size, in ``start_year .. end_year``, where the
-    retail price is at most ``max_price_cny_per_kg``, an amount :math:`a_j` per kg
-    sold, capped at :math:`c_j` (``cap_cny_per_year``) per station and year:
-
-    .. math:: o = \sum_j \min\!\left(a_j,\; \frac{c_j}{q}\right)
-
-    for sales :math:`q` kg/year (at :math:`q = 0` the rate is :math:`a_j`). Everything
-    broadcasts: pass stations as ``(n, 1)`` and years as ``(n, L)`` to get a
-    station x life-year table.
-
-    Parameters
-    ----------
-    policy : pandas.DataFrame or None
-        The ``Policy`` sheet (only the two hydrogen kinds are read).
-    station_type : array_like of str
-        Station type.
-    capacity_kg_per_day : array_like
-        Station capacity, kg/day.
-    year : array_like
-        Calendar year paid, year.
-    kg_per_year : array_like
-        Hydrogen sold in that year, kg/year.
-    retail_price_cny_per_kg : array_like, optional
-        Retail price in that year, nominal CNY/kg; NaN counts as not met; None: the
-        price condition is not tested.
-
-    Returns
-    -------
-    numpy.ndarray
-        Subsidy, nominal CNY per kg sold.
-
-    Examples
-    --------
-    >>> pol = pd.DataFrame({"kind": ["h2_sales_per_kg"], "station_type": ["all"],
-    ...     "amount_cny": [5.0], "cap_cny_per_year": [1.5e6], "start_year": [2024],
-    ...     "end_year": [2025], "max_price_cny_per_kg": [30.0]})
-    >>> operating_subsidy_cny_per_kg(pol, "combined", 1000.0, [2024, 2025, 2025, 2026],
-    ...     [2e5, 6e5, 2e5, 2e5], [29.0, 29.0, 31.0, 29.0]).tolist()
-    [5.0, 2.5, 0.0, 0.0]
-    """
-    terms = _operating_terms(policy, station_type, capacity_kg_per_day, year, kg_per_year, district)
-    return _sum_terms(terms, retail_price_cny_per_kg)
-
-
-def _operating_terms(policy, station_type, capacity_kg_per_day, year, kg_per_year,
-                     district=None) -> list:
-    """Price-independent part of each per-kg programme (see :func:`_capital_terms`)."""
-    shape = np.broadcast_shapes(*(np.shape(x) for x in (station_type, capacity_kg_per_day, year,
-                                                        kg_per_year)))
-    q = np.asarray(kg_per_year, dtype=float)
-    terms = []
-    for p in _programmes(policy, H2_SUBSIDY_KINDS):
-        rate = np.full(shape, p["amount_cny"])
-        if not np.isnan(p["cap_cny_per_year"]):
-            with np.errstate(divide="ignore"):
-                rate = np.minimum(rate, np.where(q > 0, p["cap_cny_per_year"] / np.where(q > 0, q, 1.0),
-                                                 np.inf))
-        ok = _eligible(p, station_type, capacity_kg_per_day, year, None, district)
-        terms.append(_term(rate, ok, p["max_price_cny_per_kg"]))
-    return [t for t in terms if t is not None]
-
-
 # --- stations, loads, delivered hydrogen ----------------------------------------------
 
 
@@ -801,15 +594,24 @@ class StationEconomics:
         component (the :data:`CAPEX_COMPONENTS` and ``land``), one row per station,
         capacity (kg/day) and component: the station's own capacity, then every
         other capacity its station-years are costed at (network plan expansions).
+    station_subsidies : pandas.DataFrame
+        What each station was paid, by programme and year:
+        :data:`h2model.policy.STATION_SUBSIDY_COLUMNS` (``year, station_id,
+        programme_id, level, kind, outlay_cny``; nominal CNY of the year): capital
+        grants in the commissioning year, per-kg subsidies x kg sold; one row per
+        payment (outlay > 0). The budget sums it (:func:`h2model.policy.station_budget`).
     """
 
     stations: pd.DataFrame
     network: pd.DataFrame
     capex: pd.DataFrame
+    station_subsidies: pd.DataFrame = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Results tables by name (``stations``, ``network_by_year``, ``station_capex``)."""
-        return {"stations": self.stations, "network_by_year": self.network, "station_capex": self.capex}
+        """Results tables by name (``stations``, ``network_by_year``, ``station_capex``,
+        ``station_subsidies``)."""
+        return {"stations": self.stations, "network_by_year": self.network, "station_capex": self.capex,
+                "station_subsidies": self.station_subsidies}
 
 
 def _years(case, year) -> np.ndarray:
@@ -1080,6 +882,12 @@ class StationPrices:
         Annualised cost incl. VAT without and with the subsidies, real CNY/year, for
         every row, idle ones included (:func:`annualised_costs` times :math:`1 + v`);
         where a row sells, the retail break-even price times kg sold.
+    capital_programmes, operating_programmes : h2model.policy.StationProgrammes
+        The ``station_capex`` and per-kg programmes (``Pc`` and ``Ph`` of them).
+    capital_subsidy_by_programme_cny : numpy.ndarray, shape (..., n_rows, Pc)
+        ``capital_subsidy_cny`` by programme, after the all-level cap.
+    operating_subsidy_now_by_programme_cny_per_kg : numpy.ndarray, shape (..., n_rows, Ph)
+        ``operating_subsidy_now_cny_per_kg`` by programme.
     """
 
     kg_per_year: np.ndarray
@@ -1093,6 +901,10 @@ class StationPrices:
     rebase: np.ndarray
     annualised_cost_cny_per_year: np.ndarray
     annualised_cost_with_subsidy_cny_per_year: np.ndarray
+    capital_programmes: Any = None
+    operating_programmes: Any = None
+    capital_subsidy_by_programme_cny: Any = None
+    operating_subsidy_now_by_programme_cny_per_kg: Any = None
 
     @property
     def breakeven_price_cny_per_kg(self) -> np.ndarray:
@@ -1120,8 +932,9 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
 
     The engine of :func:`station_economics` (conventions in the module docstring):
     one :func:`h2model.finance.breakeven_price` call per eligibility round for all
-    rows and draws at once, with the capital and operating subsidies of
-    :func:`capital_subsidy_cny` and :func:`operating_subsidy_cny_per_kg` re-tested
+    rows and draws at once, with the capital grants (:func:`h2model.policy.station_grants_cny`,
+    all-level cap included) and per-kg subsidies
+    (:func:`h2model.policy.per_kg_subsidies_cny_per_kg`) re-tested
     at each round's price until no programme-year changes, then one call without
     subsidies. Per-kg programmes with a ``min_capacity_kg_per_day`` test the row's
     capacity (``sy.capacity_kg_per_day``); capital ones the station's capacity at
@@ -1170,21 +983,19 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
 
     # Subsidies: eligible programme-years shrink until the price is self-consistent.
     policy = case.tables.get("Policy")
+    caps = case.params.get("PolicyCaps")
+    cap_progs = pol.station_programmes(policy, pol.STATION_KINDS, caps)
+    h2_progs = pol.station_programmes(policy, pol.H2_KINDS, caps)
     y0 = cy[si] - C  # calendar year of the engine's year 0
     rebase = (1.0 + infl) ** (py - (y0 + base))  # nominal CNY -> the engine's money basis
     cal = cy[si, None] + np.arange(L)[None, :]  # calendar year of each operating year
     # Per-kg programmes pay only in the calendar years they cover: evaluate them at those
     # (row, operating year) pairs only; elsewhere the subsidy is 0.
-    h2_progs = _programmes(policy, H2_SUBSIDY_KINDS)
-    paid = np.zeros(cal.shape, dtype=bool)
-    for p in h2_progs:
-        paid |= (cal >= p["start_year"]) & (cal <= p["end_year"])
-    pr_, pk_ = np.nonzero(paid)
+    pr_, pk_ = np.nonzero(pol.programme_years(h2_progs, cal).any(axis=-1))
     cal_p = cal[pr_, pk_]
     to_nominal_cal = (1.0 + vat) * (1.0 + infl) ** (cal_p - py)
     to_nominal_com = (1.0 + vat) * (1.0 + infl) ** (cy[si] - py)
-    n_conditional = sum(not np.isnan(p["max_price_cny_per_kg"])
-                        for p in _programmes(policy, CAPEX_SUBSIDY_KINDS + H2_SUBSIDY_KINDS))
+    n_conditional = int(cap_progs.conditional.sum() + h2_progs.conditional.sum())
     # The finance engine sees rows that sell in some draw only.
     sel = np.flatnonzero(selling.reshape(-1, selling.shape[-1]).any(axis=0)) if selling.ndim > 1 \
         else np.flatnonzero(selling)
@@ -1207,48 +1018,61 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
         full[..., sel] = x
         return np.where(selling, full, np.nan)
 
-    # Price-independent parts of the programmes, once; each round re-tests the price of
-    # the selling rows (rows that never sell have no price: their subsidies are fixed).
-    # Capital grants test the capacity at commissioning (as the budget does); per-kg
+    # Price-independent parts of the programmes (h2model.policy), once; each round
+    # re-tests the price of the selling rows (rows that never sell have no price: their
+    # subsidies are fixed). Capital grants test the capacity at commissioning; per-kg
     # programmes the capacity installed in the row's year.
     def cap_terms(r):
-        return _capital_terms(policy, stype[si][r], cap_open[si][r], cy[si][r], K[..., r], dist[si][r])
+        ok = pol.station_eligible(cap_progs, stype[si][r], cap_open[si][r], cy[si][r], dist[si][r])
+        return pol.station_grant_amounts_cny(cap_progs, K[..., r]), ok, K[..., r]
 
     def op_terms(r, k):
-        return _operating_terms(policy, stype[si][r], cap_row[r], cal[r, k], kg[..., r], dist[si][r])
+        ok = pol.station_eligible(h2_progs, stype[si][r], cap_row[r], cal[r, k], dist[si][r])
+        return pol.per_kg_rates_cny_per_kg(h2_progs, kg[..., r]), ok
 
     cap_sel, op_sel = cap_terms(sel), op_terms(pr_sel, pk_[in_sel])
-    G_rest = _sum_terms(cap_terms(rest), np.full(len(rest), np.nan))
-    ops_rest = _sum_terms(op_terms(pr_[~in_sel], pk_[~in_sel]), np.full(int((~in_sel).sum()), np.nan))
+    G_rest_by = pol.station_grants_paid_cny(cap_progs, *cap_terms(rest), np.full(len(rest), np.nan))
+    ops_rest_by = pol.paid_cny(*op_terms(pr_[~in_sel], pk_[~in_sel]), h2_progs,
+                               np.full(int((~in_sel).sum()), np.nan))
     com_sel, cal_sel = to_nominal_com[..., sel], to_nominal_cal[..., in_sel]
     # First round: every price condition met (-inf); rows without sales never meet one (NaN).
     price = np.where(selling, -np.inf, np.nan)
     prev = None
     for _ in range(n_conditional * (L + 1) + 2):  # a bound never reached: a few rounds suffice
-        G_sel = _sum_terms(cap_sel, price[..., sel] * com_sel)
-        paid = _sum_terms(op_sel, price[..., pr_sel] * cal_sel)
-        if prev is not None and np.array_equal(G_sel, prev[0]) and np.array_equal(paid, prev[1]):
+        G_by = pol.station_grants_paid_cny(cap_progs, *cap_sel, price[..., sel] * com_sel)
+        paid_by = pol.paid_cny(*op_sel, h2_progs, price[..., pr_sel] * cal_sel)
+        if prev is not None and np.array_equal(G_by, prev[0]) and np.array_equal(paid_by, prev[1]):
             break
+        G_sel, paid = G_by.sum(axis=-1), paid_by.sum(axis=-1)
         paid_reb = paid * rebase_paid
         ops_sel = np.zeros(paid_reb.shape[:-1] + (len(sel), L))
         ops_sel[..., ps_, pks_] = paid_reb
         price = spread(breakeven_price(*fin_args, capital_subsidy_cny=G_sel * rebase_sel,
                                        operating_subsidy_cny_per_kg=ops_sel, **common))
-        prev = (G_sel, paid)
+        prev = (G_by, paid_by)
     else:  # pragma: no cover - eligibility only shrinks, so the loop ends early
         raise RuntimeError("subsidy eligibility did not converge")
-    lead = np.broadcast_shapes(G_sel.shape[:-1], paid.shape[:-1], np.shape(G_rest)[:-1],
-                               np.shape(ops_rest)[:-1])
-    G = np.zeros(lead + (len(si),))
-    G[..., sel] = G_sel
-    G[..., rest] = G_rest
+    lead = np.broadcast_shapes(G_by.shape[:-2], paid_by.shape[:-2], G_rest_by.shape[:-2],
+                               ops_rest_by.shape[:-2])
+    G_full = np.zeros(lead + (len(si), len(cap_progs)))
+    G_full[..., sel, :] = G_by
+    G_full[..., rest, :] = G_rest_by
+    G = G_full.sum(axis=-1)
+    pairs_by = np.zeros(lead + (len(pr_), len(h2_progs)))  # per-kg subsidy of each paid pair
+    pairs_by[..., in_sel, :] = paid_by
+    pairs_by[..., ~in_sel, :] = ops_rest_by
     ops = np.zeros(lead + cal.shape)
-    ops[..., pr_sel, pk_[in_sel]] = paid
-    ops[..., pr_[~in_sel], pk_[~in_sel]] = ops_rest
+    ops[..., pr_, pk_] = pairs_by.sum(axis=-1)
     p_none = spread(breakeven_price(*fin_args, **common))
     k_now = (sy.years[yi] - cy[si]).astype(np.int64)
     ops_now = np.where(k_now < L, ops[..., np.arange(len(si)), np.minimum(k_now, L - 1)], 0.0)
-    cost_none, cost_sub = annualised_costs(K, F, c, kg, fin, land_lease_cny_per_year=lease,
+    pos = np.full(cal.shape, -1)
+    pos[pr_, pk_] = np.arange(len(pr_))
+    now = np.where(k_now < L, pos[np.arange(len(si)), np.minimum(k_now, L - 1)], -1)
+    ops_now_by = np.where((now >= 0)[:, None], pairs_by[..., np.maximum(now, 0), :], 0.0) if len(pr_) \
+        else np.zeros(lead + (len(si), len(h2_progs)))
+    cost_none, cost_sub = annualised_costs(K_equip, F, c, kg, fin, land_lease_cny_per_year=lease,
+                                           land_cny=land,
                                            replacement_share=rep_variant[..., vi, :],
                                            capital_subsidy_cny=G * rebase,
                                            operating_subsidy_cny_per_kg=ops * rebase[..., None])
@@ -1256,12 +1080,15 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
                          operating_subsidy_now_cny_per_kg=ops_now, price_ex_vat_cny_per_kg=p_none,
                          price_with_subsidy_ex_vat_cny_per_kg=price, vat_rate=vat, finance=fin,
                          rebase=rebase, annualised_cost_cny_per_year=cost_none * (1.0 + vat),
-                         annualised_cost_with_subsidy_cny_per_year=cost_sub * (1.0 + vat))
+                         annualised_cost_with_subsidy_cny_per_year=cost_sub * (1.0 + vat),
+                         capital_programmes=cap_progs, operating_programmes=h2_progs,
+                         capital_subsidy_by_programme_cny=G_full,
+                         operating_subsidy_now_by_programme_cny_per_kg=ops_now_by)
 
 
 def annualised_costs(capex_cny, fixed_cny_per_year, variable_cny_per_kg, kg_per_year,
-                     finance: FinanceAssumptions, *, land_lease_cny_per_year=None, replacement_share=None,
-                     capital_subsidy_cny=None,
+                     finance: FinanceAssumptions, *, land_lease_cny_per_year=None, land_cny=None,
+                     replacement_share=None, capital_subsidy_cny=None,
                      operating_subsidy_cny_per_kg=None) -> tuple[np.ndarray, np.ndarray]:
     r"""Annualised cost ex VAT of station-years, without and with subsidies, CNY/year.
 
@@ -1283,8 +1110,9 @@ def annualised_costs(capex_cny, fixed_cny_per_year, variable_cny_per_kg, kg_per_
         As for :func:`h2model.finance.breakeven_price` (kg/year flat, no year axis).
     finance : FinanceAssumptions
         With the ramp-up off (the station-year convention).
-    land_lease_cny_per_year, replacement_share, capital_subsidy_cny : array_like, optional
-        As for :func:`h2model.finance.breakeven_price` (subsidies in the engine's money basis).
+    land_lease_cny_per_year, land_cny, replacement_share, capital_subsidy_cny : array_like, optional
+        As for :func:`h2model.finance.breakeven_price` (``capex_cny`` then excludes land;
+        subsidies in the engine's money basis).
     operating_subsidy_cny_per_kg : array_like, shape (..., L), optional
         Per-kg subsidy in each operating year, in the engine's money basis, CNY/kg.
 
@@ -1305,7 +1133,8 @@ def annualised_costs(capex_cny, fixed_cny_per_year, variable_cny_per_kg, kg_per_
     True
     """
     kg = np.asarray(kg_per_year, dtype=float)
-    common = {"land_lease_cny_per_year": land_lease_cny_per_year, "replacement_share": replacement_share}
+    common = {"land_lease_cny_per_year": land_lease_cny_per_year, "land_cny": land_cny,
+              "replacement_share": replacement_share}
     variable = np.asarray(variable_cny_per_kg, dtype=float) * kg
     none = breakeven_price(capex_cny, fixed_cny_per_year, variable, 1.0, finance, **common)
     ops = None if operating_subsidy_cny_per_kg is None else (
@@ -1411,8 +1240,8 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     electricity (kWh/kg x the year's ``Prices.electricity_cny_per_kwh``), all ex VAT
     (:func:`station_year_costs`), sales
     :math:`q = 365 \times` kg/day, a compressor replacement every
-    ``compressor_life_years`` and the subsidies of :func:`capital_subsidy_cny` and
-    :func:`operating_subsidy_cny_per_kg`, the break-even price ex VAT :math:`P^*`
+    ``compressor_life_years`` and the subsidies of :func:`h2model.policy.capital_subsidy_cny`
+    and :func:`h2model.policy.operating_subsidy_cny_per_kg`, the break-even price ex VAT :math:`P^*`
     comes from :func:`h2model.finance.breakeven_price` with the ramp-up off, and
     the retail break-even price is :math:`(1+v)P^*`.
 
@@ -1523,6 +1352,11 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         ``capex``: capex by component, one row per station, capacity variant and
         component (see :func:`station_year_costs`; one capacity per station without
         ``station_capacity``).
+
+        ``station_subsidies``: what each station was paid, by programme and year
+        (nominal CNY): the capital grants of its commissioning-year row (all-level
+        cap applied) and each row's per-kg subsidies x kg sold (see
+        :class:`StationEconomics`).
 
     Raises
     ------
@@ -1638,7 +1472,12 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     })
     network = _network(out, sy, target, meets(retail_none, tgt, cmp_))
     capex = _capex_long(pd.DataFrame(costs["station_costs"]))
-    return StationEconomics(stations=out, network=network, capex=capex)
+    grants, per_kg = pol.station_outlays_cny(pr.capital_subsidy_by_programme_cny,
+                                             pr.operating_subsidy_now_by_programme_cny_per_kg, kg,
+                                             years[yi] == cy[si])
+    paid = pol.station_subsidy_table(years[yi], ids[si], [(pr.capital_programmes, grants),
+                                                          (pr.operating_programmes, per_kg)])
+    return StationEconomics(stations=out, network=network, capex=capex, station_subsidies=paid)
 
 
 def _network(rows: pd.DataFrame, sy: StationYears, target: np.ndarray,

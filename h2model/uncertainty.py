@@ -53,8 +53,10 @@ Approximations
   Several Fleet inputs on overlapping rows combine additively (first order).
 - **Vehicle subsidies** are those of the deterministic run (at base annual km and the
   deterministic price path); their budget is scaled by the drawn fleet size.
-- The station **budget** is the capital grants in each station's commissioning year
-  plus per-kg subsidies on the year's sales, as the station engine computes them.
+- The station **budget** is what the station engine pays in each draw
+  (:func:`h2model.policy.station_outlays_cny`, as the deterministic
+  ``station_subsidies`` table): capital grants in each station's commissioning year
+  plus per-kg subsidies on the year's sales.
 
 References
 ----------
@@ -560,8 +562,10 @@ class _Engine:
                    network_without=station.network_price(self.sy, kg, pr.annualised_cost_cny_per_year))
         # Budget by year: capital grants in commissioning years, per-kg subsidies on sales,
         # vehicle subsidies scaled by the drawn fleet.
-        g = np.broadcast_to(pr.capital_subsidy_cny, kg.shape) * self.commissioning_row
-        h2 = np.broadcast_to(pr.operating_subsidy_now_cny_per_kg, kg.shape) * kg
+        grants, per_kg = policy.station_outlays_cny(pr.capital_subsidy_by_programme_cny,
+                                                    pr.operating_subsidy_now_by_programme_cny_per_kg, kg,
+                                                    self.commissioning_row)
+        g, h2 = np.broadcast_to(grants.sum(axis=-1), kg.shape), per_kg.sum(axis=-1)
         veh = np.broadcast_to(self.vehicle_budget, (m, len(self.years)))
         if self.fleet_k:
             st = self.stock[:, self.stock_year]

@@ -200,6 +200,24 @@ def d_policy_years(wb):
     return "Policy", _set(ws, 2, "end_year", 2022), "end_year must not be before start_year"
 
 
+def d_policy_price_without_comparator(wb):
+    ws = wb["Policy"]
+    r = _first_row(ws, "programme_id", "gz_h2_sales_2025")
+    return "Policy", _set(ws, r, "price_comparator", None), "required where max_price_cny_per_kg is given"
+
+
+def d_policy_cap_group_on_sales(wb):
+    ws = wb["Policy"]
+    r = _first_row(ws, "programme_id", "gz_h2_sales_2025")
+    return "Policy", _set(ws, r, "combined_cap_group", "station_grant"), "only station_capex programmes"
+
+
+def d_policy_caps_share_out_of_range(wb):
+    ws = wb["PolicyCaps"]
+    r = _params_row(ws, "station_grant_cap_share_of_investment")
+    return "PolicyCaps", _set(ws, r, "value", 1.5), "from 0 to 1"
+
+
 def d_planned_without_year(wb):
     ws = wb["Stations"]
     r = _first_row(ws, "status", "planned")

@@ -92,3 +92,46 @@ def test_monte_carlo_tables_join_the_results_when_asked():
         assert name in res and len(res[name]) > 0, name
     again = run(case, plan_network=False, mc_draws=64, mc_seed=1)
     pd.testing.assert_frame_equal(res["uncertainty_network_price"], again["uncertainty_network_price"])
+
+
+def test_budget_station_programmes_are_what_station_economics_paid(results):
+    # Engines against each other (default case): (1) the budget's station and hydrogen
+    # programmes are the station_subsidies table, per programme and year; (2) that table
+    # is, per station, programme and year, the policy rules applied to the stations
+    # table's rows at their nominal retail break-even price: capital grants of the
+    # commissioning row, per-kg subsidies x kg sold.
+    from h2model import policy
+
+    case = load_case(DEFAULT_CASE, "plan-2025")
+    paid = results["station_subsidies"]
+    budget = results["budget"]
+    station_part = budget[budget["kind"].isin(policy.STATION_KINDS + policy.H2_KINDS)]
+    grouped = paid.groupby(["year", "programme_id"]).agg(items=("station_id", "nunique"),
+                                                        outlay_cny=("outlay_cny", "sum"))
+    got = station_part.set_index(["year", "programme_id"])[["items", "outlay_cny"]].sort_index()
+    pd.testing.assert_frame_equal(got.reset_index(), grouped.sort_index().reset_index(), check_dtype=False)
+
+    s = results["stations"]
+    infl, vat = case.finance["inflation_rate"], case.finance["vat_rate"]
+    assert vat > 0
+    nominal = s["breakeven_price_with_subsidy_cny_per_kg"] * (1 + infl) ** (s["year"] - case.price_year)
+    first = (s["year"] == s["commissioning_year"]).to_numpy()
+    caps = case.params["PolicyCaps"]
+    cp = policy.station_programmes(case["Policy"], policy.STATION_KINDS, caps)
+    hp = policy.station_programmes(case["Policy"], policy.H2_KINDS, caps)
+    args = (s["station_type"].to_numpy(object), s["capacity_kg_per_day"].to_numpy(float),
+            s["year"].to_numpy())
+    grants = policy.station_grants_cny(cp, *args, s["capex_cny"].to_numpy(float), nominal.to_numpy(),
+                                       district=s["district"].to_numpy(object))
+    kg = s["kg_sold_per_year"].to_numpy(float)
+    rates = policy.per_kg_subsidies_cny_per_kg(hp, *args, kg, nominal.to_numpy(),
+                                               district=s["district"].to_numpy(object))
+    want = policy.station_subsidy_table(s["year"], s["station_id"], [
+        (cp, np.where(first[:, None], grants, 0.0)), (hp, rates * kg[:, None])])
+    key = ["year", "station_id", "programme_id"]
+    a = paid.drop(columns="scenario").sort_values(key).reset_index(drop=True)
+    b = want.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)
+    # city-cluster vehicle rewards fund the local purchase subsidies: not in the budget
+    assert not budget["kind"].isin(policy.TRANSFER_KINDS).any()
+    assert (budget.loc[budget["kind"] == "station_capex"].groupby("year")["outlay_cny"].sum() > 0).any()

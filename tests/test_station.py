@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from h2model import fleet, station, supply
+from h2model import policy as rules
 from h2model.finance import FinanceAssumptions
 from h2model.inputs import DEFAULT_CASE, load_case
 
@@ -187,7 +188,7 @@ def test_capital_subsidy_rules():
          "end_year": 2027},
         {"kind": "h2_sales_per_kg", "amount_cny": 99.0},  # not a capital programme
     )
-    got = station.capital_subsidy_cny(
+    got = rules.capital_subsidy_cny(
         pol, ["combined", "combined", "combined", "skid", "combined"],
         [1000.0, 999.0, 1000.0, 1000.0, 2000.0], [2023, 2023, 2025, 2025, 2028],
         [4e6, 9e6, 9e6, 9e6, 9e6])
@@ -203,9 +204,9 @@ def test_operating_subsidy_rules():
     years = np.array([2023, 2024, 2025, 2025, 2025, 2026])
     kg = np.array([1e5, 1e5, 6e5, 1e5, 1e5, 1e5])
     price = np.array([29.0, 29.0, 29.0, 33.0, np.nan, 20.0])
-    got = station.operating_subsidy_cny_per_kg(pol, "combined", 1000.0, years, kg, price)
+    got = rules.operating_subsidy_cny_per_kg(pol, "combined", 1000.0, years, kg, price)
     assert got.tolist() == [3.0, 8.0, 5.5, 3.0, 0.0, 0.0]
-    untested = station.operating_subsidy_cny_per_kg(pol, "combined", 1000.0, 2025, 1e5)
+    untested = rules.operating_subsidy_cny_per_kg(pol, "combined", 1000.0, 2025, 1e5)
     assert float(untested) == 8.0
 
 
@@ -447,7 +448,7 @@ def test_station_order_does_not_change_results(order, rnd):
 
 
 def test_district_programme_limits_capital_subsidy():
-    from h2model.station import capital_subsidy_cny
+    from h2model.policy import capital_subsidy_cny
     pol = pd.DataFrame({"kind": ["station_capex"], "station_type": ["all"], "district": ["huangpu"],
                         "amount_cny": [2.5e6], "cap_share_of_capex": [np.nan], "start_year": [2021],
                         "end_year": [2025], "min_capacity_kg_per_day": [np.nan]})
@@ -456,6 +457,40 @@ def test_district_programme_limits_capital_subsidy():
     assert got.tolist() == [2.5e6, 0.0]
     # without district information the programme is not restricted (backward compatible)
     assert capital_subsidy_cny(pol, ["combined"], [1000.0], [2023], [9e6]).tolist() == [2.5e6]
+
+
+def test_engine_applies_the_all_level_cap_and_reports_what_it_paid():
+    # HP-P09: combined, Huangpu, 1,000 kg/day, commissioned 2024 with 9 M CNY capex.
+    # Provincial 2.5 + municipal 1.0 + district 2.5 = 6.0 M, capped at min(5, 0.5 x 9) =
+    # 4.5 M; filled provincial, municipal, then district: the district pays 1.0 M.
+    econ = default_economics()
+    r = row(econ, "HP-P09", 2024)
+    assert r["capex_cny"] == 9e6 and r["commissioning_year"] == 2024
+    assert r["capital_subsidy_cny"] == 4.5e6
+    paid = econ.station_subsidies
+    got = paid[(paid["station_id"] == "HP-P09") & (paid["kind"] == "station_capex")]
+    assert got["year"].tolist() == [2024] * 3
+    assert dict(zip(got["programme_id"], got["outlay_cny"], strict=True)) == {
+        "gd_station_combined": 2.5e6, "gz_station_combined": 1e6, "hp_station": 1e6}
+    # no station is paid more than the all-level cap
+    s = econ.stations
+    first = s[s["year"] == s["commissioning_year"]]
+    assert (first["capital_subsidy_cny"] <= np.minimum(5e6, 0.5 * first["capex_cny"]) + 1e-6).all()
+
+
+def test_station_subsidies_table_is_what_the_rows_were_paid():
+    # Capital grants once, in the commissioning year; per-kg subsidies x kg sold each year.
+    econ = default_economics("fleet")
+    s, paid = econ.stations, econ.station_subsidies
+    grants = paid[paid["kind"] == "station_capex"].groupby(["station_id", "year"])["outlay_cny"].sum()
+    first = s[s["year"] == s["commissioning_year"]].set_index(["station_id", "year"])["capital_subsidy_cny"]
+    pd.testing.assert_series_equal(grants, first[first > 0].sort_index(), check_names=False)
+    per_kg = paid[paid["kind"] != "station_capex"].groupby(["station_id", "year"])["outlay_cny"].sum()
+    want = (s["operating_subsidy_cny_per_kg"] * s["kg_sold_per_year"]).set_axis(
+        pd.MultiIndex.from_frame(s[["station_id", "year"]]))
+    pd.testing.assert_series_equal(per_kg, want[want > 0].sort_index(), check_names=False, rtol=1e-12)
+    assert set(paid["programme_id"]) <= set(default_case()["Policy"]["programme_id"])
+    assert (paid["outlay_cny"] > 0).all()
 
 
 # --- capacity by year (network plan expansions) ---------------------------------------
@@ -711,5 +746,6 @@ def test_delivery_draws_lead_the_station_year_axis():
     d = case.params["Delivery"]
     trailer = ~base["liquid_cheaper"] & ~base["delivery_own"]
     km = base["distance_km"][trailer]
-    step = 2 * km * d["truck_diesel_l_per_100km"] / 100 * (1.0 / 1.13) / d["trailer_payload_kg"]  # +1 CNY/L incl. VAT
+    # +1 CNY/L incl. VAT is 1/1.13 ex VAT
+    step = 2 * km * d["truck_diesel_l_per_100km"] / 100 * (1.0 / 1.13) / d["trailer_payload_kg"]
     np.testing.assert_allclose(np.diff(drawn["delivery_cny_per_kg"], axis=0)[0][trailer], step, rtol=1e-9)

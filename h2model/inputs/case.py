@@ -30,7 +30,7 @@ class Case:
         columns are pandas ``Int64``, ``float`` are ``float64``, ``str`` are
         ``object``), in workbook row order with a fresh ``RangeIndex``.
     params : dict of str to dict
-        Params sheets (``Finance``, ``Delivery``, ``Network``): key -> value.
+        Params sheets (``Finance``, ``Delivery``, ``Network``, ``PolicyCaps``): key -> value.
     overrides : pandas.DataFrame
         The overrides applied: ``sheet, key, column, old, new, operation``.
     """

@@ -20,7 +20,7 @@ sheet (separated by ``;``), so that every default value traces to a source and y
 >>> SHEETS["Stations"].column("capacity_kg_per_day").unit
 'kg/day'
 >>> [s for s in SHEET_ORDER if SHEETS[s].kind == "params"]
-['Finance', 'Delivery', 'Network']
+['Finance', 'Delivery', 'PolicyCaps', 'Network']
 """
 
 from __future__ import annotations
@@ -49,12 +49,14 @@ WEIGHT_CLASSES = ("light", "medium", "heavy")
 POLICY_LEVELS = ("national", "provincial", "municipal", "district")
 POLICY_KINDS = (
     "vehicle_purchase_per_kw",     # CNY per kW of rated fuel-cell power, once at purchase
-    "vehicle_reward_per_vehicle",  # CNY per vehicle put in service (city-cluster points)
+    "vehicle_reward_per_vehicle",  # city-cluster reward per vehicle: funds local subsidies
     "vehicle_operation_per_km",    # CNY per km driven, capped per vehicle and year
     "station_capex",               # CNY per station built, capped by a share of capex
     "h2_sales_per_kg",             # CNY per kg sold at the station, capped per year
     "h2_supply_reward_per_kg",     # city-cluster reward per kg supplied (conditional)
 )
+#: Groups of programmes whose grants to one station share an all-level cap (PolicyCaps).
+CAP_GROUPS = ("station_grant",)
 TARGET_IDS = ("stations", "fcev", "price")
 COMPARATORS = (">=", ">", "<=", "<")
 SOURCE_KINDS = ("sourced", "range", "derived", "estimate", "assumption")
@@ -457,7 +459,14 @@ VEHICLES = Sheet(
 POLICY = Sheet(
     "Policy",
     "Subsidy and reward programmes: national city-cluster rewards, provincial, municipal and"
-    " district purchase, operation, station and hydrogen subsidies.",
+    " district purchase, operation, station and hydrogen subsidies. Public money is counted once,"
+    " at its final recipient: vehicle_reward_per_vehicle (national city-cluster rewards) funds the"
+    " local purchase subsidies, so it enters neither the buyer's TCO nor the budget (the local"
+    " subsidies do); h2_supply_reward_per_kg (national hydrogen-supply reward) is passed on to the"
+    " station selling the kg: it lowers the station's break-even price (and the network price the"
+    " TCO uses) and the budget counts it once. Station grants of one combined_cap_group are capped"
+    " together per station (PolicyCaps), filled national, provincial, municipal, then district: the"
+    " lowest level's grant is cut first.",
     (
         Column("programme_id", "str", description="Unique programme id"),
         Column("name", "str", description="Programme name"),
@@ -478,12 +487,39 @@ POLICY = Sheet(
         _year("start_year", "First year paid"),
         _year("end_year", "Last year paid"),
         Column("max_price_cny_per_kg", "float", "CNY/kg",
-               "Paid only where the retail price is at most this", 0, 200, required=False),
+               "Paid only where the retail price is below this (or at most this, as"
+               " price_comparator says)", 0, 200, required=False),
+        Column("price_comparator", "str",
+               description="How the retail price must compare with max_price_cny_per_kg: '<' for"
+               " 'below X' (the price must be less than X), '<=' for 'not exceeding X'; required"
+               " with a max price", choices=("<", "<="), required=False),
         Column("min_capacity_kg_per_day", "float", "kg/day",
                "Paid only for stations at least this large", 0, 20000, required=False),
+        Column("combined_cap_group", "str",
+               description="station_capex only: the grants of all programmes of this group to one"
+               " station are capped together (PolicyCaps <group>_cap_cny and"
+               " <group>_cap_share_of_investment), the lowest level cut first; blank: no all-level cap",
+               choices=CAP_GROUPS, required=False),
         _src(),
     ),
     key=("programme_id",),
+)
+
+POLICY_CAPS = Sheet(
+    "PolicyCaps",
+    "All-level caps per station on the programmes of a Policy combined_cap_group: the grants of"
+    " every level of government together are limited to the lower of the two caps.",
+    PARAMS_COLUMNS,
+    key=("key",),
+    kind="params",
+    optional=True,
+    params=(
+        Column("station_grant_cap_cny", "float", "CNY/station",
+               "Most a station may receive in construction grants from all levels together", 0, 1e9),
+        Column("station_grant_cap_share_of_investment", "float", "fraction",
+               "Most a station may receive in construction grants from all levels together, as a"
+               " share of its fixed-asset investment (capex incl. land purchase)", 0, 1),
+    ),
 )
 
 TARGETS = Sheet(
@@ -577,7 +613,7 @@ UNCERTAINTY = Sheet(
 
 _ALL = (
     SOURCES, FINANCE, DISTRICTS_SHEET, STATIONS, STATION_COSTS, SUPPLY, DELIVERY, PRICES,
-    SEGMENTS_SHEET, DEPOTS, FLEET, VEHICLES, POLICY, TARGETS, NETWORK, MODULES, SCENARIOS,
+    SEGMENTS_SHEET, DEPOTS, FLEET, VEHICLES, POLICY, POLICY_CAPS, TARGETS, NETWORK, MODULES, SCENARIOS,
     UNCERTAINTY,
 )
 #: Sheet name -> schema, in workbook order.

@@ -320,6 +320,28 @@ def rule_policy_years(v: Validator) -> None:
               f"end_year must not be before start_year ({int(p['start_year'].iloc[i])})", "end_year")
 
 
+def rule_policy_conditions(v: Validator) -> None:
+    """A price threshold needs its comparator; an all-level cap group is for station grants
+    and needs its caps on the PolicyCaps sheet."""
+    p = v.tables.get("Policy")
+    if p is None:
+        return
+    need = p["max_price_cny_per_kg"].notna() & p["price_comparator"].isna()
+    for i in np.flatnonzero(need.to_numpy(dtype=bool)):
+        v.add("Policy", v.cell("Policy", i, "price_comparator"), None,
+              "required where max_price_cny_per_kg is given: '<' (below) or '<=' (not exceeding)",
+              "price_comparator")
+    grouped = p["combined_cap_group"].notna()
+    for i in np.flatnonzero((grouped & (p["kind"] != "station_capex")).to_numpy(dtype=bool)):
+        v.add("Policy", v.cell("Policy", i, "combined_cap_group"), p["combined_cap_group"].iloc[i],
+              f"only station_capex programmes share an all-level cap (kind is {p['kind'].iloc[i]})",
+              "combined_cap_group")
+    if grouped.any() and "PolicyCaps" not in v.raw.sheets:
+        i = int(np.flatnonzero(grouped.to_numpy(dtype=bool))[0])
+        v.add("Policy", v.cell("Policy", i, "combined_cap_group"), p["combined_cap_group"].iloc[i],
+              "names an all-level cap group but the PolicyCaps sheet is missing", "combined_cap_group")
+
+
 def rule_segments_complete(v: Validator) -> None:
     seg = v.tables.get("Segments")
     fleet = v.tables.get("Fleet")
@@ -351,5 +373,6 @@ def rule_weights(v: Validator) -> None:
 
 ROW_RULES: tuple[Callable[[Validator], None], ...] = (
     rule_horizon, rule_years_in_horizon, rule_stations, rule_cost_shares, rule_policy_years,
+    rule_policy_conditions,
     rule_segments_complete, rule_weights,
 )
