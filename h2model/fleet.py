@@ -1,10 +1,19 @@
-"""Fuel-cell vehicle fleet and hydrogen demand by depot, district, station and year.
+"""Fuel-cell vehicle fleet and hydrogen demand by demand node, district, station and year.
 
 The fleet comes either from the rollout (``Fleet`` sheet: vehicles in service at the end
 of each year, by district and segment) or from a vehicle register (``Vehicles`` sheet,
 used when the case has one). Either way it becomes one row per vehicle, with its
-segment, district, home depot, purchase year, retirement year and annual distance, so
+segment, district, demand node, purchase year, retirement year and annual distance, so
 that every later step (demand, subsidies, emissions) sums over the same vehicles.
+
+A vehicle's **demand node** is where its hydrogen is drawn, by its segment's refuelling
+pattern (``Refuelling`` sheet): a segment that refuels at its home depot (buses,
+sanitation trucks) draws at a depot of its district (``Depots``); a segment that refuels
+en route or near where it operates (logistics vans, trucks, tractors, cars) draws at the
+en-route demand points of its district (``DemandPoints``: ports, logistics parks,
+industrial zones, transport hubs), or at the district's depots when it has none. Without
+a ``Refuelling`` sheet every segment refuels at its depot. Tables keep the name
+``depot_id`` for the demand node; ``node_kind`` says which kind it is.
 
 The steps, each a function of arrays that broadcasts or works on whole vectors:
 
@@ -12,10 +21,12 @@ The steps, each a function of arrays that broadcasts or works on whole vectors:
    :func:`stock_flows` derives purchases and retirements from it by vintage
    accounting (a vehicle serves ``lifetime_years`` years);
 2. :func:`expand_cohorts` turns vintage cohorts into one entry per vehicle;
-3. :func:`allocate_depots` shares each district's vehicles among its depots by weight;
+3. :func:`allocate_depots` shares each district's vehicles among its demand nodes by
+   weight (depot segments among depots, en-route segments among demand points);
 4. :func:`vehicle_h2_kg_per_day` and :func:`in_service_totals` give demand by year;
-5. :func:`assign_stations` sends each depot's demand to its nearest open station with
-   capacity left (or :func:`flows_from_assignment` uses the network plan's assignment).
+5. :func:`assign_stations` sends each demand node's demand to its nearest open station
+   with capacity left (or :func:`flows_from_assignment` uses the network plan's
+   assignment).
 
 :func:`fleet_from_case` wires these together for a :class:`~h2model.inputs.case.Case`.
 
@@ -53,6 +64,9 @@ def max_capacity_factor(case) -> float:
     """
     return float(case.params.get("Network", {}).get("max_capacity_factor", DEFAULT_MAX_CAPACITY_FACTOR))
 
+#: Kinds of demand node: a home depot (a ``Depots`` row, or a district centroid standing
+#: in for a district without one) and an en-route demand point (a ``DemandPoints`` row).
+NODE_KINDS = ("depot", "en_route")
 
 #: Station statuses that can refuel vehicles without a network plan: existing stations
 #: (from their commissioning year, or always when it is blank) and planned stations
@@ -262,11 +276,14 @@ def expand_cohorts(exits, years, lifetime_years) -> Cohorts:
     return Cohorts(np.repeat(g, counts), np.repeat(purchase, counts), np.repeat(retire, counts))
 
 
-# --- depots and demand ---------------------------------------------------------------
+# --- demand nodes and demand ---------------------------------------------------------
 
 
 def allocate_depots(vehicle_district, depot_district, depot_weight) -> np.ndarray:
-    """Share each district's vehicles among its depots in proportion to their weights.
+    """Share each district's vehicles among its demand nodes in proportion to their weights.
+
+    Used for depots (depot segments) and for en-route demand points (en-route
+    segments) alike; a node with zero weight receives no vehicle.
 
     Vehicle :math:`k` of district :math:`d` draws :math:`u_k = \\{k\\varphi\\}` (the
     golden-ratio Weyl sequence, deterministic and evenly spread) and goes to the depot
@@ -278,19 +295,20 @@ def allocate_depots(vehicle_district, depot_district, depot_weight) -> np.ndarra
     vehicle_district : array_like of int
         District index of each vehicle, shape ``(n_vehicles,)``.
     depot_district : array_like of int
-        District index of each depot, shape ``(n_depots,)``.
+        District index of each demand node, shape ``(n_nodes,)``.
     depot_weight : array_like of float
-        Relative weight of each depot within its district (-), shape ``(n_depots,)``.
+        Relative weight of each demand node within its district (-), shape
+        ``(n_nodes,)``.
 
     Returns
     -------
     numpy.ndarray
-        Depot index of each vehicle.
+        Demand-node index of each vehicle.
 
     Raises
     ------
     ValueError
-        If a vehicle's district has no depot with positive weight.
+        If a vehicle's district has no node with positive weight.
 
     Examples
     --------
@@ -393,7 +411,8 @@ def in_service_totals(group, n_groups, purchase_year, retire_year, years, weight
 
 
 class StationFlows(NamedTuple):
-    """Hydrogen sent from each depot to each station (see :func:`assign_stations`).
+    """Hydrogen sent from each demand node (depot or en-route demand point) to each
+    station (see :func:`assign_stations`).
 
     Attributes
     ----------
@@ -417,7 +436,8 @@ def _group_before(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def assign_stations(demand_kg_per_day, distance_km, capacity_kg_per_day,
                     max_distance_km=np.inf) -> StationFlows:
-    """Send each depot's demand to its nearest station with capacity left.
+    """Send each demand node's demand (depot or en-route demand point) to its nearest
+    station with capacity left.
 
     Greedy by distance, in rounds over whole vectors. Round by round, every depot not
     yet served proposes its whole demand to the nearest station (within
@@ -526,24 +546,31 @@ class FleetResult:
     vehicles : pandas.DataFrame
         One row per vehicle: ``vehicle_id, segment, district, depot_id, purchase_year,
         retire_year, annual_km, h2_kg_per_day``. ``retire_year`` is the first year out
-        of service.
+        of service; ``depot_id`` is the vehicle's demand node (depot or en-route demand
+        point).
     fleet : pandas.DataFrame
         ``year, district, segment, fcev_in_service, fcev_purchased, fcev_retired,
         vehicle_km_per_year``.
     demand_by_depot : pandas.DataFrame
-        ``year, depot_id, district, vehicles, h2_kg_per_day``.
+        ``year, depot_id, node_kind, district, vehicles, h2_kg_per_day``: vehicles and
+        hydrogen demand (kg/day) of each demand node (depot or en-route demand point;
+        ``node_kind`` one of :data:`NODE_KINDS`).
     demand_by_district : pandas.DataFrame
         ``year, district, segment, vehicles, h2_kg_per_day``.
     assignment : pandas.DataFrame
         ``year, depot_id, station_id, h2_kg_per_day, distance_km`` (road km): where
-        each depot refuels (a depot may be split over stations when none can take it
-        whole).
+        each demand node (depot or en-route demand point) refuels (a node may be split
+        over stations when none can take it whole).
     station_load : pandas.DataFrame
         ``year, station_id, h2_kg_per_day, capacity_kg_per_day, utilisation`` for every
         station open in the year (and any the assignment names).
     unserved : pandas.DataFrame
         ``year, depot_id, district, h2_kg_per_day``: demand no station could take
         (rows with positive demand only).
+    nodes : pandas.DataFrame
+        ``depot_id, node_kind, district, longitude, latitude, weight``: every demand
+        node (depot, district-centroid pseudo-depot or en-route demand point), in the
+        row order of the demand tables; not a results table.
     """
 
     vehicles: pd.DataFrame
@@ -553,6 +580,7 @@ class FleetResult:
     assignment: pd.DataFrame
     station_load: pd.DataFrame
     unserved: pd.DataFrame
+    nodes: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Result tables by name (the name is the table's file name)."""
@@ -570,6 +598,73 @@ def _fcev_segments(case) -> pd.DataFrame:
     seg = case.tables["Segments"]
     seg = seg[seg["powertrain"] == "fcev"].set_index("segment")
     return seg
+
+
+def en_route_segments(case) -> list[str]:
+    """Segments whose vehicles refuel en route or near where they operate (``Refuelling``
+    rows with ``refuels_at`` = ``en_route``); every other segment refuels at its depot.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads the optional ``Refuelling`` sheet.
+
+    Returns
+    -------
+    list of str
+        Segment names, sorted (empty without the sheet).
+    """
+    r = case.tables.get("Refuelling")
+    if r is None or not len(r):
+        return []
+    return sorted(set(r.loc[r["refuels_at"] == NODE_KINDS[1], "segment"].astype(object)))
+
+
+def _demand_points(case) -> pd.DataFrame:
+    """The ``DemandPoints`` rows as demand nodes of kind ``en_route``."""
+    pts = case.tables.get("DemandPoints")
+    cols = ["depot_id", "district", "longitude", "latitude", "weight"]
+    if pts is None or not len(pts):
+        return pd.DataFrame({c: pd.Series([], dtype=float if c in cols[2:] else object) for c in cols})
+    return pts.rename(columns={"point_id": "depot_id"})[cols].astype(
+        {"depot_id": object, "district": object, "longitude": float, "latitude": float, "weight": float})
+
+
+def _demand_nodes(case, depot_districts, en_route_districts) -> pd.DataFrame:
+    """Demand nodes: depots (with a pseudo-depot ``<district>-centroid`` for a district
+    that needs a depot and has none), then en-route demand points.
+
+    A district needs a depot when it has vehicles of depot segments, or vehicles of
+    en-route segments and no demand point with positive weight (they then draw at its
+    depots). Columns ``depot_id, node_kind, district, longitude, latitude, weight``.
+    """
+    pts = _demand_points(case)
+    has_pt = pts.groupby("district")["weight"].sum()
+    needed = sorted(set(depot_districts) | {d for d in en_route_districts if has_pt.get(d, 0.0) <= 0.0})
+    dep = _depots(case, needed)
+    nodes = pd.concat([dep.assign(node_kind=NODE_KINDS[0]), pts.assign(node_kind=NODE_KINDS[1])],
+                      ignore_index=True) if len(pts) else dep.assign(node_kind=NODE_KINDS[0])
+    if nodes["depot_id"].duplicated().any():
+        dup = sorted(set(nodes.loc[nodes["depot_id"].duplicated(), "depot_id"]))
+        raise ValueError(f"demand point ids {dup} are also depot ids")
+    return nodes[["depot_id", "node_kind", "district", "longitude", "latitude", "weight"]]
+
+
+def _allocate_nodes(vehicle_district, en_route, nodes, node_district) -> np.ndarray:
+    """Demand-node index of each vehicle: depot-segment vehicles share their district's
+    depots by weight, en-route vehicles its demand points by weight (its depots when it
+    has no demand point); both by :func:`allocate_depots`."""
+    w = nodes["weight"].to_numpy(float)
+    is_depot = (nodes["node_kind"] == NODE_KINDS[0]).to_numpy()
+    n_d = int(max(node_district.max(initial=0), vehicle_district.max(initial=0))) + 1
+    pt_total = np.bincount(node_district, weights=np.where(is_depot, 0.0, w), minlength=n_d)
+    w_depot = np.where(is_depot, w, 0.0)
+    w_en_route = np.where(is_depot, np.where(pt_total[node_district] > 0, 0.0, w), w)
+    code = np.zeros(len(vehicle_district), dtype=np.int64)
+    for mask, weight in ((~en_route, w_depot), (en_route, w_en_route)):
+        if mask.any():
+            code[mask] = allocate_depots(vehicle_district[mask], node_district, weight)
+    return code
 
 
 def _depots(case, districts_needed) -> pd.DataFrame:
@@ -691,12 +786,15 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
     case : h2model.inputs.case.Case
         Reads ``Segments`` (fcev rows: ``lifetime_years``, ``annual_km``,
         ``h2_kg_per_100km``), ``Fleet`` or ``Vehicles`` (the register wins when it has
-        rows), ``Depots``, ``Districts``, ``Stations`` and ``Network.max_detour_km``.
+        rows), ``Depots``, ``Refuelling`` and ``DemandPoints`` (optional: which
+        segments draw at en-route demand points, and those points), ``Districts``,
+        ``Stations`` and ``Network.max_detour_km``.
     assignment : pandas.DataFrame, optional
-        The network plan's assignment: columns ``year``, ``depot_id`` (or ``node_id``),
-        ``site_id`` (or ``station_id``) and optionally ``share`` (fraction of the
-        depot's demand; an even split when absent). Without it each depot refuels at
-        its nearest open station with capacity (:func:`assign_stations`). Sites not in
+        The network plan's assignment: columns ``year``, ``depot_id`` (or ``node_id``:
+        the demand node, depot or en-route demand point), ``site_id`` (or
+        ``station_id``) and optionally ``share`` (fraction of the node's demand; an
+        even split when absent). Without it each demand node refuels at its nearest
+        open station with capacity (:func:`assign_stations`). Sites not in
         ``Stations`` may carry ``capacity_kg_per_day`` in the table.
     annual_km_cv : float, optional
         Coefficient of variation of annual distance across rollout vehicles (-); 0
@@ -704,7 +802,7 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
     seed : int, optional
         Seed for those draws.
     max_distance_km : float, optional
-        Farthest a depot may refuel from (km); defaults to ``Network.max_detour_km``
+        Farthest a demand node may refuel from (km); defaults to ``Network.max_detour_km``
         when the case has it, else no limit.
     station_capacity : pandas.DataFrame, optional
         ``station_id, year, capacity_kg_per_day``: capacity installed by year (e.g.
@@ -736,19 +834,28 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
     purchase, retire, km = v.purchase_year, v.retire_year, v.annual_km
 
     segments = sorted(set(v.group_segment) | set(fcev.index))
-    depots = _depots(case, sorted(set(v.group_district)) if v.depot_id is None else [])
+    group_en_route = np.isin(np.asarray(v.group_segment, dtype=object), en_route_segments(case))
+    group_district = np.asarray(v.group_district, dtype=object)
+    depots = _demand_nodes(case, set(group_district[~group_en_route]) if v.depot_id is None else set(),
+                           set(group_district[group_en_route]))
     dep_ids = depots["depot_id"].to_numpy(dtype=object)
     all_districts = sorted(set(depots["district"]) | set(v.group_district))
     s_code = _codes(v.group_segment, segments)[v.group]
     d_code = _codes(v.group_district, all_districts)[v.group]
+    en_route = group_en_route[v.group]
     h2_rate = fcev["h2_kg_per_100km"].reindex(segments).to_numpy(dtype=float)
     h2 = vehicle_h2_kg_per_day(km, h2_rate[s_code])
+    node_d = _codes(depots["district"], all_districts)
     if v.depot_id is None:
-        depot_code = allocate_depots(d_code, _codes(depots["district"], all_districts),
-                                     depots["weight"].to_numpy(float))
+        depot_code = _allocate_nodes(d_code, en_route, depots, node_d)
         ids = pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(7).radd("V").to_numpy(object)
-    else:
+    else:  # registered en-route vehicles move to their district's demand points, if any
         depot_code = _codes(v.depot_id, dep_ids)
+        is_point = (depots["node_kind"] == NODE_KINDS[1]).to_numpy()
+        has_points = np.bincount(node_d[is_point], minlength=len(all_districts)) > 0
+        move = en_route & has_points[d_code]
+        if move.any():
+            depot_code[move] = _allocate_nodes(d_code[move], en_route[move], depots, node_d)
         ids = v.vehicle_id
 
     vehicles = pd.DataFrame({
@@ -806,6 +913,7 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
     by_depot = pd.DataFrame({
         "year": years[yj.ravel()],
         "depot_id": dep_ids[di.ravel()],
+        "node_kind": depots["node_kind"].to_numpy(dtype=object)[di.ravel()],
         "district": depots["district"].to_numpy(dtype=object)[di.ravel()],
         "vehicles": np.rint(dep_count.ravel()).astype(np.int64),
         "h2_kg_per_day": dep_kg.ravel(),
@@ -813,7 +921,8 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
 
     assign, load, unserved = _stations(case, depots, dep_kg, years, assignment, max_distance_km,
                                        station_capacity)
-    return FleetResult(vehicles, fleet, by_depot, by_district, assign, load, unserved)
+    return FleetResult(vehicles, fleet, by_depot, by_district, assign, load, unserved,
+                       depots.reset_index(drop=True))
 
 
 def _stations(case, depots, dep_kg, years, assignment, max_distance_km, station_capacity=None):
@@ -864,7 +973,7 @@ def _stations(case, depots, dep_kg, years, assignment, max_distance_km, station_
             listed = is_open
         else:
             share = _assignment_share(assignment, int(year), dep_ids, st_ids)
-            flows = flows_from_assignment(demand, share)
+            flows = _within_limit(flows_from_assignment(demand, share), cap * max_capacity_factor(case))
             listed = share.sum(axis=0) > 0
             listed[:n_stations_base] |= _open_stations(st, int(year))
         d_i, s_i = np.nonzero(flows.flow_kg_per_day > 0)
@@ -888,6 +997,18 @@ def _stations(case, depots, dep_kg, years, assignment, max_distance_km, station_
     unserved = _concat(u_rows, {"year": "int64", "depot_id": object, "district": object,
                                 "h2_kg_per_day": float})
     return assign, load, unserved
+
+
+def _within_limit(flows: StationFlows, limit_kg_per_day: np.ndarray) -> StationFlows:
+    """Scale each station's inflows down to its sales limit (kg/day; NaN: no limit); what
+    is cut stays unserved at its node. A plan's period holds its assignment for several
+    calendar years, in which node demand may exceed what the period was planned for."""
+    load = flows.flow_kg_per_day.sum(axis=0)
+    lim = np.where(np.isnan(limit_kg_per_day), np.inf, limit_kg_per_day)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keep = np.where(load > lim, lim / np.where(load > 0, load, 1.0), 1.0)
+    flow = flows.flow_kg_per_day * keep[None, :]
+    return StationFlows(flow, flows.unserved_kg_per_day + (flows.flow_kg_per_day - flow).sum(axis=1))
 
 
 def _concat(frames: list[pd.DataFrame], dtypes: dict) -> pd.DataFrame:

@@ -458,7 +458,8 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "col.powertrain": ("Powertrain", "动力类型"),
     "col.station_id": ("Station", "加氢站"),
     "col.site_id": ("Site", "站址"),
-    "col.depot_id": ("Depot", "车场"),
+    "col.depot_id": ("Demand node (depot or en-route point)", "需求节点（车场或途中加氢点）"),
+    "col.node_kind": ("Kind of demand node", "需求节点类型"),
     "col.node_id": ("Demand node", "需求节点"),
     "col.supply_id": ("Hydrogen source", "氢源"),
     "col.module_id": ("Capacity module", "能力模块"),
@@ -588,6 +589,7 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     ),
     "col.stations_operating": ("Stations operating", "运营中加氢站"),
     "col.stations_selling": ("Stations selling hydrogen", "有销量的加氢站"),
+    "col.stations_justified_by_demand": ("Stations demand alone justifies", "需求本身支撑的加氢站数"),
     "col.subsidy_cny_per_kg": ("Subsidy (CNY/kg)", "补贴（元/公斤）"),
     "col.subsidy_to_target_cny_per_kg": (
         "Subsidy to reach the target (CNY/kg)",

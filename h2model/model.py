@@ -89,6 +89,8 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
                                      station_supply=supplied)
     res.tables["stations"] = econ.stations
     res.tables["network_by_year"] = econ.network
+    if plan_network:  # how many stations demand alone justifies, next to those operating
+        res.tables["network_by_year"] = econ.network.merge(plan.stations_justified, on="year", how="left")
     price_path = network_price_path(case, econ.network)
 
     on_step("tco")

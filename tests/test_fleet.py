@@ -299,3 +299,78 @@ def test_default_case_runs_end_to_end():
     assert (b["outlay_cny"] >= 0).all()
     co2 = emissions.co2_from_case(case, res, t)
     assert np.isfinite(co2.co2["co2_avoided_t"]).all()
+
+
+# --- demand nodes: depots and en-route demand points -----------------------------------
+
+REFUELLING = [{"segment": "bus_12m", "refuels_at": "depot"},
+              {"segment": "heavy_tractor", "refuels_at": "en_route"}]
+POINTS = [
+    {"point_id": "hp-ep1", "name": "Huangpu port", "kind": "port", "district": "huangpu",
+     "longitude": 113.52, "latitude": 23.08, "weight": 3.0},
+    {"point_id": "hp-ep2", "name": "Huangpu park", "kind": "logistics_park", "district": "huangpu",
+     "longitude": 113.45, "latitude": 23.17, "weight": 1.0},
+    {"point_id": "py-ep1", "name": "Panyu hub", "kind": "rail_hub", "district": "panyu",
+     "longitude": 113.27, "latitude": 22.99, "weight": 1.0},
+]
+
+
+def test_en_route_vehicles_share_their_districts_demand_points_by_weight():
+    many = [{"year": 2023, "district": "huangpu", "segment": "heavy_tractor", "fcev_in_service": 400},
+            {"year": 2023, "district": "huangpu", "segment": "bus_12m", "fcev_in_service": 40},
+            {"year": 2023, "district": "baiyun", "segment": "heavy_tractor", "fcev_in_service": 6}]
+    res = fleet.fleet_from_case(make_case({"Fleet": many, "Refuelling": REFUELLING, "DemandPoints": POINTS}))
+    v = res.vehicles
+    tractors = v[v["segment"] == "heavy_tractor"]
+    hp = tractors[tractors["district"] == "huangpu"]["depot_id"].value_counts()
+    # 400 Huangpu tractors on points weighted 3:1 -> 300 and 100 (Weyl shares: +-2)
+    assert set(hp.index[hp > 0]) == {"hp-ep1", "hp-ep2"}
+    assert abs(hp["hp-ep1"] - 300) <= 2 and hp["hp-ep1"] + hp["hp-ep2"] == 400
+    # buses (depot segment) stay on Huangpu's depots, weighted 3:1 -> 30 and 10
+    buses = v[v["segment"] == "bus_12m"]["depot_id"].value_counts()
+    assert set(buses.index[buses > 0]) == {"hp-bus", "hp-port"} and abs(buses["hp-bus"] - 30) <= 1
+    # Baiyun has no demand point and no depot: its tractors draw at its centroid (a depot node)
+    assert set(tractors[tractors["district"] == "baiyun"]["depot_id"]) == {"baiyun-centroid"}
+    kinds = res.demand_by_depot.drop_duplicates("depot_id").set_index("depot_id")["node_kind"]
+    assert kinds["hp-ep1"] == "en_route" and kinds["hp-bus"] == "depot"
+    assert kinds["baiyun-centroid"] == "depot"
+    # en-route nodes carry exactly the tractors' demand; node totals conserve the fleet's kg
+    dep = res.demand_by_depot
+    by_year = res.demand_by_district.groupby("year")["h2_kg_per_day"].sum()
+    np.testing.assert_allclose(dep.groupby("year")["h2_kg_per_day"].sum().reindex(by_year.index), by_year,
+                               rtol=1e-9)
+    on_points = dep[dep["depot_id"].isin(["hp-ep1", "hp-ep2"])].groupby("year")["h2_kg_per_day"].sum()
+    assert on_points.loc[2023] == pytest.approx(400 * KG_PER_DAY_TRACTOR, rel=1e-9)
+    # the network's nodes are the fleet's, with the points' coordinates
+    nodes = res.nodes.set_index("depot_id")
+    assert nodes.loc["py-ep1", "longitude"] == 113.27 and nodes.loc["py-ep1", "node_kind"] == "en_route"
+
+
+def test_without_a_refuelling_sheet_every_segment_stays_at_its_depot():
+    base = fleet.fleet_from_case(make_case())
+    with_points = fleet.fleet_from_case(make_case({"DemandPoints": POINTS}))
+    np.testing.assert_array_equal(base.vehicles["depot_id"].astype(str),
+                                  with_points.vehicles["depot_id"].astype(str))
+    assert (with_points.demand_by_depot.loc[with_points.demand_by_depot["node_kind"] == "en_route",
+                                            "vehicles"] == 0).all()
+
+
+def test_registered_en_route_vehicles_move_to_their_districts_demand_points():
+    register = [
+        {"vehicle_id": "GZ-001", "segment": "bus_12m", "depot_id": "hp-bus", "purchase_year": 2020,
+         "annual_km": 50_000.0},
+        {"vehicle_id": "GZ-002", "segment": "heavy_tractor", "depot_id": "py-depot",
+         "purchase_year": 2024, "annual_km": 73_000.0},
+    ]
+    res = fleet.fleet_from_case(make_case({"Vehicles": register, "Refuelling": REFUELLING,
+                                           "DemandPoints": POINTS}))
+    v = res.vehicles.set_index("vehicle_id")
+    assert v.loc["GZ-001", "depot_id"] == "hp-bus" and v.loc["GZ-002", "depot_id"] == "py-ep1"
+    dep = res.demand_by_depot.set_index(["year", "depot_id"])["h2_kg_per_day"]
+    assert dep.loc[(2024, "py-ep1")] == pytest.approx(73_000 * 0.10 / 365)
+
+
+def test_a_demand_point_may_not_reuse_a_depot_id():
+    clash = [{**POINTS[0], "point_id": "hp-bus"}]
+    with pytest.raises(ValueError, match=r"demand point ids \['hp-bus'\] are also depot ids"):
+        fleet.fleet_from_case(make_case({"Refuelling": REFUELLING, "DemandPoints": clash}))

@@ -237,3 +237,60 @@ def test_station_economics_and_the_plan_charge_the_same_delivery_for_each_source
     ns = both[(both["station_id"] == "NS-P05") & (both["year"] == 2025)]
     assert ns["supply_id"].tolist() == ["nansha_chem_byproduct"]
     assert float(ns["delivery_econ"].iloc[0]) > 3.0
+
+
+# --- demand that reaches the stations the plan builds ----------------------------------
+
+#: plan-2025 on main before en-route demand points: 52 stations operating in 2025, 23 selling.
+IDLE_2025_BEFORE = 52 - 23
+
+
+def _fleet_selling(case, cp):
+    """Station loads on the plan's assignment, by the fleet's flows (not the adapter's
+    count), and the number of stations selling in each year."""
+    load = fleet.fleet_from_case(case, assignment=cp.depot_assignment,
+                                 station_capacity=cp.station_capacity).station_load
+    return load, load[load["h2_kg_per_day"] > 0].groupby("year")["station_id"].nunique()
+
+
+def test_en_route_demand_reaches_most_stations_open_in_2025(plan, case_and_fleet):
+    case, fl = case_and_fleet
+    kinds = fl.demand_by_depot.groupby("node_kind")["depot_id"].nunique()
+    assert kinds["depot"] == len(case["Depots"]) and kinds["en_route"] == len(case["DemandPoints"])
+    load, _ = _fleet_selling(case, plan)
+    y25 = load[load["year"] == 2025]
+    idle = int((y25["h2_kg_per_day"] <= 0).sum())
+    assert len(y25) >= 51
+    assert idle < IDLE_2025_BEFORE / 2, idle  # depot-only demand left 29 of 52 idle
+    # every station the plan builds at a candidate site sells from its opening year
+    b = plan.built_stations
+    first = load.merge(b[["station_id", "commissioning_year"]], left_on=["station_id", "year"],
+                       right_on=["station_id", "commissioning_year"])
+    assert len(first) == len(b) and (first["h2_kg_per_day"] > 0).all()
+
+
+def test_justified_stations_are_the_plans_selling_stations_when_the_sheet_meets_the_target(
+        plan, case_and_fleet):
+    case, _ = case_and_fleet
+    # The sheet's existing and planned stations (always open) number 52 by 2025: the
+    # target of 51 cannot change the plan, so no second solve and the plan's own count.
+    fixed = case["Stations"]
+    assert ((fixed["status"] != "candidate") & (fixed["commissioning_year"] <= 2025)).sum() >= 51
+    j = plan.stations_justified
+    assert j["year"].tolist() == list(range(2020, 2036))
+    _, selling = _fleet_selling(case, plan)
+    np.testing.assert_array_equal(j["stations_justified_by_demand"], selling.reindex(j["year"], fill_value=0))
+    assert plan.tables()["network_justified_stations"] is j
+
+
+def test_a_target_beyond_the_sheets_stations_reports_what_demand_alone_justifies(case_and_fleet):
+    case, fl = case_and_fleet
+    opts = dataclasses.replace(network_options_from_case(case, fl), station_target_count=60)
+    forced = network_from_case(case, fl, opts)
+    free = network_from_case(case, fl, dataclasses.replace(opts, station_target_count=None,
+                                                           station_target_year=None))
+    assert forced.plan.by_year.set_index("year").loc[2025, "stations_open"] >= 60
+    _, selling_free = _fleet_selling(case, free)
+    j = forced.stations_justified.set_index("year")["stations_justified_by_demand"]
+    np.testing.assert_array_equal(j, selling_free.reindex(j.index, fill_value=0))
+    assert j.loc[2025] < 60

@@ -45,6 +45,13 @@ SEGMENTS = (
     "sanitation_truck", "passenger_car",
 )
 POWERTRAINS = ("fcev", "bev", "diesel")
+#: Where a segment's vehicles refuel: at their home depot, or en route / near where they
+#: operate (at the demand points of their district).
+REFUELLING_PATTERNS = ("depot", "en_route")
+DEMAND_POINT_KINDS = (
+    "port", "logistics_park", "industrial_zone", "airport", "rail_hub",
+    "commercial_centre", "expressway_interchange",
+)
 WEIGHT_CLASSES = ("light", "medium", "heavy")
 POLICY_LEVELS = ("national", "provincial", "municipal", "district")
 POLICY_KINDS = (
@@ -428,6 +435,40 @@ DEPOTS = Sheet(
     key=("depot_id",),
 )
 
+REFUELLING = Sheet(
+    "Refuelling",
+    "Where each segment's fuel-cell vehicles refuel: 'depot' (at their home depot, Depots"
+    " sheet) or 'en_route' (near where they operate: at the DemandPoints of their district)."
+    " A segment not listed refuels at its depot.",
+    (
+        Column("segment", "str", description="Vehicle segment", choices=SEGMENTS),
+        Column("refuels_at", "str", description="Refuelling pattern", choices=REFUELLING_PATTERNS),
+        Column("note", "str", description="Why (operating pattern)", required=False),
+        _src(),
+    ),
+    key=("segment",),
+    optional=True,
+)
+
+DEMAND_POINTS = Sheet(
+    "DemandPoints",
+    "Places where en-route segments draw hydrogen (ports, logistics parks, industrial zones,"
+    " transport hubs, expressway interchanges); a district's en-route vehicles are shared"
+    " among its points by weight (among its depots when it has no point).",
+    (
+        Column("point_id", "str", description="Unique demand-point id (distinct from depot ids)"),
+        Column("name", "str", description="Place name"),
+        Column("kind", "str", description="Kind of place", choices=DEMAND_POINT_KINDS),
+        Column("district", "str", description="District", ref="Districts.district"),
+        _lon(),
+        _lat(),
+        Column("weight", "float", "-", "Share of the district's en-route vehicles (relative)", 0, 1000),
+        _src(),
+    ),
+    key=("point_id",),
+    optional=True,
+)
+
 FLEET = Sheet(
     "Fleet",
     "Fuel-cell vehicles in service by year, district and segment (the rollout).",
@@ -544,7 +585,8 @@ NETWORK = Sheet(
     key=("key",),
     kind="params",
     params=(
-        Column("max_detour_km", "float", "km", "Farthest a depot may refuel from", 1, 200),
+        Column("max_detour_km", "float", "km",
+               "Farthest a demand node (depot or en-route demand point) may refuel from", 1, 200),
         Column("detour_cost_cny_per_km", "float", "CNY/vehicle-km", "Cost of a vehicle's detour", 0, 100),
         Column("unmet_penalty_cny_per_kg", "float", "CNY/kg", "Penalty for demand left unmet", 0, 1e5),
         Column("enforce_station_target", "flag", "0/1", "Plan at least the target number of stations", 0, 1),
@@ -613,8 +655,8 @@ UNCERTAINTY = Sheet(
 
 _ALL = (
     SOURCES, FINANCE, DISTRICTS_SHEET, STATIONS, STATION_COSTS, SUPPLY, DELIVERY, PRICES,
-    SEGMENTS_SHEET, DEPOTS, FLEET, VEHICLES, POLICY, POLICY_CAPS, TARGETS, NETWORK, MODULES, SCENARIOS,
-    UNCERTAINTY,
+    SEGMENTS_SHEET, DEPOTS, REFUELLING, DEMAND_POINTS, FLEET, VEHICLES, POLICY, POLICY_CAPS, TARGETS,
+    NETWORK, MODULES, SCENARIOS, UNCERTAINTY,
 )
 #: Sheet name -> schema, in workbook order.
 SHEETS: dict[str, Sheet] = {s.name: s for s in _ALL}

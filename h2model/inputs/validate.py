@@ -360,19 +360,31 @@ def rule_segments_complete(v: Validator) -> None:
 
 
 def rule_weights(v: Validator) -> None:
-    d = v.tables.get("Depots")
-    if d is None:
+    for sheet, what in (("Depots", "depots"), ("DemandPoints", "demand points")):
+        d = v.tables.get(sheet)
+        if d is None:
+            continue
+        tot = d.groupby("district")["weight"].sum()
+        for district, w in tot.items():
+            if w <= 0:
+                i = int(np.flatnonzero((d["district"] == district).to_numpy())[0])
+                v.add(sheet, v.cell(sheet, i, "weight"), 0,
+                      f"the {what} of {district} need a positive total weight", "weight")
+
+
+def rule_node_ids(v: Validator) -> None:
+    """Depots and demand points are both demand nodes: their ids must not collide."""
+    d, p = v.tables.get("Depots"), v.tables.get("DemandPoints")
+    if d is None or p is None:
         return
-    tot = d.groupby("district")["weight"].sum()
-    for district, w in tot.items():
-        if w <= 0:
-            i = int(np.flatnonzero((d["district"] == district).to_numpy())[0])
-            v.add("Depots", v.cell("Depots", i, "weight"), 0,
-                  f"the depots of {district} need a positive total weight", "weight")
+    clash = p["point_id"].isin(set(d["depot_id"])).to_numpy()
+    for i in np.flatnonzero(clash):
+        v.add("DemandPoints", v.cell("DemandPoints", int(i), "point_id"), p["point_id"].iloc[i],
+              "a demand point id must differ from every depot id", "point_id")
 
 
 ROW_RULES: tuple[Callable[[Validator], None], ...] = (
     rule_horizon, rule_years_in_horizon, rule_stations, rule_cost_shares, rule_policy_years,
     rule_policy_conditions,
-    rule_segments_complete, rule_weights,
+    rule_segments_complete, rule_weights, rule_node_ids,
 )

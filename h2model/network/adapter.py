@@ -10,8 +10,10 @@ knows nothing of workbooks; this adapter maps the case onto its input contract:
 * **modules**: the ``Modules`` sheet, costed per site with the station cost model
   (:func:`h2model.station.module_capex_cny`; land added for a first module on a
   candidate site) and fixed O&M at the site type's share of capex;
-* **demand nodes**: the fleet's depots (district centroids for districts without
-  a depot) with their hydrogen demand by year;
+* **demand nodes**: the fleet's demand nodes with their hydrogen demand by year:
+  depots (district centroids for districts without one) for segments that refuel
+  at their home depot, and en-route demand points (``DemandPoints``) for segments
+  that refuel en route or near where they operate (see :mod:`h2model.fleet`);
 * **supplies**: the ``Supply`` sheet at production plus purification cost, with the
   delivery cost from each source to each site in each period from the model's one
   delivery rule (:func:`h2model.supply.delivery_cost`, the rule station economics
@@ -35,9 +37,19 @@ station economics costs each station-year at the size it has then, expansions
 included), ``station_supply`` (the source that delivers most of each station's
 hydrogen in the plan, every calendar year; :func:`h2model.station.station_economics`
 prices station-years at it: purchase cost and delivery distance) and
-``depot_assignment`` (which station each depot refuels at, every calendar year of
-each period). A period that stands for several calendar years builds at its first
-one: a station opening or a module added in the period counts from that year.
+``depot_assignment`` (which station each demand node -- depot or en-route demand
+point -- refuels at, every calendar year of each period). A period that stands for
+several calendar years builds at its first one: a station opening or a module added
+in the period counts from that year.
+
+``stations_justified`` says how many stations demand alone would justify: the
+number of stations that sell (serve demand) in each calendar year of the plan
+solved without the station-count target, all other options the same. The target
+forces stations beyond those; the plan places and times them at least network
+cost. When the target is not enforced, or the existing and planned stations
+(always open) meet it by themselves so that it cannot change the plan, it is the
+plan's own count of selling stations (no second solve). Existing and planned
+stations count as selling only when demand reaches them.
 
 With ``Network.plan_chooses_supply`` = 1 (the default) the optimiser chooses each
 station's sources among all ``Supply`` rows within their capacities, and station
@@ -48,6 +60,7 @@ hydrogen for new stations, needs), and the plan's main source is that one.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,6 +81,7 @@ _TABLE_NAMES = {
     "network_by_year": "network_plan_by_year",
     "targets": "network_targets",
 }
+_JUSTIFIED_TABLE = "network_justified_stations"
 
 
 @dataclass
@@ -82,8 +96,9 @@ class CasePlan:
         New stations at candidate sites, at their opening capacity (rows for
         :func:`h2model.station.analysed_stations`).
     depot_assignment : pandas.DataFrame
-        ``year, depot_id, site_id, share``: where each depot refuels, every calendar
-        year.
+        ``year, depot_id, site_id, share``: where each demand node (depot or en-route
+        demand point) refuels, every calendar year (``share``: fraction of the node's
+        demand).
     binding : list of str
         Targets and limits that bind.
     station_capacity : pandas.DataFrame
@@ -96,6 +111,11 @@ class CasePlan:
         station's hydrogen in the plan, every calendar year of each period in which
         the station is supplied (the ``station_supply`` argument of
         :func:`h2model.station.station_economics`).
+    stations_justified : pandas.DataFrame
+        ``year, stations_justified_by_demand``: stations that sell (serve demand)
+        in each calendar year of the plan solved without the station-count target
+        (the stations demand alone justifies; the plan's own count when the target
+        is not enforced).
     """
 
     plan: NetworkPlan
@@ -110,10 +130,14 @@ class CasePlan:
         default_factory=lambda: pd.DataFrame({"station_id": pd.Series([], dtype=object),
                                               "year": pd.Series([], dtype="int64"),
                                               "supply_id": pd.Series([], dtype=object)}))
+    stations_justified: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"year": pd.Series([], dtype="int64"),
+                                              "stations_justified_by_demand": pd.Series([], dtype="int64")}))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The plan's tables under results-table names (``build_plan``, ``network_*``)."""
         out = {_TABLE_NAMES[k]: v for k, v in self.plan.tables().items()}
+        out[_JUSTIFIED_TABLE] = self.stations_justified
         info = self.plan.solve
         if info is not None:
             out["network_solve"] = pd.DataFrame([{
@@ -123,17 +147,12 @@ class CasePlan:
         return out
 
 
-def _depot_nodes(case, fl) -> pd.DataFrame:
-    depots = case["Depots"][["depot_id", "district", "longitude", "latitude"]]
-    dist = case["Districts"].set_index("district")
+def _depot_nodes(fl) -> pd.DataFrame:
+    """The network's demand nodes (depots and en-route demand points) where the fleet
+    located them (:attr:`h2model.fleet.FleetResult.nodes`): ``node_id, district,
+    longitude, latitude``, in the order of ``fl.demand_by_depot``."""
     ids = pd.Index(fl.demand_by_depot["depot_id"].unique())
-    known = depots.set_index("depot_id").reindex(ids)
-    missing = known["district"].isna()
-    if missing.any():  # pseudo-depots "<district>-centroid"
-        d = pd.Series(ids[missing.to_numpy()]).str.replace("-centroid", "", regex=False)
-        known.loc[missing, "district"] = d.to_numpy()
-        known.loc[missing, "longitude"] = dist.loc[d, "longitude"].to_numpy()
-        known.loc[missing, "latitude"] = dist.loc[d, "latitude"].to_numpy()
+    known = fl.nodes.set_index("depot_id").reindex(ids)[["district", "longitude", "latitude"]]
     return known.rename_axis("node_id").reset_index()
 
 
@@ -203,13 +222,20 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
         Reads Stations, StationCosts, Modules, Supply, Delivery, Prices, Districts,
         Depots, Network, Targets and Finance.
     fl : h2model.fleet.FleetResult
-        Demand by depot and year (kg/day).
+        Demand by demand node (depot or en-route demand point) and year (kg/day),
+        and the nodes' locations.
     options : NetworkOptions, optional
         Overrides the options read from the Network sheet.
 
     Returns
     -------
     CasePlan
+
+    Notes
+    -----
+    With the station-count target enforced the plan is solved twice: with the
+    target, and without it for ``CasePlan.stations_justified``; once when the
+    existing and planned stations alone meet the target (it cannot change the plan).
     """
     st = case["Stations"].reset_index(drop=True)
     years = case.years
@@ -241,7 +267,7 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
         "capex_cny": np.median(capex_by_site[cand] if cand.any() else capex_by_site, axis=0),
         "fixed_om_cny_per_year": np.median(capex * site_om[:, None], axis=0),
     })
-    nodes = _depot_nodes(case, fl)
+    nodes = _depot_nodes(fl)
     dem = fl.demand_by_depot.rename(columns={"depot_id": "node_id",
                                              "h2_kg_per_day": "demand_kg_per_day"})
     dem = (dem.pivot_table(index="node_id", columns="year", values="demand_kg_per_day", aggfunc="sum")
@@ -264,13 +290,51 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
                    circuity=float(case.params["Delivery"]["road_circuity_factor"]),
                    max_pair_km=max(float(opts.max_detour_km), 1.0))
     plan = plan_network(data, opts)
+    built, assignment = _plan_assignment(st, plan, periods)
+    if _target_adds_stations(sites, opts):  # what demand alone justifies: no station target
+        free = plan_network(data, dataclasses.replace(opts, station_target_count=None,
+                                                      station_target_year=None))
+        free_assignment = _plan_assignment(st, free, periods)[1]
+    else:
+        free_assignment = assignment
+    return CasePlan(plan, built, assignment, list(plan.binding),
+                    station_capacity=_station_capacity(st, plan, periods, built, first, last),
+                    station_supply=_station_supply(plan, periods),
+                    stations_justified=_selling_stations(free_assignment, fl.demand_by_depot, first, last))
+
+
+def _target_adds_stations(sites: pd.DataFrame, opts: NetworkOptions) -> bool:
+    """Whether the station-count target can change the plan: it is enforced and the
+    existing and planned stations (always open) do not meet it by themselves by the
+    target year."""
+    if opts.station_target_count is None:
+        return False
+    fixed = sites["existing"].to_numpy(bool) & (sites["available_from_year"].to_numpy()
+                                                <= int(opts.station_target_year))
+    return int(fixed.sum()) < int(opts.station_target_count)
+
+
+def _plan_assignment(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame):
+    """The plan's new stations (:func:`_built_stations`) and its demand-node
+    assignment by calendar year (:func:`_depot_assignment`)."""
     built = _built_stations(st, plan, periods)
     open_from = st.set_index("station_id")["commissioning_year"].astype("Float64").fillna(np.inf)
     open_from.update(built.set_index("station_id")["commissioning_year"].astype(float))
-    return CasePlan(plan, built, _depot_assignment(plan, periods, open_from.astype(float)),
-                    list(plan.binding),
-                    station_capacity=_station_capacity(st, plan, periods, built, first, last),
-                    station_supply=_station_supply(plan, periods))
+    return built, _depot_assignment(plan, periods, open_from.astype(float))
+
+
+def _selling_stations(assignment: pd.DataFrame, demand: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Stations that sell in each calendar year ``first`` to ``last``: those with a
+    positive share of a demand node that has positive demand that year.
+
+    ``assignment``: ``year, depot_id, site_id, share``; ``demand``: ``year, depot_id,
+    h2_kg_per_day``. Returns ``year, stations_justified_by_demand`` (int).
+    """
+    need = demand.loc[demand["h2_kg_per_day"] > 0, ["year", "depot_id"]]
+    sold = assignment[assignment["share"] > 0].merge(need, on=["year", "depot_id"])
+    years = np.arange(first, last + 1, dtype=np.int64)
+    count = sold.groupby("year")["site_id"].nunique().reindex(years, fill_value=0)
+    return pd.DataFrame({"year": years, "stations_justified_by_demand": count.to_numpy(np.int64)})
 
 
 def _delivery_by_period(case, st: pd.DataFrame, periods: pd.DataFrame) -> np.ndarray:
