@@ -350,7 +350,9 @@ def executive_summary(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per target with text columns ``target, year, required, achieved,
-        status, gap`` (headers in ``lang``) and a boolean ``met``.
+        status, gap`` (headers in ``lang``), ``kind`` (input, constraint or outcome)
+        where the table says it, ``median (p5-p95)`` and ``probability met`` where it
+        carries Monte Carlo figures, and a boolean ``met``.
 
     >>> tg = pd.DataFrame({"target": ["price"], "year": [2025], "comparator": ["<"],
     ...     "required": [35.0], "achieved": [33.24], "unit": ["CNY/kg"], "met": [True], "gap": [-1.76]})
@@ -358,6 +360,7 @@ def executive_summary(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
     ['车用氢气终端销售价格', '< 35.0 元/公斤', '33.2 元/公斤', '达成', '余量 1.8 元/公斤']
     """
     rows = []
+    mc = "prob_met" in targets.columns and targets["prob_met"].notna().any()
     for r in targets.itertuples(index=False):
         unit = category("unit", r.unit, lang)
         gap = float(r.gap)
@@ -375,10 +378,21 @@ def executive_summary(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
                 t("ui.achieved", lang): f"{_fmt_target(r.achieved, r.unit)} {unit}",
                 t("ui.status", lang): t("ui.met" if r.met else "ui.not_met", lang),
                 t("ui.gap", lang): gap_text,
+                **({t("ui.kind", lang): t(f"kind.{r.kind}", lang)} if hasattr(r, "kind") else {}),
+                **({t("ui.median_band", lang): _band(r, unit), t("ui.prob_met", lang): _pct(float(r.prob_met))}
+                   if mc else {}),
                 "met": bool(r.met),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _band(r, unit: str) -> str:
+    """``median (p5-p95) unit`` of a targets row, or a dash without draws."""
+    if not np.isfinite(float(r.median)):
+        return "–"
+    f = [_fmt_target(float(getattr(r, c)), r.unit) for c in ("median", "p5", "p95")]
+    return f"{f[0]} ({f[1]}–{f[2]}) {unit}"
 
 
 def headline(targets: pd.DataFrame) -> str:
