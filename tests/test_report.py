@@ -383,3 +383,19 @@ def test_report_renders_offline_in_headless_chromium(built, tmp_path, lang):
         dest = Path(os.environ["H2MODEL_SCREENSHOT_DIR"])
         dest.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, dest / shot.name)
+
+
+def test_executive_summary_says_what_each_target_is_and_its_uncertainty():
+    tg = pd.DataFrame({
+        "target": ["stations", "price"], "year": [2025, 2025], "comparator": [">", "<"],
+        "required": [50.0, 35.0], "achieved": [52.0, 42.74], "unit": ["stations", "CNY/kg"],
+        "met": [True, False], "gap": [-2.0, 7.74], "kind": ["constraint", "outcome"],
+        "median": [np.nan, 51.26], "p5": [np.nan, 43.04], "p95": [np.nan, 69.51], "prob_met": [np.nan, 0.25]})
+    s = report.executive_summary(tg, "en").set_index("Target")
+    price = s.loc["Retail price of vehicle hydrogen"]
+    assert price["What it is"] == "outcome (computed)"
+    assert price["Median (p5-p95)"] == "51.3 (43.0–69.5) CNY/kg" and price["Probability met"] == "25.0%"
+    assert s.iloc[0]["What it is"].startswith("constraint") and s.iloc[0]["Median (p5-p95)"] == "–"
+    # without draws the uncertainty columns are left out, the kind stays
+    plain = report.executive_summary(tg.drop(columns=["median", "p5", "p95", "prob_met"]), "en")
+    assert "Median (p5-p95)" not in plain.columns and "What it is" in plain.columns
