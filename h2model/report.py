@@ -379,8 +379,8 @@ def executive_summary(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
                 t("ui.status", lang): t("ui.met" if r.met else "ui.not_met", lang),
                 t("ui.gap", lang): gap_text,
                 **({t("ui.kind", lang): t(f"kind.{r.kind}", lang)} if hasattr(r, "kind") else {}),
-                **({t("ui.median_band", lang): _band(r, unit), t("ui.prob_met", lang): _pct(float(r.prob_met))}
-                   if mc else {}),
+                **({t("ui.median_band", lang): _band(r, unit),
+                    t("ui.prob_met", lang): _pct(float(r.prob_met))} if mc else {}),
                 "met": bool(r.met),
             }
         )
