@@ -1471,6 +1471,121 @@ class CashFlows:
     equity_cny: np.ndarray
 
 
+def _col(x: Any) -> np.ndarray:
+    """``x`` as a float array with a trailing year axis of length 1."""
+    return np.asarray(x, dtype=float)[..., None]
+
+
+def _capital_lines(K, rep, sal, land_k, i, g, C, S, profast):
+    r"""Capital lines of :class:`CashFlows`, nominal CNY/year, shape S + (C + L,).
+
+    Construction capital :math:`K_t` (spread evenly over the *C* construction years
+    and escalated at inflation *i*; all in year 0 for ``profast``), replacements
+    :math:`X_t` (share ``rep`` of *K* per operating year), salvage :math:`S_t` (share
+    ``sal`` of *K* in the last year), land bought with the construction capital
+    :math:`K_{\ell,t}` and sold at its real value in the last year :math:`S_{\ell,t}`;
+    ``g`` is the real-to-nominal escalation of each year.
+
+    Returns
+    -------
+    capex, replacement, salvage, land_buy, land_sale : numpy.ndarray
+    """
+    T = g.shape[-1]
+    t = np.arange(T)
+    end = T - 1
+    col = _col
+
+    def zeros():
+        return np.zeros(S + (T,))
+
+    capex = zeros()
+    if profast:
+        capex[..., 0] = K
+    else:
+        capex[..., :C] = col(K) / C * (1.0 + col(i)) ** t[:C]
+    replacement = zeros()
+    if rep is not None:
+        replacement[..., C:] = col(K) * rep * (1.0 if profast else g[..., C:])
+    salvage = zeros()
+    salvage[..., end] = K * sal * g[..., end]
+    # Land: bought with the construction capital, never depreciated, sold at its real value.
+    land_buy = zeros()
+    land_sale = zeros()
+    if land_k is not None:
+        if profast:
+            land_buy[..., 0] = land_k
+        else:
+            land_buy[..., :C] = col(land_k) / C * (1.0 + col(i)) ** t[:C]
+        land_sale[..., end] = land_k * g[..., end]
+    return capex, replacement, salvage, land_buy, land_sale
+
+
+def _depreciation_line(capex, replacement, G, beta, finance, C):
+    """Tax depreciation :math:`D_t` incl. the final write-off, CNY/year (see :class:`CashFlows`)."""
+    T = capex.shape[-1]
+    end = T - 1
+
+    def zeros():
+        return np.zeros(capex.shape)
+
+    # Depreciation: each year's placements depreciate from their in-service year;
+    # book value left at the end of the life is written off in the final year. A grant
+    # excluded from the depreciable base (Caishui [2011] No. 70) reduces the placement.
+    placed = zeros()
+    placed[..., C] = capex.sum(axis=-1)
+    if G is not None:
+        placed[..., C] -= beta * np.minimum(G, placed[..., C])
+    placed += replacement
+    weights = depreciation_weights(finance.depreciation_years, finance.declining_balance)
+    depreciation = zeros()
+    for p in range(C, T):
+        cost = placed[..., p]
+        claimed = 0.0
+        for j, wj in enumerate(weights):
+            if p + j > end:
+                break
+            depreciation[..., p + j] += cost * wj
+            claimed += wj
+        depreciation[..., end] += cost * (1.0 - claimed)
+    return depreciation
+
+
+def _debt_lines(K, G, D, rd, capex, land_buy, finance, per_year, C, profast):
+    r"""Loan draws :math:`B_t`, interest :math:`I_t` and repayments :math:`M_t`, CNY/year.
+
+    A share *D* of the construction capital and land (less the grant for
+    ``profast``) is borrowed as it is spent and repaid in level annuities at rate
+    ``rd`` (``per_year`` payments a year) over ``finance.debt_tenor_years`` from the
+    year after each draw.
+    """
+    col = _col
+
+    def zeros():
+        return np.zeros(capex.shape)
+
+    # Debt: level annuities from the year after each draw.
+    draws = zeros()
+    interest = zeros()
+    principal = zeros()
+    n = finance.debt_tenor_years
+    if n > 0:
+        if profast:
+            draws[..., 0] = D * (K + land_buy[..., 0] - (G if G is not None else 0.0))
+        else:
+            draws[..., :C] = col(D) * (capex[..., :C] + land_buy[..., :C])
+        per = np.arange(1, per_year * n + 1)
+        rate = col(rd) / per_year
+        with np.errstate(divide="ignore", invalid="ignore"):  # npf evaluates rate == 0 branches
+            for s in range(C if not profast else 1):
+                pv = draws[..., s][..., None]
+                ip = -npf.ipmt(rate, per, per_year * n, pv)
+                pp = -npf.ppmt(rate, per, per_year * n, pv)
+                shape = ip.shape[:-1] + (n, per_year)
+                interest[..., s + 1 : s + n + 1] += ip.reshape(shape).sum(axis=-1)
+                principal[..., s + 1 : s + n + 1] += pp.reshape(shape).sum(axis=-1)
+    return draws, interest, principal
+
+
 def cash_flows(
     price_cny_per_kg: Any,
     capex_cny: Any,
@@ -1558,68 +1673,14 @@ def cash_flows(
     if G is not None:
         cap_sub[..., 0 if profast else C - 1] = G
 
-    capex = zeros()
-    if profast:
-        capex[..., 0] = K
-    else:
-        capex[..., :C] = col(K) / C * (1.0 + col(i)) ** t[:C]
-    replacement = zeros()
-    if rep is not None:
-        replacement[..., C:] = col(K) * rep * (1.0 if profast else g[..., C:])
-    salvage = zeros()
-    salvage[..., end] = K * sal * g[..., end]
-    # Land: bought with the construction capital, never depreciated, sold at its real value.
-    land_buy = zeros()
-    land_sale = zeros()
-    if land_k is not None:
-        if profast:
-            land_buy[..., 0] = land_k
-        else:
-            land_buy[..., :C] = col(land_k) / C * (1.0 + col(i)) ** t[:C]
-        land_sale[..., end] = land_k * g[..., end]
+    capex, replacement, salvage, land_buy, land_sale = _capital_lines(
+        K, rep, sal, land_k, i, g, C, S, profast
+    )
     land_gain = land_sale - land_buy.sum(axis=-1, keepdims=True) * (t == end)
 
-    # Depreciation: each year's placements depreciate from their in-service year;
-    # book value left at the end of the life is written off in the final year. A grant
-    # excluded from the depreciable base (Caishui [2011] No. 70) reduces the placement.
-    placed = zeros()
-    placed[..., C] = capex.sum(axis=-1)
-    if G is not None:
-        placed[..., C] -= beta * np.minimum(G, placed[..., C])
-    placed += replacement
-    weights = depreciation_weights(finance.depreciation_years, finance.declining_balance)
-    depreciation = zeros()
-    for p in range(C, T):
-        cost = placed[..., p]
-        claimed = 0.0
-        for j, wj in enumerate(weights):
-            if p + j > end:
-                break
-            depreciation[..., p + j] += cost * wj
-            claimed += wj
-        depreciation[..., end] += cost * (1.0 - claimed)
+    depreciation = _depreciation_line(capex, replacement, G, beta, finance, C)
 
-    # Debt: level annuities from the year after each draw.
-    draws = zeros()
-    interest = zeros()
-    principal = zeros()
-    n = finance.debt_tenor_years
-    if n > 0:
-        if profast:
-            draws[..., 0] = D * (K + land_buy[..., 0] - (G if G is not None else 0.0))
-        else:
-            draws[..., :C] = col(D) * (capex[..., :C] + land_buy[..., :C])
-        per_year = spec.periods
-        per = np.arange(1, per_year * n + 1)
-        rate = col(rd) / per_year
-        with np.errstate(divide="ignore", invalid="ignore"):  # npf evaluates rate == 0 branches
-            for s in range(C if not profast else 1):
-                pv = draws[..., s][..., None]
-                ip = -npf.ipmt(rate, per, per_year * n, pv)
-                pp = -npf.ppmt(rate, per, per_year * n, pv)
-                shape = ip.shape[:-1] + (n, per_year)
-                interest[..., s + 1 : s + n + 1] += ip.reshape(shape).sum(axis=-1)
-                principal[..., s + 1 : s + n + 1] += pp.reshape(shape).sum(axis=-1)
+    draws, interest, principal = _debt_lines(K, G, D, rd, capex, land_buy, finance, spec.periods, C, profast)
 
     # Working capital: a share of revenue held through each operating year but the last.
     wc = col(w) * revenue * (op & (t < end))

@@ -1374,9 +1374,6 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     pr = station_year_prices(case, sy, costs, kg, finance=fin_case)
 
     fin = pr.finance
-    L, C = fin.station_life_years, fin.construction_years
-    base = 1 if fin.convention == "profast" else 0
-    infl = float(fin.inflation_rate)
     vat = float(fin.vat_rate)
     st, years = sy.stations, sy.years
     yi, si = sy.year_index, sy.station_index
@@ -1388,32 +1385,11 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     K, land_cny = costs["capex_cny"], costs["land_cny"]
     c_h2, c_del, c_elec = (costs["hydrogen_purchase_cny_per_kg"], costs["delivery_cny_per_kg"],
                            costs["electricity_cny_per_kg"])
-    G, ops = pr.capital_subsidy_cny, pr.operating_subsidy_cny_per_kg
-    ops_now = pr.operating_subsidy_now_cny_per_kg
+    G, ops_now = pr.capital_subsidy_cny, pr.operating_subsidy_now_cny_per_kg
 
-    # Levelised components of the subsidised price (selling rows only).
-    sel = np.flatnonzero(selling)
-    fin_args = (costs["capex_excl_land_cny"][sel], costs["fixed_cny_per_year"][sel],
-                costs["variable_cny_per_kg"][sel], kg[sel], fin)
-    common = {"land_lease_cny_per_year": costs["land_lease_cny_per_year"][sel], "land_cny": land_cny[sel],
-              "replacement_share": costs["replacement_share"][costs["variant_index"][sel]]}
-
-    def spread(x):
-        full = np.full(len(si), np.nan)
-        full[sel] = x
-        return full
-
-    lc = levelised_cost(*fin_args, capital_subsidy_cny=G[sel] * pr.rebase[sel],
-                        operating_subsidy_cny_per_kg=ops[sel] * pr.rebase[sel, None], **common)
-    lc = {k: spread(v) for k, v in lc.as_dict().items()}
+    lc = _levelised_components(costs, pr, kg, selling)
     p_sub = pr.price_with_subsidy_ex_vat_cny_per_kg  # break-even price ex VAT with subsidies
     p_none = pr.price_ex_vat_cny_per_kg
-    # The price drop per CNY/kg of a constant real operating subsidy over the life
-    # (independent of sales when sales are flat).
-    real_profile = (1.0 + infl) ** (C - 1 - base + np.arange(1, L + 1, dtype=float))
-    per_unit_subsidy = float(
-        breakeven_price(0.0, 0.0, 0.0, 1.0, fin)
-        - breakeven_price(0.0, 0.0, 0.0, 1.0, fin, operating_subsidy_cny_per_kg=real_profile))
 
     def sold(x):
         return np.where(selling, x, np.nan)
@@ -1422,12 +1398,7 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     tgt, cmp_ = target[yi], comparator[yi]
     retail_none = p_none * (1.0 + vat)
     retail_sub = p_sub * (1.0 + vat)
-    below = np.isin(cmp_, ("<", "<="))
-    gap_none = np.where(below, retail_none - tgt, tgt - retail_none)
-    gap_sub = np.where(below, retail_sub - tgt, tgt - retail_sub)
-    scale = (1.0 + vat) * per_unit_subsidy
-    to_target = np.where(below, np.maximum(gap_none, 0.0) / scale, np.nan)
-    extra_to_target = np.where(below, np.maximum(gap_sub, 0.0) / scale, np.nan)
+    gap_none, gap_sub, to_target, extra_to_target = _gaps_to_target(retail_none, retail_sub, tgt, cmp_, fin)
     mode = delivery_mode(costs["delivery_own"], costs["liquid_cheaper"])
 
     out = pd.DataFrame({
@@ -1478,6 +1449,59 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     paid = pol.station_subsidy_table(years[yi], ids[si], [(pr.capital_programmes, grants),
                                                           (pr.operating_programmes, per_kg)])
     return StationEconomics(stations=out, network=network, capex=capex, station_subsidies=paid)
+
+
+def _levelised_components(costs: dict[str, np.ndarray], pr: StationPrices, kg: np.ndarray,
+                          selling: np.ndarray) -> dict[str, np.ndarray]:
+    """Levelised components of the subsidised break-even price, CNY/kg, per station-year.
+
+    :func:`h2model.finance.levelised_cost` of the selling rows, with the subsidies
+    rebased as in :func:`station_year_prices`; NaN where nothing is sold.
+    """
+    sel = np.flatnonzero(selling)
+    fin_args = (costs["capex_excl_land_cny"][sel], costs["fixed_cny_per_year"][sel],
+                costs["variable_cny_per_kg"][sel], kg[sel], pr.finance)
+    common = {"land_lease_cny_per_year": costs["land_lease_cny_per_year"][sel],
+              "land_cny": costs["land_cny"][sel],
+              "replacement_share": costs["replacement_share"][costs["variant_index"][sel]]}
+
+    def spread(x):
+        full = np.full(len(selling), np.nan)
+        full[sel] = x
+        return full
+
+    ops = pr.operating_subsidy_cny_per_kg
+    lc = levelised_cost(*fin_args, capital_subsidy_cny=pr.capital_subsidy_cny[sel] * pr.rebase[sel],
+                        operating_subsidy_cny_per_kg=ops[sel] * pr.rebase[sel, None], **common)
+    return {k: spread(v) for k, v in lc.as_dict().items()}
+
+
+def _gaps_to_target(retail_none: np.ndarray, retail_sub: np.ndarray, target: np.ndarray,
+                    comparator: np.ndarray, fin: FinanceAssumptions) -> tuple[np.ndarray, ...]:
+    """Gaps of the retail break-even prices to the price target and the subsidies that close them.
+
+    Returns the gaps without and with subsidies (CNY/kg above the target, negative =
+    below; for a ``>``/``>=`` target the sign is reversed) and, for a ``<``/``<=``
+    target, the constant real per-kg operating subsidy over the life that brings the
+    unsubsidised, resp. subsidised, price to the target (0 where none is needed,
+    NaN for other comparators).
+    """
+    vat = float(fin.vat_rate)
+    L, C = fin.station_life_years, fin.construction_years
+    base = 1 if fin.convention == "profast" else 0
+    # The price drop per CNY/kg of a constant real operating subsidy over the life
+    # (independent of sales when sales are flat).
+    real_profile = (1.0 + float(fin.inflation_rate)) ** (C - 1 - base + np.arange(1, L + 1, dtype=float))
+    per_unit_subsidy = float(
+        breakeven_price(0.0, 0.0, 0.0, 1.0, fin)
+        - breakeven_price(0.0, 0.0, 0.0, 1.0, fin, operating_subsidy_cny_per_kg=real_profile))
+    below = np.isin(comparator, ("<", "<="))
+    gap_none = np.where(below, retail_none - target, target - retail_none)
+    gap_sub = np.where(below, retail_sub - target, target - retail_sub)
+    scale = (1.0 + vat) * per_unit_subsidy
+    to_target = np.where(below, np.maximum(gap_none, 0.0) / scale, np.nan)
+    extra_to_target = np.where(below, np.maximum(gap_sub, 0.0) / scale, np.nan)
+    return gap_none, gap_sub, to_target, extra_to_target
 
 
 def _network(rows: pd.DataFrame, sy: StationYears, target: np.ndarray,

@@ -405,11 +405,715 @@ def _expand_periods(first_period, n_periods):
     return item, np.repeat(first_period, count) + offset
 
 
+def _position(first, second, shape):
+    """Lookup table: position of each (first, second) pair in the given order, -1 elsewhere."""
+    row = np.full(shape, -1, np.int64)
+    row[first, second] = np.arange(len(first))
+    return row
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Every variable of the model in flat column order, and each family's first column.
+
+    The columns are ``installed`` (from ``z``), ``assign`` (``x``), ``flow`` (``f``),
+    ``unmet`` (``u``), ``open`` (``o``), ``target_short`` (``ts``) and
+    ``coverage_short`` (``c``), in that order; family ``v``'s local index ``i`` is
+    column ``v + i`` of ``allvars``.
+    """
+
+    allvars: np.ndarray
+    z: int
+    x: int
+    f: int
+    u: int
+    o: int
+    ts: int
+    c: int
+
+
+# --- columns: the sparse tuples each variable family is indexed over ----------------------
+
+
+def _installed_columns(data, site_t0):
+    r"""Site-module-periods of :math:`z_{smt}`, and the sites where modules may be built.
+
+    A module fits a site when the site is available within the horizon
+    (``site_t0`` < T), the module is allowed there (``max_per_site`` > 0) and its
+    capacity fits the room left, :math:`Q_m \le \bar E_s - E_s`; it is indexed from the
+    site's first period ``site_t0`` to the last.
+
+    Returns
+    -------
+    z_site, z_module, z_period : numpy.ndarray of int
+    can_build : numpy.ndarray of bool, shape (S,)
+    """
+    n_t = len(data.period_year)
+    n_s, n_m = data.capex_cny.shape
+    sm_site = np.repeat(np.arange(n_s), n_m)
+    sm_module = np.tile(np.arange(n_m), n_s)
+    room = _site_room(data)
+    sm_ok = (
+        (site_t0[sm_site] < n_t)
+        & (data.module_max_per_site[sm_module] > 0)
+        & (data.module_capacity_kg_per_day[sm_module] <= room[sm_site] + 1e-9)
+    )
+    sm_site, sm_module = sm_site[sm_ok], sm_module[sm_ok]
+    sm_i, z_t = _expand_periods(site_t0[sm_site], n_t)
+    can_build = np.zeros(n_s, bool)
+    can_build[sm_site] = True
+    return sm_site[sm_i], sm_module[sm_i], z_t, can_build
+
+
+def _site_room(data):
+    r"""Capacity a site may still add, :math:`\bar E_s - E_s`, kg/day (inf: no limit)."""
+    return data.site_max_capacity_kg_per_day - data.site_existing_capacity_kg_per_day
+
+
+def _assign_columns(data, opt, site_t0, has_capacity):
+    r"""Node-site-periods of :math:`x_{nst}`: pairs within ``max_detour_km`` of a site with capacity.
+
+    Among each node's pairs only the ``max_sites_per_node`` nearest are kept (when
+    set); a pair is indexed in the periods where the node has demand and the site is
+    available.
+
+    Returns
+    -------
+    x_node, x_site, x_period : numpy.ndarray of int
+    x_km : numpy.ndarray
+        Road km of each pair.
+    """
+    demand = data.demand_kg_per_day
+    t_idx = np.arange(len(data.period_year))
+    keep = (data.pair_km <= opt.max_detour_km) & has_capacity[data.pair_site]
+    p_node, p_site, p_km = data.pair_node[keep], data.pair_site[keep], data.pair_km[keep]
+    if opt.max_sites_per_node is not None and len(p_node):
+        first = np.searchsorted(p_node, p_node, side="left")
+        rank = np.arange(len(p_node)) - first
+        near = rank < opt.max_sites_per_node
+        p_node, p_site, p_km = p_node[near], p_site[near], p_km[near]
+    ok = (demand[p_node] > 0) & (t_idx[None, :] >= site_t0[p_site, None])
+    x_p, x_t = np.nonzero(ok)
+    return p_node[x_p], p_site[x_p], x_t, p_km[x_p]
+
+
+def _unmet_columns(data, opt, x_node, x_period, messages):
+    r"""Node-periods of :math:`u_{nt}`: those some site can serve.
+
+    Demand no site can reach is left out of the model and a message says how much.
+
+    Returns
+    -------
+    u_node, u_period : numpy.ndarray of int
+    """
+    demand = data.demand_kg_per_day
+    years = data.period_year
+    reach_nt = np.zeros(demand.shape, bool)
+    reach_nt[x_node, x_period] = True
+    u_n, u_t = np.nonzero(reach_nt)
+    lost = (demand > 0) & ~reach_nt
+    if lost.any():
+        never = int((lost.any(axis=1) & ~reach_nt.any(axis=1)).sum())
+        lost_t = np.where(lost, demand, 0.0).sum(axis=0)
+        worst = int(np.argmax(lost_t))
+        messages.append(
+            f"demand out of reach: {int(lost.any(axis=1).sum())} demand node(s) have no site "
+            f"within max_detour_km = {opt.max_detour_km:g} km in some period ({never} in all); "
+            f"unmet, at most {lost_t[worst]:,.0f} kg/day (in {years[worst]}); reported, "
+            "not penalised"
+        )
+    return u_n, u_t
+
+
+def _unit_supply_cost(data):
+    r""":math:`p_k + \ell_{kst}`, production plus delivery cost, CNY/kg, shape (K, S, T)."""
+    return data.supply_cost_cny_per_kg[:, None, None] + data.delivery_cny_per_kg
+
+
+def _flow_columns(data, opt, site_has_x):
+    r"""Supply-site-periods of :math:`f_{kst}`.
+
+    Supplies available in *t* with a finite cost to sites with some assignment in *t*
+    (``site_has_x``, shape (S, T)); with ``max_supplies_per_site``, only each site's
+    cheapest supplies among those available in each period.
+
+    Returns
+    -------
+    f_supply, f_site, f_period : numpy.ndarray of int
+    """
+    n_t = len(data.period_year)
+    n_k = len(data.supply_lon)
+    unit_cost = _unit_supply_cost(data)  # (K, S, T)
+    supply_t0 = data.first_period(data.supply_available_from_year)
+    supply_on = np.arange(n_t)[None, :] >= supply_t0[:, None]  # (K, T)
+    kst_ok = supply_on[:, None, :] & site_has_x[None, :, :] & np.isfinite(unit_cost)  # (K, S, T)
+    if opt.max_supplies_per_site is not None and opt.max_supplies_per_site < n_k:
+        # the cheapest supplies among those available in each period
+        for t in range(n_t):
+            cost_t = np.where(supply_on[:, t, None], unit_cost[:, :, t], np.inf)
+            rank = np.argsort(np.argsort(cost_t, axis=0, kind="stable"), axis=0)
+            kst_ok[:, :, t] &= rank < opt.max_supplies_per_site
+    return np.nonzero(kst_ok)
+
+
+def _open_columns(data, opt, site_t0, can_build):
+    r"""Site-periods of :math:`o_{st}`: candidate sites where a module may be built.
+
+    Only when a station target, coverage or build limit needs them (else empty).
+
+    Returns
+    -------
+    o_site, o_period : numpy.ndarray of int
+    """
+    need_open = (
+        opt.station_target_count is not None
+        or opt.coverage_km is not None
+        or opt.build_limit_per_year is not None
+    )
+    if not need_open:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cand = can_build & ~data.site_existing
+    return _expand_periods(np.where(cand, site_t0, len(data.period_year)), len(data.period_year))
+
+
+def _station_target_check(data, opt, existing_on, o_period, messages):
+    r"""Period :math:`t^*` of the station target and the new stations it asks for.
+
+    :math:`t^*` is the first period whose year is at or after ``station_target_year``;
+    the target asks for :math:`N^* - \text{existing}_{t^*}` new stations. Returns
+    ``(None, 0.0)`` without a target, beyond the horizon (with a message) or when
+    existing stations already meet it; a message says when the candidates open by
+    :math:`t^*` cannot meet it.
+
+    Returns
+    -------
+    target_period : int or None
+    target_required_new : float
+    """
+    if opt.station_target_count is None:
+        return None, 0.0
+    years = data.period_year
+    target_period = int(np.searchsorted(years, opt.station_target_year, side="left"))
+    if target_period >= len(years):
+        messages.append(
+            f"station target {opt.station_target_count} by {opt.station_target_year} "
+            f"is beyond the last period ({years[-1]}); not applied"
+        )
+        return None, 0.0
+    n_existing = int(existing_on[:, target_period].sum())
+    n_cand = int((o_period == target_period).sum())
+    target_new = float(opt.station_target_count - n_existing)
+    if n_existing + n_cand < opt.station_target_count:
+        short = opt.station_target_count - n_existing - n_cand
+        messages.append(
+            f"station target cannot be met: {opt.station_target_count} stations by "
+            f"{opt.station_target_year} need {short} more site(s) than the "
+            f"{n_existing + n_cand} available by {years[target_period]} "
+            f"({n_existing} existing + {n_cand} candidates)"
+        )
+    if target_new <= 0:
+        return None, target_new
+    return target_period, target_new
+
+
+def _coverage_columns(data, opt, existing_on, o_row, messages):
+    r"""District-periods :math:`(d, t)` of ``coverage_short`` and their candidate sites.
+
+    One per district with demand in a period from ``coverage_from_year`` that no
+    existing station within ``coverage_km`` of its demand centre covers; its sites
+    are the candidates :math:`s` with :math:`\delta_{ds} \le R` and an ``open``
+    variable in *t* (``o_row`` >= 0). A message names districts with none.
+
+    Returns
+    -------
+    cov_district, cov_period : numpy.ndarray of int
+    cov_sites : list of numpy.ndarray
+        Candidate sites of each coverage row.
+    """
+    cov_sites: list[np.ndarray] = []
+    if opt.coverage_km is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), cov_sites
+    years = data.period_year
+    node_dpos = np.searchsorted(data.districts.astype(str), data.node_district.astype(str))
+    district_demand = np.zeros((len(data.districts), len(years)))
+    np.add.at(district_demand, node_dpos, data.demand_kg_per_day)
+    within = data.district_site_km <= opt.coverage_km  # (D, S)
+    from_year = opt.coverage_from_year if opt.coverage_from_year is not None else years[0]
+    rows_d, rows_t = [], []
+    for d in range(len(data.districts)):
+        sites_d = np.flatnonzero(within[d])
+        lacking = []
+        for t in np.flatnonzero((district_demand[d] > 0) & (years >= from_year)):
+            if existing_on[sites_d, t].any():
+                continue
+            cand_d = sites_d[o_row[sites_d, t] >= 0]
+            if len(cand_d) == 0:
+                lacking.append(str(years[t]))
+            rows_d.append(d)
+            rows_t.append(t)
+            cov_sites.append(cand_d)
+        if lacking:
+            messages.append(
+                f"coverage cannot be met: district {data.districts[d]} has no site "
+                f"within {opt.coverage_km:g} km of its demand centre in {', '.join(lacking)}"
+            )
+    return np.asarray(rows_d, np.int64), np.asarray(rows_t, np.int64), cov_sites
+
+
+def _add_variables(model, data, z_module, n_x, n_f, n_u, n_o, n_ts, n_cov):
+    r"""Add the variable families in column order; integer :math:`z_{smt} \le \bar z_m`.
+
+    ``installed`` is binary when every module has ``max_per_site`` 1, else a
+    non-negative integer bounded by it; ``open`` lies in [0, 1]; the rest are
+    non-negative reals.
+    """
+    n_z = len(z_module)
+    max_z = data.module_max_per_site[z_module] if n_z else np.zeros(0, np.int64)
+    if n_z == 0 or (max_z == 1).all():
+        zs = _var_list(model, "installed", n_z, domain=pyo.Binary)
+    else:
+        zs = _var_list(model, "installed", n_z, domain=pyo.NonNegativeIntegers)
+        for v, ub in zip(zs, max_z.tolist(), strict=True):
+            v.setub(ub)
+    families = {
+        "installed": zs,
+        "assign": _var_list(model, "assign", n_x, domain=pyo.NonNegativeReals),
+        "flow": _var_list(model, "flow", n_f, domain=pyo.NonNegativeReals),
+        "unmet": _var_list(model, "unmet", n_u, domain=pyo.NonNegativeReals),
+        "open": _var_list(model, "open", n_o, domain=pyo.NonNegativeReals, bounds=(0.0, 1.0)),
+        "target_short": _var_list(model, "target_short", n_ts, domain=pyo.NonNegativeReals),
+        "coverage_short": _var_list(model, "coverage_short", n_cov, domain=pyo.NonNegativeReals),
+    }
+    first = np.cumsum([0] + [len(v) for v in families.values()])
+    allvars = np.empty(first[-1], dtype=object)
+    allvars[:] = [v for family in families.values() for v in family]
+    cols = _Columns(allvars, *(int(i) for i in first[:-1]))
+    return cols, families
+
+
+# --- objective and constraint families ------------------------------------------------------
+
+
+def _add_objective(model, cols, data, opt, idx, unit_cost):
+    r"""Objective: minimum discounted system cost (module docstring), scaled by :data:`OBJECTIVE_SCALE`.
+
+    .. math::
+
+        \sum_{smt} \big[c_{sm} (S_t - S_{t+1}) + F_m A_t\big] z_{smt}
+        + \sum_t 365 A_t \Big(\sum_{ns} \gamma\,\delta_{ns} x_{nst}
+        + \sum_{ks} (p_k + \ell_{kst}) f_{kst} + \pi \sum_n u_{nt}\Big)
+        + \Pi\,(\text{short} + \sum \text{short}_{dt})
+
+    the module docstring's objective with capex charged on :math:`z_{smt} - z_{sm,t-1}`
+    rearranged onto :math:`z_{smt}` (:math:`S_{T+1} = 0`); :math:`S_t, A_t` are
+    ``idx.start_factor`` and ``idx.annual_factor``, :math:`c_{sm}` ``data.capex_cny``,
+    :math:`F_m` ``data.module_fixed_om_cny_per_year``, :math:`\gamma`
+    ``opt.detour_cost_cny_per_km_per_kg``, :math:`\delta_{ns}` ``idx.x_km``,
+    :math:`p_k + \ell_{kst}` ``unit_cost``, :math:`\pi` ``opt.unmet_penalty_cny_per_kg``
+    and :math:`\Pi` ``opt.target_penalty_cny``.
+    """
+    start_f, annual_f = idx.start_factor, idx.annual_factor
+    op_coef = DAYS_PER_YEAR * annual_f * OBJECTIVE_SCALE  # per kg/day of a CNY/kg cost
+    capex_f = (start_f - np.append(start_f[1:], 0.0)) * OBJECTIVE_SCALE
+    z_s, z_m, z_t = idx.z_site, idx.z_module, idx.z_period
+    n_o, n_short = cols.ts - cols.o, len(cols.allvars) - cols.ts
+    cost = np.concatenate(
+        [
+            data.capex_cny[z_s, z_m] * capex_f[z_t]
+            + data.module_fixed_om_cny_per_year[z_m] * annual_f[z_t] * OBJECTIVE_SCALE,
+            opt.detour_cost_cny_per_km_per_kg * idx.x_km * op_coef[idx.x_period],
+            unit_cost[idx.f_supply, idx.f_site, idx.f_period] * op_coef[idx.f_period],
+            opt.unmet_penalty_cny_per_kg * op_coef[idx.u_period],
+            np.zeros(n_o),
+            np.full(n_short, opt.target_penalty_cny * OBJECTIVE_SCALE),
+        ]
+    )
+    nz = np.flatnonzero(cost)
+    model.cost = pyo.Objective(
+        expr=LinearExpression(linear_coefs=cost[nz].tolist(), linear_vars=cols.allvars[nz].tolist()),
+        sense=pyo.minimize,
+    )
+
+
+def _add_demand_rows(model, cols, idx, demand):
+    r"""Demand: every node-period's demand in reach is served or left unmet.
+
+    .. math:: \sum_s x_{nst} + u_{nt} = d_{nt}
+
+    one row per ``unmet`` variable (node ``idx.u_node``, period ``idx.u_period``),
+    :math:`d_{nt}` = ``demand`` (kg/day, shape (N, T)).
+    """
+    n_x, n_u = len(idx.x_node), len(idx.u_node)
+    u_row = _position(idx.u_node, idx.u_period, demand.shape)
+    _add_rows(
+        model,
+        "demand",
+        n_u,
+        np.concatenate([u_row[idx.x_node, idx.x_period], np.arange(n_u)]),
+        np.concatenate([cols.x + np.arange(n_x), cols.u + np.arange(n_u)]),
+        np.ones(n_x + n_u),
+        cols.allvars,
+        demand[idx.u_node, idx.u_period],
+        demand[idx.u_node, idx.u_period],
+    )
+
+
+def _capacity_row_of(idx, shape):
+    """Row of the capacity and balance constraints of each site-period with an assignment.
+
+    Returns the site and period of each row and an (S, T) lookup (-1: no row).
+    """
+    site_has_x = np.zeros(shape, bool)
+    site_has_x[idx.x_site, idx.x_period] = True
+    cap_s, cap_t = np.nonzero(site_has_x)
+    return cap_s, cap_t, _position(cap_s, cap_t, shape)
+
+
+def _add_capacity_rows(model, cols, idx, module_capacity_kg_per_day, existing_capacity, phi):
+    r"""Capacity: a station sells at most :math:`\phi` of its capacity.
+
+    .. math:: \sum_n x_{nst} - \phi \sum_m Q_m z_{smt} \le \phi E_{st}
+
+    one row per site-period with an assignment; :math:`Q_m` =
+    ``module_capacity_kg_per_day``, :math:`E_{st}` = ``existing_capacity`` (kg/day,
+    shape (S, T), zero before commissioning), :math:`\phi` = ``phi``.
+    """
+    cap_s, cap_t, cap_row = _capacity_row_of(idx, existing_capacity.shape)
+    z_row = cap_row[idx.z_site, idx.z_period]
+    zin = z_row >= 0
+    _add_rows(
+        model,
+        "capacity",
+        len(cap_s),
+        np.concatenate([cap_row[idx.x_site, idx.x_period], z_row[zin]]),
+        np.concatenate([cols.x + np.arange(len(idx.x_node)), cols.z + np.flatnonzero(zin)]),
+        np.concatenate([np.ones(len(idx.x_node)), -phi * module_capacity_kg_per_day[idx.z_module[zin]]]),
+        cols.allvars,
+        -np.inf,
+        phi * existing_capacity[cap_s, cap_t],
+    )
+
+
+def _add_balance_rows(model, cols, idx, shape):
+    r"""Balance: what a station sells is delivered to it.
+
+    .. math:: \sum_k f_{kst} - \sum_n x_{nst} = 0
+
+    one row per site-period with an assignment (``shape`` = (S, T)).
+    """
+    cap_s, _, cap_row = _capacity_row_of(idx, shape)
+    n_x, n_f = len(idx.x_node), len(idx.f_supply)
+    _add_rows(
+        model,
+        "balance",
+        len(cap_s),
+        np.concatenate([cap_row[idx.f_site, idx.f_period], cap_row[idx.x_site, idx.x_period]]),
+        np.concatenate([cols.f + np.arange(n_f), cols.x + np.arange(n_x)]),
+        np.concatenate([np.ones(n_f), -np.ones(n_x)]),
+        cols.allvars,
+        0.0,
+        0.0,
+    )
+
+
+def _add_supply_capacity_rows(model, cols, idx, supply_capacity_kg_per_day, n_t):
+    r"""Supply capacity: a source delivers at most its capacity.
+
+    .. math:: \sum_s f_{kst} \le C_k
+
+    one row per supply-period with a flow; :math:`C_k` = ``supply_capacity_kg_per_day``.
+    """
+    n_f = len(idx.f_supply)
+    used, sup_row = np.unique(idx.f_supply * n_t + idx.f_period, return_inverse=True)
+    _add_rows(
+        model,
+        "supply_capacity",
+        len(used),
+        sup_row,
+        cols.f + np.arange(n_f),
+        np.ones(n_f),
+        cols.allvars,
+        -np.inf,
+        supply_capacity_kg_per_day[used // n_t],
+    )
+
+
+def _add_monotone_rows(model, cols, idx):
+    r"""Monotone installation: capacity once installed stays.
+
+    .. math:: z_{sm,t-1} - z_{smt} \le 0
+
+    one row per consecutive pair of ``installed`` columns of the same site and module.
+    """
+    z_s, z_m, z_t = idx.z_site, idx.z_module, idx.z_period
+    nxt = np.flatnonzero(z_t[:-1] + 1 == z_t[1:]) if len(z_s) > 1 else np.zeros(0, np.int64)
+    nxt = nxt[(z_s[nxt] == z_s[nxt + 1]) & (z_m[nxt] == z_m[nxt + 1])]
+    _add_rows(
+        model,
+        "monotone",
+        len(nxt),
+        np.concatenate([np.arange(len(nxt)), np.arange(len(nxt))]),
+        np.concatenate([cols.z + nxt, cols.z + nxt + 1]),
+        np.concatenate([np.ones(len(nxt)), -np.ones(len(nxt))]),
+        cols.allvars,
+        -np.inf,
+        0.0,
+    )
+
+
+def _add_site_size_rows(model, cols, idx, module_capacity_kg_per_day, room, n_t):
+    r"""Site size: the modules of the last period fit the room left at the site.
+
+    .. math:: \sum_m Q_m z_{sm,T} \le \bar E_s - E_s
+
+    one row per site with a finite ``room`` (:math:`\bar E_s - E_s`, kg/day);
+    :math:`Q_m` = ``module_capacity_kg_per_day``.
+    """
+    last = np.flatnonzero((idx.z_period == n_t - 1) & np.isfinite(room[idx.z_site]))
+    size_sites, size_row = np.unique(idx.z_site[last], return_inverse=True)
+    _add_rows(
+        model,
+        "site_size",
+        len(size_sites),
+        size_row,
+        cols.z + last,
+        module_capacity_kg_per_day[idx.z_module[last]],
+        cols.allvars,
+        -np.inf,
+        room[size_sites],
+    )
+
+
+def _open_links(idx, shape):
+    """``installed`` columns at a site-period with an ``open`` variable, and that variable."""
+    zo = _position(idx.o_site, idx.o_period, shape)[idx.z_site, idx.z_period]
+    zc = np.flatnonzero(zo >= 0)
+    return zc, zo[zc]
+
+
+def _add_open_link_rows(model, cols, idx, shape):
+    r"""Open-station link (upper): a site is open only with a module installed.
+
+    .. math:: o_{st} - \sum_m z_{smt} \le 0
+
+    one row per ``open`` variable (``shape`` = (S, T)).
+    """
+    n_o = len(idx.o_site)
+    if not n_o:
+        return
+    zc, zo = _open_links(idx, shape)
+    _add_rows(
+        model,
+        "open_link",
+        n_o,
+        np.concatenate([np.arange(n_o), zo]),
+        np.concatenate([cols.o + np.arange(n_o), cols.z + zc]),
+        np.concatenate([np.ones(n_o), -np.ones(len(zc))]),
+        cols.allvars,
+        -np.inf,
+        0.0,
+    )
+
+
+def _add_build_limit_rows(model, cols, idx, module_max_per_site, limit_per_period, shape):
+    r"""Build limit: at most :math:`L\,w_t` new stations open in period *t*.
+
+    .. math::
+
+        o_{st} - z_{smt}/\bar z_m &\ge 0 \quad\text{(open-station link, lower)}\\
+        \sum_s (o_{st} - o_{s,t-1}) &\le L\,w_t
+
+    with :math:`\bar z_m` = ``module_max_per_site`` and :math:`L\,w_t` =
+    ``limit_per_period`` (stations, shape (T,)); the lower link makes :math:`o_{st}`
+    one wherever a module is installed, so opening is counted.
+
+    Returns
+    -------
+    numpy.ndarray
+        Periods with a build-limit row.
+    """
+    o_t = idx.o_period
+    n_o, n_t = len(o_t), shape[1]
+    if not n_o:
+        return np.zeros(0, np.int64)
+    zc, zo = _open_links(idx, shape)
+    _add_rows(
+        model,
+        "open_lower",
+        len(zc),
+        np.concatenate([np.arange(len(zc)), np.arange(len(zc))]),
+        np.concatenate([cols.o + zo, cols.z + zc]),
+        np.concatenate([np.ones(len(zc)), -1.0 / module_max_per_site[idx.z_module[zc]]]),
+        cols.allvars,
+        0.0,
+        np.inf,
+    )
+    # new stations in t: sum_s o[s, t] - o[s, t-1]
+    has_next = o_t + 1 < n_t
+    _add_rows(
+        model,
+        "build_limit",
+        n_t,
+        np.concatenate([o_t, o_t[has_next] + 1]),
+        np.concatenate([cols.o + np.arange(n_o), cols.o + np.flatnonzero(has_next)]),
+        np.concatenate([np.ones(n_o), -np.ones(int(has_next.sum()))]),
+        cols.allvars,
+        -np.inf,
+        limit_per_period,
+    )
+    return np.unique(o_t)
+
+
+def _add_station_target_row(model, cols, idx):
+    r"""Station target: enough candidate stations open in the target period :math:`t^*`.
+
+    .. math:: \sum_s o_{st^*} + \text{short} \ge N^* - \text{existing}_{t^*}
+
+    with :math:`t^*` = ``idx.target_period`` and the right-hand side
+    ``idx.target_required_new`` (:func:`_station_target_check`).
+    """
+    if idx.target_period is None:
+        return
+    at = np.flatnonzero(idx.o_period == idx.target_period)
+    _add_rows(
+        model,
+        "station_target",
+        1,
+        np.zeros(len(at) + 1, np.int64),
+        np.concatenate([cols.o + at, [cols.ts]]),
+        np.ones(len(at) + 1),
+        cols.allvars,
+        idx.target_required_new,
+        np.inf,
+    )
+
+
+def _add_coverage_rows(model, cols, idx, cov_sites, shape):
+    r"""Coverage: a station open within :math:`R` of every district's demand centre.
+
+    .. math:: \sum_{s:\,\delta_{ds}\le R} o_{st} + \text{short}_{dt} \ge 1
+
+    one row per district-period of ``idx.cov_district``, ``idx.cov_period``
+    (:func:`_coverage_columns`), summing its candidate sites ``cov_sites``.
+    """
+    n_cov = len(idx.cov_district)
+    if not n_cov:
+        return
+    o_row = _position(idx.o_site, idx.o_period, shape)
+    lens = np.array([len(c) for c in cov_sites], np.int64)
+    sites_cat = np.concatenate(cov_sites) if lens.sum() else np.zeros(0, np.int64)
+    rows_rep = np.repeat(np.arange(n_cov), lens)
+    _add_rows(
+        model,
+        "coverage",
+        n_cov,
+        np.concatenate([rows_rep, np.arange(n_cov)]),
+        np.concatenate([cols.o + o_row[sites_cat, idx.cov_period[rows_rep]], cols.c + np.arange(n_cov)]),
+        np.ones(len(sites_cat) + n_cov),
+        cols.allvars,
+        1.0,
+        np.inf,
+    )
+
+
+def _add_price_target_rows(model, cols, idx, opt, years, n_modules, shape):
+    r"""Price target: a station sells at least its modules' minimum throughput.
+
+    .. math:: \sum_n x_{nst} - \sum_m q_m z_{smt} \ge 0, \quad y_t \ge y^{price}
+
+    with :math:`q_m` = ``opt.price_target_min_kg_per_day`` (kg/day per module, one per
+    module) and :math:`y^{price}` = ``opt.price_target_year`` (default: the first
+    period); one row per site-period with a module of :math:`q_m > 0`.
+
+    Returns
+    -------
+    price_site, price_period : numpy.ndarray of int
+        Site-periods under the constraint.
+
+    Raises
+    ------
+    ValueError
+        If :math:`q_m` is not one value per module.
+    """
+    if opt.price_target_cny_per_kg is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    q = np.asarray(opt.price_target_min_kg_per_day, dtype=float)
+    if q.shape != (n_modules,):
+        raise ValueError(
+            f"price_target_min_kg_per_day has {q.size} value(s); need one per module ({n_modules})"
+        )
+    n_t = shape[1]
+    z_s, z_m, z_t = idx.z_site, idx.z_module, idx.z_period
+    p_year = opt.price_target_year if opt.price_target_year is not None else years[0]
+    zp = np.flatnonzero((years[z_t] >= p_year) & (q[z_m] > 0))
+    key = z_s[zp] * n_t + z_t[zp]
+    pkeys, prow_z = np.unique(key, return_inverse=True)
+    price_site, price_period = pkeys // n_t, pkeys % n_t
+    xr = _position(price_site, price_period, shape)[idx.x_site, idx.x_period]
+    xin = np.flatnonzero(xr >= 0)
+    _add_rows(
+        model,
+        "price_target",
+        len(pkeys),
+        np.concatenate([xr[xin], prow_z]),
+        np.concatenate([cols.x + xin, cols.z + zp]),
+        np.concatenate([np.ones(len(xin)), -q[z_m[zp]]]),
+        cols.allvars,
+        0.0,
+        np.inf,
+    )
+    return price_site, price_period
+
+
+def _add_tight_linking_rows(model, cols, idx, demand, module_capacity_kg_per_day, phi, site_existing):
+    r"""Tight linking (optional): assign to a candidate site only what its modules can take.
+
+    .. math:: x_{nst} - \sum_m \min(d_{nt}, \phi Q_m) z_{smt} \le 0
+
+    one row per ``assign`` column at a candidate (not ``site_existing``) site, with
+    :math:`d_{nt}` = ``demand``, :math:`Q_m` = ``module_capacity_kg_per_day`` and
+    :math:`\phi` = ``phi``: redundant for integer :math:`z`, it tightens the LP
+    relaxation.
+    """
+    x_n, x_s, x_t = idx.x_node, idx.x_site, idx.x_period
+    z_s, z_t = idx.z_site, idx.z_period
+    n_t = demand.shape[1]
+    xl = np.flatnonzero(~site_existing[x_s])
+    # z rows for (s, t) of each linked assignment: all modules of that site-period
+    zkey = z_s * n_t + z_t
+    zorder = np.argsort(zkey, kind="stable")
+    zsorted = zkey[zorder]
+    xkey = x_s[xl] * n_t + x_t[xl]
+    lo = np.searchsorted(zsorted, xkey, side="left")
+    hi = np.searchsorted(zsorted, xkey, side="right")
+    cnt = hi - lo
+    rows_rep = np.repeat(np.arange(len(xl)), cnt)
+    zpos = zorder[np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))]
+    d_rep = demand[x_n[xl], x_t[xl]][rows_rep]
+    _add_rows(
+        model,
+        "link",
+        len(xl),
+        np.concatenate([np.arange(len(xl)), rows_rep]),
+        np.concatenate([cols.x + xl, cols.z + zpos]),
+        np.concatenate(
+            [np.ones(len(xl)), -np.minimum(d_rep, phi * module_capacity_kg_per_day[idx.z_module[zpos]])]
+        ),
+        cols.allvars,
+        -np.inf,
+        0.0,
+    )
+
+
+# --- the model --------------------------------------------------------------------------------
+
+
 def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo.ConcreteModel:
     """Build the network-plan MILP as a Pyomo ``ConcreteModel``.
 
-    The formulation is in the module docstring. Variables are indexed by flat
-    integers over precomputed sparse tuples; ``model.network_index``
+    The formulation is in the module docstring; each constraint family is added by
+    its own function below, in this order (the model's rows keep it). Variables are
+    indexed by flat integers over precomputed sparse tuples; ``model.network_index``
     (:class:`NetworkIndex`) maps them back to sites, modules, nodes, supplies and
     periods, and carries pre-check messages and the build time.
 
@@ -440,456 +1144,69 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
     years = data.period_year
     n_t = len(years)
     n_s, n_m = data.capex_cny.shape
-    n_n = len(data.node_lon)
-    demand = data.demand_kg_per_day
+    shape = (n_s, n_t)  # site-period arrays
     messages: list[str] = []
-
-    start_f, annual_f = discount_factors(years, data.period_weight_years, data.discount_rate)
-    op_coef = DAYS_PER_YEAR * annual_f * OBJECTIVE_SCALE  # per kg/day of a CNY/kg cost
-    capex_f = (start_f - np.append(start_f[1:], 0.0)) * OBJECTIVE_SCALE
-
     site_t0 = data.first_period(data.site_available_from_year)
-    supply_t0 = data.first_period(data.supply_available_from_year)
-    t_idx = np.arange(n_t)
-    existing_on = data.site_existing[:, None] & (t_idx[None, :] >= site_t0[:, None])
+    existing_on = data.site_existing[:, None] & (np.arange(n_t)[None, :] >= site_t0[:, None])
     existing_cap = data.site_existing_capacity_kg_per_day[:, None] * existing_on  # (S, T)
     phi = opt.max_capacity_factor  # sales per kg/day of capacity
 
-    # --- installed modules z[s, m, t] ------------------------------------------------
-    sm_site = np.repeat(np.arange(n_s), n_m)
-    sm_module = np.tile(np.arange(n_m), n_s)
-    room = data.site_max_capacity_kg_per_day - data.site_existing_capacity_kg_per_day
-    sm_ok = (
-        (site_t0[sm_site] < n_t)
-        & (data.module_max_per_site[sm_module] > 0)
-        & (data.module_capacity_kg_per_day[sm_module] <= room[sm_site] + 1e-9)
+    # columns of each variable family, with the pre-checks' messages
+    z_s, z_m, z_t, can_build = _installed_columns(data, site_t0)
+    x_n, x_s, x_t, x_km = _assign_columns(data, opt, site_t0, can_build | data.site_existing)
+    u_n, u_t = _unmet_columns(data, opt, x_n, x_t, messages)
+    site_has_x = np.zeros(shape, bool)
+    site_has_x[x_s, x_t] = True
+    f_k, f_s, f_t = _flow_columns(data, opt, site_has_x)
+    o_site, o_t = _open_columns(data, opt, site_t0, can_build)
+    target_period, target_new = _station_target_check(data, opt, existing_on, o_t, messages)
+    cov_d, cov_t, cov_sites = _coverage_columns(
+        data, opt, existing_on, _position(o_site, o_t, shape), messages
     )
-    sm_site, sm_module = sm_site[sm_ok], sm_module[sm_ok]
-    sm_i, z_t = _expand_periods(site_t0[sm_site], n_t)
-    z_s, z_m = sm_site[sm_i], sm_module[sm_i]
-    n_z = len(z_s)
-    can_build = np.zeros(n_s, bool)
-    can_build[sm_site] = True
-    has_capacity = can_build | data.site_existing
-
-    # --- assignments x[n, s, t] ------------------------------------------------------
-    keep = (data.pair_km <= opt.max_detour_km) & has_capacity[data.pair_site]
-    p_node, p_site, p_km = data.pair_node[keep], data.pair_site[keep], data.pair_km[keep]
-    if opt.max_sites_per_node is not None and len(p_node):
-        first = np.searchsorted(p_node, p_node, side="left")
-        rank = np.arange(len(p_node)) - first
-        near = rank < opt.max_sites_per_node
-        p_node, p_site, p_km = p_node[near], p_site[near], p_km[near]
-    ok = (demand[p_node] > 0) & (t_idx[None, :] >= site_t0[p_site, None])
-    x_p, x_t = np.nonzero(ok)
-    x_n, x_s, x_km = p_node[x_p], p_site[x_p], p_km[x_p]
-    n_x = len(x_n)
-    st_has_x = np.zeros((n_s, n_t), bool)
-    st_has_x[x_s, x_t] = True
-
-    # --- unmet demand u[n, t], for node-periods some site can serve ---------------------
-    reach_nt = np.zeros((n_n, n_t), bool)
-    reach_nt[x_n, x_t] = True
-    u_n, u_t = np.nonzero(reach_nt)
-    n_u = len(u_n)
-    u_row = np.full((n_n, n_t), -1, np.int64)
-    u_row[u_n, u_t] = np.arange(n_u)
-    lost = (demand > 0) & ~reach_nt
-    if lost.any():
-        never = int((lost.any(axis=1) & ~reach_nt.any(axis=1)).sum())
-        lost_t = np.where(lost, demand, 0.0).sum(axis=0)
-        worst = int(np.argmax(lost_t))
-        messages.append(
-            f"demand out of reach: {int(lost.any(axis=1).sum())} demand node(s) have no site "
-            f"within max_detour_km = {opt.max_detour_km:g} km in some period ({never} in all); "
-            f"unmet, at most {lost_t[worst]:,.0f} kg/day (in {years[worst]}); reported, "
-            "not penalised"
-        )
-
-    # --- supply flows f[k, s, t] -----------------------------------------------------
-    n_k = len(data.supply_lon)
-    unit_cost = data.supply_cost_cny_per_kg[:, None, None] + data.delivery_cny_per_kg  # (K, S, T)
-    supply_on = t_idx[None, :] >= supply_t0[:, None]  # (K, T)
-    kst_ok = supply_on[:, None, :] & st_has_x[None, :, :] & np.isfinite(unit_cost)  # (K, S, T)
-    if opt.max_supplies_per_site is not None and opt.max_supplies_per_site < n_k:
-        # the cheapest supplies among those available in each period
-        for t in range(n_t):
-            cost_t = np.where(supply_on[:, t, None], unit_cost[:, :, t], np.inf)
-            rank = np.argsort(np.argsort(cost_t, axis=0, kind="stable"), axis=0)
-            kst_ok[:, :, t] &= rank < opt.max_supplies_per_site
-    f_k, f_s, f_t = np.nonzero(kst_ok)
-    n_f = len(f_k)
-
-    # --- open stations o[s, t] (only when a target, coverage or build limit needs it) -
-    target_on = opt.station_target_count is not None
-    coverage_on = opt.coverage_km is not None
-    limit_on = opt.build_limit_per_year is not None
-    need_open = target_on or coverage_on or limit_on
-    if need_open:
-        cand = can_build & ~data.site_existing
-        o_site, o_t = _expand_periods(np.where(cand, site_t0, n_t), n_t)
-    else:
-        o_site, o_t = np.zeros(0, np.int64), np.zeros(0, np.int64)
-    n_o = len(o_site)
-    o_row = np.full((n_s, n_t), -1, np.int64)
-    o_row[o_site, o_t] = np.arange(n_o)
-
-    # --- station-count target (pre-check + row) ---------------------------------------
-    target_period = None
-    target_new = 0.0
-    if target_on:
-        target_period = int(np.searchsorted(years, opt.station_target_year, side="left"))
-        if target_period >= n_t:
-            messages.append(
-                f"station target {opt.station_target_count} by {opt.station_target_year} "
-                f"is beyond the last period ({years[-1]}); not applied"
-            )
-            target_period = None
-        else:
-            n_existing = int(existing_on[:, target_period].sum())
-            n_cand = int((o_t == target_period).sum())
-            target_new = float(opt.station_target_count - n_existing)
-            if n_existing + n_cand < opt.station_target_count:
-                short = opt.station_target_count - n_existing - n_cand
-                messages.append(
-                    f"station target cannot be met: {opt.station_target_count} stations by "
-                    f"{opt.station_target_year} need {short} more site(s) than the "
-                    f"{n_existing + n_cand} available by {years[target_period]} "
-                    f"({n_existing} existing + {n_cand} candidates)"
-                )
-            if target_new <= 0:
-                target_period = None
-    n_ts = 1 if target_period is not None else 0
-
-    # --- coverage ---------------------------------------------------------------------
-    cov_d = np.zeros(0, np.int64)
-    cov_t = np.zeros(0, np.int64)
-    cov_sites: list[np.ndarray] = []
-    if coverage_on:
-        node_dpos = np.searchsorted(data.districts.astype(str), data.node_district.astype(str))
-        district_demand = np.zeros((len(data.districts), n_t))
-        np.add.at(district_demand, node_dpos, demand)
-        within = data.district_site_km <= opt.coverage_km  # (D, S)
-        from_year = opt.coverage_from_year if opt.coverage_from_year is not None else years[0]
-        rows_d, rows_t = [], []
-        for d in range(len(data.districts)):
-            sites_d = np.flatnonzero(within[d])
-            lacking = []
-            for t in np.flatnonzero((district_demand[d] > 0) & (years >= from_year)):
-                if existing_on[sites_d, t].any():
-                    continue
-                cand_d = sites_d[o_row[sites_d, t] >= 0]
-                if len(cand_d) == 0:
-                    lacking.append(str(years[t]))
-                rows_d.append(d)
-                rows_t.append(t)
-                cov_sites.append(cand_d)
-            if lacking:
-                messages.append(
-                    f"coverage cannot be met: district {data.districts[d]} has no site "
-                    f"within {opt.coverage_km:g} km of its demand centre in {', '.join(lacking)}"
-                )
-        cov_d = np.asarray(rows_d, np.int64)
-        cov_t = np.asarray(rows_t, np.int64)
-    n_cov = len(cov_d)
-
-    # --- variables ---------------------------------------------------------------------
-    model = pyo.ConcreteModel(name="h2_network_plan")
-    max_z = data.module_max_per_site[z_m] if n_z else np.zeros(0, np.int64)
-    if n_z == 0 or (max_z == 1).all():
-        zs = _var_list(model, "installed", n_z, domain=pyo.Binary)
-    else:
-        zs = _var_list(model, "installed", n_z, domain=pyo.NonNegativeIntegers)
-        for v, ub in zip(zs, max_z.tolist(), strict=True):
-            v.setub(ub)
-    xs = _var_list(model, "assign", n_x, domain=pyo.NonNegativeReals)
-    fs = _var_list(model, "flow", n_f, domain=pyo.NonNegativeReals)
-    us = _var_list(model, "unmet", n_u, domain=pyo.NonNegativeReals)
-    os_ = _var_list(model, "open", n_o, domain=pyo.NonNegativeReals, bounds=(0.0, 1.0))
-    ts = _var_list(model, "target_short", n_ts, domain=pyo.NonNegativeReals)
-    cs = _var_list(model, "coverage_short", n_cov, domain=pyo.NonNegativeReals)
-    off_z = 0
-    off_x = off_z + n_z
-    off_f = off_x + n_x
-    off_u = off_f + n_f
-    off_o = off_u + n_u
-    off_ts = off_o + n_o
-    off_c = off_ts + n_ts
-    allvars = np.empty(off_c + n_cov, dtype=object)
-    allvars[:] = zs + xs + fs + us + os_ + ts + cs
-
-    # --- objective ---------------------------------------------------------------------
-    cost = np.concatenate(
-        [
-            data.capex_cny[z_s, z_m] * capex_f[z_t]
-            + data.module_fixed_om_cny_per_year[z_m] * annual_f[z_t] * OBJECTIVE_SCALE,
-            opt.detour_cost_cny_per_km_per_kg * x_km * op_coef[x_t],
-            unit_cost[f_k, f_s, f_t] * op_coef[f_t],
-            opt.unmet_penalty_cny_per_kg * op_coef[u_t],
-            np.zeros(n_o),
-            np.full(n_ts + n_cov, opt.target_penalty_cny * OBJECTIVE_SCALE),
-        ]
-    )
-    nz = np.flatnonzero(cost)
-    model.cost = pyo.Objective(
-        expr=LinearExpression(linear_coefs=cost[nz].tolist(), linear_vars=allvars[nz].tolist()),
-        sense=pyo.minimize,
-    )
-
-    # --- constraints -------------------------------------------------------------------
-    # demand: sum_s x + u = d
-    _add_rows(
-        model,
-        "demand",
-        n_u,
-        np.concatenate([u_row[x_n, x_t], np.arange(n_u)]),
-        np.concatenate([off_x + np.arange(n_x), off_u + np.arange(n_u)]),
-        np.ones(n_x + n_u),
-        allvars,
-        demand[u_n, u_t],
-        demand[u_n, u_t],
-    )
-
-    # capacity and balance rows for site-periods with assignments
-    cap_s, cap_t = np.nonzero(st_has_x)
-    n_cap = len(cap_s)
-    cap_row = np.full((n_s, n_t), -1, np.int64)
-    cap_row[cap_s, cap_t] = np.arange(n_cap)
-    z_row = cap_row[z_s, z_t]
-    zin = z_row >= 0
-    _add_rows(
-        model,
-        "capacity",
-        n_cap,
-        np.concatenate([cap_row[x_s, x_t], z_row[zin]]),
-        np.concatenate([off_x + np.arange(n_x), off_z + np.flatnonzero(zin)]),
-        np.concatenate([np.ones(n_x), -phi * data.module_capacity_kg_per_day[z_m[zin]]]),
-        allvars,
-        -np.inf,
-        phi * existing_cap[cap_s, cap_t],
-    )
-    _add_rows(
-        model,
-        "balance",
-        n_cap,
-        np.concatenate([cap_row[f_s, f_t], cap_row[x_s, x_t]]),
-        np.concatenate([off_f + np.arange(n_f), off_x + np.arange(n_x)]),
-        np.concatenate([np.ones(n_f), -np.ones(n_x)]),
-        allvars,
-        0.0,
-        0.0,
-    )
-
-    # supply capacity: sum_s f <= C_k
-    sup_row = f_k * n_t + f_t
-    used, sup_row = np.unique(sup_row, return_inverse=True)
-    _add_rows(
-        model,
-        "supply_capacity",
-        len(used),
-        sup_row,
-        off_f + np.arange(n_f),
-        np.ones(n_f),
-        allvars,
-        -np.inf,
-        data.supply_capacity_kg_per_day[used // n_t],
-    )
-
-    # monotone installation: z[t-1] - z[t] <= 0
-    nxt = np.flatnonzero(z_t[:-1] + 1 == z_t[1:]) if n_z > 1 else np.zeros(0, np.int64)
-    nxt = nxt[(z_s[nxt] == z_s[nxt + 1]) & (z_m[nxt] == z_m[nxt + 1])]
-    _add_rows(
-        model,
-        "monotone",
-        len(nxt),
-        np.concatenate([np.arange(len(nxt)), np.arange(len(nxt))]),
-        np.concatenate([off_z + nxt, off_z + nxt + 1]),
-        np.concatenate([np.ones(len(nxt)), -np.ones(len(nxt))]),
-        allvars,
-        -np.inf,
-        0.0,
-    )
-
-    # site size: sum_m Q_m z[s, m, T-1] <= max - existing
-    last = np.flatnonzero((z_t == n_t - 1) & np.isfinite(room[z_s]))
-    size_sites, size_row = np.unique(z_s[last], return_inverse=True)
-    _add_rows(
-        model,
-        "site_size",
-        len(size_sites),
-        size_row,
-        off_z + last,
-        data.module_capacity_kg_per_day[z_m[last]],
-        allvars,
-        -np.inf,
-        room[size_sites],
-    )
-
-    # open-station links
-    if n_o:
-        zo = o_row[z_s, z_t]
-        zc = np.flatnonzero(zo >= 0)
-        _add_rows(
-            model,
-            "open_link",
-            n_o,
-            np.concatenate([np.arange(n_o), zo[zc]]),
-            np.concatenate([off_o + np.arange(n_o), off_z + zc]),
-            np.concatenate([np.ones(n_o), -np.ones(len(zc))]),
-            allvars,
-            -np.inf,
-            0.0,
-        )
-    build_limit_periods = np.zeros(0, np.int64)
-    if n_o and limit_on:
-        _add_rows(
-            model,
-            "open_lower",
-            len(zc),
-            np.concatenate([np.arange(len(zc)), np.arange(len(zc))]),
-            np.concatenate([off_o + zo[zc], off_z + zc]),
-            np.concatenate([np.ones(len(zc)), -1.0 / data.module_max_per_site[z_m[zc]]]),
-            allvars,
-            0.0,
-            np.inf,
-        )
-        # new stations in t: sum_s o[s, t] - o[s, t-1]
-        has_next = o_t + 1 < n_t
-        _add_rows(
-            model,
-            "build_limit",
-            n_t,
-            np.concatenate([o_t, o_t[has_next] + 1]),
-            np.concatenate([off_o + np.arange(n_o), off_o + np.flatnonzero(has_next)]),
-            np.concatenate([np.ones(n_o), -np.ones(int(has_next.sum()))]),
-            allvars,
-            -np.inf,
-            opt.build_limit_per_year * data.period_weight_years,
-        )
-        build_limit_periods = np.unique(o_t)
-
-    if target_period is not None:
-        at = np.flatnonzero(o_t == target_period)
-        _add_rows(
-            model,
-            "station_target",
-            1,
-            np.zeros(len(at) + 1, np.int64),
-            np.concatenate([off_o + at, [off_ts]]),
-            np.ones(len(at) + 1),
-            allvars,
-            target_new,
-            np.inf,
-        )
-
-    if n_cov:
-        lens = np.array([len(c) for c in cov_sites], np.int64)
-        sites_cat = np.concatenate(cov_sites) if lens.sum() else np.zeros(0, np.int64)
-        rows_rep = np.repeat(np.arange(n_cov), lens)
-        _add_rows(
-            model,
-            "coverage",
-            n_cov,
-            np.concatenate([rows_rep, np.arange(n_cov)]),
-            np.concatenate([off_o + o_row[sites_cat, cov_t[rows_rep]], off_c + np.arange(n_cov)]),
-            np.ones(len(sites_cat) + n_cov),
-            allvars,
-            1.0,
-            np.inf,
-        )
-
-    price_site = np.zeros(0, np.int64)
-    price_period = np.zeros(0, np.int64)
-    if opt.price_target_cny_per_kg is not None:
-        q = np.asarray(opt.price_target_min_kg_per_day, dtype=float)
-        if q.shape != (n_m,):
-            raise ValueError(
-                f"price_target_min_kg_per_day has {q.size} value(s); need one per module ({n_m})"
-            )
-        p_year = opt.price_target_year if opt.price_target_year is not None else years[0]
-        zp = np.flatnonzero((years[z_t] >= p_year) & (q[z_m] > 0))
-        key = z_s[zp] * n_t + z_t[zp]
-        pkeys, prow_z = np.unique(key, return_inverse=True)
-        price_site, price_period = pkeys // n_t, pkeys % n_t
-        prow = np.full((n_s, n_t), -1, np.int64)
-        prow[price_site, price_period] = np.arange(len(pkeys))
-        xr = prow[x_s, x_t]
-        xin = np.flatnonzero(xr >= 0)
-        _add_rows(
-            model,
-            "price_target",
-            len(pkeys),
-            np.concatenate([xr[xin], prow_z]),
-            np.concatenate([off_x + xin, off_z + zp]),
-            np.concatenate([np.ones(len(xin)), -q[z_m[zp]]]),
-            allvars,
-            0.0,
-            np.inf,
-        )
-
-    if opt.tight_linking and n_x:
-        xl = np.flatnonzero(~data.site_existing[x_s])
-        # z rows for (s, t) of each linked assignment: all modules of that site-period
-        zkey = z_s * n_t + z_t
-        zorder = np.argsort(zkey, kind="stable")
-        zsorted = zkey[zorder]
-        xkey = x_s[xl] * n_t + x_t[xl]
-        lo = np.searchsorted(zsorted, xkey, side="left")
-        hi = np.searchsorted(zsorted, xkey, side="right")
-        cnt = hi - lo
-        rows_rep = np.repeat(np.arange(len(xl)), cnt)
-        zpos = zorder[np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))]
-        d_rep = demand[x_n[xl], x_t[xl]][rows_rep]
-        _add_rows(
-            model,
-            "link",
-            len(xl),
-            np.concatenate([np.arange(len(xl)), rows_rep]),
-            np.concatenate([off_x + xl, off_z + zpos]),
-            np.concatenate(
-                [np.ones(len(xl)), -np.minimum(d_rep, phi * data.module_capacity_kg_per_day[z_m[zpos]])]
-            ),
-            allvars,
-            -np.inf,
-            0.0,
-        )
-
-    model.network_index = NetworkIndex(
-        z_site=z_s,
-        z_module=z_m,
-        z_period=z_t,
-        x_node=x_n,
-        x_site=x_s,
-        x_period=x_t,
-        x_km=x_km,
-        f_supply=f_k,
-        f_site=f_s,
-        f_period=f_t,
-        u_node=u_n,
-        u_period=u_t,
-        o_site=o_site,
-        o_period=o_t,
-        cov_district=cov_d,
-        cov_period=cov_t,
-        target_period=target_period,
-        target_required_new=target_new,
-        price_site=price_site,
-        price_period=price_period,
-        build_limit_periods=build_limit_periods,
-        start_factor=start_f,
-        annual_factor=annual_f,
+    start_f, annual_f = discount_factors(years, data.period_weight_years, data.discount_rate)
+    empty = np.zeros(0, np.int64)
+    idx = NetworkIndex(
+        z_site=z_s, z_module=z_m, z_period=z_t,
+        x_node=x_n, x_site=x_s, x_period=x_t, x_km=x_km,
+        f_supply=f_k, f_site=f_s, f_period=f_t,
+        u_node=u_n, u_period=u_t,
+        o_site=o_site, o_period=o_t,
+        cov_district=cov_d, cov_period=cov_t,
+        target_period=target_period, target_required_new=target_new,
+        price_site=empty, price_period=empty, build_limit_periods=empty,
+        start_factor=start_f, annual_factor=annual_f,
         messages=messages,
-        variables={
-            "installed": zs,
-            "assign": xs,
-            "flow": fs,
-            "unmet": us,
-            "open": os_,
-            "target_short": ts,
-            "coverage_short": cs,
-        },
-    )
+    )  # fmt: skip
+
+    model = pyo.ConcreteModel(name="h2_network_plan")
+    cols, idx.variables = _add_variables(
+        model, data, z_m, len(x_n), len(f_k), len(u_n), len(o_site),
+        int(target_period is not None), len(cov_d),
+    )  # fmt: skip
+    _add_objective(model, cols, data, opt, idx, _unit_supply_cost(data))
+    _add_demand_rows(model, cols, idx, data.demand_kg_per_day)
+    _add_capacity_rows(model, cols, idx, data.module_capacity_kg_per_day, existing_cap, phi)
+    _add_balance_rows(model, cols, idx, shape)
+    _add_supply_capacity_rows(model, cols, idx, data.supply_capacity_kg_per_day, n_t)
+    _add_monotone_rows(model, cols, idx)
+    _add_site_size_rows(model, cols, idx, data.module_capacity_kg_per_day, _site_room(data), n_t)
+    _add_open_link_rows(model, cols, idx, shape)
+    if opt.build_limit_per_year is not None:
+        idx.build_limit_periods = _add_build_limit_rows(
+            model, cols, idx, data.module_max_per_site,
+            opt.build_limit_per_year * data.period_weight_years, shape,
+        )  # fmt: skip
+    _add_station_target_row(model, cols, idx)
+    _add_coverage_rows(model, cols, idx, cov_sites, shape)
+    idx.price_site, idx.price_period = _add_price_target_rows(model, cols, idx, opt, years, n_m, shape)
+    if opt.tight_linking and len(x_n):
+        _add_tight_linking_rows(
+            model, cols, idx, data.demand_kg_per_day, data.module_capacity_kg_per_day, phi,
+            data.site_existing,
+        )  # fmt: skip
+
+    model.network_index = idx
     model.network_options = opt
     model.network_data = data
-    model.network_index.build_time_s = perf_counter() - t_start
+    idx.build_time_s = perf_counter() - t_start
     return model

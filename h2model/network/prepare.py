@@ -393,6 +393,120 @@ def _pairs_within(node_lon, node_lat, site_lon, site_lat, max_km, circuity, chun
     return node[order].astype(np.int64), site[order].astype(np.int64), km[order]
 
 
+def _period_arrays(periods):
+    """Years and weights of the periods, checked: at least one, increasing, not overlapping."""
+    period_year = _years(periods, "periods", "year")
+    period_weight = _years(periods, "periods", "weight_years")
+    if len(period_year) == 0:
+        raise ValueError("periods: at least one period is required")
+    if (period_weight < 1).any():
+        raise ValueError("periods: weight_years must be >= 1")
+    if np.any(np.diff(period_year) <= 0):
+        raise ValueError("periods: years must be strictly increasing")
+    if np.any(period_year[1:] - period_weight[1:] < period_year[:-1]):
+        raise ValueError("periods: periods overlap (year - weight_years < previous year)")
+    return period_year, period_weight
+
+
+def _site_arrays(sites):
+    """Checked site columns.
+
+    Returns
+    -------
+    lon, lat, existing, existing_capacity_kg_per_day, available_from_year, max_capacity_kg_per_day
+        One array each, in the row order of ``sites``; the maximum is inf where not given.
+    """
+    site_lon = _numeric(sites, "sites", "longitude", minimum=-180.0)
+    site_lat = _numeric(sites, "sites", "latitude", minimum=-90.0)
+    site_existing = sites["existing"].astype(bool).to_numpy()
+    site_cap = _numeric(sites, "sites", "existing_capacity_kg_per_day")
+    site_avail = _years(sites, "sites", "available_from_year")
+    if (site_existing & (site_cap <= 0)).any():
+        row = int(np.flatnonzero(site_existing & (site_cap <= 0))[0])
+        raise ValueError(
+            f"sites: row {row} ({sites['site_id'].iloc[row]!r}) is existing but has "
+            "existing_capacity_kg_per_day <= 0"
+        )
+    if (~site_existing & (site_cap > 0)).any():
+        row = int(np.flatnonzero(~site_existing & (site_cap > 0))[0])
+        raise ValueError(
+            f"sites: row {row} ({sites['site_id'].iloc[row]!r}) is a candidate but has "
+            "existing_capacity_kg_per_day > 0 (set existing=True or capacity 0)"
+        )
+    if "max_capacity_kg_per_day" in sites.columns:
+        max_cap = pd.to_numeric(sites["max_capacity_kg_per_day"], errors="coerce").to_numpy(float)
+        max_cap = np.where(np.isnan(max_cap), np.inf, max_cap)
+        if (max_cap < site_cap).any():
+            row = int(np.flatnonzero(max_cap < site_cap)[0])
+            raise ValueError(
+                f"sites: row {row} max_capacity_kg_per_day is below existing_capacity_kg_per_day"
+            )
+    else:
+        max_cap = np.full(len(sites), np.inf)
+    return site_lon, site_lat, site_existing, site_cap, site_avail, max_cap
+
+
+def _module_arrays(modules, capex_cny_by_site, s):
+    """Checked module columns and the (sites, modules) capex array.
+
+    Returns
+    -------
+    capacity_kg_per_day, fixed_om_cny_per_year, max_per_site, capex_cny
+        Per module; ``capex_cny`` of shape (s, modules), ``capex_cny_by_site`` or
+        ``modules.capex_cny`` at every site.
+    """
+    m = len(modules)
+    module_cap = _numeric(modules, "modules", "capacity_kg_per_day")
+    if (module_cap <= 0).any():
+        raise ValueError("modules: capacity_kg_per_day must be > 0")
+    module_capex = _numeric(modules, "modules", "capex_cny")
+    module_om = _numeric(modules, "modules", "fixed_om_cny_per_year")
+    if "max_per_site" in modules.columns:
+        module_max = _years(modules, "modules", "max_per_site")
+    else:
+        module_max = np.ones(m, dtype=np.int64)
+    if capex_cny_by_site is None:
+        capex = np.broadcast_to(module_capex, (s, m)).copy()
+    else:
+        capex = np.asarray(capex_cny_by_site, dtype=float)
+        if capex.shape != (s, m):
+            raise ValueError(f"capex_cny_by_site: shape {capex.shape} != (sites, modules) {(s, m)}")
+        if not np.all(np.isfinite(capex)) or (capex < 0).any():
+            raise ValueError("capex_cny_by_site: values must be finite and >= 0 CNY")
+    return module_cap, module_om, module_max, capex
+
+
+def _delivery_array(delivery_cny_per_kg, k, s, n_t):
+    """Delivery cost, CNY/kg, checked and held per period: shape (k supplies, s sites, n_t periods)."""
+    delivery = np.asarray(delivery_cny_per_kg, dtype=float)
+    if delivery.shape == (k, s):
+        delivery = np.repeat(delivery[:, :, None], n_t, axis=2)
+    if delivery.shape != (k, s, n_t):
+        raise ValueError(f"delivery_cny_per_kg: shape {delivery.shape} != (supplies, sites) {(k, s)} "
+                         f"or (supplies, sites, periods) {(k, s, n_t)}")
+    if np.isnan(delivery).any() or (delivery < 0).any():
+        raise ValueError("delivery_cny_per_kg: values must be >= 0 CNY/kg (inf: cannot deliver)")
+    return delivery
+
+
+def _district_centres(node_district, demand, node_lon, node_lat):
+    """Districts (sorted) and their demand-weighted centres, degrees.
+
+    A district's centre weights its nodes by their demand summed over periods; a
+    district without demand takes the plain mean of its nodes.
+    """
+    districts, district_pos = np.unique(node_district.astype(str), return_inverse=True)
+    weight = demand.sum(axis=1)
+    weight_d = np.bincount(district_pos, weights=weight, minlength=len(districts))
+    count_d = np.bincount(district_pos, minlength=len(districts))
+    use_w = weight_d[district_pos] > 0
+    w = np.where(use_w, weight, 1.0)
+    denom = np.where(weight_d > 0, weight_d, count_d)
+    district_lon = np.bincount(district_pos, weights=w * node_lon, minlength=len(districts)) / denom
+    district_lat = np.bincount(district_pos, weights=w * node_lat, minlength=len(districts)) / denom
+    return districts, district_lon, district_lat
+
+
 def prepare(
     sites,
     modules,
@@ -449,67 +563,13 @@ def prepare(
     supplies = _check_table(supplies, "supplies", SUPPLY_COLUMNS)
     periods = _check_table(periods, "periods", PERIOD_COLUMNS)
 
-    period_year = _years(periods, "periods", "year")
-    period_weight = _years(periods, "periods", "weight_years")
-    if len(period_year) == 0:
-        raise ValueError("periods: at least one period is required")
-    if (period_weight < 1).any():
-        raise ValueError("periods: weight_years must be >= 1")
-    if np.any(np.diff(period_year) <= 0):
-        raise ValueError("periods: years must be strictly increasing")
-    if np.any(period_year[1:] - period_weight[1:] < period_year[:-1]):
-        raise ValueError("periods: periods overlap (year - weight_years < previous year)")
+    period_year, period_weight = _period_arrays(periods)
     if not (np.isfinite(discount_rate) and -1.0 < discount_rate):
         raise ValueError(f"discount_rate {discount_rate!r} must be a finite fraction > -1")
 
     s = len(sites)
-    site_lon = _numeric(sites, "sites", "longitude", minimum=-180.0)
-    site_lat = _numeric(sites, "sites", "latitude", minimum=-90.0)
-    site_existing = sites["existing"].astype(bool).to_numpy()
-    site_cap = _numeric(sites, "sites", "existing_capacity_kg_per_day")
-    site_avail = _years(sites, "sites", "available_from_year")
-    if (site_existing & (site_cap <= 0)).any():
-        row = int(np.flatnonzero(site_existing & (site_cap <= 0))[0])
-        raise ValueError(
-            f"sites: row {row} ({sites['site_id'].iloc[row]!r}) is existing but has "
-            "existing_capacity_kg_per_day <= 0"
-        )
-    if (~site_existing & (site_cap > 0)).any():
-        row = int(np.flatnonzero(~site_existing & (site_cap > 0))[0])
-        raise ValueError(
-            f"sites: row {row} ({sites['site_id'].iloc[row]!r}) is a candidate but has "
-            "existing_capacity_kg_per_day > 0 (set existing=True or capacity 0)"
-        )
-    if "max_capacity_kg_per_day" in sites.columns:
-        max_cap = pd.to_numeric(sites["max_capacity_kg_per_day"], errors="coerce").to_numpy(float)
-        max_cap = np.where(np.isnan(max_cap), np.inf, max_cap)
-        if (max_cap < site_cap).any():
-            row = int(np.flatnonzero(max_cap < site_cap)[0])
-            raise ValueError(
-                f"sites: row {row} max_capacity_kg_per_day is below existing_capacity_kg_per_day"
-            )
-    else:
-        max_cap = np.full(s, np.inf)
-
-    m = len(modules)
-    module_cap = _numeric(modules, "modules", "capacity_kg_per_day")
-    if (module_cap <= 0).any():
-        raise ValueError("modules: capacity_kg_per_day must be > 0")
-    module_capex = _numeric(modules, "modules", "capex_cny")
-    module_om = _numeric(modules, "modules", "fixed_om_cny_per_year")
-    if "max_per_site" in modules.columns:
-        module_max = _years(modules, "modules", "max_per_site")
-    else:
-        module_max = np.ones(m, dtype=np.int64)
-    if capex_cny_by_site is None:
-        capex = np.broadcast_to(module_capex, (s, m)).copy()
-    else:
-        capex = np.asarray(capex_cny_by_site, dtype=float)
-        if capex.shape != (s, m):
-            raise ValueError(f"capex_cny_by_site: shape {capex.shape} != (sites, modules) {(s, m)}")
-        if not np.all(np.isfinite(capex)) or (capex < 0).any():
-            raise ValueError("capex_cny_by_site: values must be finite and >= 0 CNY")
-
+    site_lon, site_lat, site_existing, site_cap, site_avail, max_cap = _site_arrays(sites)
+    module_cap, module_om, module_max, capex = _module_arrays(modules, capex_cny_by_site, s)
     node_lon = _numeric(nodes, "nodes", "longitude", minimum=-180.0)
     node_lat = _numeric(nodes, "nodes", "latitude", minimum=-90.0)
     demand_arr = _demand_array(demand, nodes, period_year)
@@ -519,31 +579,14 @@ def prepare(
     supply_cap = _numeric(supplies, "supplies", "capacity_kg_per_day")
     supply_avail = _years(supplies, "supplies", "available_from_year")
     supply_cost = _numeric(supplies, "supplies", "cost_cny_per_kg")
-    k = len(supplies)
-    delivery = np.asarray(delivery_cny_per_kg, dtype=float)
-    n_t = len(period_year)
-    if delivery.shape == (k, s):
-        delivery = np.repeat(delivery[:, :, None], n_t, axis=2)
-    if delivery.shape != (k, s, n_t):
-        raise ValueError(f"delivery_cny_per_kg: shape {delivery.shape} != (supplies, sites) {(k, s)} "
-                         f"or (supplies, sites, periods) {(k, s, n_t)}")
-    if np.isnan(delivery).any() or (delivery < 0).any():
-        raise ValueError("delivery_cny_per_kg: values must be >= 0 CNY/kg (inf: cannot deliver)")
+    delivery = _delivery_array(delivery_cny_per_kg, len(supplies), s, len(period_year))
 
     pair_node, pair_site, pair_km = _pairs_within(
         node_lon, node_lat, site_lon, site_lat, max_pair_km, circuity
     )
 
     node_district = nodes["district"].astype(str).to_numpy(dtype=object)
-    districts, district_pos = np.unique(node_district.astype(str), return_inverse=True)
-    weight = demand_arr.sum(axis=1)
-    weight_d = np.bincount(district_pos, weights=weight, minlength=len(districts))
-    count_d = np.bincount(district_pos, minlength=len(districts))
-    use_w = weight_d[district_pos] > 0
-    w = np.where(use_w, weight, 1.0)
-    denom = np.where(weight_d > 0, weight_d, count_d)
-    district_lon = np.bincount(district_pos, weights=w * node_lon, minlength=len(districts)) / denom
-    district_lat = np.bincount(district_pos, weights=w * node_lat, minlength=len(districts)) / denom
+    districts, district_lon, district_lat = _district_centres(node_district, demand_arr, node_lon, node_lat)
     district_site_km = road_km(district_lon[:, None], district_lat[:, None], site_lon, site_lat, circuity)
 
     return NetworkData(
