@@ -99,12 +99,13 @@ from scipy import stats
 from scipy.stats import qmc
 
 from . import policy, station, tco
-from .finance import breakeven_price, ex_vat, nominal_cny
+from .finance import breakeven_price, ex_vat
 from .fleet import FleetResult, fleet_from_case, in_service_totals, interpolate_stock, max_capacity_factor
 from .inputs import InputError, Problem
 from .inputs.raw import RawSheet
 from .inputs.scenarios import _match_rows
 from .inputs.schema import DISTRIBUTIONS, SHEETS
+from .prices import NETWORK_PRICE, calendar_path, network_price_path, nominal
 from .supply import TubeTrailer
 from .targets import meets
 
@@ -421,10 +422,8 @@ class _Engine:
         self.pos = {int(y): j for j, y in enumerate(self.price_years)}
         econ = station.station_economics(case, loads=fl.station_load, built=built,
                                          station_capacity=station_capacity, station_supply=station_supply)
-        from .model import network_price_path
-
         path = network_price_path(case, econ.network)
-        net = econ.network.set_index("year")["network_price_with_subsidy_cny_per_kg"]
+        net = econ.network.set_index("year")[NETWORK_PRICE]
         self.base_net = net.reindex(self.price_years).to_numpy(float)
         subs = policy.vehicle_subsidy_rates_from_case(case, path)
         self.purchase_sub, self.op_sub = tco.vehicle_subsidies(case, self.tco_years, subs)
@@ -593,7 +592,7 @@ class _Engine:
         paths = tco.energy_paths(case, self.tco_years, values=vals)
         n_life = paths["bev"].shape[-1]
         calendar = self.tco_years[:, None] + np.arange(n_life)[None, :]
-        paths["fcev"] = tco.calendar_path(self.price_years, path, calendar)
+        paths["fcev"] = calendar_path(self.price_years, path, calendar)
         arr = tco.tco_arrays(case, self.tco_years, paths, self.purchase_sub, self.op_sub, values=vals)
         total_km = arr.total_cny_per_km
         dist = arr.discounted_km
@@ -654,16 +653,10 @@ def _stats(x: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v.reshape(x.shape[1:]) for k, v in out.items()}
 
 
-def _nominal(case, real_cny, year) -> np.ndarray:
-    """Real CNY of the price year to nominal CNY of ``year`` (the plan states its price
-    target in nominal CNY of its year)."""
-    return nominal_cny(real_cny, year, case.price_year, float(case.finance["inflation_rate"]))
-
-
 def _meets(case, price, year, target: float, comparator: str) -> np.ndarray:
     """A real price (CNY/kg of the price year) meets the target's comparator in nominal
-    CNY of ``year`` (NaN never does)."""
-    return meets(_nominal(case, price, year), target, comparator)
+    CNY of ``year``, as the plan states its target (NaN never does)."""
+    return meets(nominal(case, price, year), target, comparator)
 
 
 def _price_target(case) -> tuple[int, float, str]:
@@ -1301,14 +1294,14 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     # Summary at the price target's year.
     j = np.flatnonzero(yrs == t_year)
     if len(j):
-        p = _nominal(case, res["network_with"][:, j[0]], t_year)
+        p = nominal(case, res["network_with"][:, j[0]], t_year)
         sm = _stats(p[:, None])
         summary = pd.DataFrame({
             "year": [t_year], "price_target_cny_per_kg": [t_value], "comparator": [t_cmp],
             "draws": [int(n)], "seed": [int(seed)], "inputs": [k],
             "prob_meets_target": [float(meets(p, t_value, t_cmp).mean())],
             **{c: sm[c] for c in STAT_COLUMNS},
-            "base_cny_per_kg": [float(_nominal(case, base["network_with"][0, j[0]], t_year))],
+            "base_cny_per_kg": [float(nominal(case, base["network_with"][0, j[0]], t_year))],
             "basis": [f"nominal CNY of {t_year}"],
         })
     else:
