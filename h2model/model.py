@@ -17,7 +17,8 @@ The engines are called in the order data flows:
 6. **emissions**: well-to-wheel CO2 and abatement cost;
 7. **targets**: the plan's targets checked once, in one table;
 8. **uncertainty** (optional): Monte Carlo draws through the same engines, tornado,
-   Sobol ranking and the break-even frontier.
+   Sobol ranking and the break-even frontier, on this run's fleet, plan, station
+   economics and price path (not recomputed).
 
 Notebooks, reports and the CLI call :func:`run` (or :func:`run_scenarios`); they do
 not re-wire the engines.
@@ -121,7 +122,8 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     if mc_draws:
         on_step("uncertainty")
         mc = uncertainty.monte_carlo(case, int(mc_draws), mc_seed, fleet=fl, built=built,
-                                     station_capacity=capacity, station_supply=supplied)
+                                     station_capacity=capacity, station_supply=supplied,
+                                     economics=econ, price_path=price_path)
         res.tables.update(mc.tables())
     on_step("targets")
     res.tables["targets"] = targets_table(case, fl, econ, mc=mc, plan_network=plan_network)

@@ -73,6 +73,19 @@ def test_failed_scenario_does_not_stop_or_damage_others(tmp_path):
     assert set(targets["scenario"]) == {"plan-2025"}
 
 
+def _counted(monkeypatch, module, name: str) -> list:
+    """Replace ``module.name`` by a wrapper that records each call; returns the record."""
+    calls = []
+    real = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        calls.append(name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
 def test_run_with_network_plan_feeds_station_economics():
     res = run(load_case(DEFAULT_CASE, "plan-2025"))
     for name in ("build_plan", "network_assignment", "network_costs", "network_solve"):
@@ -85,9 +98,13 @@ def test_run_with_network_plan_feeds_station_economics():
     assert (st["commissioning_year"] <= st["year"]).all()
 
 
-def test_monte_carlo_tables_join_the_results_when_asked():
+def test_monte_carlo_tables_join_the_results_when_asked(monkeypatch):
+    from h2model import station
+
     case = load_case(DEFAULT_CASE, "plan-2025")
+    econ_calls = _counted(monkeypatch, station, "station_economics")
     res = run(case, plan_network=False, mc_draws=64, mc_seed=1)
+    assert len(econ_calls) == 1  # the Monte Carlo reuses the run's station economics
     for name in ("uncertainty_summary", "tornado", "sobol", "frontier"):
         assert name in res and len(res[name]) > 0, name
     again = run(case, plan_network=False, mc_draws=64, mc_seed=1)
@@ -135,3 +152,4 @@ def test_budget_station_programmes_are_what_station_economics_paid(results):
     # city-cluster vehicle rewards fund the local purchase subsidies: not in the budget
     assert not budget["kind"].isin(policy.TRANSFER_KINDS).any()
     assert (budget.loc[budget["kind"] == "station_capex"].groupby("year")["outlay_cny"].sum() > 0).any()
+
