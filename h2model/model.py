@@ -5,9 +5,11 @@ The engines are called in the order data flows:
 1. **fleet**: vehicles by year x district x segment -> hydrogen demand by depot,
    and where each depot refuels;
 2. **network**: the optimised build plan and assignment of depots to stations
-   (when the case asks for it), which replaces the nearest-station assignment; the
-   stations it builds, the capacity of every station by year (its expansions) and
-   each station's main source by year go on to station economics;
+   (when the case asks for it), which replaces the nearest-station assignment (the
+   fleet's vehicles and demand stay; only its station side is redone,
+   :func:`h2model.fleet.fleet_on_assignment`); the stations it builds, the capacity
+   of every station by year (its expansions) and each station's main source by year
+   go on to station economics;
 3. **station**: capex, O&M and delivered hydrogen cost -> break-even price of every
    station-year at the capacity installed that year and the network's
    volume-weighted price by year, and the price path
@@ -75,7 +77,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     plan_network = True if plan_network is None else plan_network
 
     on_step("fleet")
-    fl = fleet.fleet_from_case(case)
+    fl = fleet.fleet_from_case(case)  # vehicles and demand by node, built once
     built = capacity = supplied = None
     on_step("network")
     if plan_network:
@@ -84,7 +86,8 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
         res.tables.update(plan.tables())
         res.notes.extend(plan.binding)
         built, capacity, supplied = plan.built_stations, plan.station_capacity, plan.station_supply
-        fl = fleet.fleet_from_case(case, assignment=plan.depot_assignment, station_capacity=capacity)
+        # the plan's assignment replaces the nearest-station one: only the station side is redone
+        fl = fleet.fleet_on_assignment(case, fl, plan.depot_assignment, station_capacity=capacity)
     res.tables.update(fl.tables())
 
     on_step("station")
