@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .glossary import categories, category, t
+from .prices import NETWORK_PRICE
 
 #: Font stack for charts: a Latin face first, then CJK faces (per-glyph fallback).
 FONT = (
@@ -810,8 +811,8 @@ def _fmt(value, unit: str) -> str:
 # --- uncertainty ----------------------------------------------------------------------------------
 
 
-#: The network price quantity drawn from ``uncertainty_network_price`` by default.
-NETWORK_PRICE = "network_price_with_subsidy_cny_per_kg"
+#: The network price quantity drawn from ``uncertainty_network_price`` by default
+#: (:data:`h2model.prices.NETWORK_PRICE`, the flow's headline price).
 
 
 def _target_rule(

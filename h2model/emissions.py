@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from .fleet import OPEN_STATUSES
-from .tco import annuity_factor, present_value, year_path
+from .prices import year_path
+from .tco import annuity_factor, present_value, tco_from_case
 
 #: Well-to-wheel CO2-equivalent of fossil diesel, kg CO2e/L (EN 16258:2012, Annex A:
 #: 3.90 kg CO2e/kg WTW, 2.67 kg/L tank-to-wheel, at 0.832 kg/L). Chinese refining and
@@ -398,8 +399,6 @@ def co2_from_case(case, fleet, tco=None, *, stations: pd.DataFrame | None = None
     After the last year of ``Prices`` the grid factor stays at its last value, and
     after the analysis horizon the fleet's hydrogen mix stays at its last year's.
     """
-    from .tco import tco_from_case
-
     years = np.asarray(case.years, dtype=np.int64)
     seg = case.tables["Segments"]
     r = float(case.params["Finance"]["discount_rate"])

@@ -37,6 +37,7 @@ The steps, each a function of arrays that broadcasts or works on whole vectors:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -923,6 +924,38 @@ def fleet_from_case(case, assignment: pd.DataFrame | None = None, *, annual_km_c
                                        station_capacity)
     return FleetResult(vehicles, fleet, by_depot, by_district, assign, load, unserved,
                        depots.reset_index(drop=True))
+
+
+def fleet_on_assignment(case, fl: FleetResult, assignment: pd.DataFrame, *,
+                        max_distance_km: float | None = None,
+                        station_capacity: pd.DataFrame | None = None) -> FleetResult:
+    """The fleet ``fl`` refuelling where ``assignment`` sends its demand nodes.
+
+    Only the station side is redone -- ``assignment``, ``station_load`` and
+    ``unserved`` -- from ``fl``'s demand by node, so that the flow builds the vehicles
+    and their demand once and assigns them twice (nearest station, then the network
+    plan). The result is what :func:`fleet_from_case` gives with the same
+    ``assignment`` and ``station_capacity``.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        The case ``fl`` was built from (reads ``Stations``, ``Delivery``, ``Network``).
+    fl : FleetResult
+        A fleet of :func:`fleet_from_case` (its ``nodes`` and ``demand_by_depot``).
+    assignment, max_distance_km, station_capacity
+        As for :func:`fleet_from_case`.
+
+    Returns
+    -------
+    FleetResult
+        ``fl`` with the new assignment, station loads and unserved demand.
+    """
+    years = np.asarray(case.years, dtype=np.int64)
+    dep_kg = fl.demand_by_depot["h2_kg_per_day"].to_numpy(float).reshape(len(fl.nodes), len(years))
+    assign, load, unserved = _stations(case, fl.nodes, dep_kg, years, assignment, max_distance_km,
+                                       station_capacity)
+    return dataclasses.replace(fl, assignment=assign, station_load=load, unserved=unserved)
 
 
 def _stations(case, depots, dep_kg, years, assignment, max_distance_km, station_capacity=None):

@@ -5,18 +5,22 @@ The engines are called in the order data flows:
 1. **fleet**: vehicles by year x district x segment -> hydrogen demand by depot,
    and where each depot refuels;
 2. **network**: the optimised build plan and assignment of depots to stations
-   (when the case asks for it), which replaces the nearest-station assignment; the
-   stations it builds, the capacity of every station by year (its expansions) and
-   each station's main source by year go on to station economics;
+   (when the case asks for it), which replaces the nearest-station assignment (the
+   fleet's vehicles and demand stay; only its station side is redone,
+   :func:`h2model.fleet.fleet_on_assignment`); the stations it builds, the capacity
+   of every station by year (its expansions) and each station's main source by year
+   go on to station economics;
 3. **station**: capex, O&M and delivered hydrogen cost -> break-even price of every
    station-year at the capacity installed that year and the network's
-   volume-weighted price by year;
+   volume-weighted price by year, and the price path
+   (:func:`h2model.prices.network_price_path`);
 4. **tco**: per segment, powertrain and purchase year, with the network's price path;
 5. **policy**: subsidy and reward outlays by year and programme;
 6. **emissions**: well-to-wheel CO2 and abatement cost;
 7. **targets**: the plan's targets checked once, in one table;
 8. **uncertainty** (optional): Monte Carlo draws through the same engines, tornado,
-   Sobol ranking and the break-even frontier.
+   Sobol ranking and the break-even frontier, on this run's fleet, plan, station
+   economics and price path (not recomputed).
 
 Notebooks, reports and the CLI call :func:`run` (or :func:`run_scenarios`); they do
 not re-wire the engines.
@@ -32,8 +36,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import emissions, finance, fleet, policy, station, tco, uncertainty
+from . import emissions, fleet, policy, station, tco, uncertainty
 from .inputs import Case, InputError, list_scenarios, load_case
+from .prices import NETWORK_PRICE, network_price_path, nominal
 from .results import Results, replace_dir, write_csv
 from .targets import check_targets, meets
 
@@ -72,7 +77,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     plan_network = True if plan_network is None else plan_network
 
     on_step("fleet")
-    fl = fleet.fleet_from_case(case)
+    fl = fleet.fleet_from_case(case)  # vehicles and demand by node, built once
     built = capacity = supplied = None
     on_step("network")
     if plan_network:
@@ -81,7 +86,8 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
         res.tables.update(plan.tables())
         res.notes.extend(plan.binding)
         built, capacity, supplied = plan.built_stations, plan.station_capacity, plan.station_supply
-        fl = fleet.fleet_from_case(case, assignment=plan.depot_assignment, station_capacity=capacity)
+        # the plan's assignment replaces the nearest-station one: only the station side is redone
+        fl = fleet.fleet_on_assignment(case, fl, plan.depot_assignment, station_capacity=capacity)
     res.tables.update(fl.tables())
 
     on_step("station")
@@ -119,7 +125,8 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     if mc_draws:
         on_step("uncertainty")
         mc = uncertainty.monte_carlo(case, int(mc_draws), mc_seed, fleet=fl, built=built,
-                                     station_capacity=capacity, station_supply=supplied)
+                                     station_capacity=capacity, station_supply=supplied,
+                                     economics=econ, price_path=price_path)
         res.tables.update(mc.tables())
     on_step("targets")
     res.tables["targets"] = targets_table(case, fl, econ, mc=mc, plan_network=plan_network)
@@ -128,46 +135,13 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     return res
 
 
-def nominal(case: Case, real_cny, year):
-    """Real CNY of the case's price year to nominal CNY of ``year``.
-
-    >>> from types import SimpleNamespace
-    >>> c = SimpleNamespace(finance={"inflation_rate": 0.02}, price_year=2024)
-    >>> round(float(nominal(c, 35.0, 2026)), 4)
-    36.414
-    """
-    return finance.nominal_cny(real_cny, year, case.price_year, float(case.finance["inflation_rate"]))
-
-
-#: The network price the flow uses (targets, TCO price path, reports, sweeps):
-#: the retail price with subsidies that recovers every operating station's annualised
-#: cost, idle stations included, from the year's sales (:func:`h2model.station.network_price`).
-NETWORK_PRICE = "network_price_with_subsidy_cny_per_kg"
-
-
-def network_price_path(case: Case, network: pd.DataFrame, *, subsidised: bool = True) -> pd.Series:
-    """Retail hydrogen price by year (real CNY/kg of the price year): the network price
-    with subsidies (:data:`NETWORK_PRICE`, the cost of every operating station over the
-    year's sales; ``subsidised=False``: without subsidies) where stations sell hydrogen,
-    else the Prices sheet's path."""
-    prices = case["Prices"].set_index("year")["h2_retail_cny_per_kg"].astype(float)
-    col = NETWORK_PRICE if subsidised else "network_price_cny_per_kg"
-    net = network.set_index("year")[col].astype(float)
-    path = prices.copy()
-    ok = net.dropna()
-    ok = ok[ok.index.isin(path.index)]
-    path.loc[ok.index] = ok.to_numpy()
-    path.index = path.index.astype(int)
-    return path
-
-
 def targets_table(case: Case, fl, econ, *, mc=None, plan_network: bool = True) -> pd.DataFrame:
     """The plan's targets against what the run achieves (see :mod:`h2model.targets`).
 
     The FCEV count is an ``input`` (the Fleet sheet's rollout), the station count a
     ``constraint`` when the network plan enforces the station target (else an
     ``input``: the Stations sheet's existing and planned stations) and the price an
-    ``outcome``: the network price with subsidies (:data:`NETWORK_PRICE`) in nominal
+    ``outcome``: the network price with subsidies (:data:`h2model.prices.NETWORK_PRICE`) in nominal
     CNY of the target's year, as the plan states its 35 CNY/kg. With Monte Carlo
     draws (``mc``), the price's median, p5, p95 and probability of meeting the target
     come from the same draws, also in nominal CNY.
@@ -270,4 +244,4 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
     return status
 
 
-__all__ = ["run", "run_scenarios", "network_price_path", "targets_table", "STEPS", "replace_dir"]
+__all__ = ["run", "run_scenarios", "targets_table", "STEPS", "replace_dir"]

@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 
 from .inputs.schema import POLICY_LEVELS
+from .prices import year_path
 
 VEHICLE_KINDS = ("vehicle_purchase_per_kw", "vehicle_reward_per_vehicle", "vehicle_operation_per_km")
 PURCHASE_KINDS = ("vehicle_purchase_per_kw", "vehicle_reward_per_vehicle")
@@ -212,8 +213,6 @@ def _active_years(programmes: pd.DataFrame, years) -> pd.DataFrame:
 def _price_on(h2_price_cny_per_kg: pd.Series | None, years) -> np.ndarray:
     if h2_price_cny_per_kg is None:
         return np.full(len(years), np.nan)
-    from .tco import year_path
-
     return year_path(pd.Series(h2_price_cny_per_kg, dtype=float), years)
 
 
@@ -905,22 +904,21 @@ def budget(policy: pd.DataFrame, segments: pd.DataFrame, vehicles: pd.DataFrame,
         ["year", "programme_id"], kind="stable").reset_index(drop=True)
 
 
-def budget_from_case(case, fleet, station_subsidies: pd.DataFrame | None = None,
+def budget_from_case(case, fleet, station_subsidies: pd.DataFrame,
                      h2_price_cny_per_kg: pd.Series | None = None) -> pd.DataFrame:
-    """The budget table for a case and its fleet.
+    """The budget table for a case, its fleet and what its stations were paid.
 
     Parameters
     ----------
     case : h2model.inputs.case.Case
-        Reads ``Policy``, ``Segments``, ``Prices`` (and, without ``station_subsidies``,
-        what station economics reads).
+        Reads ``Policy``, ``Segments``, ``Prices``.
     fleet : h2model.fleet.FleetResult
-        Vehicles (purchases, years in service, annual km) and station loads.
-    station_subsidies : pandas.DataFrame, optional
+        Vehicles (purchases, years in service, annual km).
+    station_subsidies : pandas.DataFrame
         What each station was paid, by programme and year
-        (:attr:`h2model.station.StationEconomics.station_subsidies`); by default station
-        economics of the case's existing and planned stations at the fleet's station
-        loads.
+        (:attr:`h2model.station.StationEconomics.station_subsidies`): the caller runs
+        station economics (this module is below the station engine, which applies its
+        rules, and does not call it).
     h2_price_cny_per_kg : pandas.Series, optional
         City retail price by year (nominal CNY/kg) for vehicle programmes' price
         conditions; default ``Prices.h2_retail_cny_per_kg``.
@@ -934,10 +932,6 @@ def budget_from_case(case, fleet, station_subsidies: pd.DataFrame | None = None,
     policy = case.tables.get("Policy")
     if policy is None or policy.empty:
         return _empty_budget()
-    if station_subsidies is None:
-        from .station import station_economics
-
-        station_subsidies = station_economics(case, loads=fleet.station_load).station_subsidies
     return budget(policy, case.tables["Segments"], fleet.vehicles, station_subsidies, years,
                   _city_price(case, h2_price_cny_per_kg))
 

@@ -27,6 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import policy
+from .prices import calendar_path, year_path
+from .station import _col, _lead, _par
+
 #: Cost components in the order reported; subsidies and residual value are negative.
 COMPONENTS = (
     "purchase", "purchase_subsidy", "energy", "maintenance", "insurance", "tolls",
@@ -332,33 +336,6 @@ def parity_year(purchase_years, fcev_cost, alternative_cost) -> float:
 # --- from the case ------------------------------------------------------------------------
 
 
-def year_path(values: pd.Series, years) -> np.ndarray:
-    """Values by year on ``years``: interpolated between years given, flat beyond them.
-
-    Parameters
-    ----------
-    values : pandas.Series
-        Indexed by year.
-    years : array_like of int
-        Years wanted.
-
-    Returns
-    -------
-    numpy.ndarray
-        Values on ``years``.
-
-    Examples
-    --------
-    >>> year_path(pd.Series([10.0, 20.0], index=[2020, 2022]), [2019, 2021, 2030]).tolist()
-    [10.0, 15.0, 20.0]
-    """
-    s = values.dropna()
-    if s.empty:
-        raise ValueError(f"no values to build a path for {values.name!r}")
-    s = s.groupby(level=0).mean().sort_index()
-    return np.interp(np.asarray(years, dtype=float), s.index.to_numpy(dtype=float), s.to_numpy(float))
-
-
 @dataclass
 class TcoResult:
     """Tables of the TCO engine.
@@ -386,8 +363,6 @@ class TcoResult:
 
 def _operation_subsidy_paths(subsidies, segments, annual_km, calendar) -> np.ndarray:
     """Operating subsidy per vehicle by calendar year, for each row's annual distance."""
-    from .policy import operation_subsidy_cny_per_year
-
     out = np.zeros((len(segments),) + calendar.shape)
     if subsidies is None or subsidies.empty:
         return out
@@ -396,58 +371,12 @@ def _operation_subsidy_paths(subsidies, segments, annual_km, calendar) -> np.nda
         rows = op[op["segment"] == seg]
         if rows.empty:
             continue
-        pay = operation_subsidy_cny_per_year(
+        pay = policy.operation_subsidy_cny_per_year(
             annual_km[i], rows["cny_per_km"].to_numpy(float),
             rows["cap_cny_per_vehicle_year"].to_numpy(float))
         by_year = pd.Series(pay, index=rows["year"].to_numpy(int)).groupby(level=0).sum()
         out[i] = by_year.reindex(calendar.ravel(), fill_value=0.0).to_numpy().reshape(calendar.shape)
     return out
-
-
-def calendar_path(year_values, values, years) -> np.ndarray:
-    """Values by year on ``years``, vectorised over leading (draws) axes of ``values``.
-
-    The rule of :func:`year_path` (linear between the years given, flat beyond them),
-    for arrays: element for element the same as :func:`numpy.interp`.
-
-    Parameters
-    ----------
-    year_values : array_like of int, shape (n,)
-        Years the values are given for (distinct; any order).
-    values : array_like, shape (..., n)
-        Values, leading axes first (e.g. draws).
-    years : array_like of int
-        Years wanted, any shape ``S``.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``values.shape[:-1] + S``.
-
-    Examples
-    --------
-    >>> calendar_path([2022, 2020], [[20.0, 10.0], [2.0, 1.0]], [2019, 2021, 2030]).tolist()
-    [[10.0, 15.0, 20.0], [1.0, 1.5, 2.0]]
-    """
-    xp = np.asarray(year_values, dtype=float)
-    order = np.argsort(xp, kind="stable")
-    xp = xp[order]
-    if np.any(np.diff(xp) == 0):
-        raise ValueError("calendar_path: years must be distinct")
-    fp = np.asarray(values, dtype=float)[..., order]
-    x = np.asarray(years, dtype=float)
-    shape = x.shape
-    x = x.ravel()
-    j = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, len(xp) - 1)
-    j1 = np.minimum(j + 1, len(xp) - 1)
-    hit = (x <= xp[0]) | (x >= xp[-1]) | (xp[j] == x)
-    left = np.where(x <= xp[0], 0, np.where(x >= xp[-1], len(xp) - 1, j))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dx = np.where(hit, 1.0, xp[j1] - xp[j])
-        slope = (fp[..., j1] - fp[..., j]) / dx
-        inner = slope * (x - xp[j]) + fp[..., j]
-    out = np.where(hit, fp[..., left], inner)
-    return out.reshape(fp.shape[:-1] + shape)
 
 
 def energy_paths(case, years, h2_price_cny_per_kg: pd.Series | None = None, values=None) -> dict:
@@ -471,8 +400,6 @@ def energy_paths(case, years, h2_price_cny_per_kg: pd.Series | None = None, valu
         Powertrain -> price (CNY/kg, CNY/kWh or CNY/L), shape
         ``(..., n_years, n_life)`` for calendar years ``year + 0 .. n_life - 1``.
     """
-    from .station import _col
-
     years = np.asarray(years, dtype=np.int64)
     n_life = int(case.tables["Segments"]["lifetime_years"].to_numpy(dtype=np.int64).max())
     calendar = years[:, None] + np.arange(n_life)[None, :]
@@ -541,8 +468,6 @@ def tco_arrays(case, years, paths: dict, purchase_subsidy_cny, operation_subsidy
     TcoArrays
         Components, discounted distance and energy use.
     """
-    from .station import _col, _lead, _par
-
     seg = case.tables["Segments"].reset_index(drop=True)
     years = np.asarray(years, dtype=np.int64)
     r = _par(case, values, "Finance", "discount_rate", trailing=0)
@@ -595,8 +520,6 @@ def vehicle_subsidies(case, years, subsidies: pd.DataFrame | None) -> tuple[np.n
     operation : numpy.ndarray, shape (rows, years, n_life)
         Operating subsidy by year of life, CNY/year (0 for BEV and diesel rows).
     """
-    from . import policy
-
     seg = case.tables["Segments"].reset_index(drop=True)
     years = np.asarray(years, dtype=np.int64)
     n_life = int(seg["lifetime_years"].to_numpy(dtype=np.int64).max())
@@ -661,8 +584,6 @@ def tco_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
     distance and life this is the same as comparing TCO per vehicle. The engine is
     :func:`tco_arrays`, which :mod:`h2model.uncertainty` runs over a draws axis.
     """
-    from . import policy
-
     seg = case.tables["Segments"].reset_index(drop=True)
     years = np.asarray(case.years, dtype=np.int64)
     paths = energy_paths(case, years, h2_price_cny_per_kg)

@@ -99,12 +99,13 @@ from scipy import stats
 from scipy.stats import qmc
 
 from . import policy, station, tco
-from .finance import breakeven_price, ex_vat, nominal_cny
+from .finance import breakeven_price, ex_vat
 from .fleet import FleetResult, fleet_from_case, in_service_totals, interpolate_stock, max_capacity_factor
 from .inputs import InputError, Problem
 from .inputs.raw import RawSheet
 from .inputs.scenarios import _match_rows
 from .inputs.schema import DISTRIBUTIONS, SHEETS
+from .prices import NETWORK_PRICE, calendar_path, network_price_path, nominal
 from .supply import TubeTrailer
 from .targets import meets
 
@@ -395,11 +396,18 @@ def _ppf_matrix(inputs: Sequence[UncertainInput], u: np.ndarray) -> np.ndarray:
 
 class _Engine:
     """The deterministic structure of one Monte Carlo setting, and its evaluation at
-    any matrix of input draws ``X (m, K)`` (NaN = the input at its base)."""
+    any matrix of input draws ``X (m, K)`` (NaN = the input at its base).
+
+    With ``full``, ``network`` (station economics' network table of the same fleet and
+    plan) and ``price_path`` (the run's hydrogen price path, :func:`network_price_path`)
+    give the base network price of years not drawn and the vehicle subsidies; they are
+    the deterministic run's, not recomputed here.
+    """
 
     def __init__(self, case, inputs: Sequence[UncertainInput], years, fl: FleetResult, built,
                  *, full: bool, station_capacity: pd.DataFrame | None = None,
-                 station_supply: pd.DataFrame | None = None):
+                 station_supply: pd.DataFrame | None = None, network: pd.DataFrame | None = None,
+                 price_path: pd.Series | None = None):
         self.case, self.inputs, self.full = case, list(inputs), full
         self.sy = sy = station.station_years(case, loads=fl.station_load, built=built, year=years,
                                              station_capacity=station_capacity, station_supply=station_supply)
@@ -419,14 +427,9 @@ class _Engine:
         prices = case["Prices"]
         self.price_years = prices["year"].to_numpy(np.int64)
         self.pos = {int(y): j for j, y in enumerate(self.price_years)}
-        econ = station.station_economics(case, loads=fl.station_load, built=built,
-                                         station_capacity=station_capacity, station_supply=station_supply)
-        from .model import network_price_path
-
-        path = network_price_path(case, econ.network)
-        net = econ.network.set_index("year")["network_price_with_subsidy_cny_per_kg"]
+        net = network.set_index("year")[NETWORK_PRICE]
         self.base_net = net.reindex(self.price_years).to_numpy(float)
-        subs = policy.vehicle_subsidy_rates_from_case(case, path)
+        subs = policy.vehicle_subsidy_rates_from_case(case, price_path)
         self.purchase_sub, self.op_sub = tco.vehicle_subsidies(case, self.tco_years, subs)
         self.pairs = tco.parity_pairs(case)
         vb = policy.vehicle_budget(subs, fl.vehicles, case.years)
@@ -593,7 +596,7 @@ class _Engine:
         paths = tco.energy_paths(case, self.tco_years, values=vals)
         n_life = paths["bev"].shape[-1]
         calendar = self.tco_years[:, None] + np.arange(n_life)[None, :]
-        paths["fcev"] = tco.calendar_path(self.price_years, path, calendar)
+        paths["fcev"] = calendar_path(self.price_years, path, calendar)
         arr = tco.tco_arrays(case, self.tco_years, paths, self.purchase_sub, self.op_sub, values=vals)
         total_km = arr.total_cny_per_km
         dist = arr.discounted_km
@@ -654,16 +657,10 @@ def _stats(x: np.ndarray) -> dict[str, np.ndarray]:
     return {k: v.reshape(x.shape[1:]) for k, v in out.items()}
 
 
-def _nominal(case, real_cny, year) -> np.ndarray:
-    """Real CNY of the price year to nominal CNY of ``year`` (the plan states its price
-    target in nominal CNY of its year)."""
-    return nominal_cny(real_cny, year, case.price_year, float(case.finance["inflation_rate"]))
-
-
 def _meets(case, price, year, target: float, comparator: str) -> np.ndarray:
     """A real price (CNY/kg of the price year) meets the target's comparator in nominal
-    CNY of ``year`` (NaN never does)."""
-    return meets(_nominal(case, price, year), target, comparator)
+    CNY of ``year``, as the plan states its target (NaN never does)."""
+    return meets(nominal(case, price, year), target, comparator)
 
 
 def _price_target(case) -> tuple[int, float, str]:
@@ -1164,12 +1161,110 @@ class MonteCarloResult:
         }
 
 
+def _network_table(case, res, base, yrs, t_value: float, t_cmp: str) -> pd.DataFrame:
+    """``uncertainty_network_price``: network prices with and without subsidies by year."""
+    rows = []
+    for name, q in ((NETWORK_PRICE, "network_with"), ("network_price_cny_per_kg", "network_without")):
+        st = _stats(res[q])
+        prob = _meets(case, res[q], yrs, t_value, t_cmp).mean(axis=0)
+        rows.append(pd.DataFrame({"year": yrs, "quantity": name, **st, "base": base[q][0],
+                                  "price_target_cny_per_kg": t_value, "prob_meets_target": prob}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _station_table(case, sy, res, base, t_value: float, t_cmp: str) -> pd.DataFrame:
+    """``uncertainty_station_price``: station prices and sales by station-year (rows that
+    sell in some draw)."""
+    yrs = sy.years
+    si, yi = sy.station_index, sy.year_index
+    sells = (res["kg"] > 0).any(axis=0)
+    st_rows = []
+    for name, q in (("breakeven_price_with_subsidy_cny_per_kg", "station_with"),
+                    ("breakeven_price_cny_per_kg", "station_without"), ("kg_sold_per_year", "kg")):
+        st = _stats(res[q][:, sells])
+        prob = _meets(case, res[q][:, sells], yrs[yi[sells]], t_value, t_cmp).mean(axis=0) if q != "kg" \
+            else np.nan
+        st_rows.append(pd.DataFrame({
+            "year": yrs[yi[sells]], "station_id": sy.stations["station_id"].to_numpy(object)[si[sells]],
+            "station_type": sy.stations["station_type"].to_numpy(object)[si[sells]],
+            "quantity": name, **st, "base": base[q][0][sells], "prob_meets_target": prob}))
+    return pd.concat(st_rows, ignore_index=True).sort_values(
+        ["quantity", "year", "station_id"], kind="stable").reset_index(drop=True)
+
+
+def _parity_table(case, eng: _Engine, res, base) -> pd.DataFrame:
+    """``uncertainty_parity``: TCO parity by segment, alternative and purchase year."""
+    if "fcev_km" not in res:
+        return pd.DataFrame(columns=["segment", "alternative", "purchase_year", "prob_parity"])
+    seg = case["Segments"]
+    pi, ti = np.indices(res["fcev_km"].shape[1:])
+    pi, ti = pi.ravel(), ti.ravel()
+    at = res["fcev_km"] <= res["alternative_km"]
+    be = _stats(res["breakeven_h2"])
+    fc = _stats(res["fcev_km"])
+    return pd.DataFrame({
+        "segment": [seg.at[eng.pairs[p][0], "segment"] for p in pi],
+        "alternative": [eng.pairs[p][1] for p in pi],
+        "purchase_year": eng.tco_years[ti],
+        "prob_parity": at.mean(axis=0).ravel(),
+        "base_at_parity": (base["fcev_km"][0] <= base["alternative_km"][0]).ravel(),
+        **{f"fcev_tco_cny_per_km_{c}": fc[c].ravel() for c in ("p5", "p50", "p95")},
+        **{f"breakeven_h2_cny_per_kg_{c}": be[c].ravel() for c in STAT_COLUMNS},
+    })
+
+
+def _budget_table(res, base, yrs) -> pd.DataFrame:
+    """``uncertainty_budget``: outlays by year and group (station, hydrogen, vehicle, all)."""
+    groups = ("station", "hydrogen", "vehicle")
+    b_all = np.concatenate([res["budget"], res["budget"].sum(axis=-1, keepdims=True)], axis=-1)
+    b_base = np.concatenate([base["budget"], base["budget"].sum(axis=-1, keepdims=True)], axis=-1)[0]
+    bst = _stats(b_all)
+    yy, gg = np.indices(bst["mean"].shape)
+    names = np.asarray(groups + ("all",), dtype=object)
+    budget = pd.DataFrame({"year": yrs[yy.ravel()], "group": names[gg.ravel()],
+                           **{c: bst[c].ravel() for c in STAT_COLUMNS}, "base": b_base.ravel()})
+    return budget.rename(columns={c: f"outlay_cny_{c}" for c in STAT_COLUMNS + ("base",)})
+
+
+def _summary_table(case, res, base, yrs, n: int, seed: int, k: int) -> pd.DataFrame:
+    """``uncertainty_summary``: the network price at the price target's year, nominal."""
+    t_year, t_value, t_cmp = _price_target(case)
+    head = {"year": [t_year], "price_target_cny_per_kg": [t_value], "comparator": [t_cmp],
+            "draws": [int(n)], "seed": [int(seed)], "inputs": [k]}
+    j = np.flatnonzero(yrs == t_year)
+    if not len(j):
+        return pd.DataFrame({**head, "prob_meets_target": [np.nan]})
+    p = nominal(case, res["network_with"][:, j[0]], t_year)
+    sm = _stats(p[:, None])
+    return pd.DataFrame({
+        **head,
+        "prob_meets_target": [float(meets(p, t_value, t_cmp).mean())],
+        **{c: sm[c] for c in STAT_COLUMNS},
+        "base_cny_per_kg": [float(nominal(case, base["network_with"][0, j[0]], t_year))],
+        "basis": [f"nominal CNY of {t_year}"],
+    })
+
+
+def _input_table(inputs: Sequence[UncertainInput], x: np.ndarray) -> pd.DataFrame:
+    """``uncertainty_inputs``: the resolved Uncertainty rows and their drawn values."""
+    xs = _stats(x) if len(inputs) else {c: np.zeros(0) for c in STAT_COLUMNS}
+    return pd.DataFrame({
+        "input_id": [v.input_id for v in inputs], "sheet": [v.sheet for v in inputs],
+        "key": [v.key for v in inputs], "column": [v.column for v in inputs],
+        "distribution": [v.distribution for v in inputs], "low": [v.low for v in inputs],
+        "mode": [v.mode for v in inputs], "high": [v.high for v in inputs],
+        "relative": [v.relative for v in inputs], "rows_matched": [max(len(v.rows), 1) for v in inputs],
+        **{f"draw_{c}": xs[c] for c in STAT_COLUMNS},
+    })
+
+
 def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | None = None,
                 sobol_n: int | None = None, tornado_quantiles: tuple[float, float] = (0.05, 0.95),
                 correlation: Mapping[tuple[str, str], float] | None = None,
                 fleet: FleetResult | None = None, built: pd.DataFrame | None = None,
                 station_capacity: pd.DataFrame | None = None,
                 station_supply: pd.DataFrame | None = None,
+                economics: station.StationEconomics | None = None, price_path: pd.Series | None = None,
                 frontier: bool = True) -> MonteCarloResult:
     r"""Monte Carlo of station and network break-even prices, TCO parity and budget.
 
@@ -1212,6 +1307,14 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     station_supply : pandas.DataFrame, optional
         The network plan's main source by station and year (``station_id, year,
         supply_id``, as for :func:`h2model.station.station_economics`).
+    economics : h2model.station.StationEconomics, optional
+        The deterministic station economics of the same fleet and plan (the run's):
+        its network price is the base of years not drawn. Default: computed here from
+        ``fleet``, ``built``, ``station_capacity`` and ``station_supply``.
+    price_path : pandas.Series, optional
+        The run's retail hydrogen price path by year (real CNY/kg), which sets the
+        vehicle subsidies' price conditions; default :func:`h2model.prices.network_price_path`
+        of ``economics``.
     frontier : bool, default True
         Also compute the break-even frontier tables.
 
@@ -1233,98 +1336,18 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     u = _uniforms(rng, int(n), inputs, correlation)
     x = _ppf_matrix(inputs, u)
     fl = fleet if fleet is not None else fleet_from_case(case)
+    if economics is None:  # called alone: the deterministic station economics of this fleet and plan
+        economics = station.station_economics(case, loads=fl.station_load, built=built,
+                                              station_capacity=station_capacity,
+                                              station_supply=station_supply)
+    if price_path is None:
+        price_path = network_price_path(case, economics.network)
     eng = _Engine(case, inputs, years, fl, built, full=True, station_capacity=station_capacity,
-                  station_supply=station_supply)
+                  station_supply=station_supply, network=economics.network, price_path=price_path)
     res = eng.run(x)
     base = eng.evaluate(np.full((1, k), np.nan))
-    t_year, t_value, t_cmp = _price_target(case)
-
-    sy = eng.sy
+    _, t_value, t_cmp = _price_target(case)
     yrs = eng.years
-    # Network price by year.
-    rows = []
-    for name, q in (("network_price_with_subsidy_cny_per_kg", "network_with"),
-                    ("network_price_cny_per_kg", "network_without")):
-        st = _stats(res[q])
-        prob = _meets(case, res[q], yrs, t_value, t_cmp).mean(axis=0)
-        rows.append(pd.DataFrame({"year": yrs, "quantity": name, **st, "base": base[q][0],
-                                  "price_target_cny_per_kg": t_value, "prob_meets_target": prob}))
-    network = pd.concat(rows, ignore_index=True)
-
-    # Station prices by station-year (rows that sell in some draw).
-    si, yi = sy.station_index, sy.year_index
-    sells = (res["kg"] > 0).any(axis=0)
-    st_rows = []
-    for name, q in (("breakeven_price_with_subsidy_cny_per_kg", "station_with"),
-                    ("breakeven_price_cny_per_kg", "station_without"), ("kg_sold_per_year", "kg")):
-        st = _stats(res[q][:, sells])
-        prob = _meets(case, res[q][:, sells], yrs[yi[sells]], t_value, t_cmp).mean(axis=0) if q != "kg" \
-            else np.nan
-        st_rows.append(pd.DataFrame({
-            "year": yrs[yi[sells]], "station_id": sy.stations["station_id"].to_numpy(object)[si[sells]],
-            "station_type": sy.stations["station_type"].to_numpy(object)[si[sells]],
-            "quantity": name, **st, "base": base[q][0][sells], "prob_meets_target": prob}))
-    station_price = pd.concat(st_rows, ignore_index=True).sort_values(
-        ["quantity", "year", "station_id"], kind="stable").reset_index(drop=True)
-
-    # TCO parity.
-    seg = case["Segments"]
-    if "fcev_km" in res:
-        pi, ti = np.indices(res["fcev_km"].shape[1:])
-        pi, ti = pi.ravel(), ti.ravel()
-        at = res["fcev_km"] <= res["alternative_km"]
-        be = _stats(res["breakeven_h2"])
-        fc = _stats(res["fcev_km"])
-        parity = pd.DataFrame({
-            "segment": [seg.at[eng.pairs[p][0], "segment"] for p in pi],
-            "alternative": [eng.pairs[p][1] for p in pi],
-            "purchase_year": eng.tco_years[ti],
-            "prob_parity": at.mean(axis=0).ravel(),
-            "base_at_parity": (base["fcev_km"][0] <= base["alternative_km"][0]).ravel(),
-            **{f"fcev_tco_cny_per_km_{c}": fc[c].ravel() for c in ("p5", "p50", "p95")},
-            **{f"breakeven_h2_cny_per_kg_{c}": be[c].ravel() for c in STAT_COLUMNS},
-        })
-    else:
-        parity = pd.DataFrame(columns=["segment", "alternative", "purchase_year", "prob_parity"])
-
-    # Budget by year and group.
-    groups = ("station", "hydrogen", "vehicle")
-    b_all = np.concatenate([res["budget"], res["budget"].sum(axis=-1, keepdims=True)], axis=-1)
-    b_base = np.concatenate([base["budget"], base["budget"].sum(axis=-1, keepdims=True)], axis=-1)[0]
-    bst = _stats(b_all)
-    yy, gg = np.indices(bst["mean"].shape)
-    names = np.asarray(groups + ("all",), dtype=object)
-    budget = pd.DataFrame({"year": yrs[yy.ravel()], "group": names[gg.ravel()],
-                           **{c: bst[c].ravel() for c in STAT_COLUMNS}, "base": b_base.ravel()})
-    budget = budget.rename(columns={c: f"outlay_cny_{c}" for c in STAT_COLUMNS + ("base",)})
-
-    # Summary at the price target's year.
-    j = np.flatnonzero(yrs == t_year)
-    if len(j):
-        p = _nominal(case, res["network_with"][:, j[0]], t_year)
-        sm = _stats(p[:, None])
-        summary = pd.DataFrame({
-            "year": [t_year], "price_target_cny_per_kg": [t_value], "comparator": [t_cmp],
-            "draws": [int(n)], "seed": [int(seed)], "inputs": [k],
-            "prob_meets_target": [float(meets(p, t_value, t_cmp).mean())],
-            **{c: sm[c] for c in STAT_COLUMNS},
-            "base_cny_per_kg": [float(_nominal(case, base["network_with"][0, j[0]], t_year))],
-            "basis": [f"nominal CNY of {t_year}"],
-        })
-    else:
-        summary = pd.DataFrame({"year": [t_year], "price_target_cny_per_kg": [t_value],
-                                "comparator": [t_cmp], "draws": [int(n)], "seed": [int(seed)], "inputs": [k],
-                                "prob_meets_target": [np.nan]})
-
-    xs = _stats(x) if k else {c: np.zeros(0) for c in STAT_COLUMNS}
-    input_table = pd.DataFrame({
-        "input_id": [v.input_id for v in inputs], "sheet": [v.sheet for v in inputs],
-        "key": [v.key for v in inputs], "column": [v.column for v in inputs],
-        "distribution": [v.distribution for v in inputs], "low": [v.low for v in inputs],
-        "mode": [v.mode for v in inputs], "high": [v.high for v in inputs],
-        "relative": [v.relative for v in inputs], "rows_matched": [max(len(v.rows), 1) for v in inputs],
-        **{f"draw_{c}": xs[c] for c in STAT_COLUMNS},
-    })
 
     t_eng = _target_engine(case, inputs, fl, built, station_capacity, station_supply)
     torn = tornado(case, inputs, quantiles=tornado_quantiles, _engine=t_eng)
@@ -1333,6 +1356,9 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     contour = frontier_contour(front) if frontier else pd.DataFrame()
     return MonteCarloResult(
         n=int(n), seed=int(seed), inputs=inputs, draws=x, years=yrs, network_price_draws=res["network_with"],
-        network_price=network, station_price=station_price, parity=parity, budget=budget, summary=summary,
-        input_table=input_table, tornado=torn, sobol=sob, frontier=front, frontier_contour=contour,
+        network_price=_network_table(case, res, base, yrs, t_value, t_cmp),
+        station_price=_station_table(case, eng.sy, res, base, t_value, t_cmp),
+        parity=_parity_table(case, eng, res, base), budget=_budget_table(res, base, yrs),
+        summary=_summary_table(case, res, base, yrs, n, seed, k), input_table=_input_table(inputs, x),
+        tornado=torn, sobol=sob, frontier=front, frontier_contour=contour,
     )

@@ -281,7 +281,7 @@ DEFAULT_CSV = Path(__file__).resolve().parents[1] / "inputs" / "guangzhou"
 
 @pytest.mark.skipif(not DEFAULT_CSV.is_dir(), reason="default Guangzhou case not present")
 def test_default_case_runs_end_to_end():
-    from h2model import emissions, policy, tco
+    from h2model import emissions, policy, station, tco
     from h2model.inputs import load_case
 
     case = load_case(DEFAULT_CSV)
@@ -295,7 +295,8 @@ def test_default_case_runs_end_to_end():
     t = tco.tco_from_case(case)
     segs = set(case.tables["Segments"]["segment"])
     assert set(t.tco["segment"]) == segs and np.isfinite(t.tco["tco_cny_per_vehicle"]).all()
-    b = policy.budget_from_case(case, res)
+    paid = station.station_economics(case, loads=res.station_load).station_subsidies
+    b = policy.budget_from_case(case, res, station_subsidies=paid)
     assert (b["outlay_cny"] >= 0).all()
     co2 = emissions.co2_from_case(case, res, t)
     assert np.isfinite(co2.co2["co2_avoided_t"]).all()

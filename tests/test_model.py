@@ -73,8 +73,27 @@ def test_failed_scenario_does_not_stop_or_damage_others(tmp_path):
     assert set(targets["scenario"]) == {"plan-2025"}
 
 
-def test_run_with_network_plan_feeds_station_economics():
+def _counted(monkeypatch, module, name: str) -> list:
+    """Replace ``module.name`` by a wrapper that records each call; returns the record."""
+    calls = []
+    real = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        calls.append(name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
+def test_run_with_network_plan_feeds_station_economics(monkeypatch):
+    from h2model import fleet
+
+    built_fleet = _counted(monkeypatch, fleet, "fleet_from_case")
+    reassigned = _counted(monkeypatch, fleet, "fleet_on_assignment")
     res = run(load_case(DEFAULT_CASE, "plan-2025"))
+    # the vehicles and their demand are built once; the plan's assignment redoes the stations
+    assert (len(built_fleet), len(reassigned)) == (1, 1)
     for name in ("build_plan", "network_assignment", "network_costs", "network_solve"):
         assert name in res, name
     built = set(res["build_plan"]["site_id"])
@@ -85,9 +104,13 @@ def test_run_with_network_plan_feeds_station_economics():
     assert (st["commissioning_year"] <= st["year"]).all()
 
 
-def test_monte_carlo_tables_join_the_results_when_asked():
+def test_monte_carlo_tables_join_the_results_when_asked(monkeypatch):
+    from h2model import station
+
     case = load_case(DEFAULT_CASE, "plan-2025")
+    econ_calls = _counted(monkeypatch, station, "station_economics")
     res = run(case, plan_network=False, mc_draws=64, mc_seed=1)
+    assert len(econ_calls) == 1  # the Monte Carlo reuses the run's station economics
     for name in ("uncertainty_summary", "tornado", "sobol", "frontier"):
         assert name in res and len(res[name]) > 0, name
     again = run(case, plan_network=False, mc_draws=64, mc_seed=1)
@@ -135,3 +158,27 @@ def test_budget_station_programmes_are_what_station_economics_paid(results):
     # city-cluster vehicle rewards fund the local purchase subsidies: not in the budget
     assert not budget["kind"].isin(policy.TRANSFER_KINDS).any()
     assert (budget.loc[budget["kind"] == "station_capex"].groupby("year")["outlay_cny"].sum() > 0).any()
+
+
+def test_fleet_on_assignment_is_the_fleet_built_on_that_assignment():
+    # The flow builds the fleet once and redoes only its stations on the plan's
+    # assignment; that must give every table fleet_from_case gives on the assignment.
+    # The assignment sends every node to another station than its nearest and the
+    # capacity table halves every station in 2030, so flows move and some are cut.
+    from h2model import fleet
+
+    case = load_case(DEFAULT_CASE, "plan-2025")
+    nearest = fleet.fleet_from_case(case)
+    ids = case["Stations"]["station_id"].to_numpy(object)
+    nxt = dict(zip(ids, np.roll(ids, 1), strict=True))
+    a = nearest.assignment
+    moved = a[["year", "depot_id"]].assign(station_id=a["station_id"].map(nxt))
+    half = pd.DataFrame({"station_id": ids, "year": 2030,
+                         "capacity_kg_per_day": case["Stations"]["capacity_kg_per_day"] / 2})
+    got = fleet.fleet_on_assignment(case, nearest, moved, station_capacity=half)
+    want = fleet.fleet_from_case(case, assignment=moved, station_capacity=half)
+    for name, df in want.tables().items():
+        pd.testing.assert_frame_equal(got.tables()[name], df, check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(got.vehicles, want.vehicles, check_exact=True)
+    assert not got.assignment.equals(nearest.assignment)
+    assert (got.unserved["year"] == 2030).any()  # halved stations cut flows in 2030

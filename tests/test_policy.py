@@ -277,5 +277,6 @@ def test_budget_from_case_and_summary():
 
 def test_empty_policy_gives_empty_budget():
     case = make_case()
-    b = policy.budget_from_case(case, fleet.fleet_from_case(case))
+    none_paid = pd.DataFrame(columns=list(policy.STATION_SUBSIDY_COLUMNS))
+    b = policy.budget_from_case(case, fleet.fleet_from_case(case), station_subsidies=none_paid)
     assert b.empty and list(b.columns) == list(policy.BUDGET_COLUMNS)

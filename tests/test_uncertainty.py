@@ -416,3 +416,52 @@ def test_bad_uncertainty_rows_are_located():
     assert "no row of StationCosts has station_type = hovercraft" in problems[2].rule
     assert "low <= mode <= high" in problems[3].rule
     assert "do not read Finance.station_life_years" in problems[4].rule
+
+
+# --- the run's station economics are reused, not recomputed ----------------------------------
+
+
+def test_monte_carlo_reuses_the_station_economics_it_is_given(monkeypatch):
+    from h2model import fleet, prices, station
+
+    case = default_case()
+    fl = fleet.fleet_from_case(case)
+    econ = station.station_economics(case, loads=fl.station_load)
+    args = dict(n=8, seed=4, years=[2023, TARGET_YEAR], sobol_n=8, frontier=False, fleet=fl)
+    want = uncertainty.monte_carlo(case, **args)  # computes station economics itself
+
+    def rerun(*a, **k):
+        raise AssertionError("station economics re-run by the Monte Carlo")
+
+    monkeypatch.setattr(station, "station_economics", rerun)
+    got = uncertainty.monte_carlo(case, **args, economics=econ,
+                                  price_path=prices.network_price_path(case, econ.network))
+    for name, df in want.tables().items():
+        pd.testing.assert_frame_equal(got.tables()[name], df, check_exact=True, obj=name)
+
+
+def test_years_not_drawn_take_the_given_network_price():
+    # Draws for 2025 only: the hydrogen price of later years of a 2025 vehicle's life is
+    # the given network table's. Raise it by 10 CNY/kg after 2025 and, with every input
+    # at its base, the FCEV TCO per km is the TCO engine's on the raised path.
+    from h2model import fleet, prices, station, tco
+
+    case = zero_width(default_case(), drop_sheets=("Finance",))
+    fl = fleet.fleet_from_case(case)
+    net = station.station_economics(case, loads=fl.station_load).network.copy()
+    later = net["year"] > TARGET_YEAR
+    net.loc[later, prices.NETWORK_PRICE] += 10.0
+    econ = dataclasses.replace(station.station_economics(case, loads=fl.station_load), network=net)
+    res = uncertainty.monte_carlo(case, n=2, seed=0, years=[TARGET_YEAR], sobol_n=0, frontier=False,
+                                  fleet=fl, economics=econ)
+    path = prices.network_price_path(case, net)
+    assert path.loc[TARGET_YEAR + 1] > 10.0 and later.any()
+    det = tco.tco_from_case(case, h2_price_cny_per_kg=path).parity
+    det = det[det["purchase_year"] == TARGET_YEAR].set_index(["segment", "alternative"])
+    mc = res.parity.set_index(["segment", "alternative"])
+    np.testing.assert_allclose(mc["fcev_tco_cny_per_km_p50"], det.loc[mc.index, "fcev_tco_cny_per_km"],
+                               rtol=1e-12)
+    plain = tco.tco_from_case(case, h2_price_cny_per_kg=prices.network_price_path(
+        case, station.station_economics(case, loads=fl.station_load).network)).parity
+    plain = plain[plain["purchase_year"] == TARGET_YEAR].set_index(["segment", "alternative"])
+    assert (mc["fcev_tco_cny_per_km_p50"] > plain.loc[mc.index, "fcev_tco_cny_per_km"]).all()
