@@ -31,9 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .finance import present_value
 from .fleet import OPEN_STATUSES
 from .prices import year_path
-from .tco import annuity_factor, present_value, tco_from_case
+from .tco import tco_from_case
 
 #: Well-to-wheel CO2-equivalent of fossil diesel, kg CO2e/L (EN 16258:2012, Annex A:
 #: 3.90 kg CO2e/kg WTW, 2.67 kg/L tank-to-wheel, at 0.832 kg/L). Chinese refining and
@@ -176,8 +177,9 @@ def abatement_cost_cny_per_t(delta_tco_cny, co2_avoided_kg_per_year, discount_ra
 
         C = \\frac{\\Delta\\mathrm{TCO}}{\\sum_{t=1}^{L} a_t\\, (1 + r)^{-t} / 1000}
 
-    Discounting the tonnes as the money is discounted makes :math:`C` the ratio of the
-    levelised cost difference per km to the CO2 avoided per km when both are flat.
+    Discounting the tonnes as the money is discounted (:func:`h2model.finance.present_value`:
+    end of each year of life, the first year discounted, as the TCO) makes :math:`C` the
+    ratio of the levelised cost difference per km to the CO2 avoided per km when both are flat.
 
     Parameters
     ----------
@@ -478,9 +480,10 @@ def co2_from_case(case, fleet, tco=None, *, stations: pd.DataFrame | None = None
         idx_f = pd.MultiIndex.from_product([[s], ["fcev"], years])
         t_f, t_f_social = (t.reindex(idx_f).to_numpy(float) for t in (tot, tot_social))
         t_d = tot.reindex(pd.MultiIndex.from_product([[s], ["diesel"], years])).to_numpy(float)
-        # Scale the diesel TCO to the FCEV's discounted distance when activity differs.
-        scale = (km * annuity_factor(r, life)) / (
-            float(dsl.at[s, "annual_km"]) * annuity_factor(r, int(dsl.at[s, "lifetime_years"])))
+        # Scale the diesel TCO to the FCEV's discounted distance when activity differs
+        # (discounted years summed as the TCO sums them, h2model.tco).
+        scale = (km * present_value(1.0, r, life)) / (
+            float(dsl.at[s, "annual_km"]) * present_value(1.0, r, int(dsl.at[s, "lifetime_years"])))
         delta, delta_social = t_f - t_d * scale, t_f_social - t_d * scale
         ab.append(pd.DataFrame({
             "segment": s, "purchase_year": years, "tco_fcev_social_cny": t_f_social, "tco_fcev_cny": t_f,

@@ -14,8 +14,12 @@ Public API
 - :func:`levelised_cost` -- the break-even price split into cost components.
 - :func:`cash_flows` -- the explicit year-by-year equity cash-flow table.
 - :func:`ex_vat` -- a VAT-inclusive price net of its creditable input VAT.
-- :func:`npv`, :func:`capital_recovery_factor`, :func:`nominal_rate`,
-  :func:`depreciation_weights`, :func:`ramp_up_shares` -- identities and helpers.
+- :func:`discount_factors`, :func:`present_value`, :func:`annuity_factor`,
+  :func:`capital_recovery_factor`, :func:`npv`, :func:`period_discount_factors`
+  -- the model's one set of discounting helpers (each states its timing: end-of-year
+  amounts, first year discounted or not); every other module calls them.
+- :func:`nominal_rate`, :func:`depreciation_weights`, :func:`ramp_up_shares` --
+  identities and helpers.
 
 Timing conventions (``convention="h2model"``, the default)
 -----------------------------------------------------------
@@ -152,16 +156,21 @@ __all__ = [
     "CashFlows",
     "FinanceAssumptions",
     "LevelisedCost",
+    "TIMINGS",
+    "annuity_factor",
     "breakeven_price",
     "breakeven_price_incl_vat",
     "capital_recovery_factor",
     "cash_flows",
     "depreciation_weights",
+    "discount_factors",
     "ex_vat",
     "levelised_cost",
     "nominal_cny",
     "nominal_rate",
     "npv",
+    "period_discount_factors",
+    "present_value",
     "ramp_up_shares",
 ]
 
@@ -491,11 +500,168 @@ def ex_vat(price_incl_vat: Any, vat_rate: Any) -> Any:
     return float(p) if p.ndim == 0 else p
 
 
+# ---------------------------------------------------------------------------
+# Discounting: the model's one set of discounting helpers
+# ---------------------------------------------------------------------------
+#
+# Every discounting step of h2model (vehicle TCO, abatement, tube-trailer capital,
+# station finance, the network plan's period weights) calls these. All take the rate
+# as an argument (they never read a case) and broadcast over leading axes (draws,
+# stations); a year axis, where there is one, is last. Amounts are paid at the end of
+# their year; what differs between helpers is the valuation date, stated in each.
+
+#: Timing conventions of :func:`discount_factors`: ``"end"`` discounts year 1 by
+#: one year (valuation at the start of year 1); ``"start"`` leaves the first year
+#: undiscounted (valuation at the end of year 0, as :func:`npv`).
+TIMINGS = ("end", "start")
+
+
+def discount_factors(rate: Any, years: int, *, timing: str = "end") -> np.ndarray:
+    r"""Discount factors of ``years`` consecutive years, on a trailing year axis.
+
+    .. math::
+
+        d_t = (1 + r)^{-t}, \qquad
+        t = 1, \dots, T \ (\texttt{"end"}) \quad\text{or}\quad
+        t = 0, \dots, T - 1 \ (\texttt{"start"})
+
+    ``timing="end"`` (default, the vehicle TCO's convention): the amount of year
+    :math:`t` is paid at its end and valued at the start of year 1, so even the
+    first year is discounted by one year. ``timing="start"`` (:func:`npv`'s and
+    the finance engine's convention, year 0 = the investment year): the first
+    year is not discounted.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Discount rate :math:`r`, per year (fraction), any leading shape (draws).
+    years : int
+        Number of years :math:`T`.
+    timing : {"end", "start"}
+        Whether the first year is discounted by one year (``"end"``) or not.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``np.shape(rate) + (years,)`` (-).
+
+    Examples
+    --------
+    >>> discount_factors(0.25, 3).tolist()
+    [0.8, 0.64, 0.512]
+    >>> discount_factors(0.25, 3, timing="start").tolist()
+    [1.0, 0.8, 0.64]
+    >>> discount_factors([0.0, 1.0], 2).tolist()
+    [[1.0, 1.0], [0.5, 0.25]]
+    """
+    if timing not in TIMINGS:
+        raise ValueError(f"timing={timing!r}: must be one of {TIMINGS}")
+    r = np.asarray(rate, dtype=float)
+    t = np.arange(1, years + 1) if timing == "end" else np.arange(years)
+    return (1.0 + r[..., None]) ** -t
+
+
+def present_value(per_year: Any, rate: Any, lifetime_years: Any) -> np.ndarray:
+    r"""Present value of a yearly path over its first ``lifetime_years`` years.
+
+    .. math:: PV = \sum_{t=1}^{L} c_t \, (1 + r)^{-t}
+
+    End-of-year amounts valued at the start of year 1 (:func:`discount_factors`
+    with ``timing="end"``): the first year is discounted by one year. Years of
+    life beyond ``lifetime_years`` are ignored, so one path can serve several
+    lifetimes.
+
+    Parameters
+    ----------
+    per_year : array_like
+        Amounts :math:`c_t` paid at the end of years 1, 2, ... of life, with the years
+        on the last axis, shape ``(..., T)``; a last axis of length 1 (or a scalar) is
+        the same amount every year. ``T`` must cover the longest lifetime (any unit,
+        e.g. CNY/year).
+    rate : float or array_like
+        Discount rate :math:`r` (1/year), broadcastable with the leading axes.
+    lifetime_years : int or array_like of int
+        Years :math:`L` counted, broadcastable with the leading axes (years).
+
+    Returns
+    -------
+    numpy.ndarray
+        Present value over the broadcast leading shape (unit of ``per_year`` times year).
+
+    Raises
+    ------
+    ValueError
+        If ``per_year`` covers fewer years than the longest lifetime.
+
+    Examples
+    --------
+    >>> float(present_value([[100.0, 100.0, 100.0]], 0.25, 2)[0])  # 80 + 64
+    144.0
+    >>> present_value(1.0, [0.0, 0.25], 3).tolist()  # the annuity factor, summed year by year
+    [3.0, 1.952]
+    """
+    c = np.asarray(per_year, dtype=float)
+    life = np.asarray(lifetime_years)
+    n = max(int(np.max(life)), 1) if life.size else 1
+    if c.ndim == 0:
+        c = c[None]
+    if c.shape[-1] == 1:
+        c = np.broadcast_to(c, c.shape[:-1] + (n,))
+    elif c.shape[-1] < n:
+        raise ValueError(f"per_year covers {c.shape[-1]} years; the longest lifetime is {n}")
+    else:
+        c = c[..., :n]
+    cum = np.cumsum(c * discount_factors(rate, n), axis=-1)
+    cum = np.concatenate([np.zeros(cum.shape[:-1] + (1,)), cum], axis=-1)
+    shape = np.broadcast_shapes(cum.shape[:-1], life.shape)
+    idx = np.clip(np.broadcast_to(life, shape).astype(np.int64), 0, n)[..., None]
+    return np.take_along_axis(np.broadcast_to(cum, shape + (n + 1,)), idx, axis=-1)[..., 0]
+
+
+def annuity_factor(rate: Any, years: Any) -> Any:
+    r"""Present value of 1 a year for ``years`` years (closed form).
+
+    .. math::
+
+        A(r, n) = \sum_{t=1}^{n} (1 + r)^{-t} = \frac{1 - (1 + r)^{-n}}{r},
+        \qquad A(0, n) = n
+
+    End-of-year payments valued at the start of year 1 (as :func:`present_value`
+    with a flat path, to rounding). Computed as a geometric series with
+    ``expm1``/``log1p``, so it is exact at :math:`r = 0` and accepts a
+    non-integer :math:`n`.
+
+    Parameters
+    ----------
+    rate : float or array_like
+        Discount rate :math:`r`, per year (fraction).
+    years : float or array_like
+        Number of annual payments :math:`n`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Annuity factor (years), the broadcast shape of ``rate`` and ``years``.
+
+    Examples
+    --------
+    >>> float(annuity_factor(0.25, 3))  # 0.8 + 0.64 + 0.512
+    1.952
+    >>> annuity_factor([0.0, 0.08], 10).round(4).tolist()
+    [10.0, 6.7101]
+    """
+    rate = np.asarray(rate, dtype=float)
+    return _geom_sum(-rate / (1.0 + rate), years) / (1.0 + rate)
+
+
 def capital_recovery_factor(rate: Any, years: Any) -> Any:
     r"""Capital recovery factor: the level annual payment that repays 1 CNY.
 
-    .. math:: \mathrm{CRF}(r, n) = \frac{r}{1 - (1+r)^{-n}}, \qquad
+    .. math:: \mathrm{CRF}(r, n) = \frac{1}{A(r, n)} = \frac{r}{1 - (1+r)^{-n}}, \qquad
               \mathrm{CRF}(0, n) = \frac{1}{n}
+
+    The reciprocal of :func:`annuity_factor`: payments at the end of years
+    :math:`1 \dots n` repay 1 CNY at the start of year 1.
 
     Parameters
     ----------
@@ -524,7 +690,7 @@ def capital_recovery_factor(rate: Any, years: Any) -> Any:
     """
     rate = np.asarray(rate, dtype=float)
     years = np.asarray(years, dtype=float)
-    return 1.0 / _annuity_factor(rate, years)
+    return 1.0 / annuity_factor(rate, years)
 
 
 def npv(rate: Any, cash_flows_cny: Any) -> Any:
@@ -533,8 +699,8 @@ def npv(rate: Any, cash_flows_cny: Any) -> Any:
     .. math:: \mathrm{NPV} = \sum_{t=0}^{N-1} \frac{CF_t}{(1+\rho)^t}
 
     Year 0 is not discounted (end-of-year convention with the valuation date
-    at the end of year 0), as :func:`numpy_financial.npv`, but vectorised over
-    leading axes.
+    at the end of year 0; :func:`discount_factors` with ``timing="start"``), as
+    :func:`numpy_financial.npv`, but vectorised over leading axes.
 
     Parameters
     ----------
@@ -559,10 +725,57 @@ def npv(rate: Any, cash_flows_cny: Any) -> Any:
     array([20.    ,  4.1322])
     """
     cf = np.asarray(cash_flows_cny, dtype=float)
-    rate = np.asarray(rate, dtype=float)
-    t = np.arange(cf.shape[-1])
-    factors = (1.0 + rate[..., None]) ** -t
-    return np.sum(cf * factors, axis=-1)
+    return np.sum(cf * discount_factors(rate, cf.shape[-1], timing="start"), axis=-1)
+
+
+def period_discount_factors(period_year: Any, period_weight_years: Any, rate: float):
+    r"""Discount factors of planning periods that stand for several years each.
+
+    .. math::
+
+        S_t = v^{\,y_t - w_t + 1 - y_0}, \qquad
+        A_t = \sum_{y = y_t - w_t + 1}^{y_t} v^{\,y - y_0}
+            = S_t \, \frac{1 - v^{w_t}}{1 - v}, \qquad v = \frac{1}{1 + r}
+
+    with :math:`y_0 = y_1 - w_1 + 1` the first year of the first period. The
+    timing is ``"start"`` (:func:`discount_factors`): the first year of the
+    horizon is not discounted. :math:`S_t` discounts a one-off amount (a build)
+    in the first year of period :math:`t`; :math:`A_t` a yearly amount over all
+    :math:`w_t` years of the period (:math:`A_t = w_t` at :math:`r = 0`). With
+    one-year periods, :math:`S_t = A_t` = ``discount_factors(r, T, timing="start")``
+    to rounding. Used by the network plan (:mod:`h2model.network.build`).
+
+    Parameters
+    ----------
+    period_year : array_like of int, shape (T,)
+        Last year of each period.
+    period_weight_years : array_like of int, shape (T,)
+        Years each period stands for.
+    rate : float
+        Real discount rate *r*, fraction per year.
+
+    Returns
+    -------
+    start_factor, annual_factor : numpy.ndarray, shape (T,)
+        :math:`S_t` (dimensionless) and :math:`A_t` (years).
+
+    Examples
+    --------
+    >>> s, a = period_discount_factors([2021, 2023], [1, 2], 0.1)
+    >>> [round(float(v), 6) for v in s], [round(float(v), 6) for v in a]  # a[1] = 1/1.1 + 1/1.1**2
+    ([1.0, 0.909091], [1.0, 1.735537])
+    """
+    year = np.asarray(period_year, dtype=float)
+    weight = np.asarray(period_weight_years, dtype=float)
+    first = year - weight + 1.0
+    y0 = first[0]
+    v = 1.0 / (1.0 + rate)
+    start = v ** (first - y0)
+    if rate == 0:
+        annual = weight.copy()
+    else:
+        annual = start * (1.0 - v**weight) / (1.0 - v)
+    return start, annual
 
 
 @functools.lru_cache(maxsize=64)
@@ -674,12 +887,6 @@ def _geom_sum(x: Any, n: Any) -> Any:
     return np.where(zero, n, np.expm1(n * np.log1p(safe)) / safe)
 
 
-def _annuity_factor(rate: Any, years: Any) -> Any:
-    r"""Present value of 1 per year for ``years`` years: :math:`\sum_{j=1}^n (1+r)^{-j}`."""
-    rate = np.asarray(rate, dtype=float)
-    return _geom_sum(-rate / (1.0 + rate), years) / (1.0 + rate)
-
-
 def _loan_factor(rho, debt_rate, tenor, tax, periods):
     r"""Net value to equity of borrowing 1 CNY, at the draw date.
 
@@ -698,7 +905,7 @@ def _loan_factor(rho, debt_rate, tenor, tax, periods):
     principal_pv = (
         (a_m - m) * _geom_sum(m, periods) / (1.0 + rho) * _geom_sum((growth - rho) / (1.0 + rho), tenor)
     )
-    service_pv = (1.0 - tax) * pay_year * _annuity_factor(rho, tenor) + tax * principal_pv
+    service_pv = (1.0 - tax) * pay_year * annuity_factor(rho, tenor) + tax * principal_pv
     return 1.0 - service_pv
 
 

@@ -773,7 +773,9 @@ def station_year_costs(case, sy: StationYears, values=None, *,
         sheets and ``(sheet, key) -> array (...)`` for params sheets; the leading
         (draws) axes lead every output. Inputs not given are the case's.
     finance : FinanceAssumptions, optional
-        Gives the station life for the replacement schedule; default the case's.
+        Gives the station life for the replacement schedule and the discount rate of
+        the tube trailer's capital (:func:`h2model.supply.delivery_cost`); default the
+        case's (with ``values``' drawn ``Finance.discount_rate``, if any).
 
     Returns
     -------
@@ -808,7 +810,8 @@ def station_year_costs(case, sy: StationYears, values=None, *,
                                      costs["compressor_life_years"].astype(float), L)
 
     # Delivery from each row's source, priced per station-year (the one delivery rule).
-    dlv = delivery_cost(case, sy.supply_row, si, sy.years[yi], stations=sy.stations, values=values)
+    dlv = delivery_cost(case, sy.supply_row, si, sy.years[yi], stations=sy.stations, values=values,
+                        discount_rate=None if finance is None else finance.discount_rate)
     c_del = dlv.cny_per_kg
     production = _col(case, values, "Supply", "production_cost_cny_per_kg")[..., sy.supply_row]
     purification = _col(case, values, "Supply", "purification_cost_cny_per_kg")[..., sy.supply_row]
@@ -1266,7 +1269,8 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         Analysis year(s); default every year of the case.
     finance : FinanceAssumptions, optional
         Default: the case's Finance sheet. Its ramp-up is switched off for the
-        break-even (it still shapes the fallback load path).
+        break-even (it still shapes the fallback load path). Its ``discount_rate``
+        also prices the tube-trailer delivery (:func:`station_year_costs`).
     plateau_utilisation : float, default :data:`FALLBACK_PLATEAU_UTILISATION`
         Plateau of the fallback load path, fraction of capacity.
     station_capacity : pandas.DataFrame, optional

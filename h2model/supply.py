@@ -308,14 +308,14 @@ def own_supply_rows(case, stations: pd.DataFrame | None = None) -> np.ndarray:
 
 
 def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None = None,
-                  values=None) -> DeliveryCost:
+                  values=None, discount_rate=None) -> DeliveryCost:
     """Delivery cost of hydrogen from sources to stations in calendar years, CNY/kg.
 
     The one delivery rule of the model: zero exactly when the source is the
     station's own on-site production (:func:`own_supply_rows`); otherwise the cheaper
     of a 20 MPa tube trailer (:func:`tube_trailer_cny_per_kg`, at the year's
     ``Prices.diesel_cny_per_l`` ex VAT (``Finance.diesel_vat_rate``) and
-    ``Finance.discount_rate``) and liquid hydrogen
+    the discount rate: ``discount_rate``, default ``Finance.discount_rate``) and liquid hydrogen
     (:func:`liquid_cny_per_kg`), over the road distance (:func:`road_km` with
     ``Delivery.road_circuity_factor``). Station economics, the network plan and the
     source-station table (:func:`delivered_cost_from_case`) all call it.
@@ -340,6 +340,13 @@ def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None 
         ``(...)`` and ``("Prices", "diesel_cny_per_l")`` -> array ``(..., n_rows of
         Prices)``; their leading (draws) axes lead every output. Inputs not given are
         the case's.
+    discount_rate : float or array_like, optional
+        Real discount rate of the trailer's capital (1/year), broadcastable against
+        the output ``(..., *source.shape)`` (e.g. the finance engine's rates ``(..., 1)``
+        against a row axis). Default: ``values[("Finance", "discount_rate")]`` if drawn,
+        else the case's ``Finance.discount_rate``. Station economics passes the rate of
+        its ``finance`` here, so the capital of the station and of its delivery are
+        charged at one rate.
 
     Returns
     -------
@@ -374,7 +381,8 @@ def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None 
     trailer = TubeTrailer(**{k: par(k) for k in TubeTrailer.__dataclass_fields__})
     # Ex VAT: delivery is a station cost and the diesel's input VAT is credited.
     diesel = ex_vat(_by_year(case, "diesel_cny_per_l", year, values), par("diesel_vat_rate", "Finance"))
-    tube = tube_trailer_cny_per_kg(km, trailer, par("discount_rate", "Finance"), diesel)
+    rate = par("discount_rate", "Finance") if discount_rate is None else discount_rate
+    tube = tube_trailer_cny_per_kg(km, trailer, rate, diesel)
     liquid = liquid_cny_per_kg(km, par("liquid_fixed_cny_per_kg"), par("liquid_cny_per_kg_per_100km"))
     own = np.broadcast_to(own_supply_rows(case, st)[station] == source, tube.shape)
     return DeliveryCost(cny_per_kg=np.where(own, 0.0, np.minimum(tube, liquid)),

@@ -12,11 +12,18 @@ other flow discounted, which is the same as financing it with a loan at the disc
 rate. No separate loan is modelled; a cheaper or dearer loan would change the TCO by
 the present value of the interest difference.
 
-Cores (:func:`tco_per_vehicle`, :func:`present_value`, :func:`breakeven_h2_price`) are
-functions of arrays that broadcast over any leading axes (segments, purchase years,
-Monte Carlo draws); :func:`tco_from_case` unpacks a case.
+Discounting is :func:`h2model.finance.present_value`: amounts at the end of each year
+of life, valued at the purchase date (the first year is discounted by one year). The
+discounted years (the annuity factor) are summed year by year with the same helper,
+``present_value(1.0, r, L)``, like the money paths, so a flat cost per km levelises to
+exactly itself (:func:`levelised_cost_per_km`).
 
->>> round(float(annuity_factor(0.08, 10)), 4)
+Cores (:func:`tco_per_vehicle`, :func:`breakeven_h2_price`) are
+functions of arrays that broadcast over any leading axes (segments, purchase years,
+Monte Carlo draws); :func:`tco_from_case` unpacks a case, the only place that reads
+``Finance.discount_rate``.
+
+>>> round(float(present_value(1.0, 0.08, 10)), 4)  # discounted years of a 10-year life
 6.7101
 """
 
@@ -28,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from . import policy
+from .finance import present_value
 from .prices import calendar_path, year_path
 from .station import _col, _lead, _par
 
@@ -43,104 +51,6 @@ ENERGY_COLUMNS = {
     "bev": ("electricity_kwh_per_100km", "electricity_cny_per_kwh"),
     "diesel": ("diesel_l_per_100km", "diesel_cny_per_l"),
 }
-
-
-# --- discounting ----------------------------------------------------------------------
-
-
-def discount_factors(discount_rate, n_years: int) -> np.ndarray:
-    """End-of-year discount factors for years 1 to ``n_years``.
-
-    .. math:: d_t = (1 + r)^{-t}, \\qquad t = 1, \\dots, T
-
-    Parameters
-    ----------
-    discount_rate : float or array_like
-        Real discount rate :math:`r` (1/year).
-    n_years : int
-        Number of years :math:`T`.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``np.shape(discount_rate) + (n_years,)`` (-).
-
-    Examples
-    --------
-    >>> discount_factors(0.25, 3).tolist()
-    [0.8, 0.64, 0.512]
-    """
-    r = np.asarray(discount_rate, dtype=float)
-    return (1.0 + r[..., None]) ** -np.arange(1, n_years + 1)
-
-
-def present_value(per_year, discount_rate, lifetime_years) -> np.ndarray:
-    """Present value of a yearly path over the first ``lifetime_years`` years.
-
-    .. math:: PV = \\sum_{t=1}^{L} c_t \\, (1 + r)^{-t}
-
-    Parameters
-    ----------
-    per_year : array_like
-        Amounts :math:`c_t` paid at the end of years 1, 2, ... of life, with the years
-        on the last axis, shape ``(..., T)``; a last axis of length 1 is the same amount
-        every year. ``T`` must cover the longest lifetime (any unit, e.g. CNY/year).
-    discount_rate : float or array_like
-        Real discount rate :math:`r` (1/year), broadcastable with the leading axes.
-    lifetime_years : int or array_like of int
-        Years :math:`L` counted, broadcastable with the leading axes (years).
-
-    Returns
-    -------
-    numpy.ndarray
-        Present value over the broadcast leading shape (unit of ``per_year`` times year).
-
-    Examples
-    --------
-    >>> float(present_value([[100.0, 100.0, 100.0]], 0.25, 2)[0])
-    144.0
-    """
-    c = np.asarray(per_year, dtype=float)
-    life = np.asarray(lifetime_years)
-    n = max(int(np.max(life)), 1) if life.size else 1
-    if c.ndim == 0:
-        c = c[None]
-    if c.shape[-1] == 1:
-        c = np.broadcast_to(c, c.shape[:-1] + (n,))
-    elif c.shape[-1] < n:
-        raise ValueError(f"per_year covers {c.shape[-1]} years; the longest lifetime is {n}")
-    else:
-        c = c[..., :n]
-    cum = np.cumsum(c * discount_factors(discount_rate, n), axis=-1)
-    cum = np.concatenate([np.zeros(cum.shape[:-1] + (1,)), cum], axis=-1)
-    shape = np.broadcast_shapes(cum.shape[:-1], life.shape)
-    idx = np.clip(np.broadcast_to(life, shape).astype(np.int64), 0, n)[..., None]
-    return np.take_along_axis(np.broadcast_to(cum, shape + (n + 1,)), idx, axis=-1)[..., 0]
-
-
-def annuity_factor(discount_rate, lifetime_years) -> np.ndarray:
-    """Present value of 1 a year for ``lifetime_years`` years.
-
-    .. math:: A = \\sum_{t=1}^{L} (1 + r)^{-t} = \\frac{1 - (1 + r)^{-L}}{r}
-
-    Parameters
-    ----------
-    discount_rate : float or array_like
-        Real discount rate :math:`r` (1/year).
-    lifetime_years : int or array_like of int
-        Years :math:`L`.
-
-    Returns
-    -------
-    numpy.ndarray
-        Annuity factor (years).
-
-    Examples
-    --------
-    >>> float(annuity_factor(0.25, 3))
-    1.952
-    """
-    return present_value(np.ones(1), discount_rate, lifetime_years)
 
 
 # --- the TCO core ---------------------------------------------------------------------
@@ -222,7 +132,7 @@ def tco_per_vehicle(purchase_price_cny, annual_km, energy_per_km, energy_price_p
     life = np.asarray(lifetime_years)
     price = np.asarray(purchase_price_cny, dtype=float)
     km = np.asarray(annual_km, dtype=float)
-    ann = annuity_factor(r, life)
+    ann = present_value(1.0, r, life)  # discounted years
     rep_year = np.asarray(replacement_year)
     rep_due = (rep_year >= 1) & (rep_year <= life)
     comp = {
@@ -274,7 +184,7 @@ def levelised_cost_per_km(tco_cny, annual_km, lifetime_years, discount_rate) -> 
     1.0
     """
     return np.asarray(tco_cny, dtype=float) / (
-        np.asarray(annual_km, dtype=float) * annuity_factor(discount_rate, lifetime_years))
+        np.asarray(annual_km, dtype=float) * present_value(1.0, discount_rate, lifetime_years))
 
 
 def breakeven_h2_price(tco_fcev_excl_h2_cny, discounted_h2_kg, tco_target_cny) -> np.ndarray:
@@ -497,7 +407,7 @@ def tco_arrays(case, years, paths: dict, purchase_subsidy_cny, operation_subsidy
         purchase_subsidy_cny=purchase_subsidy_cny,
         operation_subsidy_cny_per_year=operation_subsidy_cny_per_year,
     )
-    dist = km[..., None] * annuity_factor(_lead(r, 1), life)[..., None]  # discounted km
+    dist = km[..., None] * present_value(1.0, _lead(r, 1), life)[..., None]  # discounted km
     return TcoArrays(comp, dist, use)
 
 

@@ -294,6 +294,65 @@ def test_capital_recovery_factor_hand_values():
     assert np.allclose(capital_recovery_factor(rates, 10), [-npf.pmt(x, 10, 1.0) for x in rates], rtol=1e-13)
 
 
+# --- the discounting helpers (one set for the whole model) ---------------------------
+
+
+def test_discount_factors_timing_by_hand():
+    # "end": year 1 discounted one year; "start": the first year undiscounted.
+    assert fin_mod.discount_factors(0.1, 3).tolist() == pytest.approx(
+        [1 / 1.1, 1 / 1.21, 1 / 1.331], rel=1e-15)
+    assert fin_mod.discount_factors(0.1, 3, timing="start").tolist() == pytest.approx(
+        [1.0, 1 / 1.1, 1 / 1.21], rel=1e-15)
+    # draws on a leading axis, years last
+    d = fin_mod.discount_factors(np.array([[0.0], [1.0]]), 2)
+    assert d.shape == (2, 1, 2) and d[:, 0].tolist() == [[1.0, 1.0], [0.5, 0.25]]
+    with pytest.raises(ValueError, match="timing='middle': must be one of"):
+        fin_mod.discount_factors(0.1, 3, timing="middle")
+
+
+def test_present_value_by_hand_and_over_lifetimes():
+    # 100, 200, 300 at the end of years 1..3 at 25 %: 80 + 128 + 153.6
+    path = [100.0, 200.0, 300.0]
+    assert fin_mod.present_value(path, 0.25, 3) == pytest.approx(361.6, rel=1e-14)
+    # one path, three lifetimes and two rates: (2 rates, 3 lives)
+    pv = fin_mod.present_value(path, np.array([[0.0], [0.25]]), np.array([0, 1, 2]))
+    np.testing.assert_allclose(pv, [[0.0, 100.0, 300.0], [0.0, 80.0, 208.0]], rtol=1e-14)
+    with pytest.raises(ValueError, match="covers 2 years; the longest lifetime is 3"):
+        fin_mod.present_value([1.0, 1.0], 0.1, 3)
+
+
+def test_annuity_factor_by_hand_and_equal_to_the_summed_factors():
+    assert fin_mod.annuity_factor(0.25, 3) == pytest.approx(0.8 + 0.64 + 0.512, rel=1e-14)
+    assert fin_mod.annuity_factor(0.0, 7) == 7.0
+    r, n = np.array([0.03, 0.08, 0.15]), np.array([5, 10, 20])
+    assert fin_mod.annuity_factor(r, n) == pytest.approx((1 - (1 + r) ** -n) / r, rel=1e-12)
+    # the closed form and the year-by-year sum (present_value of 1 a year) agree
+    assert fin_mod.annuity_factor(r, n) == pytest.approx(fin_mod.present_value(1.0, r, n), rel=1e-13)
+    assert fin_mod.annuity_factor(r, n) * capital_recovery_factor(r, n) == pytest.approx(1.0, rel=1e-14)
+
+
+def test_npv_is_the_start_timing_sum():
+    cf = np.array([[-100.0, 60.0, 60.0], [10.0, 0.0, 121.0]])
+    assert npv(0.1, cf) == pytest.approx([-100 + 60 / 1.1 + 60 / 1.21, 10.0 + 100.0], rel=1e-14)
+    # = the end-timing present value brought forward one year
+    assert npv(0.1, cf) == pytest.approx(1.1 * fin_mod.present_value(cf, 0.1, 3), rel=1e-14)
+
+
+def test_period_discount_factors_by_hand_and_equal_to_the_yearly_factors():
+    # periods 2024 (1 year), 2025-2026 (2 years), 2027-2029 (3 years) at 8 %
+    s, a = fin_mod.period_discount_factors([2024, 2026, 2029], [1, 2, 3], 0.08)
+    assert s == pytest.approx([1.0, 1 / 1.08, 1 / 1.08**3], rel=1e-14)
+    assert a == pytest.approx([1.0, 1 / 1.08 + 1 / 1.08**2, 1 / 1.08**3 + 1 / 1.08**4 + 1 / 1.08**5],
+                              rel=1e-14)
+    yearly = fin_mod.discount_factors(0.08, 6, timing="start")
+    assert a == pytest.approx([yearly[0], yearly[1:3].sum(), yearly[3:].sum()], rel=1e-14)
+    # one-year periods: both are the start-timing yearly factors
+    s1, a1 = fin_mod.period_discount_factors(np.arange(2024, 2030), np.ones(6), 0.08)
+    assert s1 == pytest.approx(yearly, rel=1e-14) and a1 == pytest.approx(yearly, rel=1e-14)
+    s0, a0 = fin_mod.period_discount_factors([2024, 2026, 2029], [1, 2, 3], 0.0)
+    assert s0.tolist() == [1.0, 1.0, 1.0] and a0.tolist() == [1.0, 2.0, 3.0]
+
+
 def test_nominal_rate_fisher():
     assert nominal_rate(0.07, 0.02) == pytest.approx(0.0914, abs=1e-15)
     assert FinanceAssumptions.from_mapping(SHEET).nominal_discount_rate == pytest.approx(0.0914)

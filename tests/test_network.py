@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
+from h2model import finance
 from h2model.network import (
     COST_COMPONENTS,
     NetworkOptions,
@@ -254,9 +255,12 @@ def test_haversine_broadcasts():
 
 
 def test_discount_factors_by_hand():
+    # the network's period factors are the finance helper (one discounting home)
+    assert discount_factors is finance.period_discount_factors
     start, annual = discount_factors([2024, 2026], [1, 2], 0.08)
     assert start == pytest.approx([1.0, 1 / 1.08])
     assert annual == pytest.approx([1.0, 1 / 1.08 + 1 / 1.08**2])
+    assert annual[1] == pytest.approx(finance.discount_factors(0.08, 3, timing="start")[1:].sum(), rel=1e-14)
     start0, annual0 = discount_factors([2024, 2026], [1, 2], 0.0)
     assert annual0 == pytest.approx([1.0, 2.0])
 

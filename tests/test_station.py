@@ -675,10 +675,12 @@ def test_bad_supply_tables_are_named():
 # --- delivery: one rule for station economics and the network plan -----------------------
 
 
-def _hand_delivery_cny_per_kg(case, supply_id: str, station_id: str, diesel_cny_per_l: float):
-    """Road km and the cheaper of tube trailer and liquid, written out from the Delivery sheet."""
+def _hand_delivery_cny_per_kg(case, supply_id: str, station_id: str, diesel_cny_per_l: float,
+                              r: float | None = None):
+    """Road km and the cheaper of tube trailer and liquid, written out from the Delivery sheet
+    (trailer capital at ``r``, default the case's discount rate)."""
     d = case.params["Delivery"]
-    r = case.params["Finance"]["discount_rate"]
+    r = case.params["Finance"]["discount_rate"] if r is None else r
     src = case["Supply"].set_index("supply_id").loc[supply_id]
     stn = case["Stations"].set_index("station_id").loc[station_id]
     p1, p2 = np.radians(src["latitude"]), np.radians(stn["latitude"])
@@ -723,6 +725,30 @@ def test_an_onsite_station_bought_elsewhere_pays_the_delivery_from_its_actual_so
                              case["Stations"]["station_id"].tolist().index("HP-E1"), 2025)
     _, tube, liquid = _hand_delivery_cny_per_kg(case, "nansha_onsite_grid", "HP-E1", 7.2 / 1.13)
     assert float(d.cny_per_kg) == pytest.approx(min(tube, liquid), rel=1e-12) and not bool(d.own)
+
+
+def test_station_finance_discount_rate_prices_the_delivery_too():
+    # station_economics(finance=F) charges the tube trailer's capital at F.discount_rate (12 %
+    # here, the case's is 8 %), as the station's own capital: HP-E1 (prd_smr, about 45 road-km,
+    # trailer) pays the hand-calculated trailer cost at 12 %, which is the supply engine's
+    # tube_trailer_cny_per_kg at that rate; NS-P05's own on-site production stays free.
+    case = default_case()
+    dear = FinanceAssumptions.from_mapping(dict(case.finance, discount_rate=0.12))
+    base = row(station.station_economics(case, year=2025), "HP-E1", 2025)
+    got = row(station.station_economics(case, year=2025, finance=dear), "HP-E1", 2025)
+    diesel = case["Prices"].set_index("year").loc[2025, "diesel_cny_per_l"] / (
+        1.0 + case.finance["diesel_vat_rate"])
+    km, tube_8, _ = _hand_delivery_cny_per_kg(case, "prd_smr", "HP-E1", diesel)
+    _, tube_12, liquid_12 = _hand_delivery_cny_per_kg(case, "prd_smr", "HP-E1", diesel, r=0.12)
+    assert tube_12 < liquid_12 and got["delivery_mode"] == "tube_trailer"
+    assert base["delivery_cny_per_kg"] == pytest.approx(tube_8, rel=1e-12)
+    assert got["delivery_cny_per_kg"] == pytest.approx(tube_12, rel=1e-12)
+    assert got["delivery_cny_per_kg"] > base["delivery_cny_per_kg"] + 0.05  # not a rounding effect
+    trailer = supply.TubeTrailer.from_mapping(case.params["Delivery"])
+    assert got["delivery_cny_per_kg"] == pytest.approx(
+        float(supply.tube_trailer_cny_per_kg(km, trailer, 0.12, diesel)), rel=1e-12)
+    onsite = row(station.station_economics(case, year=2025, finance=dear), "NS-P05", 2025)
+    assert onsite["delivery_cny_per_kg"] == 0.0 and onsite["delivery_mode"] == "onsite"
 
 
 def test_delivery_draws_lead_the_station_year_axis():

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from h2model import policy, tco
+from h2model import finance, policy, tco
 from tests.data.fleet_case import SEGMENTS, make_case
 
 DATA = Path(__file__).parent / "data"
@@ -71,9 +71,21 @@ def test_replacement_after_end_of_life_is_not_paid():
     assert float(c["replacement"]) == 0.0
 
 
-def test_annuity_factor_matches_closed_form():
-    r, n = np.array([0.03, 0.08, 0.15]), np.array([5, 10, 20])
-    assert tco.annuity_factor(r, n) == pytest.approx((1 - (1 + r) ** -n) / r, rel=1e-12)
+def test_tco_discounts_as_the_finance_helpers():
+    # Every flat yearly cost is the amount x the annuity factor of finance (closed form), the
+    # energy path its finance present value, the residual one end-of-life discount factor.
+    r, life, km = np.array([0.03, 0.08, 0.15]), np.array([5, 10, 20]), 60_000.0
+    path = np.linspace(30.0, 20.0, 20)
+    c = tco.tco_per_vehicle(1e6, km, 0.1, path, life, r, maintenance_cny_per_km=0.5,
+                            insurance_cny_per_year=8000.0, residual_share=0.2)
+    ann = finance.annuity_factor(r, life)
+    assert c["maintenance"] == pytest.approx(km * 0.5 * ann, rel=1e-13)
+    assert c["insurance"] == pytest.approx(8000.0 * ann, rel=1e-13)
+    assert c["energy"] == pytest.approx(km * 0.1 * finance.present_value(path, r, life), rel=1e-15)
+    d = [finance.discount_factors(r[i], life[i])[-1] for i in range(3)]
+    assert c["residual"] == pytest.approx(-0.2 * 1e6 * np.array(d), rel=1e-15)
+    # a flat cost per km levelises to exactly itself
+    assert tco.levelised_cost_per_km(c["maintenance"], km, life, r) == pytest.approx(0.5, rel=1e-15)
 
 
 def test_breakeven_price_gives_parity():
@@ -81,7 +93,7 @@ def test_breakeven_price_gives_parity():
                 discount_rate=0.07, maintenance_cny_per_km=0.4, insurance_cny_per_year=9000.0)
     fc0 = tco.tco_per_vehicle(energy_price_per_unit=[0.0], **args)
     target = 1_500_000.0
-    q = 80_000.0 * 0.09 * tco.annuity_factor(0.07, 6)
+    q = 80_000.0 * 0.09 * finance.annuity_factor(0.07, 6)
     p = tco.breakeven_h2_price(fc0["total"], q, target)
     at_p = tco.tco_per_vehicle(energy_price_per_unit=np.atleast_1d(p), **args)
     assert float(at_p["total"]) == pytest.approx(target, rel=1e-12)
@@ -101,9 +113,9 @@ def test_core_broadcasts_over_a_draws_axis():
             assert float(c["total"][i, j]) == pytest.approx(float(one["total"]), rel=1e-12)
 
 
-def test_present_value_rejects_a_path_shorter_than_life():
+def test_a_path_shorter_than_life_is_refused():
     with pytest.raises(ValueError, match="covers 2 years; the longest lifetime is 3"):
-        tco.present_value([1.0, 1.0], 0.1, 3)
+        tco.tco_per_vehicle(1e6, 1e4, 0.1, [30.0, 30.0], 3, 0.1)
 
 
 # --- from the case -------------------------------------------------------------------

@@ -120,6 +120,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr import LinearExpression
 
+from h2model.finance import period_discount_factors
 from h2model.network.prepare import NetworkData
 
 __all__ = [
@@ -323,47 +324,10 @@ class NetworkIndex:
     build_time_s: float = 0.0
 
 
-def discount_factors(period_year, period_weight_years, discount_rate):
-    r"""Discount factors of each period's first year and of all its years.
-
-    .. math::
-
-        S_t = (1+r)^{-(y_t - w_t + 1 - y_0)}, \qquad
-        A_t = \sum_{y = y_t - w_t + 1}^{y_t} (1+r)^{-(y - y_0)}
-
-    with :math:`y_0 = y_1 - w_1 + 1` the first year of the first period.
-
-    Parameters
-    ----------
-    period_year : array_like of int, shape (T,)
-        Last year of each period.
-    period_weight_years : array_like of int, shape (T,)
-        Years each period stands for.
-    discount_rate : float
-        Real discount rate *r*, fraction per year.
-
-    Returns
-    -------
-    start_factor, annual_factor : numpy.ndarray, shape (T,)
-        :math:`S_t` (dimensionless) and :math:`A_t` (years).
-
-    Examples
-    --------
-    >>> s, a = discount_factors([2021, 2023], [1, 2], 0.1)
-    >>> [round(float(v), 6) for v in s], [round(float(v), 6) for v in a]
-    ([1.0, 0.909091], [1.0, 1.735537])
-    """
-    year = np.asarray(period_year, dtype=float)
-    weight = np.asarray(period_weight_years, dtype=float)
-    first = year - weight + 1.0
-    y0 = first[0]
-    v = 1.0 / (1.0 + discount_rate)
-    start = v ** (first - y0)
-    if discount_rate == 0:
-        annual = weight.copy()
-    else:
-        annual = start * (1.0 - v**weight) / (1.0 - v)
-    return start, annual
+#: Discount factors of the planning periods, :math:`S_t` and :math:`A_t`: the model's one
+#: discounting helper for multi-year periods, :func:`h2model.finance.period_discount_factors`
+#: (the rate is an argument: ``NetworkData.discount_rate``, read from the case by the adapter).
+discount_factors = period_discount_factors
 
 
 def _var_list(model, name, n, **kwargs):
