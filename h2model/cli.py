@@ -35,7 +35,7 @@ def cmd_validate(args) -> int:
         fleet = case["Fleet"]
         v25 = int(fleet.loc[fleet["year"] == 2025, "fcev_in_service"].sum())
         print(f"OK  {Path(args.workbook).name}  scenario={case.scenario}: {len(st)} station rows"
-              f" ({n25} operating by 2025), {v25} FCEVs in 2025, {len(case.overrides)} overrides")
+              f" ({n25} existing or planned by 2025), {v25} FCEVs in 2025, {len(case.overrides)} overrides")
     return 0
 
 

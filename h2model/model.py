@@ -83,6 +83,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     if plan_network:
         from .network.adapter import network_from_case
         plan = network_from_case(case, fl)
+        case = plan.case_for_flow(case)  # planned stations operate only where and when the plan opens them
         res.tables.update(plan.tables())
         res.notes.extend(plan.binding)
         built, capacity, supplied = plan.built_stations, plan.station_capacity, plan.station_supply

@@ -12,16 +12,44 @@ from h2model import fleet, model
 from h2model.inputs import DEFAULT_CASE, load_case
 from h2model.network.adapter import network_from_case, network_options_from_case
 
+#: A time limit the solves never reach, so that they stop at the MIP gap: HiGHS is then
+#: deterministic, and two solves of the same model give the same plan (the sheet's 60 s
+#: can bind on a loaded machine, and where it binds the plan depends on the machine).
+TIME_LIMIT_S = 1800.0
+
+
+def _network(case, **values):
+    """``case`` with Network keys set (e.g. the time limit, or the planned-station flag)."""
+    net = {**case.params["Network"], "time_limit_s": TIME_LIMIT_S, **values}
+    return dataclasses.replace(case, params={**case.params, "Network": net})
+
 
 @pytest.fixture(scope="module")
 def case_and_fleet():
-    case = load_case(DEFAULT_CASE, "plan-2025")
+    case = _network(load_case(DEFAULT_CASE, "plan-2025"))
+    assert case.params["Network"]["plan_places_planned_stations"] == 1  # the default
     return case, fleet.fleet_from_case(case)
 
 
 @pytest.fixture(scope="module")
 def plan(case_and_fleet):
     return network_from_case(*case_and_fleet)
+
+
+@pytest.fixture(scope="module")
+def free_plan(case_and_fleet):
+    """plan-2025 solved without the station-count target, all else the same."""
+    opts = network_options_from_case(*case_and_fleet)
+    return network_from_case(*case_and_fleet, dataclasses.replace(opts, station_target_count=None,
+                                                                   station_target_year=None))
+
+
+@pytest.fixture(scope="module")
+def fixed_case_and_plan():
+    """plan-2025 with the planned stations fixed (``plan_places_planned_stations`` = 0)."""
+    case = _network(load_case(DEFAULT_CASE, "plan-2025"), plan_places_planned_stations=0)
+    fl = fleet.fleet_from_case(case)
+    return case, network_from_case(case, fl)
 
 
 def test_default_case_solves_to_optimality(plan):
@@ -57,18 +85,32 @@ def test_assignment_shares_cover_each_served_depot(plan):
     assert set(range(2020, 2036)) == set(a["year"])
 
 
+def _open_year(cp) -> pd.Series:
+    """First calendar year each station of a plan is open: a fixed station's sheet year, a
+    built one's opening year, never for a site the plan leaves empty."""
+    sheet = cp.sheet_stations.set_index("station_id")
+    year = sheet["commissioning_year"].astype("Float64").fillna(np.inf).astype(float)
+    year[sheet["status"] == "candidate"] = np.inf
+    year.update(cp.built_stations.set_index("station_id")["commissioning_year"].astype(float))
+    return year
+
+
 def test_built_stations_open_no_earlier_than_planned(plan, case_and_fleet):
     case, _ = case_and_fleet
     st = case["Stations"].set_index("station_id")
     b = plan.built_stations.set_index("station_id")
-    assert (st.loc[b.index, "status"] == "candidate").all()  # expansions are not new stations
+    # new stations at candidate sites and at planned sites, none at existing stations
+    assert set(st.loc[b.index, "status"]) == {"candidate", "planned"}
     bp = plan.plan.build_plan
     first = bp[bp["site_id"].isin(b.index)].groupby("site_id")["year"].min()
     assert (b["commissioning_year"] <= first.reindex(b.index)).all()
-    open_year = st["commissioning_year"].astype("Float64").fillna(np.inf).astype(float)
-    open_year.update(b["commissioning_year"].astype(float))
+    # a planned station opens no earlier than its sheet year, at no more than its sheet size
+    planned = b[st.loc[b.index, "status"] == "planned"]
+    assert len(planned) >= 30
+    assert (planned["commissioning_year"] >= st.loc[planned.index, "commissioning_year"]).all()
+    assert (planned["capacity_kg_per_day"] <= st.loc[planned.index, "capacity_kg_per_day"]).all()
     a = plan.depot_assignment
-    assert (a["year"].to_numpy() >= open_year.reindex(a["site_id"]).to_numpy()).all()
+    assert (a["year"].to_numpy() >= _open_year(plan).reindex(a["site_id"]).to_numpy()).all()
 
 
 # --- capacity by year: expansions reach station economics -----------------------------
@@ -80,11 +122,11 @@ def test_station_capacity_is_the_plans_capacity_from_the_first_year_of_each_peri
     assert list(cap.columns) == ["station_id", "year", "capacity_kg_per_day"]
     assert not cap.duplicated(["station_id", "year"]).any()
     st = case["Stations"]
-    analysed = set(st.loc[st["status"] != "candidate", "station_id"]) | set(plan.built_stations["station_id"])
+    # the existing stations and the new ones: the planned stations are the plan's to open
+    analysed = set(st.loc[st["status"] == "existing", "station_id"]) | set(plan.built_stations["station_id"])
     assert set(cap["station_id"]) == analysed
     # One row a year from opening to the end of the plan, never shrinking.
-    opening = st.set_index("station_id")["commissioning_year"].astype("Float64").fillna(2020)
-    opening.update(plan.built_stations.set_index("station_id")["commissioning_year"].astype(float))
+    opening = _open_year(plan).clip(lower=2020)
     for sid, g in cap.groupby("station_id"):
         assert g["year"].tolist() == list(range(max(int(opening[sid]), 2020), 2036)), sid
         assert g["capacity_kg_per_day"].is_monotonic_increasing, sid
@@ -106,18 +148,26 @@ def test_station_capacity_is_the_plans_capacity_from_the_first_year_of_each_peri
 
 @pytest.fixture(scope="module")
 def default_run():
-    return model.run(load_case(DEFAULT_CASE))
+    return model.run(_network(load_case(DEFAULT_CASE)))
 
 
-def test_expanded_stations_are_costed_at_their_larger_capacity_from_the_expansion_year(default_run):
-    res = default_run
+@pytest.fixture(scope="module")
+def fixed_run():
+    """plan-2025 run with the planned stations fixed (``plan_places_planned_stations`` = 0)."""
+    return model.run(_network(load_case(DEFAULT_CASE, "plan-2025"), plan_places_planned_stations=0))
+
+
+@pytest.mark.parametrize("run", ["default_run", "fixed_run"])
+def test_expanded_stations_are_costed_at_their_larger_capacity_from_the_expansion_year(run, request):
+    res = request.getfixturevalue(run)
+    places = run == "default_run"  # the plan places the planned stations
     case = load_case(DEFAULT_CASE)
     bp, st = res["build_plan"], res["stations"]
     weight = {2027: 2, 2029: 2, 2031: 2, 2033: 2, 2035: 2}
     bp = bp.assign(from_year=bp["year"] - bp["year"].map(weight).fillna(1).astype(int) + 1)
     sheet = case["Stations"].set_index("station_id")
-    base = np.where(sheet["status"] == "candidate", 0.0, sheet["capacity_kg_per_day"])
-    base = pd.Series(base, index=sheet.index)
+    optional = (sheet["status"] == "candidate") | ((sheet["status"] == "planned") & places)
+    base = pd.Series(np.where(optional, 0.0, sheet["capacity_kg_per_day"]), index=sheet.index)
     expanded = 0
     for sid, g in st.groupby("station_id"):
         adds = bp[bp["site_id"] == sid]
@@ -131,18 +181,20 @@ def test_expanded_stations_are_costed_at_their_larger_capacity_from_the_expansio
             after = g.loc[g["year"] == y0, "capacity_kg_per_day"].iloc[0]
             assert after > before, (sid, y0)
             expanded += 1
-    assert expanded >= 10  # the default plan expands many existing and planned stations
+    # the plan expands stations (with the planned stations fixed, many of them)
+    assert expanded >= (3 if places else 10), expanded
     # The network's installed capacity in each period year is the plan's, plus the sheet's
-    # stations that open within a two-year period after its first year (the optimiser
+    # fixed stations that open within a two-year period after its first year (the optimiser
     # counts a station from the first period it is open in for all years).
     plan_cap = res["network_plan_by_year"].set_index("year")["capacity_kg_per_day"]
     econ_cap = res["network_by_year"].set_index("year")["capacity_kg_per_day"]
-    fixed = sheet[sheet["status"] != "candidate"]
+    fixed = sheet[~optional]
     mid = [fixed.loc[(fixed["commissioning_year"] > y - weight.get(y, 1) + 1)
                      & (fixed["commissioning_year"] <= y), "capacity_kg_per_day"].sum()
            for y in plan_cap.index]
     np.testing.assert_allclose(econ_cap.loc[plan_cap.index], plan_cap + np.array(mid), rtol=1e-12)
-    assert sum(mid) > 0  # the default sheet has stations opening mid-period
+    # with the planned stations fixed, some open mid-period; the existing ones open by 2022
+    assert (sum(mid) > 0) == (not places)
 
 
 def over_capacity(res) -> pd.DataFrame:
@@ -253,8 +305,10 @@ def _fleet_selling(case, cp):
     return load, load[load["h2_kg_per_day"] > 0].groupby("year")["station_id"].nunique()
 
 
-def test_en_route_demand_reaches_most_stations_open_in_2025(plan, case_and_fleet):
-    case, fl = case_and_fleet
+def test_en_route_demand_reaches_most_stations_open_in_2025(fixed_case_and_plan):
+    # the sheet's 52 stations of 2025 all open (planned stations fixed), as before
+    case, plan = fixed_case_and_plan
+    fl = fleet.fleet_from_case(case)
     kinds = fl.demand_by_depot.groupby("node_kind")["depot_id"].nunique()
     assert kinds["depot"] == len(case["Depots"]) and kinds["en_route"] == len(case["DemandPoints"])
     load, _ = _fleet_selling(case, plan)
@@ -270,10 +324,11 @@ def test_en_route_demand_reaches_most_stations_open_in_2025(plan, case_and_fleet
 
 
 def test_justified_stations_are_the_plans_selling_stations_when_the_sheet_meets_the_target(
-        plan, case_and_fleet):
-    case, _ = case_and_fleet
-    # The sheet's existing and planned stations (always open) number 52 by 2025: the
-    # target of 51 cannot change the plan, so no second solve and the plan's own count.
+        fixed_case_and_plan):
+    case, plan = fixed_case_and_plan
+    # With the planned stations fixed, the sheet's existing and planned stations number 52
+    # by 2025: the target of 51 cannot change the plan, so no second solve and the plan's
+    # own count.
     fixed = case["Stations"]
     assert ((fixed["status"] != "candidate") & (fixed["commissioning_year"] <= 2025)).sum() >= 51
     j = plan.stations_justified
@@ -283,14 +338,96 @@ def test_justified_stations_are_the_plans_selling_stations_when_the_sheet_meets_
     assert plan.tables()["network_justified_stations"] is j
 
 
-def test_a_target_beyond_the_sheets_stations_reports_what_demand_alone_justifies(case_and_fleet):
-    case, fl = case_and_fleet
-    opts = dataclasses.replace(network_options_from_case(case, fl), station_target_count=60)
-    forced = network_from_case(case, fl, opts)
-    free = network_from_case(case, fl, dataclasses.replace(opts, station_target_count=None,
-                                                           station_target_year=None))
-    assert forced.plan.by_year.set_index("year").loc[2025, "stations_open"] >= 60
-    _, selling_free = _fleet_selling(case, free)
-    j = forced.stations_justified.set_index("year")["stations_justified_by_demand"]
+def test_a_target_beyond_the_fixed_stations_reports_what_demand_alone_justifies(plan, free_plan,
+                                                                                  case_and_fleet):
+    # With the planned stations placed by the plan, only the 7 existing stations are fixed:
+    # the target of 51 by 2025 binds, and a second solve without it counts the stations
+    # demand alone justifies.
+    case, _ = case_and_fleet
+    st = case["Stations"]
+    assert ((st["status"] == "existing") & (st["commissioning_year"] <= 2025)).sum() == 7
+    assert plan.plan.by_year.set_index("year").loc[2025, "stations_open"] >= 51
+    assert free_plan.plan.by_year.set_index("year").loc[2025, "stations_open"] < 51
+    _, selling_free = _fleet_selling(case, free_plan)
+    j = plan.stations_justified.set_index("year")["stations_justified_by_demand"]
     np.testing.assert_array_equal(j, selling_free.reindex(j.index, fill_value=0))
-    assert j.loc[2025] < 60
+    assert j.loc[2025] < 51
+    # the target adds stations: the forced plan sells at more stations than demand justifies
+    _, selling = _fleet_selling(case, plan)
+    assert selling.loc[2025] > j.loc[2025]
+    # and costs more (discounted system cost), within the two solves' gaps
+    forced, free = plan.plan.solve, free_plan.plan.solve
+    assert forced.status == free.status == "optimal"
+    assert forced.objective_cny * (1 + forced.gap) > free.objective_cny
+
+
+# --- the plan places the planned stations --------------------------------------------
+
+
+def _planned(case) -> pd.DataFrame:
+    st = case["Stations"]
+    return st[st["status"] == "planned"].set_index("station_id")
+
+
+def test_the_station_target_binds_and_demand_alone_justifies_fewer(default_run, free_plan, case_and_fleet):
+    case, _ = case_and_fleet
+    net = default_run["network_by_year"].set_index("year")
+    operating = default_run["stations"].groupby("year")["station_id"].nunique()
+    assert operating.loc[2025] >= 51 and net.loc[2025, "stations_operating"] == operating.loc[2025]
+    # every operating station is either existing or one the plan opened
+    st25 = default_run["stations"].query("year == 2025")
+    assert set(st25["status"]) == {"existing", "built"}
+    _, selling_free = _fleet_selling(case, free_plan)
+    assert net.loc[2025, "stations_justified_by_demand"] == selling_free.loc[2025]
+    assert net.loc[2025, "stations_justified_by_demand"] < operating.loc[2025]
+    t = default_run["targets"].set_index("target")
+    assert t.loc["stations", "kind"] == "constraint" and t.loc["stations", "achieved"] >= 51
+
+
+def test_a_planned_station_the_plan_leaves_empty_operates_nowhere(default_run, case_and_fleet):
+    case, _ = case_and_fleet
+    planned = _planned(case)
+    opened = set(default_run["build_plan"]["site_id"])
+    empty = sorted(set(planned.index) - opened)
+    assert len(empty) >= 3, empty  # the target needs 44 of the 58 optional sites of 2025
+    for table in ("stations", "station_load", "station_assignment", "station_subsidies"):
+        assert not default_run[table]["station_id"].isin(empty).any(), table
+    # the ones it opens are costed, loaded and paid from the year it opens them, not before
+    st = default_run["stations"]
+    first = st[st["station_id"].isin(planned.index)].groupby("station_id")["year"].min()
+    assert set(first.index) == set(planned.index) & opened
+    load = default_run["station_load"]
+    first_load = load[load["station_id"].isin(planned.index)].groupby("station_id")["year"].min()
+    # (the fleet lists a built station in the years demand reaches it: not before it opens)
+    assert (first_load >= first.reindex(first_load.index)).all() and len(first_load) >= 30
+    subs = default_run["station_subsidies"]
+    paid = subs[subs["station_id"].isin(planned.index)].groupby("station_id")["year"].min()
+    assert len(paid) > 0 and (paid >= first.reindex(paid.index)).all()
+
+
+def test_no_planned_station_opens_before_its_sheet_year(default_run, case_and_fleet):
+    case, _ = case_and_fleet
+    planned = _planned(case)
+    st = default_run["stations"]
+    first = st[st["station_id"].isin(planned.index)].groupby("station_id")["year"].min()
+    assert len(first) >= 30
+    assert (first >= planned.loc[first.index, "commissioning_year"]).all()
+    # some open later than their sheet year, where demand or the target needs them later
+    assert (first > planned.loc[first.index, "commissioning_year"]).any()
+    # never larger than the sheet size, expansions included
+    size = st[st["station_id"].isin(planned.index)].groupby("station_id")["capacity_kg_per_day"].max()
+    assert (size <= planned.loc[size.index, "capacity_kg_per_day"]).all()
+
+
+def test_with_the_flag_at_0_every_planned_station_operates_from_its_sheet_year(fixed_run):
+    case = load_case(DEFAULT_CASE)
+    planned = _planned(case)
+    st = fixed_run["stations"]
+    years = st[st["station_id"].isin(planned.index)].groupby("station_id")["year"].agg(["min", "max", "size"])
+    assert set(years.index) == set(planned.index)
+    np.testing.assert_array_equal(years["min"], planned.loc[years.index, "commissioning_year"])
+    assert (years["max"] == 2035).all() and (years["size"] == 2036 - years["min"]).all()
+    assert (st.loc[st["station_id"].isin(planned.index), "status"] == "planned").all()
+    # 5 placeholder and 2 sourced existing stations and 45 planned ones by 2025
+    assert st.loc[st["year"] == 2025, "station_id"].nunique() == 52
+    assert load_case(DEFAULT_CASE, "baseline").params["Network"]["plan_places_planned_stations"] == 0

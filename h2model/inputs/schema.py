@@ -597,6 +597,11 @@ NETWORK = Sheet(
         Column("plan_chooses_supply", "flag", "0/1",
                "1: the plan may supply a station from any source and station economics buys from the"
                " plan's main source; 0: each station only from its Stations supply_id", 0, 1),
+        Column("plan_places_planned_stations", "flag", "0/1",
+               "1: the plan treats planned Stations rows as optional sites (it may open each from its"
+               " commissioning_year, up to its capacity, and leaves those demand and targets do not need);"
+               " 0: planned stations are fixed, open at their capacity from their commissioning year"
+               " (always so without a network plan)", 0, 1),
         Column("max_capacity_factor", "float", "fraction",
                "Most a station sells in a year, as a share of its daily capacity (24 h basis) x 365:"
                " demand peaks within the day, so stations are planned below nameplate", 0.05, 1),

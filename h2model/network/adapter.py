@@ -3,13 +3,24 @@
 The optimisation core (:mod:`.prepare`, :mod:`.build`, :mod:`.solve`, :mod:`.read`)
 knows nothing of workbooks; this adapter maps the case onto its input contract:
 
-* **sites**: every ``Stations`` row. Existing and planned stations are fixed
-  (``existing``) at their capacity from their commissioning year; candidates may
-  receive a module from the first planning year, up to their
-  ``capacity_kg_per_day``;
+* **sites**: every ``Stations`` row. Existing stations are fixed (``existing``) at
+  their capacity from their commissioning year; candidates are optional sites that
+  may receive modules from the first planning year, up to their
+  ``capacity_kg_per_day``. Planned stations are optional sites too when
+  ``Network.plan_places_planned_stations`` is 1 (the default): the plan may open
+  each at its site from its sheet ``commissioning_year`` on (never earlier; a year
+  inside a two-year period counts from the next period, as for every site), with
+  ``Modules`` up to its sheet capacity, costed like a candidate; with 0 they are
+  fixed like existing stations. (The sheet's planned stations are a plausible
+  build-out, not an inventory, ``asm_stations_layout``: the plan decides which of
+  them the demand and the station target need, and when.) Modules rather than one
+  module of the sheet size, because the optimiser's modules are one list for all
+  sites (a site-specific size would need a module per site); every planned size in
+  the default sheet (500, 1,000, 2,000 kg/day) is a module, so a planned station
+  can open at its sheet size, or smaller where demand is small;
 * **modules**: the ``Modules`` sheet, costed per site with the station cost model
-  (:func:`h2model.station.module_capex_cny`; land added for a first module on a
-  candidate site) and fixed O&M at the site type's share of capex;
+  (:func:`h2model.station.module_capex_cny`; land added for modules on an optional
+  site) and fixed O&M at the site type's share of capex;
 * **demand nodes**: the fleet's demand nodes with their hydrogen demand by year:
   depots (district centroids for districts without one) for segments that refuel
   at their home depot, and en-route demand points (``DemandPoints``) for segments
@@ -30,26 +41,38 @@ knows nothing of workbooks; this adapter maps the case onto its input contract:
   :math:`q^* = A/(P^* - B)`.
 
 The plan returns to the flow as ``built_stations`` (rows for station economics:
-new stations at candidate sites at their opening capacity), ``station_capacity``
-(the capacity installed at every analysed station -- existing, planned and built --
+new stations at optional sites -- candidates and placed planned stations -- at their
+opening capacity), ``station_capacity``
+(the capacity installed at every analysed station -- fixed and built --
 in every calendar year from its opening, with every module the plan adds, so that
 station economics costs each station-year at the size it has then, expansions
 included), ``station_supply`` (the source that delivers most of each station's
 hydrogen in the plan, every calendar year; :func:`h2model.station.station_economics`
 prices station-years at it: purchase cost and delivery distance) and
 ``depot_assignment`` (which station each demand node -- depot or en-route demand
-point -- refuels at, every calendar year of each period). A period that stands for
-several calendar years builds at its first one: a station opening or a module added
-in the period counts from that year.
+point -- refuels at, every calendar year of each period), and ``sheet_stations``
+(the ``Stations`` sheet with the placed planned rows as candidates:
+:meth:`CasePlan.case_for_flow` hands it to every later engine, so that a planned
+station the plan leaves empty is not operating in station economics, the fleet's
+loads, emissions or the budget). A period that stands for several calendar years
+builds at its first one: a station opening or a module added in the period counts
+from that year.
 
 ``stations_justified`` says how many stations demand alone would justify: the
 number of stations that sell (serve demand) in each calendar year of the plan
 solved without the station-count target, all other options the same. The target
-forces stations beyond those; the plan places and times them at least network
-cost. When the target is not enforced, or the existing and planned stations
-(always open) meet it by themselves so that it cannot change the plan, it is the
-plan's own count of selling stations (no second solve). Existing and planned
-stations count as selling only when demand reaches them.
+forces stations beyond those, and the plan with the target opens them where and
+when they cost least: its objective is the discounted system cost (station capex,
+fixed O&M, hydrogen bought and delivered, detours), and with demand fixed and met
+its station and hydrogen costs are what the network price recovers (the network
+price's numerator: every operating station's annualised cost over the fixed
+sales), so the cheapest extra stations are the ones that raise the network price
+least (up to the detour costs, which the price does not carry, and the
+difference between discounting and annualising). When the target is not
+enforced, or the fixed stations (existing, and planned when not placed) meet it by
+themselves so that it cannot change the plan, it is the plan's own count of
+selling stations (no second solve). Fixed stations count as selling only when
+demand reaches them.
 
 With ``Network.plan_chooses_supply`` = 1 (the default) the optimiser chooses each
 station's sources among all ``Supply`` rows within their capacities, and station
@@ -67,7 +90,7 @@ import numpy as np
 import pandas as pd
 
 from .. import finance, station, supply
-from ..fleet import OPEN_STATUSES, max_capacity_factor
+from ..fleet import max_capacity_factor
 from . import NetworkOptions, NetworkPlan, default_periods, plan_network, prepare
 from .prepare import detour_cost_cny_per_km_per_kg
 
@@ -93,7 +116,8 @@ class CasePlan:
     plan : NetworkPlan
         The optimiser's plan (periods, sites and modules).
     built_stations : pandas.DataFrame
-        New stations at candidate sites, at their opening capacity (rows for
+        New stations at optional sites (candidates, and planned stations the plan
+        places), at their opening capacity (rows for
         :func:`h2model.station.analysed_stations`).
     depot_assignment : pandas.DataFrame
         ``year, depot_id, site_id, share``: where each demand node (depot or en-route
@@ -103,7 +127,7 @@ class CasePlan:
         Targets and limits that bind.
     station_capacity : pandas.DataFrame
         ``station_id, year, capacity_kg_per_day``: capacity installed (kg/day) at
-        every existing, planned and built station in every calendar year from its
+        every fixed (existing, unplaced planned) and built station in every calendar year from its
         opening to the end of the plan, expansions included (the
         ``station_capacity`` argument of :func:`h2model.station.station_economics`).
     station_supply : pandas.DataFrame
@@ -116,6 +140,11 @@ class CasePlan:
         in each calendar year of the plan solved without the station-count target
         (the stations demand alone justifies; the plan's own count when the target
         is not enforced).
+    sheet_stations : pandas.DataFrame
+        The ``Stations`` sheet as the rest of the flow must read it with this plan:
+        the planned rows the plan places have status ``candidate`` (they operate
+        only as the plan's ``built_stations``, from the year it opens them); the
+        sheet itself when the plan places none (see :meth:`case_for_flow`).
     """
 
     plan: NetworkPlan
@@ -133,6 +162,17 @@ class CasePlan:
     stations_justified: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame({"year": pd.Series([], dtype="int64"),
                                               "stations_justified_by_demand": pd.Series([], dtype="int64")}))
+    sheet_stations: pd.DataFrame | None = None
+
+    def case_for_flow(self, case):
+        """``case`` with its ``Stations`` sheet as this plan leaves it
+        (:attr:`sheet_stations`), for every engine after the plan (fleet loads,
+        station economics, emissions, budget, Monte Carlo): a planned station the plan
+        places but does not open is a candidate site it left empty, so it neither
+        operates, sells, nor costs anything; one it opens is a built station."""
+        if self.sheet_stations is None:
+            return case
+        return dataclasses.replace(case, tables={**case.tables, "Stations": self.sheet_stations})
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The plan's tables under results-table names (``build_plan``, ``network_*``)."""
@@ -235,18 +275,20 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
     -----
     With the station-count target enforced the plan is solved twice: with the
     target, and without it for ``CasePlan.stations_justified``; once when the
-    existing and planned stations alone meet the target (it cannot change the plan).
+    fixed stations alone meet the target (it cannot change the plan).
     """
     st = case["Stations"].reset_index(drop=True)
     years = case.years
     first, last = int(years[0]), int(years[-1])
     periods = default_periods(first_year=first, yearly_until=min(2025, last), last_year=last)
-    cand = (st["status"] == "candidate").to_numpy()
+    cand = _optional_sites(case)
     sites = pd.DataFrame({
         "site_id": st["station_id"], "longitude": st["longitude"], "latitude": st["latitude"],
         "district": st["district"], "existing": ~cand,
         "existing_capacity_kg_per_day": np.where(cand, 0.0, st["capacity_kg_per_day"]),
-        "available_from_year": np.where(cand, first, st["commissioning_year"].fillna(first)).astype(int),
+        # a candidate from the first year; a placed planned station from its sheet year
+        "available_from_year": np.where((st["status"] == "candidate").to_numpy(), first,
+                                        st["commissioning_year"].fillna(first)).astype(int),
         "max_capacity_kg_per_day": np.where(cand, st["capacity_kg_per_day"], np.inf),
     })
     mods = case["Modules"]
@@ -290,23 +332,39 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
                    circuity=float(case.params["Delivery"]["road_circuity_factor"]),
                    max_pair_km=max(float(opts.max_detour_km), 1.0))
     plan = plan_network(data, opts)
-    built, assignment = _plan_assignment(st, plan, periods)
+    built, assignment = _plan_assignment(st, cand, plan, periods)
     if _target_adds_stations(sites, opts):  # what demand alone justifies: no station target
         free = plan_network(data, dataclasses.replace(opts, station_target_count=None,
                                                       station_target_year=None))
-        free_assignment = _plan_assignment(st, free, periods)[1]
+        free_assignment = _plan_assignment(st, cand, free, periods)[1]
     else:
         free_assignment = assignment
     return CasePlan(plan, built, assignment, list(plan.binding),
-                    station_capacity=_station_capacity(st, plan, periods, built, first, last),
+                    station_capacity=_station_capacity(st, cand, plan, periods, built, first, last),
                     station_supply=_station_supply(plan, periods),
-                    stations_justified=_selling_stations(free_assignment, fl.demand_by_depot, first, last))
+                    stations_justified=_selling_stations(free_assignment, fl.demand_by_depot, first, last),
+                    sheet_stations=st.assign(status=np.where(cand, "candidate", st["status"])))
+
+
+def places_planned_stations(case) -> bool:
+    """Whether the plan places the ``planned`` Stations rows
+    (``Network.plan_places_planned_stations``, default 1): each is then an optional
+    site, open only if and from when the plan opens it; with 0 each is open at its
+    sheet capacity from its sheet commissioning year."""
+    return bool(int(case.params["Network"].get("plan_places_planned_stations", 1)))
+
+
+def _optional_sites(case) -> np.ndarray:
+    """Stations rows the plan may open or leave (bool, row order): the candidates, and
+    the planned stations when the plan places them (:func:`places_planned_stations`).
+    The other rows (existing, and planned when not placed) are fixed."""
+    status = case["Stations"]["status"].to_numpy(object)
+    return (status == "candidate") | ((status == "planned") & places_planned_stations(case))
 
 
 def _target_adds_stations(sites: pd.DataFrame, opts: NetworkOptions) -> bool:
     """Whether the station-count target can change the plan: it is enforced and the
-    existing and planned stations (always open) do not meet it by themselves by the
-    target year."""
+    fixed stations (always open) do not meet it by themselves by the target year."""
     if opts.station_target_count is None:
         return False
     fixed = sites["existing"].to_numpy(bool) & (sites["available_from_year"].to_numpy()
@@ -314,13 +372,14 @@ def _target_adds_stations(sites: pd.DataFrame, opts: NetworkOptions) -> bool:
     return int(fixed.sum()) < int(opts.station_target_count)
 
 
-def _plan_assignment(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame):
-    """The plan's new stations (:func:`_built_stations`) and its demand-node
-    assignment by calendar year (:func:`_depot_assignment`)."""
-    built = _built_stations(st, plan, periods)
-    open_from = st.set_index("station_id")["commissioning_year"].astype("Float64").fillna(np.inf)
+def _plan_assignment(st: pd.DataFrame, optional: np.ndarray, plan: NetworkPlan, periods: pd.DataFrame):
+    """The plan's new stations at optional sites (:func:`_built_stations`) and its
+    demand-node assignment by calendar year (:func:`_depot_assignment`)."""
+    built = _built_stations(st, optional, plan, periods)
+    sheet_year = st["commissioning_year"].astype("Float64").fillna(np.inf).astype(float).to_numpy()
+    open_from = pd.Series(np.where(optional, np.inf, sheet_year), index=st["station_id"])
     open_from.update(built.set_index("station_id")["commissioning_year"].astype(float))
-    return built, _depot_assignment(plan, periods, open_from.astype(float))
+    return built, _depot_assignment(plan, periods, open_from)
 
 
 def _selling_stations(assignment: pd.DataFrame, demand: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
@@ -351,10 +410,11 @@ def _delivery_by_period(case, st: pd.DataFrame, periods: pd.DataFrame) -> np.nda
     return d.cny_per_kg @ inside / span
 
 
-def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) -> pd.DataFrame:
-    """Station rows for station economics: the new stations at candidate sites, opening
-    in the first calendar year of their first build period with the capacity built
-    then.
+def _built_stations(st: pd.DataFrame, optional: np.ndarray, plan: NetworkPlan,
+                    periods: pd.DataFrame) -> pd.DataFrame:
+    """Station rows for station economics: the new stations at optional sites
+    (``optional``: candidates, and planned stations the plan places), opening in the
+    first calendar year of their first build period with the capacity built then.
 
     Later modules (expansions of existing or new stations) are not in these rows:
     they reach station economics through :func:`_station_capacity`, from the first
@@ -364,7 +424,7 @@ def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) 
     bp = plan.build_plan
     cols = ["station_id", "commissioning_year", "capacity_kg_per_day", "station_type",
             "pressure_mpa", "supply_id", "district", "longitude", "latitude"]
-    cand_ids = set(st.loc[st["status"] == "candidate", "station_id"])
+    cand_ids = set(st.loc[optional, "station_id"])
     bp = bp[bp["site_id"].isin(cand_ids)]
     if bp.empty:
         return pd.DataFrame(columns=cols)
@@ -390,19 +450,20 @@ def _built_stations(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame) 
     return out.reset_index(drop=True)[cols]
 
 
-def _station_capacity(st: pd.DataFrame, plan: NetworkPlan, periods: pd.DataFrame, built: pd.DataFrame,
-                      first: int, last: int) -> pd.DataFrame:
+def _station_capacity(st: pd.DataFrame, optional: np.ndarray, plan: NetworkPlan, periods: pd.DataFrame,
+                      built: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
     """Installed capacity of every analysed station in every calendar year.
 
-    The stations are the case's existing and planned ones (their ``Stations``
-    capacity from their commissioning year, a blank one being ``first``) and the
-    ``built`` ones (nothing before their first module). Every module of the plan's
+    The stations are the case's fixed ones (existing, and planned ones the plan does
+    not place: their ``Stations`` capacity from their commissioning year, a blank one
+    being ``first``) and the ``built`` ones at optional sites (nothing before their
+    first module). Every module of the plan's
     ``build_plan`` adds its capacity from the first calendar year of the period that
     builds it (as ``_built_stations`` opens new stations). One row per station and
     calendar year from its opening (or ``first``) to ``last``: ``station_id, year``
     (int), ``capacity_kg_per_day`` (kg/day).
     """
-    case_st = st[st["status"].isin(OPEN_STATUSES)]
+    case_st = st[~optional]
     ids = np.concatenate([case_st["station_id"].to_numpy(object), built["station_id"].to_numpy(object)])
     base = np.concatenate([case_st["capacity_kg_per_day"].to_numpy(float), np.zeros(len(built))])
     opening = np.concatenate([case_st["commissioning_year"].to_numpy(float),
