@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from h2model import emissions, fleet, model, tco
-from h2model.inputs import DEFAULT_CASE, load_case
+from h2model import emissions, fleet, tco
+from tests.data import report_case
 from tests.data.fleet_case import PRICES, STATIONS, make_case
 
 
@@ -128,8 +128,7 @@ def test_bad_station_tables_are_named():
 
 @pytest.fixture(scope="module")
 def default_run():
-    case = load_case(DEFAULT_CASE, "plan-2025")
-    return case, model.run(case)
+    return report_case.default_case(), report_case.default_results()  # shared by the session
 
 
 def test_co2_is_counted_at_the_sources_station_economics_prices(default_run):

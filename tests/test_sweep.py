@@ -14,6 +14,7 @@ from h2model import model, sweep
 from h2model.cli import main
 from h2model.inputs import DEFAULT_CASE, load_case, read_raw
 from h2model.sweep import Override, Variant
+from tests.data import report_case
 
 
 @functools.cache
@@ -114,7 +115,7 @@ def test_sweep_gives_the_answer_of_run():
     # By default a sweep plans the network as run does: the same case gives the same
     # targets (achieved, met, gap) and network price.
     row = sweep.run_variant(raw(), Variant("plan", "plan-2025"))
-    res = model.run(load_case(DEFAULT_CASE, "plan-2025"))
+    res = report_case.default_results()  # run(plan-2025) shared by the session (with draws)
     assert row["status"] == "ok" and row["plan_network"] is True
     for r in res["targets"].itertuples(index=False):
         key = f"{r.target}_{r.year}"
