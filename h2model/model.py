@@ -2,17 +2,19 @@
 
 The engines are called in the order data flows:
 
-1. **fleet**: vehicles by year x district x segment -> hydrogen demand by depot,
-   and where each depot refuels;
-2. **network**: the optimised build plan and assignment of depots to stations
+1. **fleet**: vehicles by year x district x segment -> hydrogen demand by demand node
+   (depots for depot-based segments, en-route demand points for the others), and where
+   each node refuels;
+2. **network**: the optimised build plan and assignment of demand nodes to stations
    (when the case asks for it), which replaces the nearest-station assignment (the
    fleet's vehicles and demand stay; only its station side is redone,
    :func:`h2model.fleet.fleet_on_assignment`); the stations it builds, the capacity
    of every station by year (its expansions) and each station's main source by year
    go on to station economics;
-3. **station**: capex, O&M and delivered hydrogen cost -> break-even price of every
-   station-year at the capacity installed that year and the network's
-   volume-weighted price by year, and the price path
+3. **station**: capex, O&M and delivered hydrogen cost -> annualised cost and
+   break-even price of every operating station-year at the capacity installed that
+   year, the network price by year (every operating station's annualised cost, idle
+   ones included, over the year's sales) and the price path
    (:func:`h2model.prices.network_price_path`);
 4. **tco**: per segment, powertrain and purchase year, with the network's price path;
 5. **policy**: subsidy and reward outlays by year and programme;
