@@ -109,7 +109,7 @@ import numpy as np
 import pandas as pd
 
 from . import policy as pol
-from .finance import FinanceAssumptions, breakeven_price, ex_vat, levelised_cost, ramp_up_shares
+from .finance import FinanceAssumptions, breakeven_price, ex_vat, levelised_cost, nominal_cny, ramp_up_shares
 from .fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR, max_capacity_factor
 from .supply import _by_year, _col, _par, delivery_cost, delivery_mode
 from .targets import meets
@@ -996,8 +996,9 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     # (row, operating year) pairs only; elsewhere the subsidy is 0.
     pr_, pk_ = np.nonzero(pol.programme_years(h2_progs, cal).any(axis=-1))
     cal_p = cal[pr_, pk_]
-    to_nominal_cal = (1.0 + vat) * (1.0 + infl) ** (cal_p - py)
-    to_nominal_com = (1.0 + vat) * (1.0 + infl) ** (cy[si] - py)
+    # retail incl. VAT in nominal CNY of the year paid (the one real -> nominal conversion)
+    to_nominal_cal = nominal_cny(1.0 + vat, cal_p, py, infl)
+    to_nominal_com = nominal_cny(1.0 + vat, cy[si], py, infl)
     n_conditional = int(cap_progs.conditional.sum() + h2_progs.conditional.sum())
     # The finance engine sees rows that sell in some draw only.
     sel = np.flatnonzero(selling.reshape(-1, selling.shape[-1]).any(axis=0)) if selling.ndim > 1 \
