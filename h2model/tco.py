@@ -37,7 +37,8 @@ import pandas as pd
 from . import policy
 from .finance import present_value
 from .prices import calendar_path, year_path
-from .station import _col, _lead, _par
+from .station.capex import _lead
+from .supply import _col, _par
 
 #: Cost components in the order reported; subsidies and residual value are negative.
 COMPONENTS = (

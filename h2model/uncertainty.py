@@ -106,7 +106,9 @@ from .inputs.raw import RawSheet
 from .inputs.scenarios import _match_rows
 from .inputs.schema import DISTRIBUTIONS, SHEETS
 from .prices import NETWORK_PRICE, calendar_path, network_price_path, nominal
-from .supply import TubeTrailer
+from .station.capex import _station_costs
+from .station.pricing import _finance_with, _sum_by_year
+from .supply import TubeTrailer, _by_year, _col
 from .targets import meets
 
 __all__ = [
@@ -578,7 +580,7 @@ class _Engine:
                 num = num + fk[:, None] * (st * ratio[:, self.stock_year]).sum(axis=0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 veh = veh * np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)
-        sums = station._sum_by_year
+        sums = _sum_by_year
         out["budget"] = np.stack([sums(self.sy, g), sums(self.sy, h2), veh], axis=-1)
         # TCO with each draw's hydrogen price path.
         if len(self.tco_years) and self.pairs:
@@ -591,7 +593,7 @@ class _Engine:
         for j, y in enumerate(self.years):
             if int(y) in self.pos:
                 net_all[:, self.pos[int(y)]] = net[:, j]
-        retail = station._col(case, vals, "Prices", "h2_retail_cny_per_kg")
+        retail = _col(case, vals, "Prices", "h2_retail_cny_per_kg")
         path = np.where(np.isfinite(net_all), net_all, retail)
         paths = tco.energy_paths(case, self.tco_years, values=vals)
         n_life = paths["bev"].shape[-1]
@@ -1006,13 +1008,13 @@ def breakeven_frontier(case, *, utilisation=None, delivered_cny_per_kg=None,
     ref = pd.DataFrame({"station_id": sc["station_type"].astype(object), "station_type": sc["station_type"],
                         "pressure_mpa": int(pressure_mpa),
                         "capacity_kg_per_day": sc["reference_capacity_kg_per_day"].to_numpy(float)})
-    costs = station._station_costs(case, ref)
-    fin_case = station._finance_with(case, None)
+    costs = _station_costs(case, ref)
+    fin_case = _finance_with(case, None)
     fin = dataclasses.replace(fin_case, ramp_up_years=0, ramp_start_share=1.0)
     L = fin.station_life_years
     rep = station.replacement_shares(costs["compressor_replacement_share"],
                                      costs["compressor_life_years"].astype(float), L)
-    tariff = station._by_year(case, "electricity_cny_per_kwh", [year])[0]
+    tariff = _by_year(case, "electricity_cny_per_kwh", [year])[0]
     elec = costs["electricity_kwh_per_kg"] * ex_vat(tariff, case.finance["electricity_vat_rate"])
     cap = ref["capacity_kg_per_day"].to_numpy(float)
     # Grid axes: (type, subsidy share, utilisation, delivered cost).

@@ -201,6 +201,7 @@ def test_find_cycle_finds_a_function_level_cycle():
     assert "h2model.model" in graph["h2model.cli"]
     assert "h2model.inputs.schema" in graph["h2model.policy"]  # a relative import of a subpackage module
     assert "h2model.network.build" in graph["h2model.network"]  # an absolute import
+    assert "h2model.station.capex" in graph["h2model.station.years"]  # a sibling submodule
 
 
 def test_h2model_modules_import_each_other_without_cycles():
