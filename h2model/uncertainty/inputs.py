@@ -1,0 +1,249 @@
+"""Uncertain inputs: the ``Uncertainty`` sheet resolved to the cells it perturbs.
+
+Which inputs the Monte Carlo engines read (:data:`SUPPORTED`), each row of the
+``Uncertainty`` sheet as an :class:`UncertainInput` (its distribution, its quantile
+function and the rows it matches) and :func:`uncertain_inputs`, which resolves and
+checks the sheet, reporting bad rows as input errors at their cells.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..inputs import InputError, Problem
+from ..inputs.raw import RawSheet
+from ..inputs.scenarios import _match_rows
+from ..inputs.schema import DISTRIBUTIONS, SHEETS
+from ..supply import TubeTrailer
+
+_STATION_COSTS = ("reference_capacity_kg_per_day", "capex_excl_land_cny", "scale_exponent", "land_cost_cny",
+                  "land_lease_cny_per_year", "fixed_om_share_per_year", "staff_count",
+                  "staff_cost_cny_per_person_year", "electricity_kwh_per_kg")
+_SEGMENTS = ("purchase_price_cny", "price_change_per_year", "h2_kg_per_100km", "electricity_kwh_per_100km",
+             "diesel_l_per_100km", "annual_km", "maintenance_cny_per_km", "insurance_cny_per_year",
+             "toll_cny_per_km", "replacement_cost_cny", "residual_share")
+_FINANCE = ("discount_rate", "inflation_rate", "income_tax_rate", "vat_rate", "debt_share", "debt_rate",
+            "working_capital_share", "salvage_share")
+_DELIVERY = tuple(TubeTrailer.__dataclass_fields__) + (
+    "road_circuity_factor", "liquid_fixed_cny_per_kg", "liquid_cny_per_kg_per_100km")
+
+#: Inputs the Monte Carlo engines read: ``(sheet, column)`` of a table sheet or
+#: ``(sheet, key)`` of a params sheet -> what it drives.
+SUPPORTED: dict[tuple[str, str], str] = {
+    **{("StationCosts", c): "station capex and operating cost" for c in _STATION_COSTS},
+    ("Supply", "production_cost_cny_per_kg"): "delivered hydrogen cost",
+    ("Supply", "purification_cost_cny_per_kg"): "delivered hydrogen cost",
+    ("Prices", "electricity_cny_per_kwh"): "station electricity and BEV energy cost",
+    ("Prices", "diesel_cny_per_l"): "tube-trailer delivery and diesel vehicle energy cost",
+    ("Prices", "h2_retail_cny_per_kg"): "FCEV hydrogen price in years without station sales",
+    **{("Segments", c): "vehicle TCO" for c in _SEGMENTS},
+    ("Fleet", "fcev_in_service"): "station sales and the vehicle subsidy budget (factors only)",
+    **{("Finance", k): "station finance (discount_rate also TCO and delivery)" for k in _FINANCE},
+    **{("Delivery", k): "hydrogen delivery cost" for k in _DELIVERY},
+}
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class UncertainInput:
+    """One row of the ``Uncertainty`` sheet, resolved to the cells it perturbs.
+
+    Attributes
+    ----------
+    input_id, sheet, key, column : str
+        As in the sheet (``column`` is ``value`` for params sheets).
+    distribution : {"uniform", "triangular", "normal", "lognormal"}
+        Distribution of the draw.
+    low, mode, high : float
+        Distribution parameters as in the sheet (see the module docstring); ``mode``
+        is NaN unless triangular.
+    relative : bool
+        Draws are factors on the base values (True) or the values themselves.
+    rows : numpy.ndarray of int
+        Matched rows of a table sheet (sheet order); empty for a params sheet.
+    base : numpy.ndarray
+        Base values of the matched rows (one value for a params sheet), in the
+        column's unit.
+    """
+
+    input_id: str
+    sheet: str
+    key: str
+    column: str
+    distribution: str
+    low: float
+    mode: float
+    high: float
+    relative: bool
+    rows: np.ndarray
+    base: np.ndarray
+
+    @property
+    def is_params(self) -> bool:
+        """Whether the input is a params-sheet key (Finance, Delivery)."""
+        return SHEETS[self.sheet].kind == "params"
+
+    @property
+    def target(self) -> tuple[str, str]:
+        """``(sheet, column)`` for a table sheet, ``(sheet, key)`` for a params sheet."""
+        return (self.sheet, self.key) if self.is_params else (self.sheet, self.column)
+
+    @property
+    def base_value(self) -> float:
+        """The unperturbed draw: 1 for a factor, else the base value (NaN if the
+        matched rows differ)."""
+        if self.relative:
+            return 1.0
+        b = np.unique(self.base)
+        return float(b[0]) if len(b) == 1 else float("nan")
+
+    def ppf(self, q) -> np.ndarray:
+        r"""Quantile function: the draw (factor or value) at probability ``q``.
+
+        Zero-width distributions (``low == high``, or a zero standard deviation) give
+        their one value exactly.
+
+        Parameters
+        ----------
+        q : array_like
+            Probabilities in (0, 1).
+
+        Returns
+        -------
+        numpy.ndarray
+            Draws, shaped like ``q`` (factor, or the column's unit).
+
+        Examples
+        --------
+        >>> u = UncertainInput("x", "Finance", "discount_rate", "value", "triangular",
+        ...                    0.06, 0.08, 0.1, False, np.zeros(0, int), np.array([0.08]))
+        >>> u.ppf([0.0, 0.5, 1.0]).round(4).tolist()
+        [0.06, 0.08, 0.1]
+        """
+        q = np.asarray(q, dtype=float)
+        lo, mode, hi = self.low, self.mode, self.high
+        d = self.distribution
+        if d in ("uniform", "triangular") and hi == lo:
+            return np.full(q.shape, lo)
+        if d in ("normal", "lognormal") and hi == 0:
+            return np.full(q.shape, lo if d == "normal" else math.exp(lo))
+        if d == "uniform":
+            return stats.uniform.ppf(q, loc=lo, scale=hi - lo)
+        if d == "triangular":
+            return stats.triang.ppf(q, (mode - lo) / (hi - lo), loc=lo, scale=hi - lo)
+        if d == "normal":
+            return stats.norm.ppf(q, loc=lo, scale=hi)
+        return stats.lognorm.ppf(q, hi, scale=math.exp(lo))
+
+
+def _raw_sheet(name: str, df: pd.DataFrame) -> RawSheet:
+    """A typed table as a raw sheet, for the Scenarios row matcher."""
+    obj = df.astype(object).where(df.notna(), None)
+    return RawSheet(name, list(df.columns), obj.to_numpy().tolist(), list(range(2, len(df) + 2)))
+
+
+def uncertain_inputs(case) -> list[UncertainInput]:
+    """The ``Uncertainty`` sheet resolved to the inputs it perturbs.
+
+    Parameters
+    ----------
+    case : h2model.inputs.case.Case
+        Reads ``Uncertainty`` and the sheets it names.
+
+    Returns
+    -------
+    list of UncertainInput
+        In sheet order.
+
+    Raises
+    ------
+    InputError
+        Every problem at once, each located at its Uncertainty cell: unknown sheet,
+        column or key; a key matching no row; an input the engines do not read
+        (:data:`SUPPORTED`); inconsistent distribution parameters.
+    """
+    unc = case.tables.get("Uncertainty")
+    if unc is None or unc.empty:
+        return []
+    book = case.name
+    problems: list[Problem] = []
+    out: list[UncertainInput] = []
+    for i, r in enumerate(unc.itertuples(index=False)):
+        row = i + 2
+
+        def bad(col_letter, value, rule, column, row=row, r=r):
+            problems.append(Problem(book, "Uncertainty", f"{col_letter}{row}", value,
+                                    f"input '{r.input_id}': {rule}", column))
+
+        sheet, key = str(r.sheet), str(r.key)
+        schema = SHEETS.get(sheet)
+        if schema is None or sheet not in {s for s, _ in SUPPORTED}:
+            bad("B", sheet, "sheet must be one of " + ", ".join(sorted({s for s, _ in SUPPORTED})), "sheet")
+            continue
+        dist = str(r.distribution)
+        lo, hi = float(r.low), float(r.high)
+        mode = float(r.mode) if pd.notna(r.mode) else float("nan")
+        if dist not in DISTRIBUTIONS:
+            bad("E", dist, f"distribution must be one of {', '.join(DISTRIBUTIONS)}", "distribution")
+            continue
+        if dist == "triangular" and not (lo <= mode <= hi if not math.isnan(mode) else False):
+            bad("G", r.mode, "triangular needs low <= mode <= high", "mode")
+            continue
+        if dist == "uniform" and not lo <= hi:
+            bad("H", hi, "uniform needs low <= high", "high")
+            continue
+        if dist in ("normal", "lognormal") and not hi >= 0:
+            bad("H", hi, f"{dist}: high is the standard deviation and must be >= 0", "high")
+            continue
+        relative = bool(int(r.relative))
+        if schema.kind == "params":
+            column = str(r.column) if pd.notna(r.column) else "value"
+            if column != "value":
+                bad("D", column, "column of a params sheet must be 'value'", "column")
+                continue
+            if key not in case.params.get(sheet, {}):
+                bad("C", key, f"no row of {sheet} has key '{key}'", "key")
+                continue
+            if (sheet, key) not in SUPPORTED:
+                bad("C", key, f"the Monte Carlo engines do not read {sheet}.{key}; uncertain "
+                    f"{sheet} keys: {', '.join(k for s, k in SUPPORTED if s == sheet)}", "key")
+                continue
+            rows = np.zeros(0, dtype=np.int64)
+            base = np.array([float(case.params[sheet][key])])
+        else:
+            column = str(r.column)
+            df = case.tables.get(sheet)
+            if column not in schema.column_names:
+                bad("D", column, f"{sheet} has no column '{column}'", "column")
+                continue
+            if (sheet, column) not in SUPPORTED:
+                bad("D", column, f"the Monte Carlo engines do not read {sheet}.{column}; uncertain "
+                    f"{sheet} columns: {', '.join(c for s, c in SUPPORTED if s == sheet)}", "column")
+                continue
+            hits = _match_rows(_raw_sheet(sheet, df), schema, key)
+            if isinstance(hits, str):
+                bad("C", key, hits, "key")
+                continue
+            if sheet == "Fleet":
+                reg = case.tables.get("Vehicles")
+                if reg is not None and len(reg):
+                    bad("B", sheet, "the case has a Vehicles register, so the Fleet rollout is not used",
+                        "sheet")
+                    continue
+                if not relative:
+                    bad("I", 0, "Fleet sizes can only be perturbed by factors (relative = 1)", "relative")
+                    continue
+            rows = np.asarray(hits, dtype=np.int64)
+            base = df[column].to_numpy(float)[rows]
+        out.append(UncertainInput(str(r.input_id), sheet, key, column, dist, lo, mode, hi, relative,
+                                  rows, base))
+    if problems:
+        raise InputError(problems)
+    return out
