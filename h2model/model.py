@@ -40,6 +40,7 @@ import pandas as pd
 
 from . import emissions, fleet, policy, station, tco, uncertainty
 from .inputs import Case, InputError, list_scenarios, load_case
+from .params import Params
 from .prices import NETWORK_PRICE, network_price_path, nominal
 from .results import Results, replace_dir, write_csv
 from .targets import check_targets, meets
@@ -93,8 +94,9 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
         fl = fleet.fleet_on_assignment(case, fl, plan.depot_assignment, station_capacity=capacity)
     res.tables.update(fl.tables())
 
+    params = Params.from_case(case)  # the numbers every engine below reads, built once
     on_step("station")
-    econ = station.station_economics(case, loads=fl.station_load, built=built, station_capacity=capacity,
+    econ = station.station_economics(params, loads=fl.station_load, built=built, station_capacity=capacity,
                                      station_supply=supplied)
     res.tables["stations"] = econ.stations
     res.tables["network_by_year"] = econ.network
@@ -103,7 +105,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     price_path = network_price_path(case, econ.network)
 
     on_step("tco")
-    tc = tco.tco_from_case(case, h2_price_cny_per_kg=price_path)
+    tc = tco.tco_from_case(params, h2_price_cny_per_kg=price_path)
     res.tables.update(tc.tables())
 
     on_step("policy")
@@ -117,7 +119,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     on_step("emissions")
     # Social abatement cost: no subsidies, hydrogen at the unsubsidised network price.
     unsubsidised = network_price_path(case, econ.network, subsidised=False)
-    tc_social = tco.tco_from_case(case, h2_price_cny_per_kg=unsubsidised, subsidies=pd.DataFrame())
+    tc_social = tco.tco_from_case(params, h2_price_cny_per_kg=unsubsidised, subsidies=pd.DataFrame())
     co2 = emissions.co2_from_case(case, fl, tc, stations=econ.stations, tco_social=tc_social)
     res.tables["co2"] = co2.co2
     res.tables["co2_per_km"] = co2.co2_per_km
@@ -127,7 +129,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     mc = None
     if mc_draws:
         on_step("uncertainty")
-        mc = uncertainty.monte_carlo(case, int(mc_draws), mc_seed, fleet=fl, built=built,
+        mc = uncertainty.monte_carlo(params, int(mc_draws), mc_seed, fleet=fl, built=built,
                                      station_capacity=capacity, station_supply=supplied,
                                      economics=econ, price_path=price_path)
         res.tables.update(mc.tables())

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .finance import capital_recovery_factor, ex_vat
+from .params import as_params
 
 #: Mean Earth radius, km (IUGG mean radius R1).
 EARTH_RADIUS_KM = 6371.0088
@@ -183,42 +184,6 @@ def liquid_cny_per_kg(distance_km, fixed_cny_per_kg, cny_per_kg_per_100km) -> np
     return fixed_cny_per_kg + cny_per_kg_per_100km * np.asarray(distance_km, dtype=float) / 100.0
 
 
-# --- reading the case, with optional Monte Carlo draws ----------------------------------
-
-
-def _col(case, values, sheet: str, column: str) -> np.ndarray:
-    """A numeric column of a table sheet: the case's, or its drawn values ``(..., n_rows)``."""
-    if values and (sheet, column) in values:
-        return np.asarray(values[(sheet, column)], dtype=float)
-    return case[sheet][column].to_numpy(float)
-
-
-def _par(case, values, sheet: str, key: str, trailing: int = 1):
-    """A params-sheet value: the case's float, or its draws ``(...)`` with ``trailing``
-    unit axes appended so that they broadcast against row arrays."""
-    if values and (sheet, key) in values:
-        v = np.asarray(values[(sheet, key)], dtype=float)
-        return v.reshape(v.shape + (1,) * trailing)
-    return float(case.params[sheet][key])
-
-
-def _price_rows(case, years) -> np.ndarray:
-    """Row of ``Prices`` (sheet order) holding each year, clamped to the sheet's years."""
-    py_all = case["Prices"]["year"].to_numpy(np.int64)
-    order = np.argsort(py_all, kind="stable")
-    py = py_all[order]
-    y = np.clip(np.asarray(years, dtype=np.int64), py[0], py[-1])
-    idx = np.searchsorted(py, y)
-    if not np.array_equal(py[idx], y):
-        raise ValueError(f"Prices: year(s) missing between {py[0]} and {py[-1]}")
-    return order[idx]
-
-
-def _by_year(case, column: str, years, values=None) -> np.ndarray:
-    """A ``Prices`` column on the given years (clamped to the sheet's years), ``(..., *years.shape)``."""
-    return _col(case, values, "Prices", column)[..., _price_rows(case, years)]
-
-
 # --- the delivery rule ------------------------------------------------------------------
 
 #: Delivery modes (:func:`delivery_mode`).
@@ -307,8 +272,8 @@ def own_supply_rows(case, stations: pd.DataFrame | None = None) -> np.ndarray:
     return np.where(onsite & (j >= 0), j, -1).astype(np.int64)
 
 
-def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None = None,
-                  values=None, discount_rate=None) -> DeliveryCost:
+def delivery_cost(params, source, station, year, *, stations: pd.DataFrame | None = None,
+                  discount_rate=None) -> DeliveryCost:
     """Delivery cost of hydrogen from sources to stations in calendar years, CNY/kg.
 
     The one delivery rule of the model: zero exactly when the source is the
@@ -322,8 +287,11 @@ def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None 
 
     Parameters
     ----------
-    case : h2model.inputs.case.Case
-        Reads ``Supply``, ``Stations``, ``Delivery``, ``Prices`` and ``Finance``.
+    params : h2model.params.Params or Case
+        Reads ``Supply``, ``Stations``, ``Delivery``, ``Prices`` and ``Finance``. Drawn
+        ``Delivery`` keys and ``Finance.discount_rate`` (arrays ``(...)``) and
+        ``Prices.diesel_cny_per_l`` (``(..., n_rows of Prices)``) add leading (draws)
+        axes to every output.
     source : array_like of int
         Row of ``Supply`` of each element.
     station : array_like of int
@@ -335,16 +303,11 @@ def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None 
         ``station_id, station_type, supply_id, longitude, latitude`` of the stations
         (e.g. :func:`h2model.station.analysed_stations`); default the case's
         ``Stations``.
-    values : mapping, optional
-        Drawn inputs: ``("Delivery", key)``, ``("Finance", "discount_rate")`` -> array
-        ``(...)`` and ``("Prices", "diesel_cny_per_l")`` -> array ``(..., n_rows of
-        Prices)``; their leading (draws) axes lead every output. Inputs not given are
-        the case's.
     discount_rate : float or array_like, optional
         Real discount rate of the trailer's capital (1/year), broadcastable against
         the output ``(..., *source.shape)`` (e.g. the finance engine's rates ``(..., 1)``
-        against a row axis). Default: ``values[("Finance", "discount_rate")]`` if drawn,
-        else the case's ``Finance.discount_rate``. Station economics passes the rate of
+        against a row axis). Default: ``Finance.discount_rate`` of ``params`` (drawn or
+        not). Station economics passes the rate of
         its ``finance`` here, so the capital of the station and of its delivery are
         charged at one rate.
 
@@ -365,26 +328,27 @@ def delivery_cost(case, source, station, year, *, stations: pd.DataFrame | None 
     >>> d.mode.tolist(), round(float(d.cny_per_kg[0]), 2), round(float(d.distance_km[1]), 1)
     (['onsite', 'tube_trailer'], 0.0, 8.5)
     """
-    st = case["Stations"] if stations is None else stations
-    sup = case["Supply"]
+    p = as_params(params)
+    st = p["Stations"] if stations is None else stations
+    sup = p["Supply"]
     source, station, year = np.broadcast_arrays(np.asarray(source, dtype=np.int64),
                                                 np.asarray(station, dtype=np.int64),
                                                 np.asarray(year, dtype=np.int64))
     n = source.ndim
 
     def par(key, sheet="Delivery"):
-        return _par(case, values, sheet, key, trailing=n)
+        return p.par(sheet, key, trailing=n)
 
     km = road_km(sup["longitude"].to_numpy(float)[source], sup["latitude"].to_numpy(float)[source],
                  st["longitude"].to_numpy(float)[station], st["latitude"].to_numpy(float)[station],
                  par("road_circuity_factor"))
     trailer = TubeTrailer(**{k: par(k) for k in TubeTrailer.__dataclass_fields__})
     # Ex VAT: delivery is a station cost and the diesel's input VAT is credited.
-    diesel = ex_vat(_by_year(case, "diesel_cny_per_l", year, values), par("diesel_vat_rate", "Finance"))
+    diesel = ex_vat(p.by_year("diesel_cny_per_l", year), par("diesel_vat_rate", "Finance"))
     rate = par("discount_rate", "Finance") if discount_rate is None else discount_rate
     tube = tube_trailer_cny_per_kg(km, trailer, rate, diesel)
     liquid = liquid_cny_per_kg(km, par("liquid_fixed_cny_per_kg"), par("liquid_cny_per_kg_per_100km"))
-    own = np.broadcast_to(own_supply_rows(case, st)[station] == source, tube.shape)
+    own = np.broadcast_to(own_supply_rows(p, st)[station] == source, tube.shape)
     return DeliveryCost(cny_per_kg=np.where(own, 0.0, np.minimum(tube, liquid)),
                         distance_km=np.broadcast_to(km, tube.shape), own=own, liquid=~own & (liquid < tube))
 
@@ -404,13 +368,14 @@ def delivered_cost_from_case(case, year: int | None = None) -> pd.DataFrame:
         purification_cny_per_kg, delivery_cny_per_kg, delivered_cny_per_kg,
         delivery_mode``; one row per pair (sources x stations).
     """
-    sup = case["Supply"]
-    st = case["Stations"]
-    year = int(year if year is not None else case.finance["price_year"])
+    p = as_params(case)
+    sup = p["Supply"]
+    st = p["Stations"]
+    year = int(year if year is not None else p.price_year)
     n_s, n_t = len(sup), len(st)
-    d = delivery_cost(case, np.arange(n_s)[:, None], np.arange(n_t)[None, :], year)
-    production = np.repeat(sup["production_cost_cny_per_kg"].to_numpy(float), n_t)
-    purification = np.repeat(sup["purification_cost_cny_per_kg"].to_numpy(float), n_t)
+    d = delivery_cost(p, np.arange(n_s)[:, None], np.arange(n_t)[None, :], year)
+    production = np.repeat(p.col("Supply", "production_cost_cny_per_kg"), n_t)
+    purification = np.repeat(p.col("Supply", "purification_cost_cny_per_kg"), n_t)
     return pd.DataFrame({
         "supply_id": np.repeat(sup["supply_id"].to_numpy(), n_t),
         "station_id": np.tile(st["station_id"].to_numpy(), n_s),

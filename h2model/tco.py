@@ -36,9 +36,9 @@ import pandas as pd
 
 from . import policy
 from .finance import present_value
+from .params import as_params
 from .prices import calendar_path, year_path
 from .station.capex import _lead
-from .supply import _col, _par
 
 #: Cost components in the order reported; subsidies and residual value are negative.
 COMPONENTS = (
@@ -290,20 +290,18 @@ def _operation_subsidy_paths(subsidies, segments, annual_km, calendar) -> np.nda
     return out
 
 
-def energy_paths(case, years, h2_price_cny_per_kg: pd.Series | None = None, values=None) -> dict:
+def energy_paths(params, years, h2_price_cny_per_kg: pd.Series | None = None) -> dict:
     """Energy price of each powertrain by purchase year and year of life.
 
     Parameters
     ----------
-    case : h2model.inputs.case.Case
-        Reads ``Prices`` and ``Segments.lifetime_years``.
+    params : h2model.params.Params or Case
+        Reads ``Prices`` and ``Segments.lifetime_years``; drawn ``Prices`` columns
+        add leading axes.
     years : array_like of int
         Purchase years.
     h2_price_cny_per_kg : pandas.Series, optional
         Retail hydrogen price by year (CNY/kg); default ``Prices.h2_retail_cny_per_kg``.
-    values : mapping, optional
-        Drawn ``Prices`` columns ``(sheet, column) -> (..., n_rows)``
-        (see :func:`h2model.station.station_year_costs`).
 
     Returns
     -------
@@ -311,17 +309,19 @@ def energy_paths(case, years, h2_price_cny_per_kg: pd.Series | None = None, valu
         Powertrain -> price (CNY/kg, CNY/kWh or CNY/L), shape
         ``(..., n_years, n_life)`` for calendar years ``year + 0 .. n_life - 1``.
     """
+    p = as_params(params)
     years = np.asarray(years, dtype=np.int64)
-    n_life = int(case.tables["Segments"]["lifetime_years"].to_numpy(dtype=np.int64).max())
+    n_life = int(p["Segments"]["lifetime_years"].to_numpy(dtype=np.int64).max())
     calendar = years[:, None] + np.arange(n_life)[None, :]
-    prices = case.tables["Prices"]
+    price_years = p["Prices"]["year"].to_numpy(np.int64)
     paths = {}
     for pt, (_, col) in ENERGY_COLUMNS.items():
-        if values and ("Prices", col) in values:
-            paths[pt] = calendar_path(prices["year"].to_numpy(float), _col(case, values, "Prices", col),
-                                      calendar)
+        values = p.col("Prices", col)
+        if values.ndim > 1:  # drawn
+            paths[pt] = calendar_path(price_years.astype(float), values, calendar)
         else:
-            paths[pt] = year_path(prices.set_index("year")[col], calendar.ravel()).reshape(calendar.shape)
+            path = year_path(pd.Series(values, index=price_years), calendar.ravel())
+            paths[pt] = path.reshape(calendar.shape)
     if h2_price_cny_per_kg is not None:
         paths["fcev"] = year_path(pd.Series(h2_price_cny_per_kg, dtype=float),
                                   calendar.ravel()).reshape(calendar.shape)
@@ -354,14 +354,15 @@ class TcoArrays:
         return self.components["total"] / self.discounted_km
 
 
-def tco_arrays(case, years, paths: dict, purchase_subsidy_cny, operation_subsidy_cny_per_year,
-               values=None) -> TcoArrays:
+def tco_arrays(params, years, paths: dict, purchase_subsidy_cny, operation_subsidy_cny_per_year) -> TcoArrays:
     """The TCO engine of :func:`tco_from_case` on arrays, with optional draws of inputs.
 
     Parameters
     ----------
-    case : h2model.inputs.case.Case
-        Reads ``Segments``, ``Finance`` (``discount_rate``, ``price_year``).
+    params : h2model.params.Params or Case
+        Reads ``Segments``, ``Finance`` (``discount_rate``, ``price_year``); drawn
+        ``Segments`` columns ``(..., rows)`` and ``Finance.discount_rate`` ``(...)``
+        add leading axes.
     years : array_like of int
         Purchase years.
     paths : dict
@@ -370,32 +371,30 @@ def tco_arrays(case, years, paths: dict, purchase_subsidy_cny, operation_subsidy
         Purchase subsidies per vehicle, CNY.
     operation_subsidy_cny_per_year : array_like, shape (rows, years, n_life)
         Operating subsidies per vehicle by year of life, CNY/year.
-    values : mapping, optional
-        Drawn ``Segments`` columns ``(..., rows)`` and ``Finance.discount_rate`` ``(...)``
-        (see :func:`h2model.station.station_year_costs`).
 
     Returns
     -------
     TcoArrays
         Components, discounted distance and energy use.
     """
-    seg = case.tables["Segments"].reset_index(drop=True)
+    p = as_params(params)
+    seg = p["Segments"].reset_index(drop=True)
     years = np.asarray(years, dtype=np.int64)
-    r = _par(case, values, "Finance", "discount_rate", trailing=0)
+    r = p.par("Finance", "discount_rate", trailing=0)
     life = seg["lifetime_years"].to_numpy(dtype=np.int64)
     pt = seg["powertrain"].to_numpy(dtype=object)
 
     def col(name: str) -> np.ndarray:
-        return _col(case, values, "Segments", name)
+        return p.col("Segments", name)
 
     km = col("annual_km")
     use = np.zeros(len(seg))
-    for p, (name, _) in ENERGY_COLUMNS.items():
-        use = np.where(pt == p, col(name), use)
+    for powertrain, (name, _) in ENERGY_COLUMNS.items():
+        use = np.where(pt == powertrain, col(name), use)
     use = use / 100
     price_path = np.stack(np.broadcast_arrays(*(paths[p] for p in pt)), axis=-3)  # (..., rows, years, life)
     price = col("purchase_price_cny")[..., None] * (
-        1.0 + col("price_change_per_year")[..., None]) ** (years - case.price_year)
+        1.0 + col("price_change_per_year")[..., None]) ** (years - p.price_year)
 
     comp = tco_per_vehicle(
         price, km[..., None], use[..., None], price_path, life[:, None], _lead(r, 2),
@@ -469,7 +468,7 @@ def tco_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
 
     Parameters
     ----------
-    case : h2model.inputs.case.Case
+    case : h2model.inputs.case.Case or h2model.params.Params
         Reads ``Segments``, ``Prices``, ``Finance`` (``discount_rate``, ``price_year``)
         and, when ``subsidies`` is not given, ``Policy``.
     h2_price_cny_per_kg : pandas.Series, optional
@@ -495,13 +494,14 @@ def tco_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
     distance and life this is the same as comparing TCO per vehicle. The engine is
     :func:`tco_arrays`, which :mod:`h2model.uncertainty` runs over a draws axis.
     """
-    seg = case.tables["Segments"].reset_index(drop=True)
-    years = np.asarray(case.years, dtype=np.int64)
-    paths = energy_paths(case, years, h2_price_cny_per_kg)
+    params = as_params(case)
+    seg = params["Segments"].reset_index(drop=True)
+    years = np.asarray(params.years, dtype=np.int64)
+    paths = energy_paths(params, years, h2_price_cny_per_kg)
     if subsidies is None:
         subsidies = policy.vehicle_subsidy_rates_from_case(case, h2_price_cny_per_kg)
     purchase_sub, op_sub = vehicle_subsidies(case, years, subsidies)
-    arr = tco_arrays(case, years, paths, purchase_sub, op_sub)
+    arr = tco_arrays(params, years, paths, purchase_sub, op_sub)
     comp, dist = arr.components, arr.discounted_km
     pt = seg["powertrain"].to_numpy(dtype=object)
     payload = seg["payload_t"].to_numpy(float)[:, None]

@@ -21,6 +21,7 @@ from h2model import fleet, station, supply
 from h2model import policy as rules
 from h2model.finance import FinanceAssumptions
 from h2model.inputs import DEFAULT_CASE, load_case
+from h2model.params import Params
 
 PLAIN = FinanceAssumptions(discount_rate=0.08, station_life_years=20)  # no tax, VAT, inflation or debt
 PROPERTY = settings(max_examples=15, deadline=None)
@@ -762,7 +763,7 @@ def test_delivery_draws_lead_the_station_year_axis():
     values = {("Prices", "diesel_cny_per_l"): diesel,
               ("Delivery", "road_circuity_factor"): np.array([1.3, 1.3])}
     base = station.station_year_costs(case, sy)
-    drawn = station.station_year_costs(case, sy, values)
+    drawn = station.station_year_costs(Params.from_case(case).with_draws(values), sy)
     n = len(sy.station_index)
     assert diesel.shape == (2, n_prices) and drawn["delivery_cny_per_kg"].shape == (2, n)
     np.testing.assert_allclose(drawn["delivery_cny_per_kg"][0], base["delivery_cny_per_kg"], rtol=1e-12)

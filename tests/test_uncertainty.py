@@ -408,14 +408,44 @@ def test_bad_uncertainty_rows_are_located():
     with pytest.raises(InputError) as err:
         uncertainty.uncertain_inputs(with_uncertainty(default_case(), bad))
     problems = err.value.problems
+    # Policy amounts are float inputs, so row 2 passes here; the engines refuse it below.
     assert [(p.sheet, p.cell) for p in problems] == [
-        ("Uncertainty", "B2"), ("Uncertainty", "D3"), ("Uncertainty", "C4"), ("Uncertainty", "G5"),
-        ("Uncertainty", "C6")]
-    assert "input 'pol': sheet must be one of" in problems[0].rule
-    assert "StationCosts has no column 'no_such_column'" in problems[1].rule
-    assert "no row of StationCosts has station_type = hovercraft" in problems[2].rule
-    assert "low <= mode <= high" in problems[3].rule
-    assert "do not read Finance.station_life_years" in problems[4].rule
+        ("Uncertainty", "D3"), ("Uncertainty", "C4"), ("Uncertainty", "G5"), ("Uncertainty", "C6")]
+    assert "StationCosts has no column 'no_such_column'" in problems[0].rule
+    assert "no row of StationCosts has station_type = hovercraft" in problems[1].rule
+    assert "low <= mode <= high" in problems[2].rule
+    assert "Finance.station_life_years is not a number that can be drawn" in problems[3].rule
+
+
+def test_inputs_the_engines_never_read_are_refused_at_their_row():
+    # Policy amounts act through the subsidy rules' structure, the station capacity
+    # through the plan: drawing them would change nothing, so the run says so.
+    unc = default_case()["Uncertainty"]
+    rows = pd.concat([unc.iloc[:2], unc.iloc[:1].assign(input_id="pol", sheet="Policy", key="*",
+                                                         column="amount_cny"),
+                      unc.iloc[:1].assign(input_id="cap", sheet="Stations", key="*",
+                                          column="capacity_kg_per_day")],
+                     ignore_index=True)
+    with pytest.raises(InputError) as err:
+        uncertainty.monte_carlo(with_uncertainty(default_case(), rows), n=4, years=[TARGET_YEAR], sobol_n=0,
+                                frontier=False)
+    problems = err.value.problems
+    assert [(p.cell, p.value) for p in problems] == [("D4", "amount_cny"), ("D5", "capacity_kg_per_day")]
+    assert "input 'pol': the Monte Carlo engines do not read Policy.amount_cny" in problems[0].rule
+
+
+def test_any_float_input_the_engines_read_can_be_drawn():
+    # Finance.electricity_vat_rate was never on a list of uncertain inputs; it is a float
+    # the station engine reads, so it can be drawn. A higher VAT rate takes more VAT out
+    # of the tariff, so the ex-VAT electricity cost and the network price fall.
+    unc = default_case()["Uncertainty"].iloc[:1].assign(
+        input_id="elec_vat", sheet="Finance", key="electricity_vat_rate", column="value",
+        distribution="uniform", low=0.0, mode=np.nan, high=0.5, relative=0)
+    res = uncertainty.monte_carlo(with_uncertainty(default_case(), unc), n=64, seed=3, years=[TARGET_YEAR],
+                                  sobol_n=0, frontier=False)
+    vat = res.draws[:, 0]
+    price = res.network_price_draws[:, 0]
+    assert np.corrcoef(vat, price)[0, 1] < -0.99
 
 
 # --- the run's station economics are reused, not recomputed ----------------------------------

@@ -117,9 +117,6 @@ Examples
 from __future__ import annotations
 
 # ``x as x``: private names other code used as ``station._x`` before the split, still importable.
-from ..supply import _by_year as _by_year
-from ..supply import _col as _col
-from ..supply import _par as _par
 from .capex import (
     CAPEX_COMPONENTS,
     module_capex_cny,

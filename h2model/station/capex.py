@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..supply import _col
+from ..params import as_params
 
 #: Capex components with their ``StationCosts`` share columns (land is added apart).
 CAPEX_COMPONENTS = ("compressor", "storage", "dispenser", "precooling", "civil")
@@ -142,16 +142,6 @@ def _cost_rows(case, station_type, pressure_mpa) -> pd.DataFrame:
     return case["StationCosts"].iloc[_cost_index(case, station_type, pressure_mpa)].reset_index(drop=True)
 
 
-# --- inputs with a draws axis ---------------------------------------------------------
-#
-# The array-level cores below read every number they use through ``_col`` / ``_par``,
-# so that :mod:`h2model.uncertainty` can pass drawn inputs: ``values`` maps
-# ``(sheet, column)`` of a table sheet to an array of shape ``(..., n_rows)`` (leading
-# draws axes, then the sheet's rows in order) and ``(sheet, key)`` of a params sheet to
-# an array of shape ``(...)``. Anything not in ``values`` is the case's own value, so
-# without ``values`` the cores compute exactly what they always did.
-
-
 def _lead(x, trailing: int = 1):
     """``x`` with ``trailing`` unit axes appended if it is an array (scalars stay scalars)."""
     if np.ndim(x) == 0:
@@ -247,14 +237,16 @@ def station_costs_from_case(case, stations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(_station_costs(case, stations))
 
 
-def _station_costs(case, stations: pd.DataFrame, values=None) -> dict[str, np.ndarray]:
+def _station_costs(params, stations: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns of :func:`station_costs_from_case` as arrays ``(..., n_stations)``;
-    drawn ``StationCosts`` columns in ``values`` (see ``_col``) add leading axes."""
-    idx = _cost_index(case, stations["station_type"].to_numpy(object),
+    drawn ``StationCosts`` columns of ``params`` (:class:`h2model.params.Params`) add
+    leading axes."""
+    p = as_params(params)
+    idx = _cost_index(p, stations["station_type"].to_numpy(object),
                       stations["pressure_mpa"].to_numpy(float))
 
     def col(name):
-        return _col(case, values, "StationCosts", name)[..., idx]
+        return p.col("StationCosts", name)[..., idx]
 
     k = station_capex_cny(stations["capacity_kg_per_day"].to_numpy(float),
                           col("reference_capacity_kg_per_day"), col("capex_excl_land_cny"),
@@ -272,7 +264,7 @@ def _station_costs(case, stations: pd.DataFrame, values=None) -> dict[str, np.nd
         "staff_cny_per_year": col("staff_count") * col("staff_cost_cny_per_person_year"),
         "land_lease_cny_per_year": col("land_lease_cny_per_year"),
         "electricity_kwh_per_kg": col("electricity_kwh_per_kg"),
-        "compressor_life_years": case["StationCosts"]["compressor_life_years"].to_numpy(np.int64)[idx],
+        "compressor_life_years": p["StationCosts"]["compressor_life_years"].to_numpy(np.int64)[idx],
     })
     with np.errstate(divide="ignore", invalid="ignore"):
         out["compressor_replacement_share"] = np.where(k > 0, out["capex_compressor_cny"] / k, 0.0)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .. import policy as pol
 from ..finance import FinanceAssumptions, breakeven_price, levelised_cost
+from ..params import as_params
 from ..supply import delivery_mode
 from ..targets import meets
 from .capex import CAPEX_COMPONENTS
@@ -229,6 +230,7 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         duplicate or negative loads, missing cost rows or sources, or a bad
         ``station_capacity`` table (see :func:`station_years`).
     """
+    case = as_params(case)  # the numbers, built once for the three engines below
     fin_case = finance if finance is not None else FinanceAssumptions.from_mapping(case.finance)
     sy = station_years(case, loads, built, year, finance=fin_case, plateau_utilisation=plateau_utilisation,
                        station_capacity=station_capacity, station_supply=station_supply)

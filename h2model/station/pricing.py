@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import policy as pol
 from ..finance import FinanceAssumptions, breakeven_price, nominal_cny
-from ..supply import _par
+from ..params import as_params
 from .years import StationYears
 
 
@@ -86,17 +86,18 @@ class StationPrices:
         return self.price_with_subsidy_ex_vat_cny_per_kg * (1.0 + self.vat_rate)
 
 
-def _finance_with(case, values) -> FinanceAssumptions:
-    """The case's finance assumptions with drawn rates (shape (..., 1)) from ``values``."""
-    m = dict(case.finance)
+def _finance_with(p) -> FinanceAssumptions:
+    """The finance assumptions of :class:`h2model.params.Params` ``p``, drawn rates
+    shaped ``(..., 1)`` against the row axis."""
+    m = dict(p.finance)
     for key in m:
-        if values and ("Finance", key) in values:
-            m[key] = _par(case, values, "Finance", key)
+        if ("Finance", key) in p.draws:
+            m[key] = p.par("Finance", key)
     return FinanceAssumptions.from_mapping(m)
 
 
-def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg_per_year, *,
-                        values=None, finance: FinanceAssumptions | None = None) -> StationPrices:
+def station_year_prices(params, sy: StationYears, costs: dict[str, np.ndarray], kg_per_year, *,
+                        finance: FinanceAssumptions | None = None) -> StationPrices:
     r"""Break-even prices of station-years with self-consistent price-conditional subsidies.
 
     The engine of :func:`station_economics` (conventions in the module docstring):
@@ -111,16 +112,15 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
 
     Parameters
     ----------
-    case : h2model.inputs.case.Case
-        Reads ``Policy, Finance`` and the price year.
+    params : h2model.params.Params or Case
+        Reads ``Policy, Finance`` and the price year; drawn ``Finance`` rates add
+        leading axes.
     sy : StationYears
         From :func:`station_years`.
     costs : dict
         From :func:`station_year_costs`.
     kg_per_year : array_like, shape (..., n_rows)
         Sales of each row, kg/year (the leading axes may be draws).
-    values : mapping, optional
-        Drawn ``Finance`` rates, as for :func:`station_year_costs`.
     finance : FinanceAssumptions, optional
         Overrides the case's (and the drawn) finance assumptions.
 
@@ -129,13 +129,14 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     StationPrices
         Prices, subsidies and sales with the leading axes of the inputs.
     """
-    fin_case = finance if finance is not None else _finance_with(case, values)
+    p = as_params(params)
+    fin_case = finance if finance is not None else _finance_with(p)
     fin = dataclasses.replace(fin_case, ramp_up_years=0, ramp_start_share=1.0)
     L, C = fin.station_life_years, fin.construction_years
     base = 1 if fin.convention == "profast" else 0
     infl = fin.inflation_rate if np.ndim(fin.inflation_rate) else float(fin.inflation_rate)
     vat = fin.vat_rate if np.ndim(fin.vat_rate) else float(fin.vat_rate)
-    py = case.price_year
+    py = p.price_year
     st = sy.stations
     yi, si = sy.year_index, sy.station_index
     cy = st["commissioning_year"].to_numpy(float)
@@ -151,8 +152,8 @@ def station_year_prices(case, sy: StationYears, costs: dict[str, np.ndarray], kg
     vi = costs["variant_index"]
 
     # Subsidies: eligible programme-years shrink until the price is self-consistent.
-    policy = case.tables.get("Policy")
-    caps = case.params.get("PolicyCaps")
+    policy = p.tables.get("Policy")
+    caps = p.params.get("PolicyCaps")
     cap_progs = pol.station_programmes(policy, pol.STATION_KINDS, caps)
     h2_progs = pol.station_programmes(policy, pol.H2_KINDS, caps)
     y0 = cy[si] - C  # calendar year of the engine's year 0

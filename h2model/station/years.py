@@ -18,7 +18,8 @@ import pandas as pd
 
 from ..finance import FinanceAssumptions, ex_vat, ramp_up_shares
 from ..fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR, max_capacity_factor
-from ..supply import _by_year, _col, _par, delivery_cost
+from ..params import as_params
+from ..supply import delivery_cost
 from .capex import _station_costs, replacement_shares
 
 #: Plateau utilisation of the fallback load path (sales / capacity), used when
@@ -306,7 +307,7 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
                         capacity_kg_per_day=cap_row, supply_row=j)
 
 
-def station_year_costs(case, sy: StationYears, values=None, *,
+def station_year_costs(params, sy: StationYears, *,
                        finance: FinanceAssumptions | None = None) -> dict[str, np.ndarray]:
     r"""Capex, fixed and variable costs of every station-year, with optional draws.
 
@@ -338,18 +339,16 @@ def station_year_costs(case, sy: StationYears, values=None, *,
 
     Parameters
     ----------
-    case : h2model.inputs.case.Case
-        Reads ``StationCosts, Supply, Delivery, Prices, Finance``.
+    params : h2model.params.Params or Case
+        Reads ``StationCosts, Supply, Delivery, Prices, Finance``. Drawn inputs
+        (:meth:`h2model.params.Params.with_draws`) add their leading (draws) axes to
+        every output.
     sy : StationYears
         From :func:`station_years`.
-    values : mapping, optional
-        Drawn inputs: ``(sheet, column) -> array (..., n_rows of the sheet)`` for table
-        sheets and ``(sheet, key) -> array (...)`` for params sheets; the leading
-        (draws) axes lead every output. Inputs not given are the case's.
     finance : FinanceAssumptions, optional
         Gives the station life for the replacement schedule and the discount rate of
         the tube trailer's capital (:func:`h2model.supply.delivery_cost`); default the
-        case's (with ``values``' drawn ``Finance.discount_rate``, if any).
+        case's (with a drawn ``Finance.discount_rate``, if any).
 
     Returns
     -------
@@ -369,7 +368,8 @@ def station_year_costs(case, sy: StationYears, values=None, *,
         (kg/day) of each variant, shape ``(n_variants,)``.
     """
     si, yi = sy.station_index, sy.year_index
-    L = finance.station_life_years if finance is not None else int(case.finance["station_life_years"])
+    p = as_params(params)
+    L = finance.station_life_years if finance is not None else int(p.finance["station_life_years"])
     v_station, v_cap, vi = _capacity_variants(sy)
     variants = pd.DataFrame({
         "station_id": sy.stations["station_id"].to_numpy(object)[v_station],
@@ -377,21 +377,20 @@ def station_year_costs(case, sy: StationYears, values=None, *,
         "pressure_mpa": sy.stations["pressure_mpa"].to_numpy(float)[v_station],
         "capacity_kg_per_day": v_cap,
     })
-    costs = _station_costs(case, variants, values)
+    costs = _station_costs(p, variants)
     costs["station_index"] = v_station
     costs["capacity_kg_per_day"] = v_cap
     rep_variant = replacement_shares(costs["compressor_replacement_share"],
                                      costs["compressor_life_years"].astype(float), L)
 
     # Delivery from each row's source, priced per station-year (the one delivery rule).
-    dlv = delivery_cost(case, sy.supply_row, si, sy.years[yi], stations=sy.stations, values=values,
+    dlv = delivery_cost(p, sy.supply_row, si, sy.years[yi], stations=sy.stations,
                         discount_rate=None if finance is None else finance.discount_rate)
     c_del = dlv.cny_per_kg
-    production = _col(case, values, "Supply", "production_cost_cny_per_kg")[..., sy.supply_row]
-    purification = _col(case, values, "Supply", "purification_cost_cny_per_kg")[..., sy.supply_row]
+    production = p.col("Supply", "production_cost_cny_per_kg")[..., sy.supply_row]
+    purification = p.col("Supply", "purification_cost_cny_per_kg")[..., sy.supply_row]
     c_h2 = production + purification
-    elec = ex_vat(_by_year(case, "electricity_cny_per_kwh", sy.years, values),
-                  _par(case, values, "Finance", "electricity_vat_rate"))
+    elec = ex_vat(p.by_year("electricity_cny_per_kwh", sy.years), p.par("Finance", "electricity_vat_rate"))
     c_elec = costs["electricity_kwh_per_kg"][..., vi] * elec[..., yi]
     return {
         "capex_cny": costs["capex_cny"][..., vi],

@@ -31,11 +31,15 @@ Layout
 The package is split by concern; every name above is importable from
 :mod:`h2model.uncertainty` itself.
 
-- :mod:`h2model.uncertainty.inputs` -- the Uncertainty sheet resolved (:data:`SUPPORTED`,
-  :class:`UncertainInput`, :func:`uncertain_inputs`).
+- :mod:`h2model.uncertainty.inputs` -- the Uncertainty sheet resolved
+  (:func:`drawable_inputs`, :class:`UncertainInput`, :func:`uncertain_inputs`,
+  :func:`check_read`).
 - :mod:`h2model.uncertainty.sampling` -- correlated draws, quantiles and the Saltelli
   design (:func:`saltelli_samples`).
-- :mod:`h2model.uncertainty.engine` -- the model's engines on a draws axis.
+- :mod:`h2model.uncertainty.engine` -- the model's engines on a draws axis: each chunk of
+  draws is a :class:`h2model.params.Params` with drawn arrays
+  (:meth:`~h2model.params.Params.with_draws`), run through the same station, subsidy
+  and TCO functions as the deterministic model.
 - :mod:`h2model.uncertainty.montecarlo` -- :func:`monte_carlo` and its tables
   (:class:`MonteCarloResult`).
 - :mod:`h2model.uncertainty.sensitivity` -- :func:`sobol_indices`, :func:`tornado`,
@@ -52,8 +56,11 @@ base value of every row the key matches; with ``relative = 0`` it is the value i
 set on every matched row. One draw per input is shared by all its rows (a fully
 correlated perturbation, e.g. every station type's capex moves together). Draws of
 different inputs are independent unless ``correlation`` is given (Gaussian copula).
-The inputs the engines read are listed in :data:`SUPPORTED`; any other is an input
-error located at its Uncertainty row.
+Any ``float`` input of the workbook may be named (:func:`drawable_inputs`; the Fleet's
+``fcev_in_service`` as a factor); there is no hand-written list. An input that the
+engines which ran never read -- one that acts only through the network plan, the
+fleet's vehicle counts or a rule's structure -- is an input error located at its
+Uncertainty row (:func:`check_read`), as is a count, year, switch or text column.
 
 Approximations
 --------------
@@ -104,7 +111,7 @@ Examples
 
 from __future__ import annotations
 
-from .inputs import SUPPORTED, UncertainInput, uncertain_inputs
+from .inputs import FLEET_INPUT, UncertainInput, check_read, drawable_inputs, uncertain_inputs
 from .montecarlo import PERCENTILES, STAT_COLUMNS, MonteCarloResult, monte_carlo
 from .sampling import saltelli_samples
 from .sensitivity import (
@@ -119,11 +126,13 @@ from .sensitivity import (
 __all__ = [
     "PERCENTILES",
     "STAT_COLUMNS",
-    "SUPPORTED",
+    "FLEET_INPUT",
     "MonteCarloResult",
     "SobolIndices",
     "UncertainInput",
     "breakeven_frontier",
+    "check_read",
+    "drawable_inputs",
     "frontier_contour",
     "monte_carlo",
     "saltelli_samples",

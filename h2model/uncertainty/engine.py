@@ -15,11 +15,11 @@ import pandas as pd
 
 from .. import policy, station, tco
 from ..fleet import FleetResult, in_service_totals, interpolate_stock, max_capacity_factor
+from ..params import as_params
 from ..prices import NETWORK_PRICE, calendar_path, nominal
 from ..station.pricing import _sum_by_year
-from ..supply import _col
 from ..targets import meets
-from .inputs import UncertainInput
+from .inputs import FLEET_INPUT, UncertainInput
 
 # FCEV Segments columns that also change hydrogen demand, hence station sales.
 _DEMAND_COLUMNS = ("h2_kg_per_100km", "annual_km")
@@ -45,7 +45,9 @@ class _Engine:
                  station_supply: pd.DataFrame | None = None, network: pd.DataFrame | None = None,
                  price_path: pd.Series | None = None):
         self.case, self.inputs, self.full = case, list(inputs), full
-        self.sy = sy = station.station_years(case, loads=fl.station_load, built=built, year=years,
+        self.params = as_params(case)  # the base numbers; each chunk draws on top of them
+        self.accessed: set[tuple[str, str]] = set()  # inputs the engines read, for check_read
+        self.sy = sy = station.station_years(self.params, loads=fl.station_load, built=built, year=years,
                                              station_capacity=station_capacity, station_supply=station_supply)
         self.years = sy.years
         si, yi = sy.station_index, sy.year_index
@@ -130,7 +132,9 @@ class _Engine:
         self.seg_rows = fc.index.to_numpy()[pd.Index(fc["segment"].astype(object)).get_indexer(seg_names)]
 
     def values(self, x: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
-        """Drawn inputs in the engines' ``values`` convention; Fleet inputs excluded."""
+        """Drawn inputs for :meth:`h2model.params.Params.with_draws`: ``(sheet, column)``
+        -> ``(m, n_rows)``, ``(sheet, key)`` -> ``(m,)``; Fleet inputs excluded (they
+        scale sales, :meth:`kg_per_year`)."""
         m = x.shape[0]
         out: dict[tuple[str, str], np.ndarray] = {}
         for j, u in enumerate(self.inputs):
@@ -147,8 +151,8 @@ class _Engine:
             else:
                 cur = out.get(u.target)
                 if cur is None:
-                    cur = np.broadcast_to(self.case[u.sheet][u.column].to_numpy(float),
-                                          (m, len(self.case[u.sheet]))).copy()
+                    base_col = self.params.col(u.sheet, u.column)
+                    cur = np.broadcast_to(base_col, (m, len(base_col))).copy()
                 sub = cur[:, u.rows]
                 new = sub * xj[:, None] if u.relative else np.broadcast_to(xj[:, None], sub.shape)
                 cur[:, u.rows] = np.where(base[:, None], sub, new)
@@ -188,9 +192,10 @@ class _Engine:
         """Every result of a chunk of draws ``x (m, K)``, with the draws axis first."""
         m = x.shape[0]
         vals = self.values(x)
+        drawn = self.params.with_draws(vals)
         kg = self.kg_per_year(x, vals)
-        costs = station.station_year_costs(self.case, self.sy, vals)
-        pr = station.station_year_prices(self.case, self.sy, costs, kg, values=vals)
+        costs = station.station_year_costs(drawn, self.sy)
+        pr = station.station_year_prices(drawn, self.sy, costs, kg)
         net = station.network_price(self.sy, kg, pr.annualised_cost_with_subsidy_cny_per_year)
         out = {"network_with": net}
         if not self.full:
@@ -218,22 +223,24 @@ class _Engine:
         out["budget"] = np.stack([sums(self.sy, g), sums(self.sy, h2), veh], axis=-1)
         # TCO with each draw's hydrogen price path.
         if len(self.tco_years) and self.pairs:
-            out.update(self._tco(net, vals, m))
+            out.update(self._tco(net, drawn, m))
+        self.accessed |= drawn.accessed
+        if self.fleet_k:
+            self.accessed.add(FLEET_INPUT)
         return out
 
-    def _tco(self, net: np.ndarray, vals, m: int) -> dict[str, np.ndarray]:
-        case = self.case
+    def _tco(self, net: np.ndarray, drawn, m: int) -> dict[str, np.ndarray]:
         net_all = np.broadcast_to(self.base_net, (m, len(self.price_years))).copy()
         for j, y in enumerate(self.years):
             if int(y) in self.pos:
                 net_all[:, self.pos[int(y)]] = net[:, j]
-        retail = _col(case, vals, "Prices", "h2_retail_cny_per_kg")
+        retail = drawn.col("Prices", "h2_retail_cny_per_kg")
         path = np.where(np.isfinite(net_all), net_all, retail)
-        paths = tco.energy_paths(case, self.tco_years, values=vals)
+        paths = tco.energy_paths(drawn, self.tco_years)
         n_life = paths["bev"].shape[-1]
         calendar = self.tco_years[:, None] + np.arange(n_life)[None, :]
         paths["fcev"] = calendar_path(self.price_years, path, calendar)
-        arr = tco.tco_arrays(case, self.tco_years, paths, self.purchase_sub, self.op_sub, values=vals)
+        arr = tco.tco_arrays(drawn, self.tco_years, paths, self.purchase_sub, self.op_sub)
         total_km = arr.total_cny_per_km
         dist = arr.discounted_km
         use = arr.energy_per_km

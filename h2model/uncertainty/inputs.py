@@ -1,9 +1,10 @@
 """Uncertain inputs: the ``Uncertainty`` sheet resolved to the cells it perturbs.
 
-Which inputs the Monte Carlo engines read (:data:`SUPPORTED`), each row of the
+Which inputs an Uncertainty row may name (:func:`drawable_inputs`), each row of the
 ``Uncertainty`` sheet as an :class:`UncertainInput` (its distribution, its quantile
 function and the rows it matches) and :func:`uncertain_inputs`, which resolves and
-checks the sheet, reporting bad rows as input errors at their cells.
+checks the sheet, reporting bad rows as input errors at their cells, and
+:func:`check_read`, which reports drawn inputs the engines did not read.
 """
 
 from __future__ import annotations
@@ -19,33 +20,21 @@ from ..inputs import InputError, Problem
 from ..inputs.raw import RawSheet
 from ..inputs.scenarios import _match_rows
 from ..inputs.schema import DISTRIBUTIONS, SHEETS
-from ..supply import TubeTrailer
+from ..params import as_params
 
-_STATION_COSTS = ("reference_capacity_kg_per_day", "capex_excl_land_cny", "scale_exponent", "land_cost_cny",
-                  "land_lease_cny_per_year", "fixed_om_share_per_year", "staff_count",
-                  "staff_cost_cny_per_person_year", "electricity_kwh_per_kg")
-_SEGMENTS = ("purchase_price_cny", "price_change_per_year", "h2_kg_per_100km", "electricity_kwh_per_100km",
-             "diesel_l_per_100km", "annual_km", "maintenance_cny_per_km", "insurance_cny_per_year",
-             "toll_cny_per_km", "replacement_cost_cny", "residual_share")
-_FINANCE = ("discount_rate", "inflation_rate", "income_tax_rate", "vat_rate", "debt_share", "debt_rate",
-            "working_capital_share", "salvage_share")
-_DELIVERY = tuple(TubeTrailer.__dataclass_fields__) + (
-    "road_circuity_factor", "liquid_fixed_cny_per_kg", "liquid_cny_per_kg_per_100km")
+#: The Fleet input the Monte Carlo engine scales station sales and the vehicle budget by
+#: (factors only; the fleet itself is the run's).
+FLEET_INPUT = ("Fleet", "fcev_in_service")
 
-#: Inputs the Monte Carlo engines read: ``(sheet, column)`` of a table sheet or
-#: ``(sheet, key)`` of a params sheet -> what it drives.
-SUPPORTED: dict[tuple[str, str], str] = {
-    **{("StationCosts", c): "station capex and operating cost" for c in _STATION_COSTS},
-    ("Supply", "production_cost_cny_per_kg"): "delivered hydrogen cost",
-    ("Supply", "purification_cost_cny_per_kg"): "delivered hydrogen cost",
-    ("Prices", "electricity_cny_per_kwh"): "station electricity and BEV energy cost",
-    ("Prices", "diesel_cny_per_l"): "tube-trailer delivery and diesel vehicle energy cost",
-    ("Prices", "h2_retail_cny_per_kg"): "FCEV hydrogen price in years without station sales",
-    **{("Segments", c): "vehicle TCO" for c in _SEGMENTS},
-    ("Fleet", "fcev_in_service"): "station sales and the vehicle subsidy budget (factors only)",
-    **{("Finance", k): "station finance (discount_rate also TCO and delivery)" for k in _FINANCE},
-    **{("Delivery", k): "hydrogen delivery cost" for k in _DELIVERY},
-}
+
+def drawable_inputs(case) -> frozenset[tuple[str, str]]:
+    """Inputs an Uncertainty row may name: every ``float`` input of the case
+    (:meth:`h2model.params.Params.drawable`) and :data:`FLEET_INPUT`.
+
+    Whether the engines that ran actually read a drawn input is checked after the
+    draws (:func:`check_read`), not listed by hand here.
+    """
+    return as_params(case).drawable() | {FLEET_INPUT}
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -71,6 +60,8 @@ class UncertainInput:
     base : numpy.ndarray
         Base values of the matched rows (one value for a params sheet), in the
         column's unit.
+    row : int
+        Row of the Uncertainty sheet (Excel numbering; 0 if not from a sheet).
     """
 
     input_id: str
@@ -84,6 +75,7 @@ class UncertainInput:
     relative: bool
     rows: np.ndarray
     base: np.ndarray
+    row: int = 0
 
     @property
     def is_params(self) -> bool:
@@ -166,13 +158,15 @@ def uncertain_inputs(case) -> list[UncertainInput]:
     ------
     InputError
         Every problem at once, each located at its Uncertainty cell: unknown sheet,
-        column or key; a key matching no row; an input the engines do not read
-        (:data:`SUPPORTED`); inconsistent distribution parameters.
+        column or key; a key matching no row; an input that cannot be drawn (not a
+        ``float`` input, :func:`drawable_inputs`); inconsistent distribution
+        parameters.
     """
     unc = case.tables.get("Uncertainty")
     if unc is None or unc.empty:
         return []
     book = case.name
+    drawable = drawable_inputs(case)
     problems: list[Problem] = []
     out: list[UncertainInput] = []
     for i, r in enumerate(unc.itertuples(index=False)):
@@ -184,8 +178,8 @@ def uncertain_inputs(case) -> list[UncertainInput]:
 
         sheet, key = str(r.sheet), str(r.key)
         schema = SHEETS.get(sheet)
-        if schema is None or sheet not in {s for s, _ in SUPPORTED}:
-            bad("B", sheet, "sheet must be one of " + ", ".join(sorted({s for s, _ in SUPPORTED})), "sheet")
+        if schema is None or sheet not in {s for s, _ in drawable}:
+            bad("B", sheet, "sheet must be one of " + ", ".join(sorted({s for s, _ in drawable})), "sheet")
             continue
         dist = str(r.distribution)
         lo, hi = float(r.low), float(r.high)
@@ -211,9 +205,10 @@ def uncertain_inputs(case) -> list[UncertainInput]:
             if key not in case.params.get(sheet, {}):
                 bad("C", key, f"no row of {sheet} has key '{key}'", "key")
                 continue
-            if (sheet, key) not in SUPPORTED:
-                bad("C", key, f"the Monte Carlo engines do not read {sheet}.{key}; uncertain "
-                    f"{sheet} keys: {', '.join(k for s, k in SUPPORTED if s == sheet)}", "key")
+            if (sheet, key) not in drawable:
+                keys = ", ".join(sorted(k for s, k in drawable if s == sheet))
+                bad("C", key, f"{sheet}.{key} is not a number that can be drawn (a count, year or "
+                    f"switch); drawable {sheet} keys: {keys}", "key")
                 continue
             rows = np.zeros(0, dtype=np.int64)
             base = np.array([float(case.params[sheet][key])])
@@ -223,9 +218,10 @@ def uncertain_inputs(case) -> list[UncertainInput]:
             if column not in schema.column_names:
                 bad("D", column, f"{sheet} has no column '{column}'", "column")
                 continue
-            if (sheet, column) not in SUPPORTED:
-                bad("D", column, f"the Monte Carlo engines do not read {sheet}.{column}; uncertain "
-                    f"{sheet} columns: {', '.join(c for s, c in SUPPORTED if s == sheet)}", "column")
+            if (sheet, column) not in drawable:
+                bad("D", column, f"{sheet}.{column} is not a number that can be drawn (text, a count, "
+                    f"year or switch); drawable {sheet} columns: "
+                    f"{', '.join(sorted(c for s, c in drawable if s == sheet))}", "column")
                 continue
             hits = _match_rows(_raw_sheet(sheet, df), schema, key)
             if isinstance(hits, str):
@@ -243,7 +239,39 @@ def uncertain_inputs(case) -> list[UncertainInput]:
             rows = np.asarray(hits, dtype=np.int64)
             base = df[column].to_numpy(float)[rows]
         out.append(UncertainInput(str(r.input_id), sheet, key, column, dist, lo, mode, hi, relative,
-                                  rows, base))
+                                  rows, base, row))
     if problems:
         raise InputError(problems)
     return out
+
+
+def check_read(inputs, accessed, book: str) -> None:
+    """Refuse drawn inputs that the engines which ran never read.
+
+    The Monte Carlo draws act on the station, subsidy and TCO engines over the run's
+    fleet and network plan; an input that acts only through the plan, the fleet's
+    vehicle counts or a rule's structure (e.g. ``Policy`` amounts, a station's
+    capacity) would be drawn and change nothing, so it is an input error.
+
+    Parameters
+    ----------
+    inputs : sequence of UncertainInput
+    accessed : set of tuple
+        ``(sheet, column or key)`` the engines read (:attr:`h2model.params.Params.accessed`).
+    book : str
+        Workbook name for the error location.
+
+    Raises
+    ------
+    InputError
+        One problem per unread input, at its Uncertainty row.
+    """
+    problems = [Problem(book, "Uncertainty", f"{'C' if u.is_params else 'D'}{u.row}",
+                        u.key if u.is_params else u.column,
+                        f"input '{u.input_id}': the Monte Carlo engines do not read "
+                        f"{u.target[0]}.{u.target[1]} "
+                        "(they draw the station, subsidy and TCO engines on the run's fleet and network "
+                        "plan; this input acts only through those)", "key" if u.is_params else "column")
+                for u in inputs if u.target not in accessed]
+    if problems:
+        raise InputError(problems)

@@ -20,7 +20,7 @@ from ..fleet import FleetResult, fleet_from_case
 from ..prices import NETWORK_PRICE, network_price_path, nominal
 from ..targets import meets
 from .engine import _Engine, _meets, _price_target
-from .inputs import UncertainInput, uncertain_inputs
+from .inputs import UncertainInput, check_read, uncertain_inputs
 from .sampling import _ppf_matrix, _uniforms
 from .sensitivity import _target_engine, breakeven_frontier, frontier_contour, sobol_analysis, tornado
 
@@ -322,8 +322,9 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
         price_path = network_price_path(case, economics.network)
     eng = _Engine(case, inputs, years, fl, built, full=True, station_capacity=station_capacity,
                   station_supply=station_supply, network=economics.network, price_path=price_path)
-    res = eng.run(x)
     base = eng.evaluate(np.full((1, k), np.nan))
+    check_read(inputs, eng.accessed, case.name)  # every drawn input reaches the engines
+    res = eng.run(x)
     _, t_value, t_cmp = _price_target(case)
     yrs = eng.years
 

@@ -20,9 +20,9 @@ from scipy import stats
 from .. import station
 from ..finance import breakeven_price, ex_vat
 from ..fleet import FleetResult, fleet_from_case
+from ..params import as_params
 from ..station.capex import _station_costs
 from ..station.pricing import _finance_with
-from ..supply import _by_year
 from .engine import _Engine, _meets, _price_target
 from .inputs import UncertainInput, uncertain_inputs
 from .sampling import _ppf_matrix, saltelli_samples
@@ -322,13 +322,14 @@ def breakeven_frontier(case, *, utilisation=None, delivered_cny_per_kg=None,
     ref = pd.DataFrame({"station_id": sc["station_type"].astype(object), "station_type": sc["station_type"],
                         "pressure_mpa": int(pressure_mpa),
                         "capacity_kg_per_day": sc["reference_capacity_kg_per_day"].to_numpy(float)})
-    costs = _station_costs(case, ref)
-    fin_case = _finance_with(case, None)
+    params = as_params(case)
+    costs = _station_costs(params, ref)
+    fin_case = _finance_with(params)
     fin = dataclasses.replace(fin_case, ramp_up_years=0, ramp_start_share=1.0)
     L = fin.station_life_years
     rep = station.replacement_shares(costs["compressor_replacement_share"],
                                      costs["compressor_life_years"].astype(float), L)
-    tariff = _by_year(case, "electricity_cny_per_kwh", [year])[0]
+    tariff = params.by_year("electricity_cny_per_kwh", [year])[0]
     elec = costs["electricity_kwh_per_kg"] * ex_vat(tariff, case.finance["electricity_vat_rate"])
     cap = ref["capacity_kg_per_day"].to_numpy(float)
     # Grid axes: (type, subsidy share, utilisation, delivered cost).
