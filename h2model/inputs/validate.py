@@ -18,7 +18,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from .errors import Problem
-from .raw import RawCase, RawSheet, is_blank
+from .raw import RawCase, RawSheet, is_blank, parse_number
 from .schema import SHEETS, Column, Sheet
 
 _MISSING = object()
@@ -53,9 +53,10 @@ def coerce(value: object, col: Column) -> tuple[object, str | None]:
     if isinstance(value, bool) or isinstance(value, dt.datetime | dt.date | dt.time):
         return None, f"must be {col.rule()}"
     if isinstance(value, str):
-        try:
-            num = float(value.strip().replace(",", ""))
-        except ValueError:
+        num, broken = parse_number(value)
+        if broken:
+            return None, broken
+        if num is None:
             return None, f"must be {col.rule()}"
     elif isinstance(value, int | float):
         num = float(value)
