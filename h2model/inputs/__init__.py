@@ -80,11 +80,17 @@ def case_from_raw(raw: RawCase, scenario: str | None = None) -> Case:
         if sheet not in tables:
             from .schema import SHEETS
             tables[sheet] = _empty(SHEETS[sheet])
-    return Case(
+    case = Case(
         name=Path(path).stem if path else raw.display_name, path=Path(path) if path else None,
         input_sha256=raw.sha256, scenario=name,
         scenario_description=description, tables=tables, params=v.params, overrides=overrides,
+        notes=list(raw.notes),
     )
+    # The Uncertainty sheet resolved as a Monte Carlo run resolves it (its sheets, keys and
+    # columns), so that validate and every run refuse what a Monte Carlo run would.
+    from h2model.uncertainty import uncertain_inputs
+    uncertain_inputs(case)
+    return case
 
 
 def _empty(schema):

@@ -77,7 +77,8 @@ def _read_csv_text(text: str, stem: str, book: str, problems: list[Problem]) -> 
                 continue
             if len(data_rows) == cap:
                 problems.append(Problem(book, stem, None, None, over(
-                    row_limit_name(stem), cap + 1, "the sheet's data (rows after the header), at least")))
+                    row_limit_name(stem), cap + 1,
+                    f"the sheet's data (rows after the header; reading stopped at line {line})")))
                 return None
             problems += cell_problems(vals, stem, line, book, header)
             data_rows.append(vals)

@@ -63,7 +63,8 @@ LIMITS: dict[str, Limit] = {
     "MAX_VEHICLES": Limit(
         5_000_000, "vehicles",
         "vehicles the Fleet rollout expands to over the horizon (first stock plus every purchase):"
-        " the model keeps one row per vehicle, about 1 kB of memory each at peak"),
+        " the model keeps one row per vehicle, about 300 bytes of memory each at peak (measured: 1.45 GB"
+        " for 4.8 million vehicles in the fleet engine, 0.47 GB for a whole run with 0.97 million)"),
 }
 
 #: Sheets with their own row limit (``MAX_ROWS_<SHEET>``); the rest have ``MAX_ROWS``.

@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from pathlib import Path
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -25,7 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import InputError, Problem
-from .limits import limit, max_rows, over, row_limit_name
+from .limits import limit, max_rows, over, readme_rows, row_limit_name
 from .raw import RawCase, RawSheet, cell_problems, clean_header, is_blank
 from .schema import SHEET_ORDER, SHEETS, Column
 
@@ -60,6 +61,9 @@ def read_workbook(path: Path, keep_unknown: bool = False) -> RawCase:
     except InputError:
         raise
     except _CORRUPT as exc:
+        bad = _corrupt_parts(data, name)
+        if bad:
+            raise InputError(bad) from None
         rule = (
             "is not an Excel workbook (.xlsx) or is corrupt; save it from Excel as"
             f" 'Excel Workbook (*.xlsx)' ({type(exc).__name__})"
@@ -125,6 +129,28 @@ def _count_tags(zf: zipfile.ZipFile, member: str, tags: tuple[bytes, ...]) -> li
                 counts[k] += sum(buf.count(p) - tail.count(p) for p in ps)
             tail = buf[-keep:]
     return counts
+
+
+def _corrupt_parts(data: bytes, name: str) -> list[Problem]:
+    """Sheets whose XML is not well formed (or cannot be inflated): one problem each."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        parts = _sheet_parts(zf)
+    except _CORRUPT:
+        return []
+    out = []
+    for title, member in parts.items():
+        parser = expat.ParserCreate()
+        try:
+            with zf.open(member) as fh:
+                while chunk := fh.read(_CHUNK):
+                    parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except (expat.ExpatError, *_CORRUPT) as exc:
+            out.append(Problem(name, title, None, None,
+                               f"sheet cannot be read: its part {member} is corrupt ({exc}); open the"
+                               " workbook in Excel, repair it and save it"))
+    return out
 
 
 def check_zip(data: bytes, name: str, keep_unknown: bool = False) -> tuple[dict[str, str], set[str]]:
@@ -340,6 +366,12 @@ def _write_readme(ws) -> None:
         for c in s.columns + s.params:
             ws.append([name, c.name, c.kind, c.unit, c.rule(), "yes" if c.required else "no",
                        c.description, c.vat])
+    ws.append([])
+    ws.append(["limits", "", "", "", "", "", "Input sizes refused before reading (raise one with the"
+               " environment variable H2MODEL_LIMIT_<NAME>)"])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    for lim, value, reason in readme_rows():
+        ws.append(["limits", lim, "", "", value, "", reason])
     ws.freeze_panes = "A5"
     for letter, width in zip("ABCDEFGH", (14, 34, 8, 22, 60, 9, 80, 40), strict=True):
         ws.column_dimensions[letter].width = width
