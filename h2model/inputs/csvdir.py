@@ -52,8 +52,9 @@ def read_csv_dir(path: Path, keep_unknown: bool = False) -> RawCase:
                                         "file is not UTF-8 text: save it as 'CSV UTF-8'"))
             continue
         sheet = _read_csv_text(text, f.stem, path.name, raw.problems)
-        if sheet is not None:
-            raw.sheets[f.stem] = sheet
+        if sheet is None:  # beyond a limit or not CSV: stop here, saying why (not "sheet missing")
+            raise InputError(raw.problems)
+        raw.sheets[f.stem] = sheet
     raw.sha256 = digest.hexdigest()
     return raw
 

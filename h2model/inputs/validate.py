@@ -484,8 +484,8 @@ def rule_fleet_size(v: Validator) -> None:
     if n > limit("MAX_VEHICLES"):
         total = int(fleet["fcev_in_service"].sum())
         v.add("Fleet", None, total, over(
-            "MAX_VEHICLES", n, f"the rollout (fcev_in_service, summing to {total:,} over its rows) expands"
-            f" over {horizon[0]}-{horizon[1]}, replacements included, to vehicles that")
+            "MAX_VEHICLES", n, f"the vehicles the rollout expands to over {horizon[0]}-{horizon[1]} (first"
+            f" stock and every purchase; fcev_in_service sums to {total:,} over the rows)")
             + f"; about {n * _BYTES_PER_VEHICLE / 1e9:,.1f} GB of memory", "fcev_in_service")
 
 
