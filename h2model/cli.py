@@ -30,6 +30,8 @@ def cmd_validate(args) -> int:
         scenarios = [None]
     for sc in scenarios:
         case = load_case(args.workbook, sc)
+        for note in case.notes:
+            print(f"note: {note}")
         st = case["Stations"]
         n25 = int(((st["status"] != "candidate") & (st["commissioning_year"] <= 2025)).sum())
         fleet = case["Fleet"]

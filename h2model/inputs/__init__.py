@@ -27,14 +27,18 @@ __all__ = [
 DEFAULT_CASE = Path(__file__).resolve().parents[2] / "inputs" / "guangzhou.xlsx"
 
 
-def read_raw(path: str | Path) -> RawCase:
-    """Read a workbook (``.xlsx``) or a folder of CSVs, without validating it."""
+def read_raw(path: str | Path, keep_unknown: bool = False) -> RawCase:
+    """Read a workbook (``.xlsx``) or a folder of CSVs, without validating it.
+
+    Sheets the schema does not know are skipped with a note in ``RawCase.notes``, unless
+    ``keep_unknown`` (export and import keep them).
+    """
     path = Path(path)
     if path.is_dir():
-        return read_csv_dir(path)
+        return read_csv_dir(path, keep_unknown)
     if not path.exists():
         raise InputError([Problem(path.name, None, None, str(path), "file or folder not found")])
-    return read_workbook(path)
+    return read_workbook(path, keep_unknown)
 
 
 def load_case(path: str | Path, scenario: str | None = None) -> Case:
@@ -76,11 +80,17 @@ def case_from_raw(raw: RawCase, scenario: str | None = None) -> Case:
         if sheet not in tables:
             from .schema import SHEETS
             tables[sheet] = _empty(SHEETS[sheet])
-    return Case(
+    case = Case(
         name=Path(path).stem if path else raw.display_name, path=Path(path) if path else None,
         input_sha256=raw.sha256, scenario=name,
         scenario_description=description, tables=tables, params=v.params, overrides=overrides,
+        notes=list(raw.notes),
     )
+    # The Uncertainty sheet resolved as a Monte Carlo run resolves it (its sheets, keys and
+    # columns), so that validate and every run refuse what a Monte Carlo run would.
+    from h2model.uncertainty import uncertain_inputs
+    uncertain_inputs(case)
+    return case
 
 
 def _empty(schema):
@@ -97,11 +107,11 @@ def list_scenarios(path: str | Path) -> list[str]:
 
 def export_case(workbook: str | Path, out_dir: str | Path) -> None:
     """Write a workbook's sheets to ``out_dir/<Sheet>.csv`` (lossless; README sheet omitted)."""
-    write_csv_dir(read_raw(workbook), Path(out_dir))
+    write_csv_dir(read_raw(workbook, keep_unknown=True), Path(out_dir))
 
 
 def import_case(csv_dir: str | Path, workbook: str | Path) -> None:
     """Build a formatted workbook from a CSV folder (numbers typed by the schema)."""
     from .convert import typed_for_excel
-    raw = read_raw(csv_dir)
+    raw = read_raw(csv_dir, keep_unknown=True)
     write_workbook(typed_for_excel(raw), Path(workbook))

@@ -33,6 +33,9 @@ class Case:
         Params sheets (``Finance``, ``Delivery``, ``Network``, ``PolicyCaps``): key -> value.
     overrides : pandas.DataFrame
         The overrides applied: ``sheet, key, column, old, new, operation``.
+    notes : list of str
+        Remarks on the input that did not stop it loading (e.g. sheets not in the schema,
+        not read).
     """
 
     name: str
@@ -43,6 +46,7 @@ class Case:
     tables: dict[str, pd.DataFrame]
     params: dict[str, dict[str, float]]
     overrides: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         """The table of a sheet, e.g. ``case["Stations"]``."""

@@ -9,44 +9,89 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 import tempfile
 from pathlib import Path
 
 from .errors import InputError, Problem
-from .raw import RawCase, RawSheet, clean_header, is_blank
+from .limits import limit, max_rows, over, row_limit_name
+from .raw import RawCase, RawSheet, cell_problems, clean_header, is_blank
+from .schema import SHEETS
 
 
-def read_csv_dir(path: Path) -> RawCase:
-    """Read every ``*.csv`` of a folder into a :class:`RawCase` (read-only)."""
+def read_csv_dir(path: Path, keep_unknown: bool = False) -> RawCase:
+    """Read the ``*.csv`` files of a folder into a :class:`RawCase` (read-only).
+
+    Row numbers are physical lines: a record holding a quoted line break keeps the
+    number of the line it starts on, and later records count every line. Records end
+    only at a line break (``\\n``, ``\\r\\n`` or ``\\r``), never at U+2028 and the like.
+    Files the schema does not know are not read (a note says so) unless ``keep_unknown``.
+    """
     path = Path(path)
     files = sorted(path.glob("*.csv"))
     if not files:
         raise InputError([Problem(path.name, None, None, None,
                                   "folder holds no .csv files (one per sheet expected)")])
+    big = [(f, f.stat().st_size) for f in files if f.stat().st_size > limit("MAX_FILE_BYTES")]
+    if big:
+        raise InputError([Problem(path.name, f.stem, None, None, over("MAX_FILE_BYTES", n, f"{f.name}"))
+                          for f, n in big])
     digest = hashlib.sha256()
     raw = RawCase(path.name, path, "", {})
     for f in files:
         data = f.read_bytes()
         digest.update(f.name.encode() + b"\0" + data + b"\0")
+        if f.stem not in SHEETS and not keep_unknown:
+            raw.notes.append(f"{path.name} › {f.name}: not a sheet of the schema; not read")
+            continue
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raw.problems.append(Problem(path.name, f.stem, None, None,
                                         "file is not UTF-8 text: save it as 'CSV UTF-8'"))
             continue
-        rows = list(csv.reader(text.splitlines()))
-        header = clean_header(rows[0]) if rows else []
-        data_rows, numbers = [], []
-        for n, row in enumerate(rows[1:], start=2):
+        sheet = _read_csv_text(text, f.stem, path.name, raw.problems)
+        if sheet is None:  # beyond a limit or not CSV: stop here, saying why (not "sheet missing")
+            raise InputError(raw.problems)
+        raw.sheets[f.stem] = sheet
+    raw.sha256 = digest.hexdigest()
+    return raw
+
+
+def _read_csv_text(text: str, stem: str, book: str, problems: list[Problem]) -> RawSheet | None:
+    """One CSV file's text as a sheet, numbered by physical line; None if it cannot be read."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    data_rows, numbers = [], []
+    start = 1  # physical line on which the next record starts
+    cap = max_rows(stem)
+    try:
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if header is None:
+                header = clean_header(row)
+                problems += cell_problems(header, stem, line, book)
+                continue
             vals = [None if is_blank(v) else v for v in row[: len(header)]]
             if all(v is None for v in vals):
                 continue
+            if len(data_rows) == cap:
+                problems.append(Problem(book, stem, None, None, over(
+                    row_limit_name(stem), cap + 1,
+                    f"the sheet's data (rows after the header; reading stopped at line {line})")))
+                return None
+            problems += cell_problems(vals, stem, line, book, header)
             data_rows.append(vals)
-            numbers.append(n)
-        raw.sheets[f.stem] = RawSheet(f.stem, header, data_rows, numbers)
-    raw.sha256 = digest.hexdigest()
-    return raw
+            numbers.append(line)
+    except csv.Error as exc:
+        big = "field larger than field limit" in str(exc)
+        rule = (f"a cell of this record holds more than {csv.field_size_limit():,} characters; the limit"
+                f" is {limit('MAX_CELL_CHARS'):,} (MAX_CELL_CHARS)" if big else
+                f"is not valid CSV ({exc}): check the quotes of this record")
+        problems.append(Problem(book, stem, f"row {start}", None, rule))
+        return None
+    return RawSheet(stem, header or [], data_rows, numbers)
 
 
 def format_csv_value(v: object) -> str:

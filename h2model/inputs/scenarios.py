@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .errors import Problem
-from .raw import RawCase, RawSheet, is_blank
+from .raw import RawCase, RawSheet, is_blank, parse_number
 from .schema import SHEETS
 
 AS_ENTERED = "as-entered"
@@ -141,9 +141,8 @@ def apply_scenario(raw: RawCase, scenario: str | None) -> tuple[str, str, pd.Dat
             if op == "set":
                 new = r.value
             else:
-                try:
-                    a, b = float(str(old).replace(",", "")), float(str(r.value).replace(",", ""))
-                except (TypeError, ValueError):
+                a, b = _number(old), _number(r.value)
+                if a is None or b is None:
                     bad("F", r.value, f"{op} needs numbers; {r.sheet}!{sheet.cell_ref(i, j)} holds"
                         f" {old!r}", "value")
                     break
@@ -161,6 +160,15 @@ def apply_scenario(raw: RawCase, scenario: str | None) -> tuple[str, str, pd.Dat
     return scenario, description, pd.DataFrame(log), problems
 
 
+def _number(v) -> float | None:
+    """A cell as a number for scale/add (the same reading as validation), or None."""
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    return parse_number(str(v))[0]
+
+
 def _show(v) -> str:
     return "" if v is None else str(v)
 
@@ -173,6 +181,8 @@ def _match_rows(sheet: RawSheet, schema, key: str | None) -> list[int] | str:
         return list(range(n))
     if schema is not None and schema.kind == "params":
         kj = sheet.col_index("key")
+        if kj is None:
+            return f"{sheet.name} has no 'key' column in its header row (row 1), so no key can be found"
         hits = [i for i in range(n) if str(sheet.value(i, kj)).strip() == key]
         return hits or f"no row of {sheet.name} has key '{key}'"
     if "=" in key:
@@ -182,6 +192,8 @@ def _match_rows(sheet: RawSheet, schema, key: str | None) -> list[int] | str:
             return f"filter column '{col.strip()}' is not a column of {sheet.name}"
         hits = [i for i in range(n) if _same(sheet.value(i, j), want.strip())]
         return hits or f"no row of {sheet.name} has {col.strip()} = {want.strip()}"
+    if not sheet.header:
+        return f"{sheet.name} has no header row"
     key_cols = list(schema.key) if schema is not None and schema.key else [sheet.header[0]]
     parts = [p.strip() for p in key.split("|")]
     if len(parts) != len(key_cols):

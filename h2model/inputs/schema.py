@@ -639,9 +639,18 @@ SCENARIOS = Sheet(
     key=(),
 )
 
+#: Quantiles that bound the plausible draws of an Uncertainty row (0.1 % and 99.9 %).
+PLAUSIBLE_QUANTILES = (0.001, 0.999)
+#: Range a factor drawn for a relative Uncertainty row must stay in, between those quantiles:
+#: a factor above 10 (or below 0) is a typing error, not an uncertainty.
+FACTOR_RANGE = (0.0, 10.0)
+
 UNCERTAINTY = Sheet(
     "Uncertainty",
-    "Distributions of uncertain inputs for Monte Carlo and sensitivity runs.",
+    "Distributions of uncertain inputs for Monte Carlo and sensitivity runs. Draws must be"
+    f" plausible: between the {PLAUSIBLE_QUANTILES[0]:.1%} and {PLAUSIBLE_QUANTILES[1]:.1%}"
+    f" quantiles a factor (relative = 1) stays within {FACTOR_RANGE[0]:g} to {FACTOR_RANGE[1]:g},"
+    " a value (relative = 0) within its column's allowed range.",
     (
         Column("input_id", "str", description="Unique name of the uncertain input"),
         Column("sheet", "str", description="Sheet of the input"),

@@ -12,14 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from .errors import Problem
-from .raw import RawCase, RawSheet, is_blank
-from .schema import SHEETS, Column, Sheet
+from .limits import limit, over
+from .raw import RawCase, RawSheet, is_blank, parse_number
+from .schema import FACTOR_RANGE, PLAUSIBLE_QUANTILES, SHEETS, Column, Sheet
 
 _MISSING = object()
 
@@ -53,9 +55,10 @@ def coerce(value: object, col: Column) -> tuple[object, str | None]:
     if isinstance(value, bool) or isinstance(value, dt.datetime | dt.date | dt.time):
         return None, f"must be {col.rule()}"
     if isinstance(value, str):
-        try:
-            num = float(value.strip().replace(",", ""))
-        except ValueError:
+        num, broken = parse_number(value)
+        if broken:
+            return None, broken
+        if num is None:
             return None, f"must be {col.rule()}"
     elif isinstance(value, int | float):
         num = float(value)
@@ -383,8 +386,116 @@ def rule_node_ids(v: Validator) -> None:
               "a demand point id must differ from every depot id", "point_id")
 
 
+def distribution_rule(distribution: str, low: float, mode: float, high: float, relative: bool,
+                      target: Column | None = None) -> tuple[str, str] | None:
+    """The rule an Uncertainty row's distribution breaks, as ``(column, rule)``, or None.
+
+    Parameters are in order and of the right sign (triangular ``low <= mode <= high``,
+    uniform ``low <= high``, a normal or lognormal standard deviation ``high >= 0``),
+    and the draws are plausible: between the :data:`~.schema.PLAUSIBLE_QUANTILES` a
+    factor (``relative``) stays within :data:`~.schema.FACTOR_RANGE`, a value within the
+    ``target`` column's allowed range. ``low`` is the mean (normal) or log-mean
+    (lognormal), ``high`` the standard deviation for those two.
+
+    >>> distribution_rule("lognormal", 0.0, float("nan"), 0.3, True) is None
+    True
+    >>> distribution_rule("lognormal", 0.0, float("nan"), 50.0, True)[1][:60]
+    'lognormal draws between the 0.1% and 99.9% quantiles run fro'
+    >>> distribution_rule("uniform", 2.0, float("nan"), 1.0, False)
+    ('high', 'uniform needs low <= high')
+    """
+    d = distribution
+    if d == "triangular" and not (low <= mode <= high):  # False for a blank (NaN) mode
+        return "mode", "triangular needs low <= mode <= high"
+    if d == "uniform" and not low <= high:
+        return "high", "uniform needs low <= high"
+    if d in ("normal", "lognormal") and not high >= 0:
+        return "high", f"{d}: high is the standard deviation and must be >= 0"
+    lo_b, hi_b = FACTOR_RANGE if relative else (
+        (target.min, target.max) if target is not None else (None, None))
+    z = NormalDist().inv_cdf(PLAUSIBLE_QUANTILES[1])
+    if d in ("uniform", "triangular"):
+        q_lo, q_hi, log = low, high, False
+    else:  # normal; lognormal in log space (its quantiles overflow a float)
+        q_lo, q_hi, log = low - z * high, low + z * high, d == "lognormal"
+
+    def scale(b):  # a bound in the space of q_lo, q_hi
+        return b if not log else (math.log(b) if b > 0 else -math.inf)
+
+    too_low = lo_b is not None and q_lo < scale(lo_b)
+    too_high = hi_b is not None and q_hi > scale(hi_b)
+    if not (too_low or too_high):
+        return None
+
+    def show(x):
+        return (f"{math.exp(x):.3g}" if x < 700 else f"e^{x:.0f}") if log else f"{x:.6g}"
+
+    what = "factors" if relative else "values"
+    bound = (f"{FACTOR_RANGE[0]:g} to {FACTOR_RANGE[1]:g} (a factor on the base value)" if relative
+             else f"the allowed range of {target.name} ({target.rule()})")
+    span = "" if d in ("uniform", "triangular") else \
+        f" between the {PLAUSIBLE_QUANTILES[0]:.1%} and {PLAUSIBLE_QUANTILES[1]:.1%} quantiles"
+    column = "high" if (too_high or d in ("normal", "lognormal")) else "low"
+    return column, (f"{d} draws{span} run from {show(q_lo)} to {show(q_hi)}; {what} must stay within"
+                    f" {bound}")
+
+
+def rule_uncertainty(v: Validator) -> None:
+    """Each Uncertainty row's distribution (:func:`distribution_rule`), at its cell."""
+    unc = v.tables.get("Uncertainty")
+    if unc is None:
+        return
+    for i, r in enumerate(unc.itertuples(index=False)):
+        if r.distribution is None or any(pd.isna(x) for x in (r.low, r.high, r.relative)):
+            continue  # a blank or mistyped cell is already a problem
+        schema = SHEETS.get(str(r.sheet))
+        name = str(r.key) if schema is not None and schema.kind == "params" else str(r.column)
+        try:
+            target = schema.column(name) if schema is not None else None
+        except KeyError:
+            target = None  # unknown column or key: h2model.uncertainty.uncertain_inputs says so
+        mode = float(r.mode) if pd.notna(r.mode) else float("nan")
+        broken = distribution_rule(str(r.distribution), float(r.low), mode, float(r.high),
+                                   bool(int(r.relative)), target)
+        if broken:
+            column, rule = broken
+            v.add("Uncertainty", v.cell("Uncertainty", i, column), getattr(r, column),
+                  f"input '{r.input_id}': {rule}", column)
+
+
+def rule_fleet_size(v: Validator) -> None:
+    """The rollout must expand to at most ``MAX_VEHICLES`` vehicles (checked before the fleet
+    engine builds one row per vehicle; the count is :func:`h2model.fleet.stock_flows`')."""
+    fleet, seg, horizon = v.tables.get("Fleet"), v.tables.get("Segments"), _horizon(v)
+    reg = v.tables.get("Vehicles")
+    if fleet is None or seg is None or horizon is None or (reg is not None and len(reg)) or fleet.empty:
+        return
+    if any(p.sheet in ("Fleet", "Segments", "Finance") for p in v.problems):
+        return  # the count needs a valid rollout and lifetimes
+    from h2model.fleet import interpolate_stock, stock_flows
+
+    years = np.arange(horizon[0], horizon[1] + 1)
+    keys, stock = interpolate_stock(fleet, years)
+    life = seg[seg["powertrain"] == "fcev"].drop_duplicates("segment").set_index("segment")["lifetime_years"]
+    if not set(keys["segment"]) <= set(life.index):
+        return  # rule_segments_complete
+    flows = stock_flows(stock, life.loc[keys["segment"]].to_numpy(dtype=np.int64))
+    n = float(np.rint(flows.exits).sum())
+    if n > limit("MAX_VEHICLES"):
+        total = int(fleet["fcev_in_service"].sum())
+        v.add("Fleet", None, total, over(
+            "MAX_VEHICLES", n, f"the vehicles the rollout expands to over {horizon[0]}-{horizon[1]} (first"
+            f" stock and every purchase; fcev_in_service sums to {total:,} over the rows)")
+            + f"; about {n * _BYTES_PER_VEHICLE / 1e9:,.1f} GB of memory", "fcev_in_service")
+
+
+#: Peak memory per vehicle of a run (bytes), measured on rollouts of 1-5 million vehicles
+#: (see the MAX_VEHICLES limit).
+_BYTES_PER_VEHICLE = 300
+
+
 ROW_RULES: tuple[Callable[[Validator], None], ...] = (
     rule_horizon, rule_years_in_horizon, rule_stations, rule_cost_shares, rule_policy_years,
     rule_policy_conditions,
-    rule_segments_complete, rule_weights, rule_node_ids,
+    rule_segments_complete, rule_weights, rule_node_ids, rule_uncertainty, rule_fleet_size,
 )

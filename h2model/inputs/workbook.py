@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import zipfile
+import zlib
 from pathlib import Path
+from xml.etree import ElementTree
+from xml.parsers import expat
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -22,30 +26,44 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import InputError, Problem
-from .raw import RawCase, RawSheet, clean_header, is_blank
+from .limits import limit, max_rows, over, readme_rows, row_limit_name
+from .raw import RawCase, RawSheet, cell_problems, clean_header, is_blank
 from .schema import SHEET_ORDER, SHEETS, Column
 
 README_SHEET = "README"
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def read_workbook(path: Path) -> RawCase:
-    """Read every sheet of a workbook into a :class:`RawCase` (read-only).
+def read_workbook(path: Path, keep_unknown: bool = False) -> RawCase:
+    """Read the sheets of a workbook into a :class:`RawCase` (read-only).
 
-    Formula cells are taken at their cached value; a formula with no cached value
-    (a workbook written by a program and never opened in Excel) is a problem.
+    The zip directory is checked against the input limits (:mod:`.limits`) before any
+    sheet is parsed: members too large once inflated or too highly compressed (zip
+    bombs), too many shared strings or rows. Formula cells are taken at their cached
+    value; a formula with no cached value (a workbook written by a program and never
+    opened in Excel) is a problem. Sheets the schema does not know are not read (a
+    note says so) unless ``keep_unknown`` (for a lossless export).
     """
     path = Path(path)
     name = path.name
     try:
+        size = path.stat().st_size
+        if size > limit("MAX_FILE_BYTES"):
+            raise InputError([Problem(name, None, None, None, over("MAX_FILE_BYTES", size, "the file"))])
         data = path.read_bytes()
     except OSError as exc:
         raise InputError([Problem(name, None, None, None, f"cannot be read: {exc.strerror}")]) from None
     sha = hashlib.sha256(data).hexdigest()
     try:
+        parts, formulas = check_zip(data, name, keep_unknown)
         values_wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas_wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        formulas_wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if formulas else None
+    except InputError:
+        raise
+    except _CORRUPT as exc:
+        bad = _corrupt_parts(data, name)
+        if bad:
+            raise InputError(bad) from None
         rule = (
             "is not an Excel workbook (.xlsx) or is corrupt; save it from Excel as"
             f" 'Excel Workbook (*.xlsx)' ({type(exc).__name__})"
@@ -56,30 +74,161 @@ def read_workbook(path: Path) -> RawCase:
         for ws in values_wb.worksheets:
             if ws.title == README_SHEET:
                 continue
-            fws = formulas_wb[ws.title]
-            rows = list(ws.iter_rows(values_only=True))
-            frows = list(fws.iter_rows(values_only=True))
-            raw.sheets[ws.title] = _sheet_from_rows(ws.title, rows, frows, name, raw.problems)
+            if ws.title not in SHEETS and not keep_unknown:
+                raw.notes.append(f"{name} › {ws.title}: not a sheet of the schema; not read")
+                continue
+            fws = formulas_wb[ws.title] if ws.title in formulas else None
+            try:
+                raw.sheets[ws.title] = _read_sheet(ws, fws, name, raw.problems)
+            except _CORRUPT as exc:
+                raw.problems.append(Problem(
+                    name, ws.title, None, None,
+                    f"sheet cannot be read: its part {parts.get(ws.title, '?')} is corrupt"
+                    f" ({type(exc).__name__}); open the workbook in Excel, repair it and save it"))
     finally:
         values_wb.close()
-        formulas_wb.close()
+        if formulas_wb is not None:
+            formulas_wb.close()
     return raw
 
 
-def _sheet_from_rows(title, rows, frows, workbook_name, problems) -> RawSheet:
-    header = clean_header(rows[0]) if rows else []
+# What a corrupt zip member or sheet XML raises while it is read.
+_CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, KeyError, IndexError,
+            OSError, ValueError, TypeError, AttributeError, SyntaxError)  # ParseError is a SyntaxError
+
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CHUNK = 1 << 20
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> zip member of its XML, from ``xl/workbook.xml`` and its relations."""
+    try:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return {}
+    target = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for el in book.iter():
+        if el.tag.endswith("}sheet"):
+            t = target.get(el.get(f"{_NS_REL}id"), "")
+            out[el.get("name", "")] = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
+    return out
+
+
+def _count_tags(zf: zipfile.ZipFile, member: str, tags: tuple[bytes, ...]) -> list[int]:
+    """How often each element opens in a member, streamed (``<t>``, ``<t ...``, ``<x:t``)."""
+    pats = [(b"<" + t + b">", b"<" + t + b" ", b":" + t + b">", b":" + t + b" ") for t in tags]
+    keep = max(len(t) for t in tags) + 2
+    counts = [0] * len(tags)
+    tail = b""
+    with zf.open(member) as fh:
+        while chunk := fh.read(_CHUNK):
+            buf = tail + chunk
+            for k, ps in enumerate(pats):
+                counts[k] += sum(buf.count(p) - tail.count(p) for p in ps)
+            tail = buf[-keep:]
+    return counts
+
+
+def _corrupt_parts(data: bytes, name: str) -> list[Problem]:
+    """Sheets whose XML is not well formed (or cannot be inflated): one problem each."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        parts = _sheet_parts(zf)
+    except _CORRUPT:
+        return []
+    out = []
+    for title, member in parts.items():
+        parser = expat.ParserCreate()
+        try:
+            with zf.open(member) as fh:
+                while chunk := fh.read(_CHUNK):
+                    parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except (expat.ExpatError, *_CORRUPT) as exc:
+            out.append(Problem(name, title, None, None,
+                               f"sheet cannot be read: its part {member} is corrupt ({exc}); open the"
+                               " workbook in Excel, repair it and save it"))
+    return out
+
+
+def check_zip(data: bytes, name: str, keep_unknown: bool = False) -> tuple[dict[str, str], set[str]]:
+    """Check a workbook's zip directory and sheet sizes against the input limits, before parsing.
+
+    Returns the zip member of each sheet and the sheets holding formulas. Raises
+    :class:`InputError` naming the member (or sheet), its size and the limit broken.
+    """
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    parts = {}
+    problems: list[Problem] = []
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limit("MAX_PART_BYTES"):
+            problems.append(Problem(name, None, None, info.filename,
+                                    over("MAX_PART_BYTES", info.file_size, f"zip member {info.filename}")))
+        elif info.file_size > _CHUNK and ratio > limit("MAX_COMPRESSION_RATIO"):
+            problems.append(Problem(name, None, None, info.filename, over(
+                "MAX_COMPRESSION_RATIO", ratio,
+                f"zip member {info.filename} ({info.file_size:,} bytes inflated) compression")))
+    if total > limit("MAX_TOTAL_BYTES"):
+        problems.append(Problem(name, None, None, None,
+                                over("MAX_TOTAL_BYTES", total, "the inflated workbook")))
+    if problems:
+        raise InputError(problems)
+    parts = _sheet_parts(zf)
+    members = set(zf.namelist())
+    strings = "xl/sharedStrings.xml"
+    if strings in members:
+        (n,) = _count_tags(zf, strings, (b"si",))
+        if n > limit("MAX_SHARED_STRINGS"):
+            problems.append(Problem(name, None, None, strings,
+                                    over("MAX_SHARED_STRINGS", n, "the shared-strings table")))
+    formulas = set()
+    for title, member in parts.items():
+        if title == README_SHEET or member not in members or (title not in SHEETS and not keep_unknown):
+            continue
+        rows, f = _count_tags(zf, member, (b"row", b"f"))
+        if rows - 1 > max_rows(title):
+            problems.append(Problem(name, title, None, None, over(
+                row_limit_name(title), rows - 1, "the sheet's data (rows after the header)")))
+        if f:
+            formulas.add(title)
+    if problems:
+        raise InputError(problems)
+    return parts, formulas
+
+
+def _read_sheet(ws, fws, workbook_name, problems) -> RawSheet:
+    """One sheet streamed row by row: the header, then non-blank rows cut to its width."""
+    title = ws.title
+    ws.reset_dimensions()  # read every row present, whatever the stored dimension says
+    rows = ws.iter_rows(max_col=limit("MAX_COLUMNS"), values_only=True)
+    if fws is not None:
+        fws.reset_dimensions()
+        frows = fws.iter_rows(max_col=limit("MAX_COLUMNS"), values_only=True)
+    else:
+        frows = itertools.repeat(())
+    first = next(rows, None)
+    next(frows, None)
+    header = clean_header(first) if first else []
+    problems += cell_problems(header, title, 1, workbook_name)
+    width = len(header)
     data, numbers = [], []
-    for r, (vals, fvals) in enumerate(zip(rows[1:], frows[1:], strict=False), start=2):
-        vals = list(vals[: len(header)])
+    for r, (vals, fvals) in enumerate(zip(rows, frows, strict=False), start=2):
+        vals = list(vals[:width])
         if all(is_blank(v) for v in vals):
             continue
-        for j, (v, f) in enumerate(zip(vals, fvals, strict=False)):
-            if v is None and isinstance(f, str) and f.startswith("="):
+        for j, f in enumerate(fvals[:width]):
+            if vals[j] is None and isinstance(f, str) and f.startswith("="):
                 problems.append(Problem(
                     workbook_name, title, f"{get_column_letter(j + 1)}{r}", f,
                     "formula cell has no cached value: open the workbook in Excel and save it,"
                     " or type the value", header[j] if j < len(header) else None,
                 ))
+        problems += cell_problems(vals, title, r, workbook_name, header)
         data.append(vals)
         numbers.append(r)
     return RawSheet(title, header, data, numbers)
@@ -217,6 +366,12 @@ def _write_readme(ws) -> None:
         for c in s.columns + s.params:
             ws.append([name, c.name, c.kind, c.unit, c.rule(), "yes" if c.required else "no",
                        c.description, c.vat])
+    ws.append([])
+    ws.append(["limits", "", "", "", "", "", "Input sizes refused before reading (raise one with the"
+               " environment variable H2MODEL_LIMIT_<NAME>)"])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    for lim, value, reason in readme_rows():
+        ws.append(["limits", lim, "", "", value, "", reason])
     ws.freeze_panes = "A5"
     for letter, width in zip("ABCDEFGH", (14, 34, 8, 22, 60, 9, 80, 40), strict=True):
         ws.column_dimensions[letter].width = width
