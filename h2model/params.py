@@ -47,27 +47,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .inputs.schema import SHEETS
+from .inputs.schema import KINDS, NUMERIC_KINDS, SHEETS
 
 __all__ = ["KINDS", "NUMERIC_KINDS", "Params", "as_params"]
-
-#: Schema column kinds that are numbers (:class:`h2model.inputs.schema.Column`).
-NUMERIC_KINDS = ("float", "int", "flag")
-
-
-def _kinds() -> dict[tuple[str, str], str]:
-    """Schema kind of every numeric input, ``(sheet, column or key)`` -> kind."""
-    out = {}
-    for name, sheet in SHEETS.items():
-        for c in sheet.params if sheet.kind == "params" else sheet.columns:
-            if c.kind in NUMERIC_KINDS:
-                out[(name, c.name)] = c.kind
-    return out
-
-
-#: Schema kind of every numeric input: ``(sheet, column or key)`` -> ``float``, ``int`` or ``flag``.
-KINDS = _kinds()
-
 
 def _numbers(case) -> dict[tuple[str, str], np.ndarray]:
     """Every numeric input of the case as float arrays: ``(sheet, column)`` -> ``(n_rows,)``

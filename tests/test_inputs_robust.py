@@ -207,8 +207,11 @@ def test_cli_validate_prints_no_traceback_for_corrupt_sheet(tmp_path, capsys):
     (5, {"low": "0.03", "mode": "0.08", "high": "0.6"},           # discount_rate, a value: Finance range
      r"Uncertainty!H7 \(high\): found 0\.6 — input 'discount_rate': triangular draws run from 0\.03 to 0\.6;"
      r" values must stay within the allowed range of discount_rate \(a number from 0 to 0\.3\)"),
-    (0, {"sheet": "Policy", "column": "amount_cny"},               # uncertain_inputs' own check
-     r"Uncertainty!B2 \(sheet\): found 'Policy' — input 'station_capex': sheet must be one of"),
+    (0, {"sheet": "Scenarios", "column": "value"},                # uncertain_inputs' own check
+     r"Uncertainty!B2 \(sheet\): found 'Scenarios' — input 'station_capex': sheet must be one of"),
+    (0, {"sheet": "Stations", "column": "commissioning_year"},    # a year cannot be drawn
+     r"Uncertainty!D2 \(column\): found 'commissioning_year' — input 'station_capex': "
+     r"Stations.commissioning_year is not a number that can be drawn"),
 ])
 def test_uncertainty_sheet_is_validated(tmp_path, row, edits, match, capsys):
     folder = csv_case(tmp_path)

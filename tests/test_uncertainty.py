@@ -440,7 +440,7 @@ def test_any_float_input_the_engines_read_can_be_drawn():
     # of the tariff, so the ex-VAT electricity cost and the network price fall.
     unc = default_case()["Uncertainty"].iloc[:1].assign(
         input_id="elec_vat", sheet="Finance", key="electricity_vat_rate", column="value",
-        distribution="uniform", low=0.0, mode=np.nan, high=0.5, relative=0)
+        distribution="uniform", low=0.0, mode=np.nan, high=0.3, relative=0)
     res = uncertainty.monte_carlo(with_uncertainty(default_case(), unc), n=64, seed=3, years=[TARGET_YEAR],
                                   sobol_n=0, frontier=False)
     vat = res.draws[:, 0]

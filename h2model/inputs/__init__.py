@@ -88,7 +88,7 @@ def case_from_raw(raw: RawCase, scenario: str | None = None) -> Case:
     )
     # The Uncertainty sheet resolved as a Monte Carlo run resolves it (its sheets, keys and
     # columns), so that validate and every run refuse what a Monte Carlo run would.
-    from h2model.uncertainty import uncertain_inputs
+    from .uncertainty import uncertain_inputs
     uncertain_inputs(case)
     return case
 

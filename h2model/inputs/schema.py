@@ -676,3 +676,22 @@ _ALL = (
 SHEETS: dict[str, Sheet] = {s.name: s for s in _ALL}
 #: Workbook order (the README sheet comes first and is generated).
 SHEET_ORDER: tuple[str, ...] = tuple(SHEETS)
+
+
+#: Schema column kinds that are numbers.
+NUMERIC_KINDS = ("float", "int", "flag")
+
+
+def _numeric_kinds() -> dict[tuple[str, str], str]:
+    out = {}
+    for name, sheet in SHEETS.items():
+        for c in sheet.params if sheet.kind == "params" else sheet.columns:
+            if c.kind in NUMERIC_KINDS:
+                out[(name, c.name)] = c.kind
+    return out
+
+
+#: Kind of every numeric input: ``(sheet, column or key)`` -> ``float``, ``int`` or ``flag``.
+#: The ``float`` ones can be drawn (:mod:`h2model.params`); counts, years and switches shape
+#: arrays or rules and cannot vary along a draws axis.
+KINDS = _numeric_kinds()

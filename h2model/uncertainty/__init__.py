@@ -31,7 +31,7 @@ Layout
 The package is split by concern; every name above is importable from
 :mod:`h2model.uncertainty` itself.
 
-- :mod:`h2model.uncertainty.inputs` -- the Uncertainty sheet resolved
+- :mod:`h2model.inputs.uncertainty` -- the Uncertainty sheet resolved
   (:func:`drawable_inputs`, :class:`UncertainInput`, :func:`uncertain_inputs`,
   :func:`check_read`).
 - :mod:`h2model.uncertainty.sampling` -- correlated draws, quantiles and the Saltelli
@@ -111,7 +111,7 @@ Examples
 
 from __future__ import annotations
 
-from .inputs import FLEET_INPUT, UncertainInput, check_read, drawable_inputs, uncertain_inputs
+from ..inputs.uncertainty import FLEET_INPUT, UncertainInput, check_read, drawable_inputs, uncertain_inputs
 from .montecarlo import PERCENTILES, STAT_COLUMNS, MonteCarloResult, monte_carlo
 from .sampling import saltelli_samples
 from .sensitivity import (

@@ -15,11 +15,11 @@ import pandas as pd
 
 from .. import policy, station, tco
 from ..fleet import FleetResult, in_service_totals, interpolate_stock, max_capacity_factor
+from ..inputs.uncertainty import FLEET_INPUT, UncertainInput
 from ..params import as_params
 from ..prices import NETWORK_PRICE, calendar_path, nominal
 from ..station.pricing import _sum_by_year
 from ..targets import meets
-from .inputs import FLEET_INPUT, UncertainInput
 
 # FCEV Segments columns that also change hydrogen demand, hence station sales.
 _DEMAND_COLUMNS = ("h2_kg_per_100km", "annual_km")

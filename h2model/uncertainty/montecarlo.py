@@ -17,10 +17,10 @@ import pandas as pd
 
 from .. import station
 from ..fleet import FleetResult, fleet_from_case
+from ..inputs.uncertainty import UncertainInput, check_read, uncertain_inputs
 from ..prices import NETWORK_PRICE, network_price_path, nominal
 from ..targets import meets
 from .engine import _Engine, _meets, _price_target
-from .inputs import UncertainInput, check_read, uncertain_inputs
 from .sampling import _ppf_matrix, _uniforms
 from .sensitivity import _target_engine, breakeven_frontier, frontier_contour, sobol_analysis, tornado
 

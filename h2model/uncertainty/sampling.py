@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 from scipy.stats import qmc
 
-from .inputs import UncertainInput
+from ..inputs.uncertainty import UncertainInput
 
 
 def _uniforms(rng: np.random.Generator, n: int, inputs: Sequence[UncertainInput],

@@ -20,11 +20,11 @@ from scipy import stats
 from .. import station
 from ..finance import breakeven_price, ex_vat
 from ..fleet import FleetResult, fleet_from_case
+from ..inputs.uncertainty import UncertainInput, uncertain_inputs
 from ..params import as_params
 from ..station.capex import _station_costs
 from ..station.pricing import _finance_with
 from .engine import _Engine, _meets, _price_target
-from .inputs import UncertainInput, uncertain_inputs
 from .sampling import _ppf_matrix, saltelli_samples
 
 # --- Sobol indices --------------------------------------------------------------------------------

@@ -16,11 +16,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..inputs import InputError, Problem
-from ..inputs.raw import RawSheet
-from ..inputs.scenarios import _match_rows
-from ..inputs.schema import DISTRIBUTIONS, SHEETS
-from ..params import as_params
+from .errors import InputError, Problem
+from .raw import RawSheet
+from .scenarios import _match_rows
+from .schema import DISTRIBUTIONS, KINDS, SHEETS
+from .validate import distribution_rule
+
+_LETTER = {"low": "F", "mode": "G", "high": "H"}
+
+
+def _names(schema) -> set[str]:
+    """Column names (table sheet) or keys (params sheet) of a sheet schema."""
+    return {c.name for c in (schema.params if schema.kind == "params" else schema.columns)}
+
 
 #: The Fleet input the Monte Carlo engine scales station sales and the vehicle budget by
 #: (factors only; the fleet itself is the run's).
@@ -28,13 +36,16 @@ FLEET_INPUT = ("Fleet", "fcev_in_service")
 
 
 def drawable_inputs(case) -> frozenset[tuple[str, str]]:
-    """Inputs an Uncertainty row may name: every ``float`` input of the case
-    (:meth:`h2model.params.Params.drawable`) and :data:`FLEET_INPUT`.
+    """Inputs an Uncertainty row may name: every ``float`` input of the schema
+    (:data:`h2model.inputs.schema.KINDS`; what :meth:`h2model.params.Params.drawable`
+    accepts) that the case has, and :data:`FLEET_INPUT`.
 
     Whether the engines that ran actually read a drawn input is checked after the
     draws (:func:`check_read`), not listed by hand here.
     """
-    return as_params(case).drawable() | {FLEET_INPUT}
+    has = {(s, c) for s, df in case.tables.items() for c in df.columns}
+    has |= {(s, k) for s, d in case.params.items() for k in d}
+    return frozenset(k for k, kind in KINDS.items() if kind == "float" and k in has) | {FLEET_INPUT}
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -187,16 +198,14 @@ def uncertain_inputs(case) -> list[UncertainInput]:
         if dist not in DISTRIBUTIONS:
             bad("E", dist, f"distribution must be one of {', '.join(DISTRIBUTIONS)}", "distribution")
             continue
-        if dist == "triangular" and not (lo <= mode <= hi if not math.isnan(mode) else False):
-            bad("G", r.mode, "triangular needs low <= mode <= high", "mode")
-            continue
-        if dist == "uniform" and not lo <= hi:
-            bad("H", hi, "uniform needs low <= high", "high")
-            continue
-        if dist in ("normal", "lognormal") and not hi >= 0:
-            bad("H", hi, f"{dist}: high is the standard deviation and must be >= 0", "high")
-            continue
         relative = bool(int(r.relative))
+        name = str(r.column) if schema.kind == "table" else key
+        target = schema.column(name) if name in _names(schema) else None
+        broken = distribution_rule(dist, lo, mode, hi, relative, target)
+        if broken is not None:
+            col, rule = broken
+            bad(_LETTER[col], getattr(r, col), rule, col)
+            continue
         if schema.kind == "params":
             column = str(r.column) if pd.notna(r.column) else "value"
             if column != "value":
