@@ -1,0 +1,535 @@
+"""Rendering: the report files of a scenario, the comparison and the index.
+
+The offline HTML (the inlined Vega bundle, :func:`vega_bundle`; the Jinja templates of
+``h2model/templates``), the results tables and charts written atomically into a
+scenario's folder (:func:`render_report`), the cross-scenario comparison
+(:func:`read_tables`, :func:`comparison_charts`, :func:`render_comparison`), the index
+page (:func:`render_index`) and :func:`build_reports`, which executes the report
+notebook (:data:`NOTEBOOK`) for each scenario and language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__, charts
+from ..glossary import LANGS, t
+from ..results import Results, replace_dir, write_csv
+from .views import (
+    CHARTS,
+    SECTIONS,
+    SENSITIVITY_CHARTS,
+    assumptions,
+    build_charts,
+    executive_summary,
+    has_uncertainty,
+    html_table,
+    mc_headline,
+    sensitivity_tables,
+)
+
+#: The scenario report notebook (repository checkout).
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "report.ipynb"
+
+
+# --- HTML pieces ----------------------------------------------------------------------------------
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """The Vega + Vega-Lite + Vega-Embed JavaScript (about 0.9 MB) from vl-convert,
+    for inlining; cached in memory and on disk per vl-convert version."""
+    import vl_convert as vlc
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "h2model"
+    path = cache / f"vega-bundle-vlc{vlc.__version__}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    js = vlc.javascript_bundle()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(js, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
+    return js
+
+
+def _script_json(obj) -> str:
+    """JSON safe inside a ``<script>`` element."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+
+
+def _env():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("h2model", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _write_tables(results: Results, out_dir: Path) -> None:
+    """Results.write into a sibling temporary folder, then move its files into
+    ``out_dir`` (which also holds the reports and notebooks, so it is not replaced)."""
+    tmp = Path(tempfile.mkdtemp(dir=out_dir, prefix=".tables."))
+    try:
+        written = results.write(tmp / "t")
+        for f in sorted(written.iterdir()):
+            os.replace(f, out_dir / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- one scenario ---------------------------------------------------------------------------------
+
+
+def render_report(
+    results: Results,
+    case,
+    lang: str,
+    out_dir: str | Path,
+    *,
+    run_date: dt.datetime | None = None,
+    write_tables: bool = True,
+) -> Path:
+    """Write one scenario's report in one language, its charts and its tables.
+
+    Parameters
+    ----------
+    results : Results
+        From :func:`h2model.model.run`.
+        Its Monte Carlo tables (``run(case, mc_draws=N)``), when present, fill the
+        sensitivity section (headline from ``uncertainty_summary``, charts, compact
+        tables); without them the section says there are none.
+    case : h2model.inputs.case.Case
+        The case the results came from (assumptions, sources, positions, provenance).
+    lang : {'en', 'zh'}
+    out_dir : str or pathlib.Path
+        Folder to write to (created): ``report_<lang>.html``, ``charts/<name>_<lang>.png``
+        and ``.svg``, and (``write_tables``) every table as CSV plus ``results.xlsx``
+        and ``provenance.json``. Other files in the folder are left alone.
+    run_date : datetime, optional
+        Shown in provenance; default now (UTC).
+    write_tables : bool
+        Write the results tables too.
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML report.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {LANGS}, not {lang!r}")
+    out_dir = Path(out_dir)
+    (out_dir / "charts").mkdir(parents=True, exist_ok=True)
+    if write_tables:
+        _write_tables(results, out_dir)
+    run_date = run_date or dt.datetime.now(dt.UTC)
+
+    figures = build_charts(results, case, lang)
+    chart_items = {}
+    for name, chart in figures.items():
+        charts.save(chart, out_dir / "charts" / f"{name}_{lang}")
+        chart_items[name] = {
+            "name": name,
+            "spec": _script_json(chart.to_dict()),
+            "png": f"charts/{name}_{lang}.png",
+            "svg": f"charts/{name}_{lang}.svg",
+        }
+    sections = []
+    for sec in SECTIONS:
+        items = [
+            chart_items[c.name]
+            if c.name in chart_items
+            else {
+                "name": c.name,
+                "missing": t(
+                    "narr.not_available", lang, table=", ".join(n for n in c.needs if n not in results)
+                ),
+            }
+            for c in CHARTS
+            if c.section == sec
+        ]
+        sections.append({"key": sec, "title": t(f"section.{sec}", lang), "charts": items})
+    mc = has_uncertainty(results)
+    sens_charts = [chart_items[n] for n in SENSITIVITY_CHARTS if n in chart_items] if mc else []
+
+    targets = results["targets"]
+    summary = executive_summary(targets, lang)
+    finance, sources = assumptions(case, lang)
+    overrides = case.overrides if len(case.overrides) else pd.DataFrame()
+    price_year = case.price_year
+    target_year = int(targets["year"].max()) if len(targets) else price_year
+    sens = sensitivity_tables(results, lang)
+    draws = int(results["uncertainty_summary"]["draws"].iloc[0]) if mc else 0
+    files = sorted([f"{n}.csv" for n in results.tables] + ["results.xlsx", "provenance.json"])
+    provenance = [
+        (t("prov.scenario", lang), case.scenario),
+        (t("prov.description", lang), case.scenario_description),
+        (t("prov.input_file", lang), Path(case.path).name if case.path else case.name),
+        (t("prov.input_sha256", lang), case.input_sha256),
+        (t("prov.version", lang), __version__),
+        (t("prov.run_date", lang), run_date.strftime("%Y-%m-%d %H:%M")),
+        (t("prov.price_year", lang), str(price_year)),
+        (t("prov.mc_draws", lang), f"{draws:,}" if mc else t("ui.none", lang)),
+    ]
+    page = (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            t=lambda key, **kw: t(key, lang, **kw),
+            lang=lang,
+            html_lang="zh-CN" if lang == "zh" else "en",
+            title=f"{t('report.title', lang)}: {case.scenario}",
+            scenario=case.scenario,
+            description=case.scenario_description,
+            summary_intro=t(
+                "narr.summary_intro",
+                lang,
+                scenario=case.scenario,
+                description=case.scenario_description,
+                year=target_year,
+            ),
+            summary_count=t("narr.summary_count", lang, met=int(targets["met"].sum()), total=len(targets)),
+            summary=summary,
+            sections=sections,
+            sensitivity=sens,
+            sensitivity_charts=sens_charts,
+            mc_headline=mc_headline(results["uncertainty_summary"], lang) if mc else None,
+            sensitivity_note=(
+                t("narr.sensitivity", lang, draws=f"{draws:,}") if mc else t("narr.sensitivity_none", lang)
+            ),
+            notes=list(results.notes),
+            finance=html_table(finance, lang, max_rows=None),
+            sources=html_table(sources, lang, max_rows=None, links=("url",)),
+            assumptions_note=t("narr.assumptions", lang, price_year=price_year),
+            overrides=html_table(overrides, lang, max_rows=None) if len(overrides) else None,
+            provenance=provenance,
+            files=files,
+            other_lang=[x for x in LANGS if x != lang],
+            bundle=vega_bundle(),
+            font=charts.FONT,
+        )
+    )
+    path = out_dir / f"report_{lang}.html"
+    _write_text_atomic(path, page)
+    return path
+
+
+# --- across scenarios -----------------------------------------------------------------------------
+
+
+def read_tables(
+    folder: str | Path, names: Iterable[str] = ("targets", "price_path", "fleet", "budget", "co2")
+) -> dict[str, pd.DataFrame]:
+    """Read back results tables written by :meth:`Results.write` (those present)."""
+    folder = Path(folder)
+    return {n: pd.read_csv(folder / f"{n}.csv") for n in names if (folder / f"{n}.csv").exists()}
+
+
+def comparison_charts(tables: dict[str, dict[str, pd.DataFrame]], lang: str) -> dict[str, object]:
+    """The comparison report's charts from each scenario's tables.
+
+    Parameters
+    ----------
+    tables : dict
+        Scenario -> table name -> table (``targets``, ``price_path``, ``fleet``,
+        ``budget``, ``co2``; each with a ``scenario`` column).
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    dict
+        Chart name -> Altair chart.
+    """
+
+    def stack(name):
+        frames = [tb[name] for tb in tables.values() if name in tb]
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+    out = {}
+    targets = stack("targets")
+    if targets is not None:
+        out["compare_targets"] = charts.compare_targets(targets, lang=lang)
+    if (paths := stack("price_path")) is not None:
+        out["compare_price"] = charts.compare_price(paths, targets, lang=lang)
+    if (fleet := stack("fleet")) is not None:
+        out["compare_fleet"] = charts.compare_fleet(fleet, lang=lang)
+    if (budget := stack("budget")) is not None:
+        out["compare_budget"] = charts.compare_budget(budget, lang=lang)
+    if (co2 := stack("co2")) is not None:
+        out["compare_co2"] = charts.compare_co2(co2, lang=lang)
+    return out
+
+
+def render_comparison(
+    tables: dict[str, dict[str, pd.DataFrame]], descriptions: dict[str, str], lang: str, out: str | Path
+) -> Path:
+    """Write ``comparison_<lang>.html`` (and its charts in ``out/charts/``).
+
+    Parameters
+    ----------
+    tables : dict
+        Scenario -> table name -> table, as for :func:`comparison_charts`.
+    descriptions : dict
+        Scenario -> one-line description.
+    lang : {'en', 'zh'}
+    out : str or pathlib.Path
+        The reports' root folder.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    out = Path(out)
+    (out / "charts").mkdir(parents=True, exist_ok=True)
+    items = []
+    for name, chart in comparison_charts(tables, lang).items():
+        charts.save(chart, out / "charts" / f"{name}_{lang}")
+        items.append(
+            {
+                "name": name,
+                "spec": _script_json(chart.to_dict()),
+                "png": f"charts/{name}_{lang}.png",
+                "svg": f"charts/{name}_{lang}.svg",
+            }
+        )
+    summary = []
+    for scen, tb in tables.items():
+        if "targets" in tb:
+            s = executive_summary(tb["targets"], lang)
+            summary.append({"scenario": scen, "description": descriptions.get(scen, ""), "rows": s})
+    page = (
+        _env()
+        .get_template("comparison.html.j2")
+        .render(
+            t=lambda key, **kw: t(key, lang, **kw),
+            lang=lang,
+            html_lang="zh-CN" if lang == "zh" else "en",
+            title=t("report.comparison_title", lang),
+            charts=items,
+            summary=summary,
+            bundle=vega_bundle(),
+            font=charts.FONT,
+            version=__version__,
+            run_date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+        )
+    )
+    path = out / f"comparison_{lang}.html"
+    _write_text_atomic(path, page)
+    return path
+
+
+def render_index(
+    out: str | Path, status: dict[str, str], descriptions: dict[str, str], langs: Iterable[str]
+) -> Path:
+    """Write ``index.html`` linking every scenario report, the comparison reports and
+    the result files, with the message of each scenario that failed."""
+    out = Path(out)
+    langs = list(langs)
+    rows = []
+    for scen, state in status.items():
+        folder = out / scen
+        rows.append(
+            {
+                "scenario": scen,
+                "description": descriptions.get(scen, ""),
+                "ok": state == "ok",
+                "error": state,
+                "reports": [
+                    (lang, f"{scen}/report_{lang}.html")
+                    for lang in langs
+                    if (folder / f"report_{lang}.html").exists()
+                ],
+                "notebooks": [
+                    (lang, f"{scen}/report_{lang}.ipynb")
+                    for lang in langs
+                    if (folder / f"report_{lang}.ipynb").exists()
+                ],
+                "xlsx": f"{scen}/results.xlsx" if (folder / "results.xlsx").exists() else None,
+                "charts": f"{scen}/charts/" if (folder / "charts").exists() else None,
+            }
+        )
+    comparisons = [
+        (lang, f"comparison_{lang}.html") for lang in langs if (out / f"comparison_{lang}.html").exists()
+    ]
+    page = (
+        _env()
+        .get_template("index.html.j2")
+        .render(
+            title=f"{t('report.index_title', 'en')} · {t('report.index_title', 'zh')}",
+            rows=rows,
+            comparisons=comparisons,
+            langs=langs,
+            t=t,
+            version=__version__,
+            run_date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
+            font=charts.FONT,
+        )
+    )
+    path = out / "index.html"
+    _write_text_atomic(path, page)
+    return path
+
+
+# --- all scenarios --------------------------------------------------------------------------------
+
+
+def _execution_error(exc: BaseException) -> str:
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def build_reports(
+    workbook: str | Path,
+    scenarios: Iterable[str] | None = None,
+    langs: Iterable[str] = LANGS,
+    out: str | Path = "outputs",
+    mc_draws: int = 0,
+    progress: bool = True,
+    *,
+    notebook: str | Path | None = None,
+    timeout_s: float | None = None,
+) -> dict[str, str]:
+    """Build every scenario's reports, the comparison and the index.
+
+    For each scenario, ``notebooks/report.ipynb`` is executed with papermill once per
+    language into a temporary folder beside ``out/<scenario>``, which replaces it
+    only when every language succeeded. The notebook runs the model and calls
+    :func:`render_report`.
+
+    Parameters
+    ----------
+    workbook : str or pathlib.Path
+        Input workbook or CSV folder.
+    scenarios : iterable of str, optional
+        Scenarios to build; default every scenario of the workbook.
+    langs : iterable of {'en', 'zh'}
+        Report languages.
+    out : str or pathlib.Path
+        Root output folder.
+    mc_draws : int
+        Monte Carlo draws for the sensitivity section (0: none); the notebook passes
+        them to ``run(case, mc_draws=...)``.
+    progress : bool
+        Show a progress bar (scenarios x steps) on stderr.
+    notebook : str or pathlib.Path, optional
+        The report notebook; default :data:`NOTEBOOK`.
+    timeout_s : float, optional
+        Per-cell execution timeout.
+
+    Returns
+    -------
+    dict
+        Scenario -> ``"ok"`` or the error message. Failures are also printed.
+    """
+    import papermill
+    from tqdm.auto import tqdm
+
+    from ..inputs import InputError, list_scenarios, load_case
+
+    langs = list(langs)
+    bad = [lang for lang in langs if lang not in LANGS]
+    if bad:
+        raise ValueError(f"languages must be among {LANGS}, not {bad}")
+    notebook = Path(notebook or NOTEBOOK)
+    if not notebook.exists():
+        raise FileNotFoundError(f"report notebook not found: {notebook} (run from a checkout of h2model)")
+    workbook = Path(workbook).resolve()
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    names = list(scenarios) if scenarios else list_scenarios(workbook)
+    steps = ["load", *[f"report {lang}" for lang in langs], "publish"]
+    status: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
+    bar = tqdm(
+        total=len(names) * len(steps), disable=not progress, unit="step", desc="reports", file=sys.stderr
+    )
+    for name in names:
+        done = 0
+        tmp = None
+        try:
+            bar.set_postfix_str(f"{name}: load")
+            case = load_case(workbook, name)
+            descriptions[case.scenario] = case.scenario_description
+            bar.update(1)
+            done += 1
+            tmp = Path(tempfile.mkdtemp(dir=out, prefix=f".{case.scenario}."))
+            for lang in langs:
+                bar.set_postfix_str(f"{name}: report {lang}")
+                papermill.execute_notebook(
+                    str(notebook),
+                    str(tmp / f"report_{lang}.ipynb"),
+                    parameters={
+                        "workbook": str(workbook),
+                        "scenario": case.scenario,
+                        "out_dir": str(tmp),
+                        "lang": lang,
+                        "mc_draws": int(mc_draws),
+                    },
+                    kernel_name="python3",
+                    progress_bar=False,
+                    cwd=str(tmp),
+                    request_save_on_cell_execute=False,
+                    execution_timeout=timeout_s,
+                )
+                bar.update(1)
+                done += 1
+            bar.set_postfix_str(f"{name}: publish")
+            replace_dir(tmp, out / case.scenario)
+            tmp = None
+            bar.update(1)
+            done += 1
+            status[case.scenario] = "ok"
+        except InputError as exc:
+            status[name] = str(exc)
+            bar.write(
+                f"scenario {name}: input problems, skipped (earlier output kept)\n{exc}", file=sys.stderr
+            )
+        except Exception as exc:  # noqa: BLE001 - one failed scenario must not stop the others
+            status[name] = _execution_error(exc)
+            bar.write(
+                f"scenario {name} failed, skipped (earlier output kept): {status[name]}", file=sys.stderr
+            )
+        finally:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            bar.update(len(steps) - done)
+    bar.close()
+
+    ok = [s for s, v in status.items() if v == "ok"]
+    tables = {s: read_tables(out / s) for s in ok}
+    if tables:
+        targets = [tb["targets"] for tb in tables.values() if "targets" in tb]
+        if targets:
+            tmp_csv = out / ".targets.csv.tmp"
+            write_csv(pd.concat(targets, ignore_index=True), tmp_csv)
+            tmp_csv.replace(out / "targets.csv")
+        for lang in langs:
+            render_comparison(tables, descriptions, lang, out)
+    render_index(out, status, descriptions, langs)
+    return status

@@ -1,0 +1,551 @@
+"""What a report shows: the data views, tables and chart specs of a scenario.
+
+Tables derived from a run's results for the report and the notebooks (station sites,
+levelised cost components, supply by source, the executive summary and headline
+figures, the Monte Carlo headline and sensitivity tables, the assumptions), the chart
+specs of every report section (:data:`CHARTS`, :func:`build_charts`) and the
+formatting of table cells for the templates (:func:`html_table`). Nothing here writes
+files.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import charts
+from ..glossary import categories, category, column_label, t
+from ..inputs.schema import SHEETS
+from ..results import Results
+
+#: Finance keys shown in the assumptions table: every key of the Finance sheet, in
+#: schema order.
+FINANCE_KEYS = tuple(c.name for c in SHEETS["Finance"].params)
+
+#: Levelised cost components of the ``stations`` table, in waterfall order
+#: (they sum to ``breakeven_price_with_subsidy_cny_per_kg``).
+LCOH_COMPONENTS = (
+    "capital",
+    "fixed_om",
+    "land",
+    "electricity",
+    "hydrogen_purchase",
+    "delivery",
+    "financing_and_tax",
+    "vat",
+    "subsidy",
+)
+
+#: Rows of a table shown in a report before "N more rows in file".
+MAX_ROWS = 40
+
+
+# --- what the report shows ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart of the scenario report: the tables it needs and how it is drawn."""
+
+    name: str
+    section: str
+    needs: tuple[str, ...]
+    draw: Callable  # (results, case, lang) -> altair chart
+
+
+def _target(results: Results, target: str) -> pd.Series | None:
+    rows = results["targets"][results["targets"]["target"] == target]
+    return None if rows.empty else rows.iloc[0]
+
+
+def station_sites(results: Results, case) -> pd.DataFrame:
+    """One row per station of the run with its position: the last year's row of the
+    ``stations`` table joined with ``longitude, latitude`` from the case.
+
+    Parameters
+    ----------
+    results : Results
+        With a ``stations`` table (one row per station and year).
+    case : h2model.inputs.case.Case
+        Its ``Stations`` sheet gives positions (candidate sites included).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``station_id, name, district, station_type, capacity_kg_per_day,
+        commissioning_year, capex_cny, longitude, latitude`` (columns the table has).
+    """
+    st = results["stations"].sort_values(["station_id", "year"]).drop_duplicates("station_id", keep="last")
+    keep = [
+        c
+        for c in (
+            "station_id",
+            "name",
+            "district",
+            "station_type",
+            "capacity_kg_per_day",
+            "commissioning_year",
+            "capex_cny",
+            "longitude",
+            "latitude",
+        )
+        if c in st.columns
+    ]
+    st = st[keep]
+    if "longitude" not in st.columns:
+        pos = case["Stations"][["station_id", "longitude", "latitude"]]
+        st = st.merge(pos, on="station_id", how="left")
+    order = {s: i for i, s in enumerate(case["Stations"]["station_id"])}
+    return st.sort_values("station_id", key=lambda s: s.map(order).fillna(len(order))).reset_index(drop=True)
+
+
+def lcoh_components(stations: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Levelised cost components of the network in ``year``, volume-weighted over the
+    stations that sell hydrogen (CNY/kg).
+
+    Their sum is the volume-weighted break-even price with subsidies of the stations
+    that sell (``network_by_year.sellers_vw_breakeven_price_with_subsidy_cny_per_kg``),
+    as each station's components sum to its break-even price; the network price adds
+    the cost of idle stations on top.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        The ``stations`` table: ``year, kg_sold_per_year`` and
+        ``<component>_cny_per_kg`` for the :data:`LCOH_COMPONENTS`.
+    year : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``component, cny_per_kg`` in :data:`LCOH_COMPONENTS` order (components the
+        table lacks are left out).
+
+    >>> st = pd.DataFrame({"year": [2025, 2025], "kg_sold_per_year": [1.0, 3.0],
+    ...                    "capital_cny_per_kg": [10.0, 2.0]})
+    >>> lcoh_components(st, 2025).values.tolist()
+    [['capital', 4.0]]
+    """
+    rows = stations[(stations["year"] == year) & (stations["kg_sold_per_year"] > 0)]
+    cols = [c for c in LCOH_COMPONENTS if f"{c}_cny_per_kg" in rows.columns]
+    w = rows["kg_sold_per_year"].to_numpy(float)
+    values = rows[[f"{c}_cny_per_kg" for c in cols]].to_numpy(float)
+    avg = (w @ values) / w.sum() if w.sum() > 0 else np.full(len(cols), np.nan)
+    return pd.DataFrame({"component": cols, "cny_per_kg": avg})
+
+
+def supply_by_source(stations: pd.DataFrame, supply: pd.DataFrame) -> pd.DataFrame:
+    """Hydrogen dispensed by year and supply type (kg/day) from the ``stations`` table.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        ``year, supply_id, h2_kg_per_day``.
+    supply : pandas.DataFrame
+        The case's ``Supply`` sheet: ``supply_id, supply_type``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, source, kg_per_day`` (``source`` is the supply type).
+    """
+    kind = supply.set_index("supply_id")["supply_type"]
+    s = stations[["year", "supply_id", "h2_kg_per_day"]].copy()
+    s["source"] = s["supply_id"].map(kind).fillna(s["supply_id"])
+    return (
+        s.groupby(["year", "source"], as_index=False, sort=True)["h2_kg_per_day"]
+        .sum()
+        .rename(columns={"h2_kg_per_day": "kg_per_day"})
+    )
+
+
+def _price_year(results: Results) -> int:
+    row = _target(results, "price")
+    return int(row["year"]) if row is not None else int(results["stations"]["year"].max())
+
+
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec(
+        "targets", "summary", ("targets",), lambda r, c, lang: charts.targets_summary(r["targets"], lang=lang)
+    ),
+    ChartSpec(
+        "station_map",
+        "network",
+        ("stations",),
+        lambda r, c, lang: charts.station_map(station_sites(r, c), c["Districts"], lang=lang),
+    ),
+    ChartSpec(
+        "build_schedule",
+        "network",
+        ("stations",),
+        lambda r, c, lang: charts.build_schedule(station_sites(r, c), lang=lang),
+    ),
+    ChartSpec(
+        "levelised_cost",
+        "economics",
+        ("stations", "targets"),
+        lambda r, c, lang: charts.levelised_cost(
+            lcoh_components(r["stations"], _price_year(r)),
+            year=_price_year(r),
+            target_cny_per_kg=(
+                float(_target(r, "price")["required"]) if _target(r, "price") is not None else None
+            ),
+            lang=lang,
+        ),
+    ),
+    ChartSpec(
+        "price_path",
+        "economics",
+        ("price_path", "targets"),
+        lambda r, c, lang: charts.price_path(r["price_path"], r["targets"], lang=lang),
+    ),
+    ChartSpec(
+        "tco_parity",
+        "fleet",
+        ("tco_parity",),
+        lambda r, c, lang: charts.tco_parity(r["tco_parity"], lang=lang),
+    ),
+    ChartSpec(
+        "subsidy_budget",
+        "policy",
+        ("budget",),
+        lambda r, c, lang: charts.subsidy_budget(r["budget"], lang=lang),
+    ),
+    ChartSpec(
+        "demand_by_district",
+        "demand",
+        ("demand_by_district",),
+        lambda r, c, lang: charts.demand_by_district(r["demand_by_district"], lang=lang),
+    ),
+    ChartSpec(
+        "supply_mix",
+        "demand",
+        ("stations",),
+        lambda r, c, lang: charts.supply_mix(supply_by_source(r["stations"], c["Supply"]), lang=lang),
+    ),
+    ChartSpec(
+        "co2_abatement", "emissions", ("co2",), lambda r, c, lang: charts.co2_abatement(r["co2"], lang=lang)
+    ),
+    # Monte Carlo (run(case, mc_draws=N)): drawn when the run has the tables.
+    ChartSpec(
+        "mc_distribution",
+        "sensitivity",
+        ("uncertainty_network_price",),
+        lambda r, c, lang: charts.mc_distribution(r["uncertainty_network_price"], lang=lang),
+    ),
+    ChartSpec(
+        "tornado", "sensitivity", ("tornado",), lambda r, c, lang: charts.tornado(r["tornado"], lang=lang)
+    ),
+    ChartSpec(
+        "sobol", "sensitivity", ("sobol",), lambda r, c, lang: charts.sobol_ranking(r["sobol"], lang=lang)
+    ),
+    ChartSpec(
+        "frontier",
+        "sensitivity",
+        ("frontier", "frontier_contour"),
+        lambda r, c, lang: charts.breakeven_frontier(r["frontier"], r["frontier_contour"], lang=lang),
+    ),
+    ChartSpec(
+        "parity_probability",
+        "sensitivity",
+        ("uncertainty_parity",),
+        lambda r, c, lang: charts.parity_probability(r["uncertainty_parity"], lang=lang),
+    ),
+)
+
+#: Report sections in order (each holds the charts whose ``section`` it is); the
+#: ``sensitivity`` charts have their own section after these, drawn only when the run
+#: has the Monte Carlo tables.
+SECTIONS = ("summary", "network", "economics", "fleet", "policy", "demand", "emissions")
+
+#: Charts of the sensitivity section (Monte Carlo tables).
+SENSITIVITY_CHARTS = tuple(c.name for c in CHARTS if c.section == "sensitivity")
+
+#: Monte Carlo tables of :meth:`h2model.uncertainty.MonteCarloResult.tables`.
+UNCERTAINTY_TABLES = (
+    "uncertainty_summary",
+    "uncertainty_network_price",
+    "uncertainty_station_price",
+    "uncertainty_parity",
+    "uncertainty_budget",
+    "uncertainty_inputs",
+    "tornado",
+    "sobol",
+    "frontier",
+    "frontier_contour",
+)
+
+
+def build_charts(results: Results, case, lang: str) -> dict[str, object]:
+    """Every chart of the scenario report whose tables the run has.
+
+    Parameters
+    ----------
+    results : Results
+    case : h2model.inputs.case.Case
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    dict
+        Chart name -> Altair chart, in report order (see :data:`CHARTS`).
+    """
+    return {
+        c.name: c.draw(results, case, lang)
+        for c in CHARTS
+        if all(n in results and len(results[n]) for n in c.needs)
+    }
+
+
+# --- executive summary ----------------------------------------------------------------------------
+
+
+def _fmt_target(value, unit: str) -> str:
+    if value is None or not np.isfinite(float(value)):
+        return "–"
+    return f"{float(value):,.0f}" if unit in ("stations", "vehicles") else f"{float(value):,.1f}"
+
+
+def executive_summary(targets: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The plan's targets as the report's opening table, read from the ``targets``
+    table (never recomputed).
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        ``target, year, comparator, required, achieved, unit, met, gap``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target with text columns ``target, year, required, achieved,
+        status, gap`` (headers in ``lang``), ``kind`` (input, constraint or outcome)
+        where the table says it, ``median (p5-p95)`` and ``probability met`` where it
+        carries Monte Carlo figures, and a boolean ``met``.
+
+    >>> tg = pd.DataFrame({"target": ["price"], "year": [2025], "comparator": ["<"],
+    ...     "required": [35.0], "achieved": [33.24], "unit": ["CNY/kg"], "met": [True], "gap": [-1.76]})
+    >>> executive_summary(tg, "zh").drop(columns=["年份", "met"]).iloc[0].tolist()
+    ['车用氢气终端销售价格', '< 35.0 元/公斤', '33.2 元/公斤', '达成', '余量 1.8 元/公斤']
+    """
+    rows = []
+    mc = "prob_met" in targets.columns and targets["prob_met"].notna().any()
+    for r in targets.itertuples(index=False):
+        unit = category("unit", r.unit, lang)
+        gap = float(r.gap)
+        if not np.isfinite(gap):
+            gap_text = t("narr.gap_na", lang)
+        elif r.met:
+            gap_text = t("narr.gap_over", lang, gap=f"{_fmt_target(abs(gap), r.unit)} {unit}")
+        else:
+            gap_text = t("narr.gap_short", lang, gap=f"{_fmt_target(max(gap, 0.0), r.unit)} {unit}")
+        rows.append(
+            {
+                t("ui.target", lang): category("target", r.target, lang),
+                t("ui.year", lang): int(r.year),
+                t("ui.required", lang): f"{r.comparator} {_fmt_target(r.required, r.unit)} {unit}",
+                t("ui.achieved", lang): f"{_fmt_target(r.achieved, r.unit)} {unit}",
+                t("ui.status", lang): t("ui.met" if r.met else "ui.not_met", lang),
+                t("ui.gap", lang): gap_text,
+                **({t("ui.kind", lang): t(f"kind.{r.kind}", lang)} if hasattr(r, "kind") else {}),
+                **({t("ui.median_band", lang): _band(r, unit),
+                    t("ui.prob_met", lang): _pct(float(r.prob_met))} if mc else {}),
+                "met": bool(r.met),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _band(r, unit: str) -> str:
+    """``median (p5-p95) unit`` of a targets row, or a dash without draws."""
+    if not np.isfinite(float(r.median)):
+        return "–"
+    f = [_fmt_target(float(getattr(r, c)), r.unit) for c in ("median", "p5", "p95")]
+    return f"{f[0]} ({f[1]}–{f[2]}) {unit}"
+
+
+def headline(targets: pd.DataFrame) -> str:
+    """The targets as stable plain text (rounded) for notebooks' checked output.
+
+    >>> tg = pd.DataFrame({"target": ["stations"], "year": [2025], "comparator": [">"],
+    ...     "required": [50.0], "achieved": [52.0], "unit": ["stations"], "met": [True], "gap": [-2.0]})
+    >>> print(headline(tg))
+    stations 2025: 52 stations (required > 50) met
+    """
+    lines = []
+    for r in targets.itertuples(index=False):
+        lines.append(
+            f"{r.target} {int(r.year)}: {_fmt_target(r.achieved, r.unit)} {r.unit} "
+            f"(required {r.comparator} {_fmt_target(r.required, r.unit)}) "
+            f"{'met' if r.met else 'NOT met'}"
+        )
+    return "\n".join(lines)
+
+
+# --- sensitivity ----------------------------------------------------------------------------------
+
+
+def has_uncertainty(results: Results) -> bool:
+    """Whether the run has Monte Carlo tables (``run(case, mc_draws=N)`` with N > 0)."""
+    return "uncertainty_summary" in results and len(results["uncertainty_summary"]) > 0
+
+
+def _pct(x: float) -> str:
+    return "–" if not np.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def _price(x) -> str:
+    return "–" if x is None or not np.isfinite(float(x)) else f"{float(x):,.1f}"
+
+
+def mc_headline(summary: pd.DataFrame, lang: str) -> str:
+    """The sensitivity section's headline sentence, read from the ``uncertainty_summary``
+    table (never recomputed): the probability that the target-year network price meets
+    the target, and its p5 / p50 / p95.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``uncertainty_summary``: ``year, price_target_cny_per_kg, comparator, draws,
+        prob_meets_target, p5, p50, p95, base_cny_per_kg``.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    str
+
+    >>> sm = pd.DataFrame({"year": [2025], "price_target_cny_per_kg": [35.0], "comparator": ["<"],
+    ...     "draws": [200], "prob_meets_target": [0.125], "p5": [30.04], "p50": [38.0], "p95": [50.0],
+    ...     "base_cny_per_kg": [37.5]})
+    >>> mc_headline(sm, "en")[:46]
+    'P(2025 network price < 35 CNY/kg) = 12.5% over'
+    """
+    r = summary.iloc[0]
+    cmp = str(r["comparator"])
+    return t(
+        "narr.mc_headline",
+        lang,
+        year=int(r["year"]),
+        comparator=cmp
+        if lang == "en"
+        else {"<": "低于", "<=": "不高于", ">": "高于", ">=": "不低于"}.get(cmp, cmp),
+        target=f"{float(r['price_target_cny_per_kg']):g}",
+        prob=_pct(float(r["prob_meets_target"])),
+        draws=f"{int(r['draws']):,}",
+        p5=_price(r.get("p5")),
+        p50=_price(r.get("p50")),
+        p95=_price(r.get("p95")),
+        base=_price(r.get("base_cny_per_kg")),
+    )
+
+
+#: Columns of the compact tornado and Sobol tables in the report.
+TORNADO_COLUMNS = (
+    "input_id",
+    "low_value",
+    "high_value",
+    "price_at_low",
+    "base_price",
+    "price_at_high",
+    "swing",
+)
+SOBOL_COLUMNS = ("input_id", "S1", "S1_conf", "ST", "ST_conf")
+
+
+def sensitivity_tables(results: Results, lang: str, top: int = 8) -> list[tuple[str, dict]]:
+    """Compact tables of the sensitivity section from the run's Monte Carlo tables:
+    the summary, the tornado's ``top`` largest swings and the Sobol indices (input
+    names in ``lang``); empty without Monte Carlo tables.
+
+    Returns
+    -------
+    list of (str, dict)
+        Heading and table (:func:`html_table`).
+    """
+    if not has_uncertainty(results):
+        return []
+    out = []
+    summary = results["uncertainty_summary"].drop(columns=["scenario"], errors="ignore")
+    out.append((t("narr.mc_summary_table", lang), html_table(summary, lang, max_rows=None)))
+    for name, cols, heading in (
+        ("tornado", TORNADO_COLUMNS, "narr.tornado_table"),
+        ("sobol", SOBOL_COLUMNS, "narr.sobol_table"),
+    ):
+        if name in results and len(results[name]):
+            df = results[name][[c for c in cols if c in results[name].columns]].copy()
+            df["input_id"] = categories("input", df["input_id"].tolist(), lang)
+            out.append((t(heading, lang), html_table(df, lang, max_rows=top, file=f"{name}.csv")))
+    return out
+
+
+def _cell(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return "–"
+    if isinstance(v, bool | np.bool_):
+        return "✓" if v else "✗"
+    if isinstance(v, int | np.integer):
+        return str(int(v)) if 1900 <= int(v) <= 2200 else f"{int(v):,}"
+    if isinstance(v, float | np.floating):
+        x = float(v)
+        if x.is_integer() and 1900 <= x <= 2200:  # a year
+            return f"{x:.0f}"
+        if x.is_integer() and abs(x) < 1e15:
+            return f"{x:,.0f}"
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3g}"
+    return str(v)
+
+
+def html_table(
+    df: pd.DataFrame,
+    lang: str,
+    max_rows: int | None = MAX_ROWS,
+    file: str | None = None,
+    links: Iterable[str] = (),
+) -> dict:
+    """A table for the templates: glossary headers, formatted cells.
+
+    Returns
+    -------
+    dict
+        ``headers`` (list of str), ``rows`` (list of list of str), ``more`` (text
+        for the rows left out, or ""), ``links`` (indices of columns to show as links).
+    """
+    shown = df if max_rows is None else df.head(max_rows)
+    more = ""
+    if max_rows is not None and len(df) > max_rows:
+        more = t("ui.more_rows", lang, n=len(df) - max_rows, file=file or "CSV")
+    link_idx = [i for i, c in enumerate(df.columns) if c in set(links)]
+    return {
+        "headers": [column_label(c, lang) for c in df.columns],
+        "rows": [[_cell(v) for v in row] for row in shown.itertuples(index=False)],
+        "more": more,
+        "links": link_idx,
+    }
+
+
+def assumptions(case, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Key Finance values and the Sources sheet, for the assumptions section.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        ``key, value`` (key named in ``lang``) and ``source_key, title, url, year,
+        source_kind, note``.
+    """
+    fin = case.finance
+    finance = pd.DataFrame(
+        {
+            "key": [t(f"finance.{k}", lang) for k in FINANCE_KEYS if k in fin],
+            "value": [fin[k] for k in FINANCE_KEYS if k in fin],
+        }
+    )
+    src = case["Sources"].copy()
+    if "kind" in src.columns:
+        src["kind"] = [category("source_kind", k, lang) for k in src["kind"]]
+        src = src.rename(columns={"kind": "source_kind"})
+    return finance, src
