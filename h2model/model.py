@@ -35,15 +35,14 @@ import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import emissions, fleet, policy, station, tco, uncertainty
 from .inputs import Case, InputError, list_scenarios, load_case
 from .params import Params
-from .prices import NETWORK_PRICE, network_price_path, nominal
+from .prices import network_price_path, nominal
 from .results import Results, replace_dir, write_csv
-from .targets import check_targets, meets
+from .targets import targets_table
 
 STEPS = ("fleet", "network", "station", "tco", "policy", "emissions", "targets")
 
@@ -138,48 +137,6 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     for name, df in res.tables.items():
         res.tables[name] = _with_scenario(df, case.scenario)
     return res
-
-
-def targets_table(case: Case, fl, econ, *, mc=None, plan_network: bool = True) -> pd.DataFrame:
-    """The plan's targets against what the run achieves (see :mod:`h2model.targets`).
-
-    The FCEV count is an ``input`` (the Fleet sheet's rollout), the station count a
-    ``constraint`` when the network plan enforces the station target (else an
-    ``input``: the Stations sheet's existing and planned stations) and the price an
-    ``outcome``: the network price with subsidies (:data:`h2model.prices.NETWORK_PRICE`) in nominal
-    CNY of the target's year, as the plan states its 35 CNY/kg. With Monte Carlo
-    draws (``mc``), the price's median, p5, p95 and probability of meeting the target
-    come from the same draws, also in nominal CNY.
-    """
-    achieved: dict[tuple[str, int], float] = {}
-    uncertain: dict[tuple[str, int], dict[str, float]] = {}
-    in_service = fl.fleet.groupby("year")["fcev_in_service"].sum()
-    operating = econ.stations.groupby("year")["station_id"].nunique()
-    price = econ.network.set_index("year")[NETWORK_PRICE]
-    for t in case["Targets"].itertuples(index=False):
-        y = int(t.year)
-        if t.target_id == "fcev":
-            achieved[(t.target_id, y)] = float(in_service.get(y, 0))
-        elif t.target_id == "stations":
-            achieved[(t.target_id, y)] = float(operating.get(y, 0))
-        elif t.target_id == "price":
-            achieved[(t.target_id, y)] = float(nominal(case, float(price.get(y, np.nan)), y))
-            if mc is not None and y in set(mc.years.tolist()):
-                draws = nominal(case, mc.network_price_draws[:, list(mc.years).index(y)], y)
-                uncertain[(t.target_id, y)] = _draw_stats(draws, float(t.value), str(t.comparator))
-    enforced = plan_network and int(case.params.get("Network", {}).get("enforce_station_target", 0))
-    kinds = {"fcev": "input", "stations": "constraint" if enforced else "input", "price": "outcome"}
-    basis = {"price": "nominal CNY of the target year"}
-    return check_targets(case["Targets"], achieved, kinds=kinds, uncertainty=uncertain, basis=basis)
-
-
-def _draw_stats(draws: np.ndarray, required: float, comparator: str) -> dict[str, float]:
-    """Median, p5, p95 (NaN draws ignored) and share of draws meeting the target."""
-    d = np.asarray(draws, dtype=float)
-    ok = d[np.isfinite(d)]
-    p5, p50, p95 = np.percentile(ok, [5, 50, 95]) if len(ok) else (np.nan,) * 3
-    return {"median": float(p50), "p5": float(p5), "p95": float(p95),
-            "prob_met": float(meets(d, required, comparator).mean())}
 
 
 def _with_scenario(df: pd.DataFrame, scenario: str) -> pd.DataFrame:

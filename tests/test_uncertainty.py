@@ -432,6 +432,11 @@ def test_inputs_the_engines_never_read_are_refused_at_their_row():
     problems = err.value.problems
     assert [(p.cell, p.value) for p in problems] == [("D4", "amount_cny"), ("D5", "capacity_kg_per_day")]
     assert "input 'pol': the Monte Carlo engines do not read Policy.amount_cny" in problems[0].rule
+    # validate's check finds the same rows without drawing, and passes the shipped sheet
+    with pytest.raises(InputError) as err2:
+        uncertainty.check_uncertainty(with_uncertainty(default_case(), rows))
+    assert [(p.cell, p.rule) for p in err2.value.problems] == [(p.cell, p.rule) for p in problems]
+    uncertainty.check_uncertainty(default_case())
 
 
 def test_any_float_input_the_engines_read_can_be_drawn():

@@ -112,7 +112,7 @@ Examples
 from __future__ import annotations
 
 from ..inputs.uncertainty import FLEET_INPUT, UncertainInput, check_read, drawable_inputs, uncertain_inputs
-from .montecarlo import PERCENTILES, STAT_COLUMNS, MonteCarloResult, monte_carlo
+from .montecarlo import PERCENTILES, STAT_COLUMNS, MonteCarloResult, check_uncertainty, monte_carlo
 from .sampling import saltelli_samples
 from .sensitivity import (
     SobolIndices,
@@ -132,6 +132,7 @@ __all__ = [
     "UncertainInput",
     "breakeven_frontier",
     "check_read",
+    "check_uncertainty",
     "drawable_inputs",
     "frontier_contour",
     "monte_carlo",

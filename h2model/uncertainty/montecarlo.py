@@ -341,3 +341,28 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
         summary=_summary_table(case, res, base, yrs, n, seed, k), input_table=_input_table(inputs, x),
         tornado=torn, sobol=sob, frontier=front, frontier_contour=contour,
     )
+
+
+def check_uncertainty(case) -> None:
+    """Refuse Uncertainty rows that a Monte Carlo run would refuse, without drawing.
+
+    :func:`uncertain_inputs` (sheets, keys, columns, distributions) and
+    :func:`check_read` on one evaluation of the engines at the base values, on the
+    case's fleet with its nearest-station assignment (which inputs the engines read
+    does not depend on the plan). ``h2model validate`` runs it, so that validation
+    refuses what ``run --mc-draws`` would.
+
+    Raises
+    ------
+    InputError
+        Every bad row at once, at its Uncertainty cell.
+    """
+    inputs = uncertain_inputs(case)
+    if not inputs:
+        return
+    fl = fleet_from_case(case)
+    econ = station.station_economics(case, loads=fl.station_load)
+    eng = _Engine(case, inputs, None, fl, None, full=True, network=econ.network,
+                  price_path=network_price_path(case, econ.network))
+    eng.evaluate(np.full((1, len(inputs)), np.nan))
+    check_read(inputs, eng.accessed, case.name)
