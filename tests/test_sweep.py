@@ -187,7 +187,7 @@ def test_cli_sweep_with_set_writes_the_table(tmp_path, capsys):
 
 def test_cli_sweep_with_grid_file_and_errors(tmp_path, capsys):
     g = tmp_path / "grid.yaml"
-    g.write_text("grid:\n  Finance.discount_rate: [0.06, 5.0]\n")
+    g.write_text("grid:\n  Finance.income_tax_rate: [0.2, 5.0]\n")  # v002 out of range
     out = tmp_path / "out" / "sweep.csv"
     assert main(["sweep", "--grid", str(g), "--processes", "1", "--quiet", "--out", str(out)]) == 1
     assert "FAIL v002" in capsys.readouterr().err and out.exists()

@@ -91,7 +91,8 @@ import pandas as pd
 
 from .. import finance, station, supply
 from ..fleet import max_capacity_factor
-from . import NetworkOptions, NetworkPlan, default_periods, plan_network, prepare
+from . import NetworkOptions, NetworkPlan, default_periods, prepare
+from .cache import cached_plan_network
 from .prepare import detour_cost_cny_per_km_per_kg
 
 _TABLE_NAMES = {
@@ -331,11 +332,11 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
                    delivery_cny_per_kg=delivery, capex_cny_by_site=capex_by_site,
                    circuity=float(case.params["Delivery"]["road_circuity_factor"]),
                    max_pair_km=max(float(opts.max_detour_km), 1.0))
-    plan = plan_network(data, opts)
+    plan = cached_plan_network(data, opts)
     built, assignment = _plan_assignment(st, cand, plan, periods)
     if _target_adds_stations(sites, opts):  # what demand alone justifies: no station target
-        free = plan_network(data, dataclasses.replace(opts, station_target_count=None,
-                                                      station_target_year=None))
+        free = cached_plan_network(data, dataclasses.replace(opts, station_target_count=None,
+                                                             station_target_year=None))
         free_assignment = _plan_assignment(st, cand, free, periods)[1]
     else:
         free_assignment = assignment
