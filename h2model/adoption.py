@@ -392,9 +392,10 @@ class FixedPoint:
     price_path : pandas.Series
         The network price path of that fleet (CNY/kg by year).
     iterations : pandas.DataFrame
-        One row per pass: ``iteration, fcev_in_service_total`` (vehicle-years over the
-        horizon), ``fcev_in_service_<year>`` and ``h2_price_<year>_cny_per_kg`` of the
-        report year, ``relative_change`` (:func:`relative_change` from the pass before).
+        One row per pass: ``iteration, fcev_vehicle_years`` (FCEVs in service summed over
+        the horizon's years), ``report_year``, ``fcev_in_service_report_year`` and
+        ``h2_price_report_year_cny_per_kg`` (network price of that year, CNY/kg), and
+        ``relative_change`` (:func:`relative_change` from the pass before).
     converged : bool
         Whether the last change was within the tolerance.
     note : str
@@ -477,6 +478,6 @@ def fixed_point(case, build_fleet: Callable, economics: Callable, *, first: tupl
 
 
 def _row(k, count, change, price, year) -> dict:
-    return {"iteration": k, "fcev_in_service_total": float(count.sum()),
-            f"fcev_in_service_{year}": float(count.get(year, np.nan)),
-            "relative_change": change, f"h2_price_{year}_cny_per_kg": float(price.get(year, np.nan))}
+    return {"iteration": k, "fcev_vehicle_years": float(count.sum()), "report_year": int(year),
+            "fcev_in_service_report_year": float(count.get(year, np.nan)),
+            "h2_price_report_year_cny_per_kg": float(price.get(year, np.nan)), "relative_change": change}

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from h2model import adoption, fleet
+from h2model.glossary import missing_columns
 from h2model.inputs import load_case
 from h2model.model import run
 
@@ -147,6 +148,9 @@ def test_responsive_fixed_point_converges_on_the_default_case(case):
     t = res["targets"].set_index("target")
     assert t.at["fcev", "kind"] == "outcome"
     assert t.at["fcev", "achieved"] == got[2025]
+    assert it["fcev_in_service_report_year"].iloc[-1] == got[2025]
+    # the new tables have headers for reports
+    assert missing_columns({c for df in res.tables.values() for c in df.columns}) == []
     print(f"responsive 2025 FCEVs (no network plan): {got[2025]:.0f} after {len(it)} passes")
 
 
