@@ -171,7 +171,8 @@ def stock_flows(stock, lifetime_years) -> StockFlows:
     return StockFlows(purchased, retired, exits)
 
 
-def interpolate_stock(fleet: pd.DataFrame, years) -> tuple[pd.DataFrame, np.ndarray]:
+def interpolate_stock(fleet: pd.DataFrame, years, column: str = "fcev_in_service",
+                      whole: bool = True) -> tuple[pd.DataFrame, np.ndarray]:
     """Put the rollout (vehicles in service by year, district, segment) on ``years``.
 
     Between the years given, the stock is interpolated linearly and rounded to whole
@@ -181,16 +182,21 @@ def interpolate_stock(fleet: pd.DataFrame, years) -> tuple[pd.DataFrame, np.ndar
     Parameters
     ----------
     fleet : pandas.DataFrame
-        Columns ``year``, ``district``, ``segment``, ``fcev_in_service`` (vehicles).
+        Columns ``year``, ``district``, ``segment`` and ``column``.
     years : array_like of int
         Consecutive analysis years.
+    column : str, optional
+        The column to interpolate (default ``fcev_in_service``, vehicles; the
+        purchase-choice model also puts its ``Markets`` sheet on the years with it).
+    whole : bool, optional
+        Round to whole numbers (vehicles); default yes.
 
     Returns
     -------
     keys : pandas.DataFrame
         One row per (district, segment) group, columns ``district``, ``segment``.
     stock : numpy.ndarray
-        Vehicles in service, shape ``(n_groups, n_years)``.
+        Vehicles in service (the values of ``column``), shape ``(n_groups, n_years)``.
 
     Examples
     --------
@@ -204,7 +210,7 @@ def interpolate_stock(fleet: pd.DataFrame, years) -> tuple[pd.DataFrame, np.ndar
     if fleet.empty:
         return pd.DataFrame({"district": [], "segment": []}, dtype=object), np.zeros((0, len(years)))
     wide = fleet.pivot_table(index=["district", "segment"], columns="year",
-                             values="fcev_in_service", aggfunc="sum").astype(float)
+                             values=column, aggfunc="sum").astype(float)
     given = wide.columns.to_numpy(dtype=float)
     values = wide.to_numpy()
     stock = np.zeros((len(wide), len(years)))
@@ -215,7 +221,7 @@ def interpolate_stock(fleet: pd.DataFrame, years) -> tuple[pd.DataFrame, np.ndar
         x, y = given[ok], values[g, ok]
         est = np.interp(years, x, y)
         est[years < x[0]] = 0.0
-        stock[g] = np.rint(est)
+        stock[g] = np.rint(est) if whole else est
     keys = wide.index.to_frame(index=False)
     keys["district"] = keys["district"].astype(object)
     keys["segment"] = keys["segment"].astype(object)

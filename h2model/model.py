@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import emissions, fleet, policy, station, tco, uncertainty
+from . import adoption, emissions, fleet, policy, station, tco, uncertainty
 from .inputs import Case, InputError, list_scenarios, load_case
 from .params import Params
 from .prices import network_price_path, nominal
@@ -79,6 +79,10 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     plan_network = True if plan_network is None else plan_network
 
     on_step("fleet")
+    responsive = adoption.is_responsive(case)
+    if responsive:  # first pass: purchases chosen at the Prices sheet's hydrogen price
+        adopted = adoption.adopt(case)
+        case = adopted.case  # its Fleet sheet is the responsive fleet
     fl = fleet.fleet_from_case(case)  # vehicles and demand by node, built once
     built = capacity = supplied = None
     on_step("network")
@@ -91,17 +95,30 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
         built, capacity, supplied = plan.built_stations, plan.station_capacity, plan.station_supply
         # the plan's assignment replaces the nearest-station one: only the station side is redone
         fl = fleet.fleet_on_assignment(case, fl, plan.depot_assignment, station_capacity=capacity)
-    res.tables.update(fl.tables())
 
     params = Params.from_case(case)  # the numbers every engine below reads, built once
     on_step("station")
-    econ = station.station_economics(params, loads=fl.station_load, built=built, station_capacity=capacity,
-                                     station_supply=supplied)
+
+    def economics(fl):  # station economics and network price path of a fleet's loads
+        econ = station.station_economics(params, loads=fl.station_load, built=built,
+                                         station_capacity=capacity, station_supply=supplied)
+        return econ, network_price_path(case, econ.network)
+
+    econ, price_path = economics(fl)
+    if responsive:  # price <-> fleet fixed point; the network plan is fixed after the first pass
+        assignment = plan.depot_assignment if plan_network else None
+        fp = adoption.fixed_point(case, lambda c: fleet.fleet_from_case(
+            c, assignment, station_capacity=capacity), economics, first=(adopted, fl, econ, price_path))
+        case, fl, econ, price_path = fp.adoption.case, fp.fleet, fp.economics, fp.price_path
+        params = Params.from_case(case)
+        res.tables[adoption.TABLE] = fp.adoption.purchases
+        res.tables[adoption.ITERATIONS_TABLE] = fp.iterations
+        res.notes.append(fp.note + (" Network plan fixed after the first pass." if plan_network else ""))
+    res.tables.update(fl.tables())
     res.tables["stations"] = econ.stations
     res.tables["network_by_year"] = econ.network
     if plan_network:  # how many stations demand alone justifies, next to those operating
         res.tables["network_by_year"] = econ.network.merge(plan.stations_justified, on="year", how="left")
-    price_path = network_price_path(case, econ.network)
 
     on_step("tco")
     tc = tco.tco_from_case(params, h2_price_cny_per_kg=price_path)
@@ -133,7 +150,8 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
                                      economics=econ, price_path=price_path)
         res.tables.update(mc.tables())
     on_step("targets")
-    res.tables["targets"] = targets_table(case, fl, econ, mc=mc, plan_network=plan_network)
+    res.tables["targets"] = targets_table(case, fl, econ, mc=mc, plan_network=plan_network,
+                                          fleet_responsive=responsive)
     for name, df in res.tables.items():
         res.tables[name] = _with_scenario(df, case.scenario)
     return res

@@ -8,10 +8,11 @@ Each target says what kind of figure it checks, so that nobody reads an input as
 result:
 
 - ``input``: the figure is set by the input workbook (the FCEV count is the ``Fleet``
-  sheet's rollout or the ``Vehicles`` register);
+  sheet's rollout or the ``Vehicles`` register, unless ``Adoption.mode`` is responsive);
 - ``constraint``: the model is made to reach it (the station count, when the network
   plan enforces ``Network.enforce_station_target``);
-- ``outcome``: the model computes it (the network price).
+- ``outcome``: the model computes it (the network price; the FCEV count in responsive
+  fleet mode).
 
 The price target (35 CNY/kg) is stated in nominal CNY of its year, so it is compared
 with the network price converted to nominal CNY of that year.
@@ -148,10 +149,12 @@ def check_targets(targets: pd.DataFrame, achieved: dict[tuple[str, int], float],
     return pd.DataFrame(rows)
 
 
-def targets_table(case, fl, econ, *, mc=None, plan_network: bool = True) -> pd.DataFrame:
+def targets_table(case, fl, econ, *, mc=None, plan_network: bool = True,
+                  fleet_responsive: bool = False) -> pd.DataFrame:
     """The plan's targets against what the run achieves (see :mod:`h2model.targets`).
 
-    The FCEV count is an ``input`` (the Fleet sheet's rollout), the station count a
+    The FCEV count is an ``input`` (the Fleet sheet's rollout), or an ``outcome`` when
+    ``fleet_responsive`` (operators' purchases chosen by cost, :mod:`h2model.adoption`), the station count a
     ``constraint`` when the network plan enforces the station target (else an
     ``input``: the Stations sheet's existing and planned stations) and the price an
     ``outcome``: the network price with subsidies (:data:`h2model.prices.NETWORK_PRICE`) in nominal
@@ -176,7 +179,8 @@ def targets_table(case, fl, econ, *, mc=None, plan_network: bool = True) -> pd.D
                 draws = nominal(case, mc.network_price_draws[:, list(mc.years).index(y)], y)
                 uncertain[(t.target_id, y)] = _draw_stats(draws, float(t.value), str(t.comparator))
     enforced = plan_network and int(case.params.get("Network", {}).get("enforce_station_target", 0))
-    kinds = {"fcev": "input", "stations": "constraint" if enforced else "input", "price": "outcome"}
+    kinds = {"fcev": "outcome" if fleet_responsive else "input",
+             "stations": "constraint" if enforced else "input", "price": "outcome"}
     basis = {"price": "nominal CNY of the target year"}
     return check_targets(case["Targets"], achieved, kinds=kinds, uncertainty=uncertain, basis=basis)
 

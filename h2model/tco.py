@@ -462,6 +462,31 @@ def parity_pairs(case) -> list[tuple[int, str, int]]:
     return out
 
 
+def tco_arrays_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
+                         subsidies: pd.DataFrame | None = None) -> tuple[TcoArrays, dict]:
+    """:func:`tco_arrays` of a case: every ``Segments`` row and analysis year, with the
+    case's subsidies (or ``subsidies``) tested against ``h2_price_cny_per_kg``.
+
+    The one wiring of the TCO engine on a case, shared by :func:`tco_from_case` and the
+    purchase-choice model (:mod:`h2model.adoption`); parameters as for
+    :func:`tco_from_case`.
+
+    Returns
+    -------
+    arrays : TcoArrays
+        Components ``(rows, years)`` (CNY per vehicle) and discounted distance.
+    paths : dict
+        Energy prices by powertrain (:func:`energy_paths`).
+    """
+    params = as_params(case)
+    years = np.asarray(params.years, dtype=np.int64)
+    paths = energy_paths(params, years, h2_price_cny_per_kg)
+    if subsidies is None:
+        subsidies = policy.vehicle_subsidy_rates_from_case(params.case, h2_price_cny_per_kg)
+    purchase_sub, op_sub = vehicle_subsidies(params.case, years, subsidies)
+    return tco_arrays(params, years, paths, purchase_sub, op_sub), paths
+
+
 def tco_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
                   subsidies: pd.DataFrame | None = None) -> TcoResult:
     """TCO by segment, powertrain and purchase year, and hydrogen price parity.
@@ -497,11 +522,7 @@ def tco_from_case(case, h2_price_cny_per_kg: pd.Series | None = None,
     params = as_params(case)
     seg = params["Segments"].reset_index(drop=True)
     years = np.asarray(params.years, dtype=np.int64)
-    paths = energy_paths(params, years, h2_price_cny_per_kg)
-    if subsidies is None:
-        subsidies = policy.vehicle_subsidy_rates_from_case(case, h2_price_cny_per_kg)
-    purchase_sub, op_sub = vehicle_subsidies(case, years, subsidies)
-    arr = tco_arrays(params, years, paths, purchase_sub, op_sub)
+    arr, paths = tco_arrays_from_case(case, h2_price_cny_per_kg, subsidies)
     comp, dist = arr.components, arr.discounted_km
     pt = seg["powertrain"].to_numpy(dtype=object)
     payload = seg["payload_t"].to_numpy(float)[:, None]

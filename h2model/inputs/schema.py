@@ -20,7 +20,7 @@ sheet (separated by ``;``), so that every default value traces to a source and y
 >>> SHEETS["Stations"].column("capacity_kg_per_day").unit
 'kg/day'
 >>> [s for s in SHEET_ORDER if SHEETS[s].kind == "params"]
-['Finance', 'Delivery', 'PolicyCaps', 'Network']
+['Finance', 'Delivery', 'Adoption', 'PolicyCaps', 'Network']
 """
 
 from __future__ import annotations
@@ -482,6 +482,57 @@ FLEET = Sheet(
     key=("year", "district", "segment"),
 )
 
+#: Fleet modes (``Adoption.mode``): the Fleet sheet's rollout, or the purchase-choice model.
+FLEET_MODES = ("fixed", "responsive")
+
+MARKETS = Sheet(
+    "Markets",
+    "New vehicles bought per year by segment and district (all powertrains), for the purchase-choice"
+    " model of Adoption.mode = responsive: linear between the years given, zero before the first,"
+    " the last value after the last.",
+    (
+        Column("segment", "str", description="Vehicle segment", choices=SEGMENTS),
+        Column("district", "str", description="District", ref="Districts.district"),
+        _year("year", "Year of purchase"),
+        Column("new_vehicles_per_year", "float", "vehicles/year",
+               "New vehicles of the segment bought in the district in the year, all powertrains", 0, 1e7),
+        _share("mandated_fcev_share",
+               "Share of those purchases that are FCEVs by mandate or public procurement (city buses,"
+               " sanitation fleets), taken before the cost-driven choice splits the rest"),
+        _src(),
+    ),
+    key=("segment", "district", "year"),
+    optional=True,
+)
+
+ADOPTION = Sheet(
+    "Adoption",
+    "Fleet mode and the purchase-choice (multinomial logit) model: each Markets purchase not mandated"
+    " goes to FCEV, BEV or diesel with share n_i exp(-beta c_i / c_diesel) / sum_j n_j exp(-beta c_j /"
+    " c_diesel), c the levelised TCO per km of the purchase year, n the neutral shares.",
+    PARAMS_COLUMNS,
+    key=("key",),
+    kind="params",
+    optional=True,
+    params=(
+        Column("mode", "str", "-", "fixed: FCEVs in service are the Fleet sheet's rollout; responsive:"
+               " FCEV purchases from first_model_year come from the purchase-choice model on Markets",
+               choices=FLEET_MODES),
+        Column("cost_sensitivity", "float", "-",
+               "beta: utility lost per unit of TCO per km relative to the diesel TCO per km of the segment"
+               " and year (a 10 % cost gap changes the odds by exp(0.1 beta))", 0, 100),
+        _share("neutral_share_fcev", "Share of FCEV purchases when all three TCOs are equal"),
+        _share("neutral_share_bev", "Share of BEV purchases when all three TCOs are equal"),
+        _share("neutral_share_diesel", "Share of diesel purchases when all three TCOs are equal"),
+        _year("first_model_year", "First purchase year the model decides; earlier purchases are the"
+              " Fleet sheet's rollout (history)"),
+        Column("tolerance", "float", "fraction",
+               "Fixed point of price and fleet: stop when no year's FCEVs in service change by more than"
+               " this share between iterations", 1e-6, 0.5),
+        Column("max_iterations", "int", "-", "Most fixed-point iterations (fleet -> price -> fleet)", 1, 100),
+    ),
+)
+
 VEHICLES = Sheet(
     "Vehicles",
     "Optional vehicle register: one row per fuel-cell vehicle (replaces the Fleet rollout).",
@@ -669,8 +720,8 @@ UNCERTAINTY = Sheet(
 
 _ALL = (
     SOURCES, FINANCE, DISTRICTS_SHEET, STATIONS, STATION_COSTS, SUPPLY, DELIVERY, PRICES,
-    SEGMENTS_SHEET, DEPOTS, REFUELLING, DEMAND_POINTS, FLEET, VEHICLES, POLICY, POLICY_CAPS, TARGETS,
-    NETWORK, MODULES, SCENARIOS, UNCERTAINTY,
+    SEGMENTS_SHEET, DEPOTS, REFUELLING, DEMAND_POINTS, FLEET, MARKETS, ADOPTION, VEHICLES, POLICY,
+    POLICY_CAPS, TARGETS, NETWORK, MODULES, SCENARIOS, UNCERTAINTY,
 )
 #: Sheet name -> schema, in workbook order.
 SHEETS: dict[str, Sheet] = {s.name: s for s in _ALL}
