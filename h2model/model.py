@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import adoption, emissions, fleet, policy, station, tco, uncertainty
+from . import adoption, emissions, fleet, peak, policy, station, tco, uncertainty
 from .inputs import Case, InputError, list_scenarios, load_case
 from .params import Params
 from .prices import network_price_path, nominal
@@ -100,8 +100,11 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     on_step("station")
 
     def economics(fl):  # station economics and network price path of a fleet's loads
+        segment_loads = (peak.station_segment_loads(fl.vehicles, fl.assignment)
+                         if peak.peak_sizing_on(case) else None)  # the peak hour's segment mix
         econ = station.station_economics(params, loads=fl.station_load, built=built,
-                                         station_capacity=capacity, station_supply=supplied)
+                                         station_capacity=capacity, station_supply=supplied,
+                                         segment_loads=segment_loads)
         return econ, network_price_path(case, econ.network)
 
     econ, price_path = economics(fl)

@@ -20,7 +20,7 @@ sheet (separated by ``;``), so that every default value traces to a source and y
 >>> SHEETS["Stations"].column("capacity_kg_per_day").unit
 'kg/day'
 >>> [s for s in SHEET_ORDER if SHEETS[s].kind == "params"]
-['Finance', 'Delivery', 'Adoption', 'PolicyCaps', 'Network']
+['Finance', 'Delivery', 'Adoption', 'PolicyCaps', 'Network', 'PeakSizing']
 """
 
 from __future__ import annotations
@@ -450,6 +450,36 @@ REFUELLING = Sheet(
     optional=True,
 )
 
+REFUELLING_PROFILE = Sheet(
+    "RefuellingProfile",
+    "When in the day each segment's vehicles fill: share of the segment's daily fills in each"
+    " hour (24 rows per segment, summing to 1). Read only with Network.peak_sizing = 1"
+    " (h2model.peak).",
+    (
+        Column("segment", "str", description="Vehicle segment", choices=SEGMENTS),
+        Column("hour", "int", "hour of day", "Hour starting at this clock hour (0 = 00:00-01:00)", 0, 23),
+        _share("share_of_daily_fills", "Share of the segment's daily fills in this hour"),
+        _src(),
+    ),
+    key=("segment", "hour"),
+    optional=True,
+)
+
+FILL_SIZES = Sheet(
+    "FillSizes",
+    "Hydrogen per fill and time at the dispenser per fill, by segment: turn kg/day into fills"
+    " and hose occupancy for the peak-hour queue (h2model.peak; Network.peak_sizing = 1).",
+    (
+        Column("segment", "str", description="Vehicle segment", choices=SEGMENTS),
+        Column("kg_per_fill", "float", "kg/fill", "Hydrogen dispensed per fill (average)", 0.1, 200),
+        Column("minutes_per_fill", "float", "min/fill",
+               "Time a fill occupies a hose, incl. connection and payment (average)", 0.5, 120),
+        _src(),
+    ),
+    key=("segment",),
+    optional=True,
+)
+
 DEMAND_POINTS = Sheet(
     "DemandPoints",
     "Places where en-route segments draw hydrogen (ports, logistics parks, industrial zones,"
@@ -656,8 +686,39 @@ NETWORK = Sheet(
         Column("max_capacity_factor", "float", "fraction",
                "Most a station sells in a year, as a share of its daily capacity (24 h basis) x 365:"
                " demand peaks within the day, so stations are planned below nameplate", 0.05, 1),
+        Column("peak_sizing", "flag", "0/1",
+               "1: station-years are sized for the peak hour (PeakSizing, RefuellingProfile, FillSizes):"
+               " sales capped at what the base design's hoses serve at the service level, extra compressor"
+               " and storage capex where the peak needs more than the base design; 0: daily-average"
+               " sizing only", 0, 1),
         Column("mip_gap", "float", "fraction", "Relative optimality gap at which to stop", 0, 0.5),
         Column("time_limit_s", "float", "s", "Solver time limit", 1, 86400),
+    ),
+)
+
+PEAK_SIZING = Sheet(
+    "PeakSizing",
+    "Peak-hour sizing of station components (h2model.peak), read only with Network.peak_sizing = 1:"
+    " the dispenser queue's service level, the design day and the base design of a station.",
+    PARAMS_COLUMNS,
+    key=("key",),
+    kind="params",
+    optional=True,
+    params=(
+        _share("service_level_share",
+               "Share of the peak hour's fills that must wait at most service_level_wait_minutes for a hose"),
+        Column("service_level_wait_minutes", "float", "min", "Longest wait for a hose the service level allows",
+               0, 120),
+        Column("peak_day_factor", "float", "ratio",
+               "Fills on the design (peak) day over the yearly average day", 1, 3),
+        Column("base_hoses_per_1000_kg_per_day", "float", "hoses per 1000 kg/day",
+               "Dispenser hoses of a station's base design per 1000 kg/day of capacity (24 h basis);"
+               " rounded up, at least 1", 0.1, 50),
+        Column("base_storage_kg_per_kg_per_day", "float", "kg per kg/day",
+               "Cascade storage (kg of hydrogen held) of a station's base design per kg/day of capacity", 0, 5),
+        Column("cascade_usable_share", "float", "fraction",
+               "Share of the cascade's hydrogen that can be dispensed (pressure above what a fill needs)",
+               0.01, 1),
     ),
 )
 
@@ -720,8 +781,9 @@ UNCERTAINTY = Sheet(
 
 _ALL = (
     SOURCES, FINANCE, DISTRICTS_SHEET, STATIONS, STATION_COSTS, SUPPLY, DELIVERY, PRICES,
-    SEGMENTS_SHEET, DEPOTS, REFUELLING, DEMAND_POINTS, FLEET, MARKETS, ADOPTION, VEHICLES, POLICY,
-    POLICY_CAPS, TARGETS, NETWORK, MODULES, SCENARIOS, UNCERTAINTY,
+    SEGMENTS_SHEET, DEPOTS, REFUELLING, REFUELLING_PROFILE, FILL_SIZES, DEMAND_POINTS, FLEET, MARKETS,
+    ADOPTION, VEHICLES, POLICY,
+    POLICY_CAPS, TARGETS, NETWORK, PEAK_SIZING, MODULES, SCENARIOS, UNCERTAINTY,
 )
 #: Sheet name -> schema, in workbook order.
 SHEETS: dict[str, Sheet] = {s.name: s for s in _ALL}

@@ -313,6 +313,24 @@ def rule_cost_shares(v: Validator) -> None:
               "component shares (share_compressor ... share_civil) must sum to 1", "share_compressor")
 
 
+def rule_refuelling_profile(v: Validator) -> None:
+    """Each segment of RefuellingProfile has the 24 hours and its shares sum to 1."""
+    prof = v.tables.get("RefuellingProfile")
+    if prof is None or not len(prof):
+        return
+    g = prof.groupby("segment", sort=False)
+    total, hours = g["share_of_daily_fills"].sum(), g["hour"].nunique()
+    for seg in total.index:
+        i = int(np.flatnonzero((prof["segment"] == seg).to_numpy())[0])
+        if hours[seg] != 24:
+            v.add("RefuellingProfile", v.cell("RefuellingProfile", i, "hour"), int(hours[seg]),
+                  f"segment {seg}: needs one row for each hour 0-23", "hour")
+        elif abs(float(total[seg]) - 1.0) > 1e-6:
+            v.add("RefuellingProfile", v.cell("RefuellingProfile", i, "share_of_daily_fills"),
+                  round(float(total[seg]), 6), f"segment {seg}: shares of daily fills must sum to 1",
+                  "share_of_daily_fills")
+
+
 def rule_policy_years(v: Validator) -> None:
     p = v.tables.get("Policy")
     if p is None:
@@ -495,7 +513,7 @@ _BYTES_PER_VEHICLE = 300
 
 
 ROW_RULES: tuple[Callable[[Validator], None], ...] = (
-    rule_horizon, rule_years_in_horizon, rule_stations, rule_cost_shares, rule_policy_years,
-    rule_policy_conditions,
+    rule_horizon, rule_years_in_horizon, rule_stations, rule_cost_shares, rule_refuelling_profile,
+    rule_policy_years, rule_policy_conditions,
     rule_segments_complete, rule_weights, rule_node_ids, rule_uncertainty, rule_fleet_size,
 )

@@ -91,7 +91,8 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
                       finance: FinanceAssumptions | None = None,
                       plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION,
                       station_capacity: pd.DataFrame | None = None,
-                      station_supply: pd.DataFrame | None = None) -> StationEconomics:
+                      station_supply: pd.DataFrame | None = None,
+                      segment_loads: pd.DataFrame | None = None) -> StationEconomics:
     r"""Levelised cost and break-even retail price of every operating station-year.
 
     Conventions (station-year break-even at flat sales, life anchored at the
@@ -148,6 +149,10 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
         (:attr:`~h2model.network.adapter.CasePlan.station_supply`); it sets the row's
         hydrogen purchase cost, delivery distance and ``supply_id``. A station-year
         without a row reads the station's own ``supply_id``.
+    segment_loads : pandas.DataFrame, optional
+        ``year, station_id, segment, h2_kg_per_day``: loads by segment
+        (:func:`h2model.peak.station_segment_loads`), read only with
+        ``Network.peak_sizing = 1`` (see :func:`station_years` and :mod:`h2model.peak`).
 
     Returns
     -------
@@ -233,7 +238,8 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
     case = as_params(case)  # the numbers, built once for the three engines below
     fin_case = finance if finance is not None else FinanceAssumptions.from_mapping(case.finance)
     sy = station_years(case, loads, built, year, finance=fin_case, plateau_utilisation=plateau_utilisation,
-                       station_capacity=station_capacity, station_supply=station_supply)
+                       station_capacity=station_capacity, station_supply=station_supply,
+                       segment_loads=segment_loads)
     costs = station_year_costs(case, sy, finance=fin_case)
     kg_day = sy.kg_per_day
     kg = kg_day * DAYS_PER_YEAR

@@ -19,6 +19,14 @@ import pandas as pd
 from ..finance import FinanceAssumptions, ex_vat, ramp_up_shares
 from ..fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR, max_capacity_factor
 from ..params import as_params
+from ..peak import (
+    PeakInputs,
+    extra_component_capex_cny,
+    peak_feasible_kg_per_day,
+    peak_sizing_on,
+    segment_mix,
+    size_components,
+)
 from ..supply import delivery_cost
 from .capex import _station_costs, replacement_shares
 
@@ -224,6 +232,11 @@ class StationYears:
         Row of ``Supply`` that delivers to the station in the row's year: the
         ``station_supply`` table's source where given, else the station's
         ``supply_id``.
+    peak : dict of str to numpy.ndarray, optional
+        With ``Network.peak_sizing = 1``: per row, the peak-hour sizes of
+        :func:`h2model.peak.size_components` at the row's sales and
+        ``peak_feasible_kg_per_day`` (kg/day the base design's hoses serve at the service
+        level); None otherwise.
     """
 
     stations: pd.DataFrame
@@ -233,6 +246,7 @@ class StationYears:
     kg_per_day: np.ndarray
     capacity_kg_per_day: np.ndarray
     supply_row: np.ndarray
+    peak: dict[str, np.ndarray] | None = None
 
     @property
     def year_starts(self) -> np.ndarray:
@@ -244,12 +258,16 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
                   year: int | Iterable[int] | None = None, *, finance: FinanceAssumptions | None = None,
                   plateau_utilisation: float = FALLBACK_PLATEAU_UTILISATION,
                   station_capacity: pd.DataFrame | None = None,
-                  station_supply: pd.DataFrame | None = None) -> StationYears:
+                  station_supply: pd.DataFrame | None = None,
+                  segment_loads: pd.DataFrame | None = None) -> StationYears:
     """The operating station-years of a case, their capacity, source and sales (see
     :func:`station_economics`).
 
     Parameters are those of :func:`station_economics`; ``finance`` (default: the case's)
     shapes only the fallback load path, which scales with each row's capacity.
+    ``segment_loads`` (``year, station_id, segment, h2_kg_per_day``,
+    :func:`h2model.peak.station_segment_loads`) gives each row's segment mix; it is read
+    only with ``Network.peak_sizing = 1`` (a row without one serves every segment alike).
 
     Returns
     -------
@@ -299,12 +317,44 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
     # No station-year sells more than the capacity-factor limit (the fleet and the
     # network plan assign demand within it; loads from elsewhere are cut to it).
     kg_day = np.minimum(kg_day, max_capacity_factor(case) * cap_row)
+    peak = None
+    if peak_sizing_on(case):  # and at what the base design's hoses serve in the peak hour
+        kg_day, peak = _peak_rows(case, segment_loads, ids, years, yi, si, kg_day, cap_row)
 
     j = _supply_rows(case, st)[si]
     if station_supply is not None:
         j = _supply_rows_by_year(case, station_supply, ids, years, yi, si, j)
     return StationYears(stations=st, years=years, year_index=yi, station_index=si, kg_per_day=kg_day,
-                        capacity_kg_per_day=cap_row, supply_row=j)
+                        capacity_kg_per_day=cap_row, supply_row=j, peak=peak)
+
+
+def _peak_rows(case, segment_loads, ids, years, yi, si, kg_day, cap_row):
+    """Sales capped at the peak-feasible capacity, and the peak sizes of each row
+    (:mod:`h2model.peak`)."""
+    inputs = PeakInputs.from_case(case)
+    by_seg = np.zeros((len(yi), len(inputs.segments)))
+    if segment_loads is not None and len(segment_loads):
+        t = segment_loads
+        r = pd.Index(years).get_indexer(t["year"].to_numpy(np.int64)) * len(ids) + pd.Index(ids).get_indexer(
+            t["station_id"].astype(object))
+        row_of = np.full(len(years) * len(ids), -1)
+        row_of[yi * len(ids) + si] = np.arange(len(yi))
+        k = pd.Index(inputs.segments).get_indexer(t["segment"].astype(str))
+        pos = t["h2_kg_per_day"].to_numpy(float) > 0
+        if np.any(pos & (k < 0)):
+            raise ValueError("segment_loads: a segment without a RefuellingProfile row: "
+                             f"{t['segment'].astype(str)[pos & (k < 0)].iloc[0]!r}")
+        rows = np.where((r >= 0) & (k >= 0), row_of[np.maximum(r, 0)], -1)
+        if np.any(pos & (r >= 0) & (rows < 0)):
+            raise ValueError("segment_loads: a load for a station-year that does not operate")
+        keep = rows >= 0
+        np.add.at(by_seg, (rows[keep], k[keep]), t["h2_kg_per_day"].to_numpy(float)[keep])
+    mix = segment_mix(by_seg)
+    feasible = peak_feasible_kg_per_day(inputs, mix, inputs.base_hoses(cap_row))
+    kg_day = np.minimum(kg_day, feasible)
+    sizes = size_components(inputs, mix * kg_day[:, None], cap_row)
+    sizes["peak_feasible_kg_per_day"] = feasible
+    return kg_day, sizes
 
 
 def station_year_costs(params, sy: StationYears, *,
@@ -353,6 +403,10 @@ def station_year_costs(params, sy: StationYears, *,
     Returns
     -------
     dict of str to numpy.ndarray
+        With ``sy.peak`` (``Network.peak_sizing = 1``) a row's capex and fixed O&M include
+        the components its peak hour needs beyond the base design
+        (:func:`h2model.peak.extra_component_capex_cny`; O&M at the variant's share of
+        capex; replaced with the compressor's schedule as a share of the row's capex).
         Per row, shape ``(..., n_rows)``, at the row's capacity: ``capex_cny`` (incl.
         land), ``capex_excl_land_cny``, ``land_cny`` (purchase), ``fixed_cny_per_year`` (O&M + staff),
         ``land_lease_cny_per_year`` (CNY/year); ``hydrogen_purchase_cny_per_kg``,
@@ -382,6 +436,16 @@ def station_year_costs(params, sy: StationYears, *,
     costs["capacity_kg_per_day"] = v_cap
     rep_variant = replacement_shares(costs["compressor_replacement_share"],
                                      costs["compressor_life_years"].astype(float), L)
+    capex_excl_land = costs["capex_excl_land_cny"][..., vi]
+    fixed = (costs["fixed_om_cny_per_year"] + costs["staff_cny_per_year"])[..., vi]
+    extra = 0.0
+    if sy.peak is not None:  # components the peak hour needs beyond the base design (h2model.peak)
+        extra = extra_component_capex_cny(sy.peak, {c: costs[f"capex_{c}_cny"][..., vi]
+                                                    for c in ("compressor", "storage", "dispenser")})
+        with np.errstate(divide="ignore", invalid="ignore"):
+            om = costs["fixed_om_cny_per_year"][..., vi]
+            om_share = np.where(capex_excl_land > 0, om / capex_excl_land, 0.0)
+        fixed = fixed + om_share * extra
 
     # Delivery from each row's source, priced per station-year (the one delivery rule).
     dlv = delivery_cost(p, sy.supply_row, si, sy.years[yi], stations=sy.stations,
@@ -393,10 +457,10 @@ def station_year_costs(params, sy: StationYears, *,
     elec = ex_vat(p.by_year("electricity_cny_per_kwh", sy.years), p.par("Finance", "electricity_vat_rate"))
     c_elec = costs["electricity_kwh_per_kg"][..., vi] * elec[..., yi]
     return {
-        "capex_cny": costs["capex_cny"][..., vi],
-        "capex_excl_land_cny": costs["capex_excl_land_cny"][..., vi],
+        "capex_cny": costs["capex_cny"][..., vi] + extra,
+        "capex_excl_land_cny": capex_excl_land + extra,
         "land_cny": costs["land_cny"][..., vi],
-        "fixed_cny_per_year": (costs["fixed_om_cny_per_year"] + costs["staff_cny_per_year"])[..., vi],
+        "fixed_cny_per_year": fixed,
         "land_lease_cny_per_year": costs["land_lease_cny_per_year"][..., vi],
         "hydrogen_purchase_cny_per_kg": c_h2,
         "delivery_cny_per_kg": c_del,
