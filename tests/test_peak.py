@@ -1,0 +1,162 @@
+"""Peak-aware stations (h2model.peak): queue formulas against hand calculations, sizing,
+the peak-feasible capacity and the default switch leaving station economics unchanged."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from h2model import peak, station
+from h2model.inputs import DEFAULT_CASE, load_case
+from h2model.inputs.case import Case
+
+
+def _erlang_c_textbook(c: int, a: float) -> float:
+    """Erlang C from its closed form: (a^c/c! * c/(c-a)) / (sum_{k<c} a^k/k! + a^c/c! * c/(c-a))."""
+    top = a ** c / math.factorial(c) * c / (c - a)
+    return top / (sum(a ** k / math.factorial(k) for k in range(c)) + top)
+
+
+def test_erlang_c_matches_closed_form_and_textbook_value():
+    # c = 2, a = 1: C = 1/3 by hand (B(2,1) = 0.2; 2*0.2/(2 - 0.8))
+    assert float(peak.erlang_c(2, 1.0)) == pytest.approx(1 / 3, rel=1e-12)
+    # M/M/1: C(1, a) = a (the utilisation)
+    assert float(peak.erlang_c(1, 0.7)) == pytest.approx(0.7, rel=1e-12)
+    # tabulated value: c = 10 servers, a = 8 erlang -> C = 0.409 (Erlang C tables)
+    assert float(peak.erlang_c(10, 8.0)) == pytest.approx(0.4092, abs=5e-4)
+    cs, a = np.array([3, 5, 8]), np.array([2.5, 3.0, 6.5])
+    expected = [_erlang_c_textbook(c, x) for c, x in zip(cs, a, strict=True)]
+    assert peak.erlang_c(cs, a) == pytest.approx(expected)
+    assert float(peak.erlang_c(2, 2.0)) == 1.0  # overloaded queue: every fill waits
+    with pytest.raises(ValueError, match="hoses: must be >= 1"):
+        peak.erlang_c(0, 1.0)
+
+
+def test_wait_probability_and_hoses_needed_by_hand():
+    # c = 2, lambda = 6/h, tau = 10 min (mu = 6/h): a = 1, C = 1/3; P(W > 10 min) = C e^{-(12-6)/6}
+    assert float(peak.wait_exceeds_probability(2, 6.0, 10.0, 10.0)) == pytest.approx(math.exp(-1) / 3)
+    # c = 3: C(3,1) = 1/11 (B(3,1) = 1/16), decay e^{-(18-6)/6} = e^-2 -> 0.0123 < 0.05
+    assert float(peak.wait_exceeds_probability(3, 6.0, 10.0, 10.0)) == pytest.approx(math.exp(-2) / 11)
+    assert peak.hoses_needed([6.0, 0.0], 10.0, 10.0, 0.95).tolist() == [3, 0]
+    # M/M/1 with no allowed wait: P(wait) = rho <= 0.05 -> lambda = 0.05 * 60/6 = 0.5 fills/h
+    assert float(peak.max_fills_per_hour(1, 6.0, 0.0, 0.95)) == pytest.approx(0.5, rel=1e-9)
+    # the rate found is the boundary: P(W > t) = 5 % there
+    lam = float(peak.max_fills_per_hour(3, 10.0, 10.0, 0.95))
+    assert float(peak.wait_exceeds_probability(3, lam, 10.0, 10.0)) == pytest.approx(0.05, abs=1e-9)
+    with pytest.raises(ValueError, match="more than 4 hoses"):
+        peak.hoses_needed(100.0, 10.0, 10.0, 0.95, max_hoses=4)
+
+
+def test_hourly_fills_and_storage_buffer_by_hand():
+    # one segment, 240 kg/day at 10 kg/fill = 24 fills; half of them in hour 20; design day x1.1
+    prof = np.full((1, 24), 0.5 / 23)
+    prof[0, 20] = 0.5
+    fills, kg, tau = peak.hourly_fills([[240.0]], prof, [10.0], [12.0], 1.1)
+    assert fills[0, 20] == pytest.approx(24 * 0.5 * 1.1)
+    assert kg[0].sum() == pytest.approx(264.0)
+    assert tau[0, 20] == 12.0
+    # compressor 11 kg/h (264/24): hour 20 dispenses 132 kg -> buffer 132 - 11 = 121 kg
+    assert float(peak.storage_buffer_kg(kg, [11.0])[0]) == pytest.approx(121.0)
+    # a compressor that covers every hour needs no buffer
+    assert float(peak.storage_buffer_kg(kg, [200.0])[0]) == 0.0
+
+
+def _inputs(**kw) -> peak.PeakInputs:
+    prof = np.full((1, 24), 0.5 / 23)
+    prof[0, 20] = 0.5
+    base = dict(segments=("bus_12m",), profile=prof, kg_per_fill=np.array([10.0]),
+                minutes_per_fill=np.array([12.0]), service_share=0.95, wait_minutes=10.0,
+                peak_day_factor=1.0, hoses_per_kg_per_day=2 / 1000, storage_kg_per_kg_per_day=0.25,
+                usable_share=0.5)
+    base.update(kw)
+    return peak.PeakInputs(**base)
+
+
+def test_peak_feasible_capacity_is_lower_when_peak_exceeds_hoses():
+    inp = _inputs()
+    # 1000 kg/day station: 2 hoses. Hour 20 carries half the fills; at 12 min/fill the two hoses
+    # serve lambda_max fills/h there, i.e. lambda_max / (0.5 / 10) kg/day.
+    lam_max = float(peak.max_fills_per_hour(2, 12.0, 10.0, 0.95))
+    feasible = peak.peak_feasible_kg_per_day(inp, np.array([[1.0]]), np.array([2]))
+    assert float(feasible[0]) == pytest.approx(lam_max / 0.05)
+    assert float(feasible[0]) < 1000.0 * 0.8  # below what the capacity-factor limit lets it sell
+    # pooling: twice the hoses serve more than twice the load
+    four = peak.peak_feasible_kg_per_day(inp, np.array([[1.0]]), np.array([4]))
+    assert float(four[0]) > 2 * float(feasible[0])
+    # at the peak-feasible load the station needs exactly its 2 hoses, above it 3
+    sizes = peak.size_components(inp, np.array([[float(feasible[0]) * 0.999], [float(feasible[0]) * 1.05]]),
+                                 np.array([1000.0, 1000.0]))
+    assert sizes["hoses_needed"].tolist() == [2, 3]
+    assert sizes["base_hoses"].tolist() == [2, 2]
+
+
+def test_extra_component_capex_by_hand():
+    sizes = {"compressor_kg_per_hour": np.array([50.0]), "base_compressor_kg_per_hour": np.array([40.0]),
+             "storage_kg": np.array([300.0]), "base_storage_kg": np.array([250.0]),
+             "hoses_needed": np.array([3]), "base_hoses": np.array([4])}
+    capex = {"compressor": np.array([4.0e6]), "storage": np.array([2.5e6]), "dispenser": np.array([0.8e6])}
+    # 10 kg/h x 100,000 CNY per kg/h + 50 kg x 10,000 CNY/kg + no hoses
+    assert float(peak.extra_component_capex_cny(sizes, capex)[0]) == pytest.approx(1.0e6 + 0.5e6)
+
+
+def test_station_segment_loads_split_node_flow_by_its_segments():
+    vehicles = pd.DataFrame({"segment": ["bus_12m", "bus_12m", "passenger_car"], "depot_id": ["D1"] * 3,
+                             "purchase_year": [2024, 2025, 2024], "retire_year": [2030, 2030, 2025],
+                             "h2_kg_per_day": [10.0, 10.0, 5.0]})
+    assignment = pd.DataFrame({"year": [2024, 2025], "depot_id": ["D1", "D1"], "station_id": ["S1", "S1"],
+                               "h2_kg_per_day": [15.0, 12.0]})
+    out = peak.station_segment_loads(vehicles, assignment).set_index(["year", "segment"])["h2_kg_per_day"]
+    # 2024: node 10 kg bus + 5 kg car; 2025: 20 kg bus only (the car retired)
+    assert out.to_dict() == pytest.approx({(2024, "bus_12m"): 10.0, (2024, "passenger_car"): 5.0,
+                                           (2025, "bus_12m"): 12.0})
+
+
+@pytest.fixture(scope="module")
+def case():
+    return load_case(DEFAULT_CASE)
+
+
+def _with_network(case: Case, **values) -> Case:
+    return dataclasses.replace(case, params={**case.params, "Network": {**case.params["Network"], **values}})
+
+
+def test_default_switch_reproduces_station_economics(case):
+    assert not peak.peak_sizing_on(case)
+    loads = pd.DataFrame({"year": [2025, 2025], "station_id": ["HP-E1", "HP-P01"],
+                          "h2_kg_per_day": [380.0, 700.0]})
+    seg = pd.DataFrame({"year": [2025], "station_id": ["HP-E1"], "segment": ["bus_12m"],
+                        "h2_kg_per_day": [380.0]})
+    a = station.station_economics(case, loads=loads, year=2025)
+    b = station.station_economics(case, loads=loads, year=2025, segment_loads=seg)  # ignored when off
+    pd.testing.assert_frame_equal(a.stations, b.stations)
+    pd.testing.assert_frame_equal(a.network, b.network)
+    assert station.station_years(case, loads=loads, year=2025).peak is None
+
+
+def test_switch_on_caps_sales_and_adds_capex(case):
+    on = _with_network(case, peak_sizing=1)
+    loads = pd.DataFrame({"year": [2025], "station_id": ["HP-E1"], "h2_kg_per_day": [400.0]})
+    seg = pd.DataFrame({"year": [2025], "station_id": ["HP-E1"], "segment": ["bus_12m"],
+                        "h2_kg_per_day": [400.0]})
+    sy = station.station_years(on, loads=loads, year=2025, segment_loads=seg)
+    i = int(np.flatnonzero(sy.stations["station_id"].to_numpy()[sy.station_index] == "HP-E1")[0])
+    # HP-E1: 500 kg/day -> 2 hoses; bus fills of 12 kg, 12 min, 16 % of them in hour 21, design day x1.1
+    inp = peak.PeakInputs.from_case(on)
+    assert inp.base_hoses(500.0) == 2
+    share = float(on.tables["RefuellingProfile"].query("segment == 'bus_12m'")["share_of_daily_fills"].max())
+    lam_max = float(peak.max_fills_per_hour(2, 12.0, 10.0, 0.95))
+    expected = lam_max / (1.1 * share / 12.0)
+    assert sy.peak["peak_feasible_kg_per_day"][i] == pytest.approx(expected, rel=1e-6)
+    assert expected < 400.0
+    assert sy.kg_per_day[i] == pytest.approx(expected, rel=1e-6)  # sales capped below the 400 kg/day load
+    off = station.station_years(case, loads=loads, year=2025)
+    assert off.kg_per_day[i] == pytest.approx(400.0)
+    c_on, c_off = station.station_year_costs(on, sy), station.station_year_costs(case, off)
+    assert np.all(c_on["capex_cny"] >= c_off["capex_cny"])
+    # the bus peak needs more cascade than the base design (0.25 kg per kg/day): extra capex at HP-E1
+    assert sy.peak["storage_kg"][i] > sy.peak["base_storage_kg"][i]
+    assert c_on["capex_cny"][i] > c_off["capex_cny"][i]
