@@ -347,8 +347,8 @@ def peak_feasible_kg_per_day(inputs: PeakInputs, mix, hoses) -> np.ndarray:
     """
     fills, _, tau = inputs.hourly(mix)  # per 1 kg/day of load
     lam_max = max_fills_per_hour(np.asarray(hoses)[:, None], tau, inputs.wait_minutes, inputs.service_share)
-    with np.errstate(divide="ignore"):
-        return np.where(fills > 0, lam_max / fills, np.inf).min(axis=1)
+    with np.errstate(divide="ignore"):  # a hair inside the boundary: rounding must not ask for a hose more
+        return np.where(fills > 0, lam_max * (1.0 - 1e-9) / fills, np.inf).min(axis=1)
 
 
 def size_components(inputs: PeakInputs, kg_by_segment, capacity_kg_per_day) -> dict[str, np.ndarray]:

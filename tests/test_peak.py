@@ -152,6 +152,7 @@ def test_switch_on_caps_sales_and_adds_capex(case):
     expected = lam_max / (1.1 * share / 12.0)
     assert sy.peak["peak_feasible_kg_per_day"][i] == pytest.approx(expected, rel=1e-6)
     assert expected < 400.0
+    assert sy.peak["hoses_needed"][i] == 2  # capped at what its hoses serve: no hose beyond the base design
     assert sy.kg_per_day[i] == pytest.approx(expected, rel=1e-6)  # sales capped below the 400 kg/day load
     off = station.station_years(case, loads=loads, year=2025)
     assert off.kg_per_day[i] == pytest.approx(400.0)
