@@ -61,6 +61,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -71,7 +72,7 @@ import pandas as pd
 from .inputs import InputError, Problem, case_from_raw, read_raw
 from .inputs.raw import RawCase, RawSheet
 from .inputs.scenarios import scenario_names, scenario_rows
-from .inputs.schema import SHEETS
+from .inputs.schema import NAME_PATTERN, SHEETS
 
 __all__ = ["Override", "SweepError", "Variant", "grid", "headline", "parse_axis", "parse_set", "read_grid",
            "run_variant", "sweep"]
@@ -328,7 +329,8 @@ def case_for_variant(raw: RawCase, variant: Variant):
     """The validated case of a variant (``raw`` is not changed).
 
     The base scenario's rows and the variant's overrides become a scenario of their
-    own, ``sweep:<variant_id>``, appended to a copy of the Scenarios sheet, so that
+    own, ``sweep-<variant_id>`` (``sweep-variant`` when the id is not a safe name, see
+    :data:`h2model.inputs.schema.NAME_PATTERN`), appended to a copy of the Scenarios sheet, so that
     overrides are applied and validated exactly as Scenarios rows are.
 
     Raises
@@ -345,7 +347,9 @@ def case_for_variant(raw: RawCase, variant: Variant):
     if sheet is None:
         sheet = raw.sheets["Scenarios"] = RawSheet("Scenarios", list(_SCENARIO_COLUMNS), [], [])
     idx = {c: sheet.col_index(c) for c in _SCENARIO_COLUMNS}
-    name = f"sweep:{variant.variant_id}"
+    name = f"sweep-{variant.variant_id}"
+    if not re.fullmatch(NAME_PATTERN, name):
+        name = "sweep-variant"
     base = [r for r in scenario_rows(raw) if variant.scenario is not None and r.scenario == variant.scenario]
     desc = f"sweep variant {variant.variant_id} of {variant.scenario or 'the inputs as entered'}"
     rows = [(r.sheet, r.key, r.column, r.value, r.operation) for r in base if r.sheet is not None]
@@ -496,14 +500,31 @@ def _run_local(raw, variants, plan_network, processes, progress, notify) -> str 
 
 
 def _connect(scheduler, timeout_s: float):
-    """A ``distributed.Client`` for a scheduler address, or :class:`SweepError` in one line."""
+    """A ``distributed.Client`` for a scheduler address, or :class:`SweepError` in one line.
+
+    The client is made in a daemon thread and given up after twice ``timeout_s`` (+ 1 s): a peer
+    that accepts the TCP connection but never answers the handshake would otherwise hang
+    past the client's own timeout."""
+    import threading
+
     from distributed import Client
 
-    try:
-        return Client(scheduler, timeout=timeout_s, set_as_default=False)
-    except Exception as exc:  # noqa: BLE001 - bad address, refused, timeout, TLS: one message
-        raise SweepError(f"cannot connect to the Dask scheduler at {scheduler!r} within {timeout_s:g} s:"
-                         f" {type(exc).__name__}: {_first_line(exc)}") from exc
+    made: dict[str, object] = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = Client(scheduler, timeout=timeout_s, set_as_default=False)
+        except Exception as exc:  # noqa: BLE001 - bad address, refused, timeout, TLS: one message
+            made["error"] = exc
+
+    t = threading.Thread(target=connect, name="h2model-dask-connect", daemon=True)
+    t.start()
+    t.join(2 * timeout_s + 1)
+    if "client" in made:
+        return made["client"]
+    exc = made.get("error")
+    why = f"{type(exc).__name__}: {_first_line(exc)}" if exc else "no answer to the handshake"
+    raise SweepError(f"cannot connect to the Dask scheduler at {scheduler!r} within {timeout_s:g} s: {why}")
 
 
 def _run_dask(scheduler, raw, variants, plan_network, progress, notify, *, connect_timeout_s: float,
