@@ -1,7 +1,10 @@
 """Command-line interface: a thin shell over the package's functions.
 
 Run ``h2model --help`` or ``h2model COMMAND --help``. Input problems are printed as
-one located list and the command exits with status 2, never with a traceback.
+one located list and the command exits with status 2, never with a traceback; other
+failures (a file in the way, a Dask cluster that cannot be reached) print one line and
+exit with status 1; Ctrl-C prints one line and exits with status 130, keeping the
+outputs of the scenarios or variants that finished.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from pathlib import Path
 from . import __version__
 from .inputs import DEFAULT_CASE, InputError
 
+EXIT_FAIL = 1
 EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 def _add_case_args(p: argparse.ArgumentParser, workbook_default: bool = True) -> None:
@@ -43,6 +48,9 @@ def cmd_validate(args) -> int:
 
 def cmd_inputs_export(args) -> int:
     from .inputs import export_case
+    if Path(args.dir).exists() and not Path(args.dir).is_dir():
+        print(f"{args.dir} is a file; give a folder to write the CSV files to", file=sys.stderr)
+        return EXIT_INPUT
     export_case(args.workbook, args.dir)
     print(f"wrote {args.dir}/<Sheet>.csv from {args.workbook}")
     return 0
@@ -83,8 +91,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .results import write_csv
-    from .sweep import grid, parse_set, read_grid, sweep
+    from .results import write_atomic, write_csv
+    from .sweep import SweepError, grid, parse_set, read_grid, sweep
     try:
         if args.grid:
             if args.scenario:
@@ -98,13 +106,28 @@ def cmd_sweep(args) -> int:
     except (ValueError, OSError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_INPUT
-    table = sweep(args.workbook, variants, scheduler=args.scheduler, processes=args.processes,
-                  progress=not args.quiet, plan_network=args.plan_network)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    write_csv(table, tmp)
-    tmp.replace(out)
+    if out.is_dir():
+        print(f"--out {out} is a folder; give the CSV file to write, e.g. {out / 'sweep.csv'}",
+              file=sys.stderr)
+        return EXIT_INPUT
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"--out {out}: cannot create its folder: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+    def write(table) -> None:  # finished variants are on disk as they arrive
+        write_atomic(out, lambda tmp: write_csv(table, tmp))
+
+    try:
+        table = sweep(args.workbook, variants, scheduler=args.scheduler, processes=args.processes,
+                      progress=not args.quiet, plan_network=args.plan_network, on_result=write,
+                      connect_timeout_s=args.connect_timeout)
+    except SweepError as exc:
+        kept = f"; the finished variants are in {out}" if exc.table is not None else ""
+        print(f"error: {exc}{kept}", file=sys.stderr)
+        return EXIT_FAIL
     ok = table["status"] == "ok"
     for r in table[~ok].itertuples(index=False):
         print(f"FAIL {r.variant}: {r.status}", file=sys.stderr)
@@ -217,7 +240,11 @@ examples:
     p.add_argument("--no-plan-network", dest="plan_network", action="store_false",
                    help="skip the network plan in variants that do not say (faster; the case's stations with"
                         " the nearest-station assignment; then the figures differ from 'h2model run')")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address, e.g. tcp://host:8786 or tls://host:8786 (trusted"
+                        " schedulers only: results come back pickled)")
+    p.add_argument("--connect-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to try to reach the Dask scheduler (default: 30)")
     p.add_argument("--processes", type=int, help="local worker processes (default: CPUs; 1: no pool)")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="results table to write")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -234,6 +261,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted; the outputs of finished scenarios (or sweep variants) are kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # a file in the way, no permission, disk full: one line, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -41,7 +41,7 @@ from . import adoption, emissions, fleet, peak, policy, station, tco, uncertaint
 from .inputs import Case, InputError, list_scenarios, load_case
 from .params import Params
 from .prices import network_price_path, nominal
-from .results import Results, replace_dir, write_csv
+from .results import Results, clean_temps, output_dir, replace_dir, write_targets_summary
 from .targets import targets_table
 
 STEPS = ("fleet", "network", "station", "tco", "policy", "emissions", "targets")
@@ -176,7 +176,11 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
 
     A scenario that fails (bad override, infeasible plan, any error) is reported and
     skipped; the others still run, and an earlier output of the failed scenario is
-    left untouched. Also writes ``out/targets.csv`` across the scenarios that ran.
+    left untouched. A scenario's folder keeps the files the run does not write (its
+    HTML reports and charts). Then ``out/targets.csv`` is rewritten across every
+    scenario present in ``out`` (:func:`h2model.results.write_targets_summary`), also
+    when the run is interrupted. Temporary files a killed run left in ``out`` are
+    removed first (:func:`h2model.results.clean_temps`).
 
     Returns
     -------
@@ -186,44 +190,43 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
     from tqdm.auto import tqdm
 
     out = Path(out)
+    clean_temps(out)
     names = list(scenarios or [])
     if all_scenarios or not names:
         names = list_scenarios(workbook) if all_scenarios else [None]
     status: dict[str, str] = {}
-    targets = []
     bar = tqdm(total=len(names) * len(STEPS), disable=not progress, unit="step",
                desc="h2model", file=sys.stderr)
-    for name in names:
-        label = name or "default"
-        try:
-            bar.set_postfix_str(f"{label}: load")
-            case = load_case(workbook, name)
-            done = []
+    try:
+        for name in names:
+            label = name or "default"
+            try:
+                bar.set_postfix_str(f"{label}: load")
+                case = load_case(workbook, name)
+                folder = output_dir(out, case.scenario)  # checked before the run, not after
+                done = []
 
-            def step(s, label=label, done=done):
-                bar.set_postfix_str(f"{label}: {s}")
-                if done:
-                    bar.update(1)
-                done.append(s)
+                def step(s, label=label, done=done):
+                    bar.set_postfix_str(f"{label}: {s}")
+                    if done:
+                        bar.update(1)
+                    done.append(s)
 
-            res = run(case, plan_network=plan_network, mc_draws=mc_draws, on_step=step)
-            bar.update(len(STEPS) - len(done) + 1)
-            res.write(out / case.scenario)
-            targets.append(res["targets"])
-            status[case.scenario] = "ok"
-        except InputError as exc:
-            status[label] = str(exc)
-            bar.write(f"scenario {label}: input problems, skipped\n{exc}", file=sys.stderr)
-        except Exception as exc:  # noqa: BLE001 - one failed scenario must not stop the others
-            status[label] = f"{type(exc).__name__}: {exc}"
-            bar.write(f"scenario {label} failed, skipped: {type(exc).__name__}: {exc}\n"
-                      + "".join(traceback.format_exception_only(exc)), file=sys.stderr)
-    bar.close()
-    if targets:
-        out.mkdir(parents=True, exist_ok=True)
-        tmp = out / ".targets.csv.tmp"
-        write_csv(pd.concat(targets, ignore_index=True), tmp)
-        tmp.replace(out / "targets.csv")
+                res = run(case, plan_network=plan_network, mc_draws=mc_draws, on_step=step)
+                bar.update(len(STEPS) - len(done) + 1)
+                res.write(folder)
+                status[case.scenario] = "ok"
+            except InputError as exc:
+                status[label] = str(exc)
+                bar.write(f"scenario {label}: input problems, skipped\n{exc}", file=sys.stderr)
+            except Exception as exc:  # noqa: BLE001 - one failed scenario must not stop the others
+                status[label] = f"{type(exc).__name__}: {exc}"
+                bar.write(f"scenario {label} failed, skipped: {type(exc).__name__}: {exc}\n"
+                          + "".join(traceback.format_exception_only(exc)), file=sys.stderr)
+    finally:
+        bar.close()
+        if "ok" in status.values():
+            write_targets_summary(out)
     return status
 
 

@@ -61,8 +61,9 @@ import itertools
 import json
 import multiprocessing
 import os
+import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -71,10 +72,10 @@ import pandas as pd
 from .inputs import InputError, Problem, case_from_raw, read_raw
 from .inputs.raw import RawCase, RawSheet
 from .inputs.scenarios import scenario_names, scenario_rows
-from .inputs.schema import SHEETS
+from .inputs.schema import NAME_PATTERN, SHEETS
 
-__all__ = ["Override", "Variant", "grid", "headline", "parse_axis", "parse_set", "read_grid", "run_variant",
-           "sweep"]
+__all__ = ["Override", "SweepError", "Variant", "grid", "headline", "parse_axis", "parse_set", "read_grid",
+           "run_variant", "sweep"]
 
 _OPS = {"": "set", "*": "scale", "+": "add"}
 _SYMBOL = {v: k for k, v in _OPS.items()}
@@ -243,14 +244,37 @@ def read_grid(path: str | Path) -> list[Variant]:
     Raises
     ------
     ValueError
-        On an unknown file type or a malformed specification, naming the file.
+        On an unknown file type or a malformed specification (bad YAML/JSON/CSV syntax,
+        wrong structure), naming the file; OSError if it cannot be read.
     """
     path = Path(path)
+    try:
+        return _read_grid(path)
+    except OSError:
+        raise
+    except ValueError as exc:
+        if str(exc).startswith(f"{path.name}:"):
+            raise
+        raise ValueError(f"{path.name}: malformed grid file ({_first_line(exc)})") from exc
+    except Exception as exc:  # noqa: BLE001 - YAML syntax, wrong types: one message naming the file
+        raise ValueError(f"{path.name}: malformed grid file ({type(exc).__name__}: {_first_line(exc)})") \
+            from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _read_grid(path: Path) -> list[Variant]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _grid_from_csv(path)
     if suffix == ".json":
-        spec = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            spec = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path.name}: not valid JSON ({exc})") from exc
     elif suffix in (".yaml", ".yml"):
         import yaml  # a dependency of dask
 
@@ -260,12 +284,19 @@ def read_grid(path: str | Path) -> list[Variant]:
     if not isinstance(spec, Mapping):
         raise ValueError(f"{path.name}: expected a mapping with 'grid' and/or 'variants'")
     scen = spec.get("scenarios", [spec["scenario"]] if "scenario" in spec else [None])
+    if not isinstance(scen, list):
+        raise ValueError(f"{path.name}: 'scenarios' must be a list")
     pn = spec.get("plan_network")
     axes = spec.get("grid") or {}
+    if not isinstance(axes, Mapping) or not all(isinstance(v, list) for v in axes.values()):
+        raise ValueError(f"{path.name}: 'grid' must map each axis to a list of values")
     out = grid(axes, scen, plan_network=pn) if axes or not spec.get("variants") else []
-    for i, v in enumerate(spec.get("variants") or []):
-        if not isinstance(v, Mapping):
-            raise ValueError(f"{path.name}: variants[{i}] must be a mapping")
+    variants = spec.get("variants") or []
+    if not isinstance(variants, list):
+        raise ValueError(f"{path.name}: 'variants' must be a list")
+    for i, v in enumerate(variants):
+        if not isinstance(v, Mapping) or not isinstance(v.get("set") or {}, Mapping):
+            raise ValueError(f"{path.name}: variants[{i}] must be a mapping with 'set' a mapping")
         sets = v.get("set") or {}
         out.append(Variant(str(v.get("id", f"x{i + 1:03d}")), v.get("scenario", scen[0] if scen else None),
                            tuple(_override(a, val) for a, val in sets.items()),
@@ -298,7 +329,8 @@ def case_for_variant(raw: RawCase, variant: Variant):
     """The validated case of a variant (``raw`` is not changed).
 
     The base scenario's rows and the variant's overrides become a scenario of their
-    own, ``sweep:<variant_id>``, appended to a copy of the Scenarios sheet, so that
+    own, ``sweep-<variant_id>`` (``sweep-variant`` when the id is not a safe name, see
+    :data:`h2model.inputs.schema.NAME_PATTERN`), appended to a copy of the Scenarios sheet, so that
     overrides are applied and validated exactly as Scenarios rows are.
 
     Raises
@@ -315,7 +347,9 @@ def case_for_variant(raw: RawCase, variant: Variant):
     if sheet is None:
         sheet = raw.sheets["Scenarios"] = RawSheet("Scenarios", list(_SCENARIO_COLUMNS), [], [])
     idx = {c: sheet.col_index(c) for c in _SCENARIO_COLUMNS}
-    name = f"sweep:{variant.variant_id}"
+    name = f"sweep-{variant.variant_id}"
+    if not re.fullmatch(NAME_PATTERN, name):
+        name = "sweep-variant"
     base = [r for r in scenario_rows(raw) if variant.scenario is not None and r.scenario == variant.scenario]
     desc = f"sweep variant {variant.variant_id} of {variant.scenario or 'the inputs as entered'}"
     rows = [(r.sheet, r.key, r.column, r.value, r.operation) for r in base if r.sheet is not None]
@@ -431,49 +465,140 @@ def _bar(total: int, progress: bool):
     return tqdm(total=total, disable=not progress, unit="variant", desc="h2model sweep", file=sys.stderr)
 
 
-def _run_local(raw, variants, plan_network, processes, progress) -> list[dict]:
+class SweepError(RuntimeError):
+    """The sweep could not go on (no connection to the Dask scheduler, every worker lost).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame or None
+        The sweep table with the variants that finished (``status`` ``not run: ...``
+        for the others), or None if none was started.
+    """
+
+    def __init__(self, message: str, table: pd.DataFrame | None = None):
+        super().__init__(message)
+        self.table = table
+
+
+def _run_local(raw, variants, plan_network, processes, progress, notify) -> str | None:
     n = processes if processes is not None else (os.cpu_count() or 1)
-    rows: list[dict | None] = [None] * len(variants)
     with _bar(len(variants), progress) as bar:
         if n <= 1 or len(variants) <= 1:
             for i, v in enumerate(variants):
-                rows[i] = run_variant(raw, v, plan_network)
+                notify(i, run_variant(raw, v, plan_network))
                 bar.update(1)
-            return rows
+            return None
         # spawn: workers start clean on every platform (no fork of a threaded process).
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=min(n, len(variants)), mp_context=ctx,
                                  initializer=_init_worker, initargs=(raw,)) as ex:
             futures = {ex.submit(_run_in_worker, v, plan_network): i for i, v in enumerate(variants)}
             for f in as_completed(futures):
-                rows[futures[f]] = f.result()
+                notify(futures[f], f.result())
                 bar.update(1)
-    return rows
+    return None
 
 
-def _run_dask(scheduler, raw, variants, plan_network, progress) -> list[dict]:
+def _connect(scheduler, timeout_s: float):
+    """A ``distributed.Client`` for a scheduler address, or :class:`SweepError` in one line.
+
+    The client is made in a daemon thread and given up after twice ``timeout_s`` (+ 1 s): a peer
+    that accepts the TCP connection but never answers the handshake would otherwise hang
+    past the client's own timeout."""
+    import threading
+
     from distributed import Client
-    from distributed import as_completed as dask_completed
+
+    made: dict[str, object] = {}
+
+    def connect() -> None:
+        try:
+            made["client"] = Client(scheduler, timeout=timeout_s, set_as_default=False)
+        except Exception as exc:  # noqa: BLE001 - bad address, refused, timeout, TLS: one message
+            made["error"] = exc
+
+    t = threading.Thread(target=connect, name="h2model-dask-connect", daemon=True)
+    t.start()
+    t.join(2 * timeout_s + 1)
+    if "client" in made:
+        return made["client"]
+    exc = made.get("error")
+    why = f"{type(exc).__name__}: {_first_line(exc)}" if exc else "no answer to the handshake"
+    raise SweepError(f"cannot connect to the Dask scheduler at {scheduler!r} within {timeout_s:g} s: {why}")
+
+
+def _run_dask(scheduler, raw, variants, plan_network, progress, notify, *, connect_timeout_s: float,
+              no_workers_timeout_s: float, poll_s: float = 1.0) -> str | None:
+    """Run on a Dask cluster; returns None, or why it stopped early (a worker or
+    scheduler failure, or no worker for ``no_workers_timeout_s``): the variants that
+    finished have been passed to ``notify`` and the rest are cancelled."""
+    import time
+
+    from distributed import Client, wait
 
     own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
+    client = _connect(scheduler, connect_timeout_s) if own else scheduler
+    futures = []
     try:
         raw_f = client.scatter(raw, broadcast=True)
         futures = [client.submit(run_variant, raw_f, v, plan_network, pure=False) for v in variants]
         where = {f.key: i for i, f in enumerate(futures)}
-        rows: list[dict | None] = [None] * len(variants)
+        pending, idle_since = set(futures), None
         with _bar(len(variants), progress) as bar:
-            for f in dask_completed(futures):
-                rows[where[f.key]] = f.result()
-                bar.update(1)
-        return rows
+            while pending:
+                try:
+                    done, pending = wait(pending, timeout=poll_s, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    done = set()
+                for f in done:
+                    # run_variant turns a variant's own errors into its status: an error here is the cluster's
+                    notify(where[f.key], f.result())
+                    bar.update(1)
+                if done:
+                    idle_since = None
+                elif not client.scheduler_info(n_workers=-1).get("workers"):
+                    idle_since = idle_since or time.monotonic()
+                    if time.monotonic() - idle_since > no_workers_timeout_s:
+                        return f"all Dask workers lost (no worker for {no_workers_timeout_s:g} s)"
+                else:
+                    idle_since = None
+        return None
+    except SweepError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - killed workers, lost scheduler: stop, keep what finished
+        return f"Dask cluster failed: {type(exc).__name__}: {_first_line(exc)}"
     finally:
+        try:
+            client.cancel([f for f in futures if not f.done()])
+        except Exception:  # noqa: BLE001, S110 - the cluster may be gone already
+            pass
         if own:
             client.close()
 
 
+def _table(variants: Sequence[Variant], rows: Sequence[dict | None], missing: str) -> pd.DataFrame:
+    """The sweep table: one row per variant in order; a variant without a row gets ``missing``
+    as its status."""
+    rows = [r if r is not None else {"variant": v.variant_id, "scenario": v.scenario or "", **v.parameters,
+                                     "status": missing}
+            for v, r in zip(variants, rows, strict=True)]
+    columns: dict[str, None] = dict.fromkeys(["variant", "scenario"])
+    for v in variants:
+        columns.update(dict.fromkeys(v.parameters))
+    columns.update(dict.fromkeys(["plan_network", "status"]))
+    for r in rows:
+        columns.update(dict.fromkeys(r))
+    df = pd.DataFrame(rows, columns=list(columns))
+    for c in df.columns:  # met flags: bool where every variant ran
+        if c.endswith("_met") and df[c].notna().all():
+            df[c] = df[c].astype(bool)
+    return df
+
+
 def sweep(workbook: str | Path | RawCase, variants: Sequence[Variant], *, scheduler=None,
-          processes: int | None = None, progress: bool = True, plan_network: bool = True) -> pd.DataFrame:
+          processes: int | None = None, progress: bool = True, plan_network: bool = True,
+          on_result: Callable[[pd.DataFrame], None] | None = None, result_interval_s: float = 2.0,
+          connect_timeout_s: float = 30.0, no_workers_timeout_s: float = 120.0) -> pd.DataFrame:
     """Run the model for every variant and collect one table of headline results.
 
     Parameters
@@ -496,6 +621,16 @@ def sweep(workbook: str | Path | RawCase, variants: Sequence[Variant], *, schedu
         Optimise the network plan in variants that do not say, as :func:`h2model.model.run`
         does, so that a variant's figures are those of ``h2model run`` on the same case;
         False uses the case's stations with the nearest-station assignment (faster).
+    on_result : callable, optional
+        Called with the table so far (unfinished variants' ``status`` ``not run yet``) as
+        variants finish, at most every ``result_interval_s`` seconds, and once with the
+        final table, so that a caller can write finished variants as they arrive.
+    result_interval_s : float, default 2.0
+        Least time between two calls of ``on_result`` before the last.
+    connect_timeout_s : float, default 30
+        How long to try to reach the Dask scheduler.
+    no_workers_timeout_s : float, default 120
+        How long the Dask cluster may have no worker before the sweep stops.
 
     Returns
     -------
@@ -503,25 +638,41 @@ def sweep(workbook: str | Path | RawCase, variants: Sequence[Variant], *, schedu
         One row per variant, in the order given: ``variant, scenario``, one column per
         override axis, ``plan_network, status`` and the :func:`headline` figures (NaN
         where a variant failed; ``status`` says why).
+
+    Raises
+    ------
+    SweepError
+        The Dask scheduler cannot be reached, or the cluster failed or lost every worker;
+        its ``table`` holds the variants that finished (``on_result`` has had it too).
+        The results of a Dask cluster come back pickled: use only a scheduler you trust,
+        over TLS on a shared network (``tls://`` addresses, ``distributed.security.Security``).
     """
+    import time
+
     variants = list(variants)
     ids = [v.variant_id for v in variants]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
         raise ValueError(f"variant id {dup!r} appears more than once")
     raw = workbook if isinstance(workbook, RawCase) else read_raw(workbook)
+    rows: list[dict | None] = [None] * len(variants)
+    last = [0.0]
+
+    def notify(i: int, row: dict) -> None:
+        rows[i] = row
+        if on_result is not None and time.monotonic() - last[0] >= result_interval_s:
+            on_result(_table(variants, rows, "not run yet"))
+            last[0] = time.monotonic()
+
     if scheduler is not None:
-        rows = _run_dask(scheduler, raw, variants, plan_network, progress)
+        stopped = _run_dask(scheduler, raw, variants, plan_network, progress, notify,
+                            connect_timeout_s=connect_timeout_s, no_workers_timeout_s=no_workers_timeout_s)
     else:
-        rows = _run_local(raw, variants, plan_network, processes, progress)
-    columns: dict[str, None] = dict.fromkeys(["variant", "scenario"])
-    for v in variants:
-        columns.update(dict.fromkeys(v.parameters))
-    columns.update(dict.fromkeys(["plan_network", "status"]))
-    for r in rows:
-        columns.update(dict.fromkeys(r))
-    df = pd.DataFrame(rows, columns=list(columns))
-    for c in df.columns:  # met flags: bool where every variant ran
-        if c.endswith("_met") and df[c].notna().all():
-            df[c] = df[c].astype(bool)
+        stopped = _run_local(raw, variants, plan_network, processes, progress, notify)
+    df = _table(variants, rows, f"not run: {stopped}")
+    if on_result is not None:
+        on_result(df)
+    if stopped:
+        finished = sum(r is not None for r in rows)
+        raise SweepError(f"{stopped}; {finished} of {len(variants)} variants finished", df)
     return df

@@ -131,7 +131,7 @@ def test_a_bad_override_is_located_and_spares_the_others():
     status = df.set_index("variant")["status"]
     assert (status.drop("broken") == "ok").all()
     assert "Finance!" in status["broken"] and "discount_rate" in status["broken"]
-    assert "sweep:broken" in status["broken"]  # points at the override that set it
+    assert "sweep-broken" in status["broken"]  # points at the override that set it
     assert np.isnan(df.set_index("variant").loc["broken", "network_price_2025_cny_per_kg"])
     unknown = sweep.run_variant(raw(), Variant("x", "no-such-scenario"))
     assert "unknown scenario" in unknown["status"]

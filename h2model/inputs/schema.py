@@ -83,6 +83,13 @@ INCL_VAT_ELEC = ("incl. VAT: station costs divide it by 1 + Finance.electricity_
                  " uses it as paid")
 INCL_VAT_DIESEL = ("incl. VAT: delivery costs divide it by 1 + Finance.diesel_vat_rate; diesel"
                    " TCO uses it as paid")
+#: A name that becomes a folder or file name and a link (a scenario's output folder):
+#: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64
+#: characters, no '..' (so never a path outside the output folder, an absolute path or a
+#: ``javascript:`` address). Checked by validation and again wherever an output is written.
+NAME_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+NAME_RULE = ("of 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'"
+             " (it names a folder)")
 INCL_VAT_H2 = "incl. VAT: the retail price an FCEV operator pays (TCO)"
 INCL_VAT_PAID = "incl. VAT: the price the vehicle operator pays (TCO)"
 
@@ -111,6 +118,8 @@ class Column:
         Whether a blank cell is an error.
     multi : bool
         Whether the cell may hold several values separated by ``;`` (each checked).
+    pattern : str, optional
+        Regular expression a text value must match in full (:data:`NAME_PATTERN`).
     vat : str
         VAT basis of a money input (ex VAT, incl. VAT, or outside VAT) and how the
         engines use it; shown in the README sheet. Empty for non-money fields.
@@ -127,6 +136,7 @@ class Column:
     required: bool = True
     multi: bool = False
     vat: str = ""
+    pattern: str | None = None
 
     def rule(self) -> str:
         """The column's rule in words, as shown in error messages and the README."""
@@ -149,6 +159,8 @@ class Column:
             parts.append("one of " + ", ".join(str(c) for c in self.choices))
         if self.ref:
             parts.append(f"naming a row of {self.ref}")
+        if self.pattern == NAME_PATTERN:
+            parts.append(NAME_RULE)
         if not self.required:
             parts.append("(may be blank)")
         return " ".join(parts)
@@ -739,7 +751,8 @@ SCENARIOS = Sheet(
     " only declares a scenario. key names the row: a params key, a table's id (several key"
     " columns joined with '|'), '*' for every row, or a filter 'column=value'.",
     (
-        Column("scenario", "str", description="Scenario name"),
+        Column("scenario", "str", description="Scenario name (also its output folder's name)",
+               pattern=NAME_PATTERN),
         Column("description", "str", description="One line shown in the scenario's report"),
         Column("sheet", "str", description="Sheet to override", required=False),
         Column("key", "str", description="Row to override (see sheet description)", required=False),

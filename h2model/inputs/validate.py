@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from statistics import NormalDist
 
@@ -36,6 +37,8 @@ def coerce(value: object, col: Column) -> tuple[object, str | None]:
     'must be a number from 50 to 20000'
     >>> coerce(2020.5, SHEETS["Fleet"].column("year"))[1]
     'must be a whole number'
+    >>> coerce("../victim", SHEETS["Scenarios"].column("scenario"))[1][:40]
+    "must be text of 1-64 letters, digits, '."
     """
     if is_blank(value):
         if col.required:
@@ -50,6 +53,8 @@ def coerce(value: object, col: Column) -> tuple[object, str | None]:
         items = [t.strip() for t in text.split(";")] if col.multi else [text]
         if col.choices and any(t not in col.choices for t in items):
             return None, f"must be one of {', '.join(map(str, col.choices))}"
+        if col.pattern and not all(re.fullmatch(col.pattern, t) for t in items):
+            return None, f"must be {col.rule()}"
         return text, None
     # numbers
     if isinstance(value, bool) or isinstance(value, dt.datetime | dt.date | dt.time):

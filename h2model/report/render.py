@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import sys
-import tempfile
+import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -24,7 +24,17 @@ import pandas as pd
 
 from .. import __version__, charts
 from ..glossary import LANGS, t
-from ..results import Results, replace_dir, write_csv
+from ..results import (
+    Results,
+    clean_temps,
+    is_safe_name,
+    make_temp_dir,
+    output_dir,
+    replace_dir,
+    scenarios_in,
+    write_atomic,
+    write_targets_summary,
+)
 from .views import (
     CHARTS,
     SECTIONS,
@@ -85,21 +95,24 @@ def _env():
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def _href(*parts: str) -> str:
+    """A relative link from path parts, each url-quoted (never a scheme or an absolute path).
+
+    >>> _href("plan-2025", "report_en.html")
+    'plan-2025/report_en.html'
+    >>> _href("javascript:alert(1)")
+    'javascript%3Aalert%281%29'
+    """
+    return "/".join(urllib.parse.quote(p, safe="") for p in parts)
 
 
 def _write_tables(results: Results, out_dir: Path) -> None:
-    """Results.write into a sibling temporary folder, then move its files into
-    ``out_dir`` (which also holds the reports and notebooks, so it is not replaced)."""
-    tmp = Path(tempfile.mkdtemp(dir=out_dir, prefix=".tables."))
-    try:
-        written = results.write(tmp / "t")
-        for f in sorted(written.iterdir()):
-            os.replace(f, out_dir / f.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    """The results tables into ``out_dir``, which also holds the reports and notebooks
+    (kept: :meth:`Results.write` replaces only the files it writes)."""
+    results.write(out_dir)
 
 
 # --- one scenario ---------------------------------------------------------------------------------
@@ -318,7 +331,7 @@ def render_comparison(
         )
     summary = []
     for scen, tb in tables.items():
-        if "targets" in tb:
+        if "targets" in tb and is_safe_name(scen):  # the template links <scenario>/report_<lang>.html
             s = executive_summary(tb["targets"], lang)
             summary.append({"scenario": scen, "description": descriptions.get(scen, ""), "rows": s})
     page = (
@@ -351,7 +364,12 @@ def render_index(
     langs = list(langs)
     rows = []
     for scen, state in status.items():
-        folder = out / scen
+        safe = is_safe_name(scen)  # an unsafe name is shown (escaped) but never linked
+        folder = out / scen if safe else None
+
+        def has(*parts, folder=folder):
+            return folder is not None and folder.joinpath(*parts).exists()
+
         rows.append(
             {
                 "scenario": scen,
@@ -359,17 +377,15 @@ def render_index(
                 "ok": state == "ok",
                 "error": state,
                 "reports": [
-                    (lang, f"{scen}/report_{lang}.html")
-                    for lang in langs
-                    if (folder / f"report_{lang}.html").exists()
+                    (lang, _href(scen, f"report_{lang}.html")) for lang in langs if has(f"report_{lang}.html")
                 ],
                 "notebooks": [
-                    (lang, f"{scen}/report_{lang}.ipynb")
+                    (lang, _href(scen, f"report_{lang}.ipynb"))
                     for lang in langs
-                    if (folder / f"report_{lang}.ipynb").exists()
+                    if has(f"report_{lang}.ipynb")
                 ],
-                "xlsx": f"{scen}/results.xlsx" if (folder / "results.xlsx").exists() else None,
-                "charts": f"{scen}/charts/" if (folder / "charts").exists() else None,
+                "xlsx": _href(scen, "results.xlsx") if has("results.xlsx") else None,
+                "charts": _href(scen, "charts") + "/" if has("charts") else None,
             }
         )
     comparisons = [
@@ -418,9 +434,13 @@ def build_reports(
     """Build every scenario's reports, the comparison and the index.
 
     For each scenario, ``notebooks/report.ipynb`` is executed with papermill once per
-    language into a temporary folder beside ``out/<scenario>``, which replaces it
-    only when every language succeeded. The notebook runs the model and calls
-    :func:`render_report`.
+    language into a hidden temporary folder in ``out``, whose files are moved into
+    ``out/<scenario>`` only when every language succeeded, one file at a time
+    (:func:`h2model.results.publish`): other files of the folder (e.g. the report in a
+    language not built now) are kept. The notebook runs the model and calls
+    :func:`render_report`. Then ``targets.csv``, the comparison and the index are
+    rewritten over every scenario present in ``out``
+    (:func:`h2model.results.scenarios_in`), not only those just built.
 
     Parameters
     ----------
@@ -462,6 +482,7 @@ def build_reports(
     workbook = Path(workbook).resolve()
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    clean_temps(out)
     names = list(scenarios) if scenarios else list_scenarios(workbook)
     steps = ["load", *[f"report {lang}" for lang in langs], "publish"]
     status: dict[str, str] = {}
@@ -475,10 +496,11 @@ def build_reports(
         try:
             bar.set_postfix_str(f"{name}: load")
             case = load_case(workbook, name)
+            folder = output_dir(out, case.scenario)
             descriptions[case.scenario] = case.scenario_description
             bar.update(1)
             done += 1
-            tmp = Path(tempfile.mkdtemp(dir=out, prefix=f".{case.scenario}."))
+            tmp = make_temp_dir(out, case.scenario)
             for lang in langs:
                 bar.set_postfix_str(f"{name}: report {lang}")
                 papermill.execute_notebook(
@@ -500,7 +522,7 @@ def build_reports(
                 bar.update(1)
                 done += 1
             bar.set_postfix_str(f"{name}: publish")
-            replace_dir(tmp, out / case.scenario)
+            replace_dir(tmp, folder)
             tmp = None
             bar.update(1)
             done += 1
@@ -521,15 +543,24 @@ def build_reports(
             bar.update(len(steps) - done)
     bar.close()
 
-    ok = [s for s, v in status.items() if v == "ok"]
-    tables = {s: read_tables(out / s) for s in ok}
+    present = scenarios_in(out)
+    for s in present:
+        if s not in descriptions:
+            descriptions[s] = _description(out / s)
+    tables = {s: read_tables(out / s) for s in present}
+    write_targets_summary(out)
     if tables:
-        targets = [tb["targets"] for tb in tables.values() if "targets" in tb]
-        if targets:
-            tmp_csv = out / ".targets.csv.tmp"
-            write_csv(pd.concat(targets, ignore_index=True), tmp_csv)
-            tmp_csv.replace(out / "targets.csv")
         for lang in langs:
             render_comparison(tables, descriptions, lang, out)
-    render_index(out, status, descriptions, langs)
+    listed = {**status, **{s: "ok" for s in present if s not in status}}
+    render_index(out, listed, descriptions, langs)
     return status
+
+
+def _description(folder: Path) -> str:
+    """A scenario's description from its ``provenance.json`` ("" if unreadable)."""
+    try:
+        prov = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(prov.get("scenario_description", "")) if isinstance(prov, dict) else ""
