@@ -35,6 +35,9 @@ def cmd_validate(args) -> int:
         scenarios = [None]
     for sc in scenarios:
         case = load_case(args.workbook, sc)
+        # the Uncertainty rows a Monte Carlo run would refuse (inputs its engines never read)
+        from .uncertainty import check_uncertainty
+        check_uncertainty(case)
         for note in case.notes:
             print(f"note: {note}")
         st = case["Stations"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -500,3 +501,18 @@ def test_years_not_drawn_take_the_given_network_price():
         case, station.station_economics(case, loads=fl.station_load).network)).parity
     plain = plain[plain["purchase_year"] == TARGET_YEAR].set_index(["segment", "alternative"])
     assert (mc["fcev_tco_cny_per_km_p50"] > plain.loc[mc.index, "fcev_tco_cny_per_km"]).all()
+
+
+def test_validate_refuses_an_input_the_engines_never_read(tmp_path, capsys):
+    import shutil
+
+    from h2model.cli import main
+    folder = tmp_path / "case"
+    shutil.copytree(Path(DEFAULT_CASE).with_suffix(""), folder)
+    unc = pd.read_csv(folder / "Uncertainty.csv")
+    extra = unc.iloc[:1].assign(input_id="pol", sheet="Policy", key="*", column="amount_cny")
+    pd.concat([unc, extra], ignore_index=True).to_csv(folder / "Uncertainty.csv", index=False)
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"Uncertainty!D{len(unc) + 2}" in err and "do not read Policy.amount_cny" in err
+    assert "Traceback" not in err
