@@ -529,3 +529,39 @@ def test_csv_errors_point_at_line(tmp_path):
 
 def test_default_workbook_is_in_repository():
     assert Path(DEFAULT_CASE).is_file()
+
+
+csv_text = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["500,5", "1,000", '"', 'a"b', "x\ny", "x\u2028y", "\u0085", "\x00", "1_000", "=SUM(A1)",
+                     "huangpu", "35", "-1", "1e400", " 2025 "]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.sampled_from(sorted(p.stem for p in CSV_MIRROR.glob("*.csv"))),
+                                st.integers(0, 30), st.integers(0, 12), csv_text), min_size=1, max_size=4))
+def test_random_csv_edits_give_case_or_input_error(edits):
+    # the same property on the CSV folder form: whatever a consultant types into a
+    # cell (quotes, newlines, separators, NUL, locale numbers), a Case or InputError
+    import csv
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d) / "gz"
+        shutil.copytree(CSV_MIRROR, folder)
+        for sheet, i, j, value in edits:
+            path = folder / f"{sheet}.csv"
+            with open(path, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+            if len(rows) < 2:
+                continue
+            r = rows[1 + i % (len(rows) - 1)]
+            r[j % len(r)] = value
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                csv.writer(f).writerows(rows)
+        try:
+            case = load_case(folder)
+        except InputError as exc:
+            assert exc.problems and all(p.rule for p in exc.problems)
+        else:
+            assert len(case["Stations"]) > 0
