@@ -75,7 +75,7 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
         Named tidy tables, each with a ``scenario`` column.
     """
     res = Results(case.scenario, case.scenario_description, case.name, case.input_sha256,
-                  overrides=case.overrides)
+                  overrides=case.overrides, input_path=str(case.path) if case.path else "")
     plan_network = True if plan_network is None else plan_network
 
     on_step("fleet")

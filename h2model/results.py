@@ -53,6 +53,7 @@ class Results:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     overrides: pd.DataFrame = field(default_factory=pd.DataFrame)
+    input_path: str = ""
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -65,6 +66,7 @@ class Results:
         return {
             "case": self.case_name,
             "input_sha256": self.input_sha256,
+            "input_path": self.input_path,
             "scenario": self.scenario,
             "scenario_description": self.scenario_description,
             "h2model_version": __version__,
