@@ -73,7 +73,8 @@ def cmd_inputs_import(args) -> int:
 def cmd_run(args) -> int:
     from .model import run_scenarios
     status = run_scenarios(args.workbook, scenarios=args.scenario, all_scenarios=args.all,
-                           out=Path(args.out), progress=not args.quiet, mc_draws=args.mc_draws)
+                           out=Path(args.out), progress=not args.quiet, mc_draws=args.mc_draws,
+                           compare_to=args.compare_to)
     for name, state in status.items():
         print(f"{'OK ' if state == 'ok' else 'FAIL'} {name}" + ("" if state == "ok" else f": {state}"))
     return 0 if all(s == "ok" for s in status.values()) else 1
@@ -184,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     p.add_argument("--mc-draws", type=int, default=0,
                    help="Monte Carlo draws for the uncertainty tables (default: 0, none)")
+    p.add_argument("--compare-to", metavar="BASE_OUT", default=None,
+                   help="output folder of a base run: also write what_changed_inputs.csv (the input cells "
+                        "that differ from the base run's workbook) and what_changed_headline.csv (the "
+                        "targets before and after)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 

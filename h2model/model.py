@@ -171,7 +171,7 @@ def _with_scenario(df: pd.DataFrame, scenario: str) -> pd.DataFrame:
 def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, *,
                   all_scenarios: bool = False, out: str | Path = "outputs",
                   progress: bool = True, plan_network: bool | None = None,
-                  mc_draws: int = 0) -> dict[str, str]:
+                  mc_draws: int = 0, compare_to: str | Path | None = None) -> dict[str, str]:
     """Run scenarios of a workbook and write each one's tables to ``out/<scenario>/``.
 
     A scenario that fails (bad override, infeasible plan, any error) is reported and
@@ -181,6 +181,10 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
     scenario present in ``out`` (:func:`h2model.results.write_targets_summary`), also
     when the run is interrupted. Temporary files a killed run left in ``out`` are
     removed first (:func:`h2model.results.clean_temps`).
+
+    With ``compare_to`` (the output folder of a base run), each scenario also gets
+    ``what_changed_inputs`` and ``what_changed_headline`` (:func:`h2model.compare.what_changed`):
+    the input cells that differ from the base run's workbook and the targets before and after.
 
     Returns
     -------
@@ -204,6 +208,9 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
                 bar.set_postfix_str(f"{label}: load")
                 case = load_case(workbook, name)
                 folder = output_dir(out, case.scenario)  # checked before the run, not after
+                if compare_to is not None and not (Path(compare_to) / case.scenario / "targets.csv").exists():
+                    raise FileNotFoundError(f"--compare-to: no {case.scenario}/targets.csv in {compare_to} "
+                                            "(run the base case into it first)")
                 done = []
 
                 def step(s, label=label, done=done):
@@ -213,6 +220,8 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
                     done.append(s)
 
                 res = run(case, plan_network=plan_network, mc_draws=mc_draws, on_step=step)
+                if compare_to is not None:
+                    _add_what_changed(res, compare_to, workbook)
                 bar.update(len(STEPS) - len(done) + 1)
                 res.write(folder)
                 status[case.scenario] = "ok"
@@ -228,6 +237,17 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
         if "ok" in status.values():
             write_targets_summary(out)
     return status
+
+
+def _add_what_changed(res: Results, base_out: str | Path, workbook: str | Path) -> None:
+    """Add the ``what_changed_*`` tables of :func:`h2model.compare.what_changed` to ``res``."""
+    from .compare import INPUT_CHANGE_COLUMNS, what_changed
+    ch = what_changed(base_out, res.scenario, workbook, res["targets"])
+    inputs = ch["inputs"] if ch["inputs"] is not None else pd.DataFrame(columns=list(INPUT_CHANGE_COLUMNS))
+    res.tables["what_changed_inputs"] = inputs
+    res.tables["what_changed_headline"] = ch["headline"]
+    res.notes.append(f"compared with {ch['base']}: {len(inputs)} input cell(s) changed"
+                     + (f" ({ch['note']})" if ch["note"] else ""))
 
 
 __all__ = ["run", "run_scenarios", "targets_table", "STEPS", "replace_dir"]

@@ -88,3 +88,26 @@ def test_what_changed_reads_the_base_run_and_its_workbook(edited, tmp_path):
     assert got["inputs"] is None and "has changed since the base run" in got["note"]
     with pytest.raises(FileNotFoundError, match="run the base case"):
         what_changed(tmp_path / "out", "baseline", new, t)
+
+
+def test_run_compare_to_writes_what_changed(tmp_path):
+    from h2model.model import run_scenarios
+    base_wb = tmp_path / "base"
+    shutil.copytree(CSV_MIRROR, base_wb)
+    new_wb = tmp_path / "new"
+    shutil.copytree(CSV_MIRROR, new_wb)
+    key = _edit(new_wb, "Supply", 2, "production_cost_cny_per_kg", "6.0")
+    args = dict(scenarios=["plan-2025"], progress=False, plan_network=False)
+    assert run_scenarios(base_wb, out=tmp_path / "out_base", **args) == {"plan-2025": "ok"}
+    assert run_scenarios(new_wb, out=tmp_path / "out_new", compare_to=tmp_path / "out_base",
+                         **args) == {"plan-2025": "ok"}
+    inputs = pd.read_csv(tmp_path / "out_new" / "plan-2025" / "what_changed_inputs.csv")
+    assert inputs[["sheet", "column", "row_key"]].values.tolist() == [
+        ["Supply", "production_cost_cny_per_kg", key]]
+    head = pd.read_csv(tmp_path / "out_new" / "plan-2025" / "what_changed_headline.csv").set_index("target")
+    base_t = pd.read_csv(tmp_path / "out_base" / "plan-2025" / "targets.csv").set_index("target")
+    assert head.loc["price", "before"] == pytest.approx(base_t.loc["price", "achieved"])
+    assert head.loc["price", "after"] < head.loc["price", "before"]  # cheaper hydrogen, lower price
+    # no base run for the scenario: refused before running
+    status = run_scenarios(new_wb, out=tmp_path / "out_x", compare_to=tmp_path / "nowhere", **args)
+    assert "run the base case into it first" in status["plan-2025"]
