@@ -183,6 +183,80 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "narr.gap_short": ("short by {gap}", "差 {gap}"),
     "narr.gap_over": ("margin of {gap}", "余量 {gap}"),
     "narr.gap_na": ("no figure", "无数据"),
+    # --- first screen ----------------------------------------------------------
+    "narr.kf_price": (
+        "Will the {year} price target hold? {verdict}: the network price with subsidies is {base} CNY/kg "
+        "in nominal {year} CNY, against a target below {target} CNY/kg.",
+        "{year} 年价格目标能否实现？{verdict}：含补贴网络氢价为 {base} 元/公斤（{year} 年名义价格），"
+        "目标为低于 {target} 元/公斤。",
+    ),
+    "narr.kf_prob": (
+        "With the inputs' uncertainty the median is {median} CNY/kg (p5–p95 {p5}–{p95}); "
+        "the probability of a price below {target} CNY/kg is {prob}.",
+        "考虑输入参数的不确定性，中位数为 {median} 元/公斤（p5–p95：{p5}–{p95}）；"
+        "价格低于 {target} 元/公斤的概率为 {prob}。",
+    ),
+    "narr.kf_conditions": (
+        "Conditions: the scenario's {fcev} fuel-cell vehicles arrive by {year} (an input) and {stations} "
+        "stations operate (a constraint the plan is made to meet), {idle} of which sell nothing; demand "
+        "alone would justify {justified}.",
+        "前提：本情景的 {fcev} 辆燃料电池汽车在 {year} 年前投入使用（输入），{stations} 座加氢站运营"
+        "（规划强制达到的约束），其中 {idle} 座没有销量；仅按需求只需 {justified} 座。",
+    ),
+    "narr.kf_cost": (
+        "Public cost {lo}–{hi}: {total} of subsidies (nominal), the largest share from {level} ({amount}); "
+        "{per_kg} per kg of hydrogen sold, {per_vehicle} per vehicle in service in {hi}.",
+        "{lo}–{hi} 年财政成本：补贴共 {total}（名义），最大部分来自{level}（{amount}）；"
+        "折合每公斤售出氢气 {per_kg}，{hi} 年每辆在用车辆 {per_vehicle}。",
+    ),
+    "narr.kf_take": (
+        "What it would take: {gap} CNY/kg more subsidy on every kg sold in {year} ({cost} that year); "
+        "{n} of {selling} selling stations are above {target} CNY/kg, {reachable} of them could get "
+        "below it by selling more within the capacity limit.",
+        "达标所需：{year} 年每公斤售出氢气再补贴 {gap} 元（当年共 {cost}）；"
+        "{selling} 座有销量的加氢站中 {n} 座高于 {target} 元/公斤，其中 {reachable} 座可在产能上限内"
+        "通过增加销量降至目标以下。",
+    ),
+    "narr.price_definition": (
+        "The price is the network price with subsidies: the annualised cost of every operating station "
+        "(idle ones included, after subsidies, incl. VAT) divided by the kilograms the network sells that "
+        "year, in nominal CNY of that year.",
+        "此价格为含补贴网络氢价：所有运营加氢站（含无销量站，扣除补贴、含增值税）的年化成本除以"
+        "当年全网售氢量（公斤），按当年名义价格计。",
+    ),
+    "narr.take_note": (
+        "Stations selling above {target} CNY/kg in {year}: the extra subsidy per kg sold that closes "
+        "each gap, or the utilisation at which its break-even price reaches the target (at most {cf}; "
+        "– : no volume is enough). Subsidy eligibility held as it is.",
+        "{year} 年售价高于 {target} 元/公斤的加氢站：弥补差距所需的每公斤额外补贴，或盈亏平衡价格"
+        "降至目标所需的利用率（上限 {cf}；–：任何销量都不够）。补贴资格保持不变。",
+    ),
+    "section.key_findings": ("Key findings", "主要结论"),
+    "section.what_it_takes": ("What would it take", "达标需要什么"),
+    "ui.yes": ("Yes", "能"),
+    "ui.no": ("No", "不能"),
+    "ui.price_card": ("Network price with subsidies (nominal CNY/kg)", "含补贴网络氢价（名义，元/公斤）"),
+    "ui.base": ("Base case", "基准"),
+    "ui.median": ("Median", "中位数"),
+    "ui.band": ("p5–p95", "p5–p95 区间"),
+    "ui.prob_below": ("P(< {target})", "低于 {target} 的概率"),
+    "ui.budget_card": ("Subsidy budget {window}", "{window} 年补贴预算"),
+    "ui.per_kg": ("per kg sold", "每公斤售出氢气"),
+    "ui.per_vehicle": ("per vehicle in service", "每辆在用车辆"),
+    "ui.co2_card": ("CO2 avoided against diesel in {year}", "{year} 年相对柴油车的二氧化碳减排"),
+    "ui.co2_year": ("t", "吨"),
+    "ui.co2_window": ("t in {window}", "吨（{window} 年）"),
+    "ui.abatement": (
+        "Abatement cost of {year} vehicles, social / private (CNY/t)",
+        "{year} 年购置车辆的减排成本，社会 / 私人（元/吨）",
+    ),
+    "ui.show_rows": ("Show the other {n} rows", "显示其余 {n} 行"),
+    "col.price_nominal_cny_per_kg": ("Break-even price, nominal (CNY/kg)", "盈亏平衡价格，名义（元/公斤）"),
+    "col.extra_subsidy_nominal_cny_per_kg": (
+        "Extra subsidy per kg sold, nominal (CNY/kg)", "每公斤额外补贴，名义（元/公斤）"),
+    "col.extra_subsidy_nominal_cny_per_year": (
+        "Extra subsidy per year, nominal (CNY)", "每年额外补贴，名义（元）"),
+    "col.utilisation_to_target": ("Utilisation that reaches the target", "达到目标所需利用率"),
     # --- small interface words --------------------------------------------------
     "ui.met": ("met", "达成"),
     "ui.not_met": ("not met", "未达成"),

@@ -345,6 +345,33 @@ def _run_chromium(exe: str, url: str, profile: Path, *extra: str) -> subprocess.
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
 
 
+def _first_1000px_has_the_answer(exe: str, page: Path, tmp_path: Path) -> None:
+    """The text a 1280 x 1000 window shows first (laid out by Chromium) holds the 2025 price's
+    probability, median and band from targets.csv."""
+    probe = page.with_name(".probe_zh.html")
+    js = (
+        "<script>window.addEventListener('load', function () {"
+        "var out = [];"
+        "document.querySelectorAll('main *').forEach(function (el) {"
+        " if (el.children.length) return;"
+        " var r = el.getBoundingClientRect();"
+        " if (r.height > 0 && r.top + window.scrollY < 1000) out.push(el.textContent); });"
+        "var pre = document.createElement('pre'); pre.id = 'first-screen';"
+        "pre.textContent = out.join(' | '); document.body.appendChild(pre); });</script>"
+    )
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", js + "</body>"), encoding="utf-8")
+    try:
+        dom = _run_chromium(exe, probe.as_uri(), tmp_path / "profile-probe", "--window-size=1280,1000",
+                            "--dump-dom")
+    finally:
+        probe.unlink()
+    first = re.search(r'<pre id="first-screen">(.*?)</pre>', dom.stdout, re.S).group(1)
+    price = pd.read_csv(page.with_name("targets.csv")).set_index("target").loc["price"]
+    assert f"{100 * price['prob_met']:.1f}%" in first and "概率" in first
+    assert f"{price['median']:.1f}" in first and "中位数" in first
+    assert f"{price['p5']:.1f}–{price['p95']:.1f}" in first
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_renders_offline_in_headless_chromium(built, tmp_path, lang):
     exe = _chromium()
@@ -367,6 +394,8 @@ def test_report_renders_offline_in_headless_chromium(built, tmp_path, lang):
     # every container holds a drawn chart: count Vega's SVG roots
     assert dumped.count('class="marks"') >= len(report.CHARTS)
     assert "达成" in dumped if lang == "zh" else "met" in dumped
+    if lang == "zh":
+        _first_1000px_has_the_answer(exe, page, tmp_path)
 
     shot = tmp_path / f"report_{lang}.png"
     res = _run_chromium(
@@ -399,3 +428,79 @@ def test_executive_summary_says_what_each_target_is_and_its_uncertainty():
     # without draws the uncertainty columns are left out, the kind stays
     plain = report.executive_summary(tg.drop(columns=["median", "p5", "p95", "prob_met"]), "en")
     assert "Median (p5-p95)" not in plain.columns and "What it is" in plain.columns
+
+
+# --- first screen ---------------------------------------------------------------------------------
+
+
+def test_what_would_it_take_by_hand_with_vat():
+    # F/q = 20 CNY/kg at 100,000 kg (F = 2 M CNY/year), c = 10 CNY/kg, VAT 13 %:
+    # p(q) = 1.13 x 30 = 33.9. Target 30: q* = 2e6 / (30/1.13 - 10) = 120,738.6 kg/year.
+    st = pd.DataFrame({
+        "year": [2025, 2025, 2025], "station_id": ["A", "B", "C"], "name": ["a", "b", "c"],
+        "district": ["d"] * 3, "capacity_kg_per_day": [1000.0, 1000.0, 1000.0],
+        "kg_sold_per_year": [100_000.0, 100_000.0, 0.0], "utilisation": [0.274, 0.274, 0.0],
+        "breakeven_price_with_subsidy_cny_per_kg": [33.9, 1.13 * 40.0, np.nan],
+        "capital_cny_per_kg": [12.0, 5.0, 0.0], "financing_and_tax_cny_per_kg": [8.0, 5.0, 0.0],
+        "hydrogen_purchase_cny_per_kg": [10.0, 30.0, 0.0], "vat_cny_per_kg": [3.9, 5.2, 0.0]})
+    w = report.views.what_would_it_take(st, 2025, 30.0, 0.13, inflation_factor=1.02, max_capacity_factor=0.8)
+    assert w["station_id"].tolist() == ["B", "A"]  # most expensive first; C sells nothing
+    a = w.set_index("station_id").loc["A"]
+    assert a["utilisation_to_target"] * 365_000 == pytest.approx(2e6 / (30 / 1.13 - 10), rel=1e-12)
+    assert a["reachable"]  # 120,739 kg = 33 % of capacity
+    assert a["extra_subsidy_nominal_cny_per_kg"] == pytest.approx(3.9 * 1.02)
+    assert a["extra_subsidy_nominal_cny_per_year"] == pytest.approx(3.9 * 1.02 * 100_000)
+    # B: variable cost 30 > 30 / 1.13: no volume brings it to the target
+    b = w.set_index("station_id").loc["B"]
+    assert np.isnan(b["utilisation_to_target"]) and not b["reachable"]
+
+
+def test_what_would_it_take_rests_on_the_stations_tables_price_structure(results):
+    # The retail price is (1 + VAT) x the ex-VAT components, so p(q) = (1+v)(F/q + c)
+    # holds at the station's own sales: checked on the default run's selling stations.
+    st = results["stations"]
+    st = st[(st["year"] == 2025) & (st["kg_sold_per_year"] > 0)]
+    parts = [f"{c}_cny_per_kg" for c in report.views.FIXED_COMPONENTS + report.views.VARIABLE_COMPONENTS]
+    vat = report_case.default_case().finance["vat_rate"]
+    assert np.allclose((1 + vat) * st[parts].sum(axis=1), st["breakeven_price_with_subsidy_cny_per_kg"],
+                       rtol=1e-9)
+
+
+def test_price_card_agrees_with_the_targets_table(results, case):
+    card = report.views.price_card(results, case).set_index("year")
+    price = results["targets"].set_index("target").loc["price"]
+    row = card.loc[int(price["year"])]
+    # the targets table converts to nominal in its own code path (targets.py / uncertainty)
+    assert row["base"] == pytest.approx(price["achieved"], rel=1e-9)
+    assert row["median"] == pytest.approx(price["median"], rel=1e-9)
+    assert (row["p5"], row["p95"]) == pytest.approx((price["p5"], price["p95"]), rel=1e-9)
+    assert row["prob_met"] == price["prob_met"]
+    assert 2030 in card.index and card.loc[2030, "base"] == pytest.approx(
+        results["network_by_year"].set_index("year").loc[2030, "network_price_with_subsidy_cny_per_kg"]
+        * 1.02 ** (2030 - case.price_year), rel=1e-12)
+
+
+def test_budget_card_matches_the_budget_summary(results):
+    card = report.views.budget_card(results)
+    bs = results["budget_summary"]
+    all_ = bs[(bs["group"] == "all") & bs["year"].between(2021, 2025)]
+    assert card["total_cny"] == pytest.approx(all_["outlay_cny"].sum(), rel=1e-12)
+    assert card["per_kg_cny"] == pytest.approx(all_["outlay_cny"].sum() / all_["h2_kg_per_year"].sum())
+    assert card["per_vehicle_cny"] == pytest.approx(
+        all_["outlay_cny"].sum() / all_.set_index("year").loc[2025, "fcev_in_service"])
+    assert sum(v for _, v in card["by_level"]) == pytest.approx(card["total_cny"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_first_screen_answers_the_question(rendered, results, case, lang):
+    page = (rendered / "a" / f"report_{lang}.html").read_text(encoding="utf-8")
+    top = page[page.index('id="key-findings"') : page.index('id="kpis"')]
+    price = results["targets"].set_index("target").loc["price"]
+    assert f"{price['achieved']:.1f}" in top and f"{price['median']:.1f}" in top
+    assert f"{price['p5']:.1f}–{price['p95']:.1f}" in top
+    assert f"{100 * price['prob_met']:.1f}%" in top
+    assert report.t("narr.price_definition", lang) in top
+    assert report.views.money(report.views.budget_card(results)["total_cny"], lang) in top
+    for kind in results["targets"]["kind"]:
+        assert report.t(f"kind.{kind}", lang) in page[page.index('id="kpis"') : page.index('id="network"')]
+    assert 'id="what-it-takes"' in page and "<details" in page

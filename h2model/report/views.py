@@ -549,3 +549,351 @@ def assumptions(case, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         src["kind"] = [category("source_kind", k, lang) for k in src["kind"]]
         src = src.rename(columns={"kind": "source_kind"})
     return finance, src
+
+
+# --- first screen ---------------------------------------------------------------------------------
+
+#: Levelised cost components that are fixed per year (their per-kg value scales with
+#: 1 / kg sold): capital recovery, fixed O&M, land, financing and income tax, and the
+#: subsidy component (capital grants; stations above the target receive no per-kg
+#: subsidy). The others (electricity, hydrogen purchase, delivery) are per kg.
+FIXED_COMPONENTS = ("capital", "fixed_om", "land", "financing_and_tax", "subsidy")
+VARIABLE_COMPONENTS = ("electricity", "hydrogen_purchase", "delivery")
+
+#: Years of the first screen's price card and the subsidy budget's window.
+CARD_YEARS = (2025, 2030)
+BUDGET_YEARS = (2021, 2025)
+
+
+def what_would_it_take(
+    stations: pd.DataFrame,
+    year: int,
+    target_real_cny_per_kg: float,
+    vat_rate: float,
+    inflation_factor: float = 1.0,
+    max_capacity_factor: float = 1.0,
+) -> pd.DataFrame:
+    r"""What would bring each station that sells above the price target in ``year`` to it:
+    an extra subsidy per kg sold, or more sales.
+
+    A station-year's retail break-even price at flat sales :math:`q` (kg/year) is
+    :math:`p(q) = (1+v)\,(F/q + c)`, with :math:`F/q` the sum of the
+    :data:`FIXED_COMPONENTS` at the station's sales, :math:`c` the sum of the
+    :data:`VARIABLE_COMPONENTS` and :math:`v` the VAT rate (the ``vat`` component is
+    :math:`v` times the ex-VAT price). The utilisation that closes the gap solves
+    :math:`p(q^*) = T`: :math:`q^* = F / (T/(1+v) - c)`, divided by capacity x 365;
+    where :math:`T/(1+v) \le c` no volume is enough (NaN). Subsidy eligibility is
+    held as it is.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        The ``stations`` table: ``year, station_id, name, district,
+        capacity_kg_per_day, kg_sold_per_year, utilisation,
+        breakeven_price_with_subsidy_cny_per_kg`` and the components'
+        ``<component>_cny_per_kg``.
+    year : int
+    target_real_cny_per_kg : float
+        The price target in real CNY of the price year (the basis of the table).
+    vat_rate : float
+        VAT on retail hydrogen (fraction).
+    inflation_factor : float
+        Real CNY of the price year -> nominal CNY of ``year`` (prices and the
+        extra subsidy are shown nominal, like the target).
+    max_capacity_factor : float
+        The most a station may sell as a share of capacity x 365.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per selling station above the target, most expensive first:
+        ``station_id, name, district, price_nominal_cny_per_kg, extra_subsidy_nominal_cny_per_kg``
+        (price less target, per kg sold, nominal CNY of ``year``),
+        ``extra_subsidy_nominal_cny_per_year`` (that x kg sold), ``utilisation``,
+        ``utilisation_to_target`` (NaN: no volume is enough) and ``reachable``
+        (``utilisation_to_target`` within ``max_capacity_factor``).
+
+    Examples
+    --------
+    F/q = 20 at 100,000 kg (F = 2 M CNY/year), c = 15, VAT 0: the price is 35 + 0 = 35
+    at q; a target of 30 needs F / (30 - 15) = 133,333 kg/year.
+
+    >>> st = pd.DataFrame({"year": [2025], "station_id": ["A"], "name": ["a"], "district": ["d"],
+    ...     "capacity_kg_per_day": [1000.0], "kg_sold_per_year": [100_000.0], "utilisation": [0.274],
+    ...     "breakeven_price_with_subsidy_cny_per_kg": [35.0], "capital_cny_per_kg": [20.0],
+    ...     "electricity_cny_per_kg": [15.0]})
+    >>> w = what_would_it_take(st, 2025, 30.0, 0.0, max_capacity_factor=0.8)
+    >>> round(float(w["utilisation_to_target"].iloc[0]) * 365_000, 0)
+    133333.0
+    >>> float(w["extra_subsidy_nominal_cny_per_kg"].iloc[0])
+    5.0
+    """
+    rows = stations[(stations["year"] == year) & (stations["kg_sold_per_year"] > 0)]
+    rows = rows[rows["breakeven_price_with_subsidy_cny_per_kg"] > target_real_cny_per_kg]
+    rows = rows.sort_values("breakeven_price_with_subsidy_cny_per_kg", ascending=False)
+
+    def total(names):
+        cols = [f"{c}_cny_per_kg" for c in names if f"{c}_cny_per_kg" in rows.columns]
+        return rows[cols].to_numpy(float).sum(axis=1)
+
+    kg = rows["kg_sold_per_year"].to_numpy(float)
+    fixed_cny = total(FIXED_COMPONENTS) * kg
+    margin = target_real_cny_per_kg / (1.0 + vat_rate) - total(VARIABLE_COMPONENTS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kg_needed = np.where(margin > 0, fixed_cny / margin, np.nan)
+    util = kg_needed / (rows["capacity_kg_per_day"].to_numpy(float) * 365.0)
+    extra = (rows["breakeven_price_with_subsidy_cny_per_kg"].to_numpy(float) - target_real_cny_per_kg)
+    extra = extra * inflation_factor
+    out = pd.DataFrame(
+        {
+            "station_id": rows["station_id"].to_numpy(),
+            "name": rows["name"].to_numpy() if "name" in rows else rows["station_id"].to_numpy(),
+            "district": rows["district"].to_numpy() if "district" in rows else "",
+            "price_nominal_cny_per_kg": rows["breakeven_price_with_subsidy_cny_per_kg"].to_numpy(float)
+            * inflation_factor,
+            "extra_subsidy_nominal_cny_per_kg": extra,
+            "extra_subsidy_nominal_cny_per_year": extra * kg,
+            "utilisation": rows["utilisation"].to_numpy(float),
+            "utilisation_to_target": util,
+        }
+    )
+    out["reachable"] = out["utilisation_to_target"].le(max_capacity_factor)
+    return out
+
+
+def price_card(results: Results, case, years: Iterable[int] = CARD_YEARS) -> pd.DataFrame:
+    """The network price with subsidies in nominal CNY of each year: base, and with Monte
+    Carlo draws the median, p5, p95 and the probability it meets the target.
+
+    Read from ``network_by_year`` and ``uncertainty_network_price`` (real CNY of the
+    price year) and converted with :func:`h2model.prices.nominal` (the one conversion);
+    quantiles convert exactly as the factor is positive.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, target_cny_per_kg, base, median, p5, p95, prob_met`` (NaN without draws
+        or where the run lacks the year).
+    """
+    from ..prices import nominal
+
+    net = results["network_by_year"].set_index("year")
+    mc = None
+    if "uncertainty_network_price" in results and len(results["uncertainty_network_price"]):
+        u = results["uncertainty_network_price"]
+        mc = u[u["quantity"] == "network_price_with_subsidy_cny_per_kg"].set_index("year")
+    rows = []
+    for y in years:
+        if y not in net.index:
+            continue
+        f = float(nominal(case, 1.0, y))
+        r = {"year": int(y), "target_cny_per_kg": float(net.loc[y, "price_target_cny_per_kg"]),
+             "base": f * float(net.loc[y, "network_price_with_subsidy_cny_per_kg"])}
+        m = mc.loc[y] if mc is not None and y in mc.index else None
+        for k, c in (("median", "p50"), ("p5", "p5"), ("p95", "p95")):
+            r[k] = f * float(m[c]) if m is not None else np.nan
+        r["prob_met"] = float(m["prob_meets_target"]) if m is not None else np.nan
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def budget_card(results: Results, years: tuple[int, int] = BUDGET_YEARS) -> dict:
+    """Public money paid in ``years`` (inclusive), nominal CNY: total, by level of
+    government (largest first), per kg of hydrogen sold and per vehicle in service at
+    the end of the window, from the ``budget`` and ``network_by_year`` tables.
+
+    >>> from types import SimpleNamespace
+    >>> b = pd.DataFrame({"year": [2021, 2025, 2026], "level": ["municipal", "national", "municipal"],
+    ...                   "outlay_cny": [3e6, 1e6, 9e9]})
+    >>> n = pd.DataFrame({"year": [2021, 2025], "h2_kg_per_year": [1e5, 1e5]})
+    >>> f = pd.DataFrame({"year": [2025, 2025], "fcev_in_service": [10, 30]})
+    >>> c = budget_card({"budget": b, "network_by_year": n, "fleet": f})
+    >>> c["total_cny"], c["by_level"], c["per_kg_cny"], c["per_vehicle_cny"]
+    (4000000.0, [('municipal', 3000000.0), ('national', 1000000.0)], 20.0, 100000.0)
+    """
+    lo, hi = years
+    b = results["budget"]
+    b = b[(b["year"] >= lo) & (b["year"] <= hi)]
+    by_level = b.groupby("level")["outlay_cny"].sum().sort_values(ascending=False)
+    total = float(by_level.sum())
+    net = results["network_by_year"]
+    kg = float(net.loc[(net["year"] >= lo) & (net["year"] <= hi), "h2_kg_per_year"].sum())
+    fleet = results["fleet"]
+    vehicles = float(fleet.loc[fleet["year"] == hi, "fcev_in_service"].sum())
+    return {
+        "years": (lo, hi),
+        "total_cny": total,
+        "by_level": [(str(k), float(v)) for k, v in by_level.items()],
+        "per_kg_cny": total / kg if kg > 0 else np.nan,
+        "per_vehicle_cny": total / vehicles if vehicles > 0 else np.nan,
+    }
+
+
+def co2_card(results: Results, year: int, years: tuple[int, int] = BUDGET_YEARS) -> dict:
+    """CO2 avoided against diesel in ``year`` and over ``years`` (t), and the range over
+    segments of the social and private abatement cost of vehicles bought in ``year``
+    (CNY/t), from the ``co2`` and ``abatement`` tables.
+
+    >>> co2 = pd.DataFrame({"year": [2024, 2025, 2025], "co2_avoided_t": [1.0, 2.0, 3.0]})
+    >>> ab = pd.DataFrame({"purchase_year": [2025, 2025], "abatement_cost_social_cny_per_t": [10.0, 30.0],
+    ...                    "abatement_cost_private_cny_per_t": [5.0, 7.0]})
+    >>> c = co2_card({"co2": co2, "abatement": ab}, 2025, (2024, 2025))
+    >>> c["year_t"], c["window_t"], c["social_cny_per_t"], c["private_cny_per_t"]
+    (5.0, 6.0, (10.0, 30.0), (5.0, 7.0))
+    """
+    co2 = results["co2"]
+    lo, hi = years
+    out = {
+        "year": int(year),
+        "years": (lo, hi),
+        "year_t": float(co2.loc[co2["year"] == year, "co2_avoided_t"].sum()),
+        "window_t": float(co2.loc[(co2["year"] >= lo) & (co2["year"] <= hi), "co2_avoided_t"].sum()),
+        "social_cny_per_t": (np.nan, np.nan),
+        "private_cny_per_t": (np.nan, np.nan),
+    }
+    if "abatement" in results and len(results["abatement"]):
+        ab = results["abatement"]
+        ab = ab[ab["purchase_year"] == year]
+        for key, col in (("social_cny_per_t", "abatement_cost_social_cny_per_t"),
+                         ("private_cny_per_t", "abatement_cost_private_cny_per_t")):
+            v = ab[col].to_numpy(float)
+            v = v[np.isfinite(v)]
+            if len(v):
+                out[key] = (float(v.min()), float(v.max()))
+    return out
+
+
+def money(x: float, lang: str) -> str:
+    """An amount of CNY in words a reader scans: M / bn CNY in English, 万元 / 亿元 in Chinese.
+
+    >>> money(844_101_274.0, "en"), money(844_101_274.0, "zh"), money(325_000.0, "zh"), money(12.3, "en")
+    ('844.1 M CNY', '8.44 亿元', '32.5 万元', '12.3 CNY')
+    """
+    x = float(x)
+    if not np.isfinite(x):
+        return "–"
+    if lang == "zh":
+        if abs(x) >= 1e8:
+            return f"{x / 1e8:,.2f} 亿元"
+        if abs(x) >= 1e4:
+            return f"{x / 1e4:,.1f} 万元"
+        return f"{x:,.1f} 元"
+    if abs(x) >= 1e9:
+        return f"{x / 1e9:,.2f} bn CNY"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.1f} M CNY"
+    return f"{x:,.0f} CNY" if abs(x) >= 1000 else f"{x:,.1f} CNY"
+
+
+#: Rows of the "what would it take" table shown before the rest are folded away.
+TAKE_ROWS = 10
+
+
+def first_screen(results: Results, case, lang: str) -> dict:
+    """What the report's first screen shows, as text in ``lang``: the key findings in
+    plain words, the price card (2025 and 2030), the price's definition, the subsidy
+    budget and CO2 cards, and the "what would it take" table.
+
+    Every figure is read from the run's tables (``targets``, ``network_by_year``,
+    ``uncertainty_network_price``, ``budget``, ``fleet``, ``co2``, ``abatement``,
+    ``stations``); nothing is recomputed but the per-station closing figures of
+    :func:`what_would_it_take`.
+
+    Returns
+    -------
+    dict
+        ``findings`` (list of str), ``price`` (rows: ``year, base, median, band,
+        prob, met``), ``price_definition``, ``budget`` (``total, window, levels`` as
+        (name, amount), ``per_kg, per_vehicle``), ``co2`` (``year_t, window_t,
+        social, private``), ``take`` (:func:`html_table` dict with ``more`` rows
+        folded; None when no station is above the target) and ``take_note``.
+    """
+    from ..fleet import max_capacity_factor
+    from ..prices import nominal
+
+    tg = results["targets"].set_index("target")
+    net = results["network_by_year"].set_index("year")
+    year = int(tg.loc["price", "year"]) if "price" in tg.index else int(net.index.max())
+    target = float(tg.loc["price", "required"]) if "price" in tg.index else 35.0
+    cmp = str(tg.loc["price", "comparator"]) if "price" in tg.index else "<"
+    cards = price_card(results, case, [y for y in CARD_YEARS if y in net.index] or [year])
+    base = cards.set_index("year").loc[year] if year in set(cards["year"]) else None
+    findings = []
+    if base is not None:
+        met = bool(tg.loc["price", "met"]) if "price" in tg.index else False
+        findings.append(t("narr.kf_price", lang, year=year, verdict=t("ui.yes" if met else "ui.no", lang),
+                          base=_price(base["base"]), target=f"{target:g}"))
+        if np.isfinite(base["median"]):
+            findings.append(t("narr.kf_prob", lang, median=_price(base["median"]), p5=_price(base["p5"]),
+                              p95=_price(base["p95"]), target=f"{target:g}", prob=_pct(base["prob_met"])))
+    n = net.loc[year]
+    cond = {"year": year, "stations": f"{int(n['stations_operating'])}", "idle": f"{int(n['stations_idle'])}",
+            "justified": f"{int(n['stations_justified_by_demand'])}" if "stations_justified_by_demand" in n
+            else "–",
+            "fcev": _fmt_target(tg.loc["fcev", "achieved"], "vehicles") if "fcev" in tg.index else "–"}
+    findings.append(t("narr.kf_conditions", lang, **cond))
+    bud = budget_card(results)
+    lo, hi = bud["years"]
+    top = bud["by_level"][0] if bud["by_level"] else ("", np.nan)
+    findings.append(t("narr.kf_cost", lang, lo=lo, hi=hi, total=money(bud["total_cny"], lang),
+                      level=category("level", top[0], lang), amount=money(top[1], lang),
+                      per_kg=money(bud["per_kg_cny"], lang), per_vehicle=money(bud["per_vehicle_cny"], lang)))
+    factor = float(nominal(case, 1.0, year))
+    take = what_would_it_take(results["stations"], year, target / factor, float(case.finance["vat_rate"]),
+                              factor, max_capacity_factor(case))
+    if base is not None and base["base"] > target:
+        gap = base["base"] - target
+        findings.append(t("narr.kf_take", lang, year=year, gap=_price(gap),
+                          cost=money(gap * float(n["h2_kg_per_year"]), lang),
+                          n=len(take), selling=int(n["stations_selling"]), target=f"{target:g}",
+                          reachable=int(take["reachable"].sum())))
+    shown = take.drop(columns=["station_id", "reachable"]).copy()
+    shown["district"] = categories("district", shown["district"].tolist(), lang)
+    for c in ("utilisation", "utilisation_to_target"):
+        shown[c] = [_pct(x) for x in shown[c]]
+    table = html_table(shown, lang, max_rows=None) if len(shown) else None
+    if table is not None:
+        table["head"], table["rest"] = table["rows"][:TAKE_ROWS], table["rows"][TAKE_ROWS:]
+    co2 = co2_card(results, year)
+    return {
+        "year": year,
+        "findings": findings,
+        "price": [
+            {"year": int(r.year), "base": _price(r.base), "median": _price(r.median),
+             "band": f"{_price(r.p5)}–{_price(r.p95)}" if np.isfinite(r.p5) else "–",
+             "prob": _pct(r.prob_met), "met": bool(targets_meets(r.base, cmp, target))}
+            for r in cards.itertuples(index=False)
+        ],
+        "target": f"{cmp} {target:g}",
+        "target_value": f"{target:g}",
+        "price_definition": t("narr.price_definition", lang),
+        "budget": {
+            "window": f"{lo}–{hi}",
+            "total": money(bud["total_cny"], lang),
+            "levels": [(category("level", k, lang), money(v, lang)) for k, v in bud["by_level"]],
+            "per_kg": money(bud["per_kg_cny"], lang),
+            "per_vehicle": money(bud["per_vehicle_cny"], lang),
+        },
+        "co2": {
+            "year_t": f"{co2['year_t']:,.0f}",
+            "window": f"{lo}–{hi}",
+            "window_t": f"{co2['window_t']:,.0f}",
+            "social": _span(co2["social_cny_per_t"]),
+            "private": _span(co2["private_cny_per_t"]),
+        },
+        "take": table,
+        "take_note": t("narr.take_note", lang, year=year, target=f"{target:g}",
+                       cf=_pct(max_capacity_factor(case))),
+    }
+
+
+def _span(lo_hi: tuple[float, float]) -> str:
+    """``lo–hi`` rounded to whole units, or a dash."""
+    return "–".join(f"{x:,.0f}" for x in lo_hi) if np.isfinite(lo_hi[0]) else "–"
+
+
+def targets_meets(value: float, comparator: str, required: float) -> bool:
+    """Whether a value meets a target's comparator (:func:`h2model.targets.meets`, NaN: no)."""
+    from ..targets import meets
+
+    return bool(np.isfinite(value) and meets(value, required, comparator))
