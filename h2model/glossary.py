@@ -231,6 +231,68 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "{year} 年售价高于 {target} 元/公斤的加氢站：弥补差距所需的每公斤额外补贴，或盈亏平衡价格"
         "降至目标所需的利用率（上限 {cf}；–：任何销量都不够）。补贴资格保持不变。",
     ),
+    # --- network-plan messages (h2model.network.read), see report.views.note_text ---
+    "note.station_target_exact": (
+        "station target met exactly: {n} stations open by {year} (the target may be forcing stations)",
+        "加氢站数量目标恰好达到：{year} 年前开通 {n} 座（目标可能在强制建站）",
+    ),
+    "note.station_target_binds": (
+        "station target binds: {n} of {required} stations open by {year} ({short} short)",
+        "加氢站数量目标受约束：{year} 年前开通 {n} 座，要求 {required} 座（差 {short} 座）",
+    ),
+    "note.coverage_binds": (
+        "coverage target binds: district {district} has no open station within {km} km of its demand "
+        "centre in {years}",
+        "覆盖目标受约束：{district}在 {years} 年的需求中心 {km} 公里内没有开通的加氢站",
+    ),
+    "note.unmet": (
+        "unmet demand in {year}: {kg} kg/day at {n} node(s) ({parts})",
+        "{year} 年未满足需求：{n} 个需求点共 {kg} 公斤/日（{parts}）",
+    ),
+    "note.supply_at_capacity": (
+        "supply {supply} at capacity ({kg} kg/day) in {years}",
+        "氢源 {supply} 在 {years} 年达到供应能力上限（{kg} 公斤/日）",
+    ),
+    "note.build_limit": (
+        "build limit binds ({n} new stations/year) in {years}",
+        "建设速度上限受约束（每年新建 {n} 座）：{years} 年",
+    ),
+    "unit.kg_per_day": ("kg/day", "公斤/日"),
+    "unmet_reason.not_served": ("not served", "未供应"),
+    "unmet_reason.no_site_in_reach": ("no site in reach", "可达范围内无站址"),
+    "unmet_reason.supply_exhausted": ("supply exhausted", "氢源不足"),
+    # --- shipped scenarios' descriptions (used in Chinese only while the workbook's text is this) ---
+    "scenario.baseline": (
+        "2020 trends continue: fleet growth stays at the pace of 2020-2021 (about 40-50% of the plan's "
+        "rollout), the planned stations are still built, no forced station target",
+        "延续 2020 年趋势：车队增速保持 2020–2021 年水平（约为规划推广量的 40–50%），规划加氢站照常建设，"
+        "不强制加氢站数量目标",
+    ),
+    "scenario.plan-2025": (
+        "The plan's 2025 targets as in the default data (>50 stations, >2,500 FCEVs, <35 CNY/kg)",
+        "按默认数据的规划 2025 年目标（加氢站超过 50 座、燃料电池汽车超过 2,500 辆、氢价低于 35 元/公斤）",
+    ),
+    "scenario.subsidy-exit": (
+        "City-cluster rewards and local hydrogen subsidies end after 2025 (Guangzhou 2024 station and "
+        "sales subsidies cut from 2027 to 2025)",
+        "示范城市群奖励和地方氢能补贴在 2025 年后结束（广州 2024 年加氢站建设与氢气销售补贴由 2027 年"
+        "提前至 2025 年截止）",
+    ),
+    "scenario.accelerated-2035": (
+        "Hydrogen corridors to Shenzhen and Zhuhai, heavy trucks at scale: heavy-tractor fleet x3 and "
+        "medium trucks x2 in every year of the default rollout",
+        "通往深圳和珠海的氢能走廊，重卡规模化：默认推广计划中每年的重型牵引车数量乘以 3、中型货车乘以 2",
+    ),
+    "scenario.green-hydrogen": (
+        "Renewable electrolysis (200 t/d from 2022) supplies every new and candidate station instead of "
+        "by-product hydrogen",
+        "可再生能源电解水制氢（自 2022 年起每日 200 吨）代替工业副产氢，供应所有新建和候选加氢站",
+    ),
+    "narr.sources_verbatim": (
+        "Sources are cited as published (titles, addresses and notes in their original language).",
+        "来源条目按原文引用（标题、网址和备注保留原语言）。",
+    ),
+    "narr.basis_nominal": ("nominal CNY of {year}", "{year} 年名义人民币"),
     "section.key_findings": ("Key findings", "主要结论"),
     "section.what_it_takes": ("What would it take", "达标需要什么"),
     "ui.yes": ("Yes", "能"),

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import charts
 from ..glossary import categories, category, column_label, t
+from ..glossary import has as has_key
 from ..inputs.schema import SHEETS
 from ..results import Results
 
@@ -471,6 +472,8 @@ def sensitivity_tables(results: Results, lang: str, top: int = 8) -> list[tuple[
         return []
     out = []
     summary = results["uncertainty_summary"].drop(columns=["scenario"], errors="ignore")
+    if "basis" in summary:
+        summary = summary.assign(basis=[t("narr.basis_nominal", lang, year=int(y)) for y in summary["year"]])
     out.append((t("narr.mc_summary_table", lang), html_table(summary, lang, max_rows=None)))
     for name, cols, heading in (
         ("tornado", TORNADO_COLUMNS, "narr.tornado_table"),
@@ -848,6 +851,7 @@ def first_screen(results: Results, case, lang: str) -> dict:
                           n=len(take), selling=int(n["stations_selling"]), target=f"{target:g}",
                           reachable=int(take["reachable"].sum())))
     shown = take.drop(columns=["station_id", "reachable"]).copy()
+    shown["name"] = station_names(take, lang)
     shown["district"] = categories("district", shown["district"].tolist(), lang)
     for c in ("utilisation", "utilisation_to_target"):
         shown[c] = [_pct(x) for x in shown[c]]
@@ -897,3 +901,88 @@ def targets_meets(value: float, comparator: str, required: float) -> bool:
     from ..targets import meets
 
     return bool(np.isfinite(value) and meets(value, required, comparator))
+
+
+#: The network plan's messages (``Results.notes``, written in English by
+#: :mod:`h2model.network.read`) as patterns, each with the glossary key of its text.
+NOTE_PATTERNS = (
+    (r"station target met exactly: (?P<n>[\d,]+) stations open by (?P<year>\d+) "
+     r"\(the target may be forcing stations\)", "note.station_target_exact"),
+    (r"station target binds: (?P<n>[\d,]+) of (?P<required>[\d,]+) stations open by (?P<year>\d+) "
+     r"\((?P<short>[\d,]+) short\)", "note.station_target_binds"),
+    (r"coverage target binds: district (?P<district>\S+) has no open station within (?P<km>[\d.]+) km of "
+     r"its demand centre in (?P<years>[\d, ]+)", "note.coverage_binds"),
+    (r"unmet demand in (?P<year>\d+): (?P<kg>[\d,]+) kg/day at (?P<n>\d+) node\(s\) \((?P<parts>.*)\)",
+     "note.unmet"),
+    (r"supply (?P<supply>\S+) at capacity \((?P<kg>[\d,]+) kg/day\) in (?P<years>[\d, ]+)",
+     "note.supply_at_capacity"),
+    (r"build limit binds \((?P<n>[\d.]+) new stations/year\) in (?P<years>[\d, ]+)", "note.build_limit"),
+)
+
+
+def note_text(note: str, lang: str, supply_names: dict[str, str] | None = None) -> str:
+    """A network-plan message in ``lang``: the glossary's text for a known message shape
+    (ids named through the glossary or ``supply_names``), else the message as written.
+
+    >>> msg = "supply gzpc_byproduct at capacity (14,000 kg/day) in 2027, 2029"
+    >>> note_text(msg, "zh", {"gzpc_byproduct": "X"})
+    '氢源 X 在 2027, 2029 年达到供应能力上限（14,000 公斤/日）'
+    >>> note_text("something new", "zh")
+    'something new'
+    """
+    import re
+
+    if lang == "en":
+        return note
+    for pattern, key in NOTE_PATTERNS:
+        m = re.fullmatch(pattern, note)
+        if m:
+            f = m.groupdict()
+            if "district" in f:
+                f["district"] = category("district", f["district"], lang)
+            if "supply" in f:
+                f["supply"] = (supply_names or {}).get(f["supply"], f["supply"])
+            if "parts" in f:
+                f["parts"] = re.sub(
+                    r"kg/day ([a-z ]+)",
+                    lambda x: f"{t('unit.kg_per_day', lang)} "
+                    f"{category('unmet_reason', x.group(1).replace(' ', '_'), lang)}",
+                    f["parts"],
+                )
+            return t(key, lang, **f)
+    return note
+
+
+def supply_names(case, lang: str) -> dict[str, str]:
+    """Supply id -> a name in ``lang``: the sheet's name in English; in Chinese the
+    supply type and district from the glossary (the sheet has no Chinese names)."""
+    s = case["Supply"]
+    if lang == "en":
+        return dict(zip(s["supply_id"], s["name"], strict=True))
+    return {i: f"{category('district', d, lang)}{category('supply_type', k, lang)}"
+            for i, k, d in zip(s["supply_id"], s["supply_type"], s["district"], strict=True)}
+
+
+def station_names(stations: pd.DataFrame, lang: str) -> list[str]:
+    """Station names in ``lang``: the ``name`` column in English; in Chinese the
+    district's name and the station id (the Stations sheet has no Chinese names)."""
+    if lang == "en" and "name" in stations:
+        return stations["name"].astype(str).tolist()
+    ids, districts = stations["station_id"], stations["district"]
+    return [f"{category('district', d, lang)} {i}" for i, d in zip(ids, districts, strict=True)]
+
+
+def scenario_text(case, lang: str) -> str:
+    """The scenario's description in ``lang``: the workbook's text, or in Chinese the
+    glossary's ``scenario.<name>`` when its English text is the workbook's (an edited
+    description stays as written, so it is never replaced by a stale translation)."""
+    key = f"scenario.{case.scenario}"
+    if lang != "en" and has_key(key) and t(key, "en") == case.scenario_description:
+        return t(key, lang)
+    return case.scenario_description
+
+
+def report_notes(results: Results, case, lang: str) -> list[str]:
+    """The run's notes (network-plan messages) in ``lang`` (:func:`note_text`)."""
+    names = supply_names(case, lang)
+    return [note_text(n, lang, names) for n in results.notes]
