@@ -91,9 +91,11 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "{year} 年每公斤氢气在加注枪端的成本构成（按销量加权平均）；虚线为 35 元/公斤目标。",
     ),
     "narr.price": (
-        "The network's retail hydrogen price (volume-weighted break-even price with "
-        "subsidies) against the plan's target.",
-        "加氢站网络的车用氢气终端销售价格（含补贴的销量加权盈亏平衡价格）与规划目标对比。",
+        "The network price with subsidies (every operating station's annualised cost / kg sold), in "
+        "nominal CNY of each year, against the plan's target; the axis is fitted to the data and a value "
+        "above it is written at the top edge.",
+        "含补贴网络氢价（所有运营加氢站的年化成本 / 售氢量），按各年名义价格计，与规划目标对比；"
+        "纵轴按数据范围设定，超出范围的数值标注在上沿。",
     ),
     "narr.tco": (
         "For each segment, the hydrogen price at which a fuel-cell vehicle bought in a year "
@@ -434,6 +436,14 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "mark.p5_p95": ("p5-p95 (90 % of draws)", "p5–p95（90% 抽样）"),
     "mark.p25_p75": ("p25-p75 (50 % of draws)", "p25–p75（50% 抽样）"),
     "mark.median": ("median", "中位数"),
+    "mark.parity_year": ("parity with {alternative} from {year}", "{year} 年起与{alternative}平价"),
+    "mark.no_parity": ("no parity by {year}", "{year} 年前无法平价"),
+    "narr.tco_clip": (
+        "The axis runs from 0 to 2.5 x the median network price: a break-even price below 0 (no parity "
+        "even with free hydrogen) and early years' prices above the axis are cut off.",
+        "纵轴从 0 到网络氢价中位数的 2.5 倍：低于 0 的盈亏平衡价格（即使氢气免费也无法平价）"
+        "及超出上限的早期价格不予显示。",
+    ),
     "mark.base": ("inputs at base", "输入取基准值"),
     "mark.low": ("5th percentile", "第 5 百分位数"),
     "mark.high": ("95th percentile", "第 95 百分位数"),

@@ -169,6 +169,23 @@ def _price_year(results: Results) -> int:
     return int(row["year"]) if row is not None else int(results["stations"]["year"].max())
 
 
+def nominal_price_path(results: Results, case) -> pd.DataFrame:
+    """The ``price_path`` table (real CNY of the price year) in nominal CNY of each year,
+    the basis of the price target (:func:`h2model.prices.nominal`).
+
+    >>> from types import SimpleNamespace
+    >>> c = SimpleNamespace(finance={"inflation_rate": 0.02}, price_year=2024)
+    >>> p = pd.DataFrame({"year": [2024, 2025], "h2_price_cny_per_kg": [40.0, 40.0]})
+    >>> nominal_price_path({"price_path": p}, c)["h2_price_cny_per_kg"].round(2).tolist()
+    [40.0, 40.8]
+    """
+    from ..prices import nominal
+
+    p = results["price_path"].copy()
+    p["h2_price_cny_per_kg"] = nominal(case, p["h2_price_cny_per_kg"].to_numpy(float), p["year"].to_numpy())
+    return p
+
+
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "targets", "summary", ("targets",), lambda r, c, lang: charts.targets_summary(r["targets"], lang=lang)
@@ -202,7 +219,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         "price_path",
         "economics",
         ("price_path", "targets"),
-        lambda r, c, lang: charts.price_path(r["price_path"], r["targets"], lang=lang),
+        lambda r, c, lang: charts.price_path(nominal_price_path(r, c), r["targets"], lang=lang),
     ),
     ChartSpec(
         "tco_parity",
@@ -503,6 +520,21 @@ def _cell(v) -> str:
     return str(v)
 
 
+def _share_cell(v) -> str:
+    return _pct(float(v)) if isinstance(v, float | np.floating) else _cell(v)
+
+
+def is_share(column: str) -> bool:
+    """Whether a column holds a fraction shown as a percent (probabilities, utilisation,
+    shares, rates).
+
+    >>> [is_share(c) for c in ("prob_meets_target", "utilisation", "capex_subsidy_share", "p50")]
+    [True, True, True, False]
+    """
+    return column.startswith("prob") or column.startswith("utilisation") or column.endswith(
+        ("_share", "_rate", "utilisation"))
+
+
 def html_table(
     df: pd.DataFrame,
     lang: str,
@@ -523,9 +555,13 @@ def html_table(
     if max_rows is not None and len(df) > max_rows:
         more = t("ui.more_rows", lang, n=len(df) - max_rows, file=file or "CSV")
     link_idx = [i for i, c in enumerate(df.columns) if c in set(links)]
+    pct = [is_share(c) for c in df.columns]
     return {
         "headers": [column_label(c, lang) for c in df.columns],
-        "rows": [[_cell(v) for v in row] for row in shown.itertuples(index=False)],
+        "rows": [
+            [_share_cell(v) if p else _cell(v) for v, p in zip(row, pct, strict=True)]
+            for row in shown.itertuples(index=False)
+        ],
         "more": more,
         "links": link_idx,
     }
