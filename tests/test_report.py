@@ -555,3 +555,20 @@ def test_untranslated_scan_finds_english_and_spares_ids():
 def test_the_chinese_report_has_no_untranslated_text(rendered):
     page = (rendered / "a" / "report_zh.html").read_text(encoding="utf-8")
     assert untranslated(page) == []
+
+
+def test_results_workbook_opens_with_the_summary_sheet(rendered, results):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(rendered / "a" / "results.xlsx", read_only=True)
+    assert wb.sheetnames[0] == "Summary"
+    rows = list(wb["Summary"].iter_rows(values_only=True))
+    assert rows[0] == ("topic", "item", "year", "value", "unit")
+    price = results["targets"].set_index("target").loc["price"]
+    got = {(r[0], r[1]): r[3] for r in rows[1:]}
+    assert got[("target: price", "achieved")] == pytest.approx(price["achieved"])
+    assert got[("target: price", "kind")] == "outcome"
+    assert got[("target: price", "prob_met")] == pytest.approx(price["prob_met"])
+    budget = results["budget"]
+    assert got[("subsidy budget (nominal)", "total")] == pytest.approx(
+        budget.loc[budget["year"].between(2021, 2025), "outlay_cny"].sum())

@@ -22,6 +22,7 @@ from ..glossary import categories, category, column_label, t
 from ..glossary import has as has_key
 from ..inputs.schema import SHEETS
 from ..results import Results
+from ..summary import budget_card, co2_card
 
 #: Finance keys shown in the assumptions table: every key of the Finance sheet, in
 #: schema order.
@@ -601,7 +602,6 @@ VARIABLE_COMPONENTS = ("electricity", "hydrogen_purchase", "delivery")
 
 #: Years of the first screen's price card and the subsidy budget's window.
 CARD_YEARS = (2025, 2030)
-BUDGET_YEARS = (2021, 2025)
 
 
 def what_would_it_take(
@@ -734,72 +734,6 @@ def price_card(results: Results, case, years: Iterable[int] = CARD_YEARS) -> pd.
         r["prob_met"] = float(m["prob_meets_target"]) if m is not None else np.nan
         rows.append(r)
     return pd.DataFrame(rows)
-
-
-def budget_card(results: Results, years: tuple[int, int] = BUDGET_YEARS) -> dict:
-    """Public money paid in ``years`` (inclusive), nominal CNY: total, by level of
-    government (largest first), per kg of hydrogen sold and per vehicle in service at
-    the end of the window, from the ``budget`` and ``network_by_year`` tables.
-
-    >>> from types import SimpleNamespace
-    >>> b = pd.DataFrame({"year": [2021, 2025, 2026], "level": ["municipal", "national", "municipal"],
-    ...                   "outlay_cny": [3e6, 1e6, 9e9]})
-    >>> n = pd.DataFrame({"year": [2021, 2025], "h2_kg_per_year": [1e5, 1e5]})
-    >>> f = pd.DataFrame({"year": [2025, 2025], "fcev_in_service": [10, 30]})
-    >>> c = budget_card({"budget": b, "network_by_year": n, "fleet": f})
-    >>> c["total_cny"], c["by_level"], c["per_kg_cny"], c["per_vehicle_cny"]
-    (4000000.0, [('municipal', 3000000.0), ('national', 1000000.0)], 20.0, 100000.0)
-    """
-    lo, hi = years
-    b = results["budget"]
-    b = b[(b["year"] >= lo) & (b["year"] <= hi)]
-    by_level = b.groupby("level")["outlay_cny"].sum().sort_values(ascending=False)
-    total = float(by_level.sum())
-    net = results["network_by_year"]
-    kg = float(net.loc[(net["year"] >= lo) & (net["year"] <= hi), "h2_kg_per_year"].sum())
-    fleet = results["fleet"]
-    vehicles = float(fleet.loc[fleet["year"] == hi, "fcev_in_service"].sum())
-    return {
-        "years": (lo, hi),
-        "total_cny": total,
-        "by_level": [(str(k), float(v)) for k, v in by_level.items()],
-        "per_kg_cny": total / kg if kg > 0 else np.nan,
-        "per_vehicle_cny": total / vehicles if vehicles > 0 else np.nan,
-    }
-
-
-def co2_card(results: Results, year: int, years: tuple[int, int] = BUDGET_YEARS) -> dict:
-    """CO2 avoided against diesel in ``year`` and over ``years`` (t), and the range over
-    segments of the social and private abatement cost of vehicles bought in ``year``
-    (CNY/t), from the ``co2`` and ``abatement`` tables.
-
-    >>> co2 = pd.DataFrame({"year": [2024, 2025, 2025], "co2_avoided_t": [1.0, 2.0, 3.0]})
-    >>> ab = pd.DataFrame({"purchase_year": [2025, 2025], "abatement_cost_social_cny_per_t": [10.0, 30.0],
-    ...                    "abatement_cost_private_cny_per_t": [5.0, 7.0]})
-    >>> c = co2_card({"co2": co2, "abatement": ab}, 2025, (2024, 2025))
-    >>> c["year_t"], c["window_t"], c["social_cny_per_t"], c["private_cny_per_t"]
-    (5.0, 6.0, (10.0, 30.0), (5.0, 7.0))
-    """
-    co2 = results["co2"]
-    lo, hi = years
-    out = {
-        "year": int(year),
-        "years": (lo, hi),
-        "year_t": float(co2.loc[co2["year"] == year, "co2_avoided_t"].sum()),
-        "window_t": float(co2.loc[(co2["year"] >= lo) & (co2["year"] <= hi), "co2_avoided_t"].sum()),
-        "social_cny_per_t": (np.nan, np.nan),
-        "private_cny_per_t": (np.nan, np.nan),
-    }
-    if "abatement" in results and len(results["abatement"]):
-        ab = results["abatement"]
-        ab = ab[ab["purchase_year"] == year]
-        for key, col in (("social_cny_per_t", "abatement_cost_social_cny_per_t"),
-                         ("private_cny_per_t", "abatement_cost_private_cny_per_t")):
-            v = ab[col].to_numpy(float)
-            v = v[np.isfinite(v)]
-            if len(v):
-                out[key] = (float(v.min()), float(v.max()))
-    return out
 
 
 def money(x: float, lang: str) -> str:
