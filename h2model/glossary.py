@@ -207,9 +207,9 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     ),
     "narr.kf_cost": (
         "Public cost {lo}–{hi}: {total} of subsidies (nominal), the largest share from {level} ({amount}); "
-        "{per_kg} per kg of hydrogen sold, {per_vehicle} per vehicle in service in {hi}.",
+        "{per_kg} per kg of hydrogen the fleet used, {per_vehicle} per vehicle in service in {hi}.",
         "{lo}–{hi} 年财政成本：补贴共 {total}（名义），最大部分来自{level}（{amount}）；"
-        "折合每公斤售出氢气 {per_kg}，{hi} 年每辆在用车辆 {per_vehicle}。",
+        "折合车队每公斤用氢 {per_kg}，{hi} 年每辆在用车辆 {per_vehicle}。",
     ),
     "narr.kf_take": (
         "What it would take: {gap} CNY/kg more subsidy on every kg sold in {year} ({cost} that year); "
@@ -305,7 +305,7 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "ui.band": ("p5–p95", "p5–p95 区间"),
     "ui.prob_below": ("P(< {target})", "低于 {target} 的概率"),
     "ui.budget_card": ("Subsidy budget {window}", "{window} 年补贴预算"),
-    "ui.per_kg": ("per kg sold", "每公斤售出氢气"),
+    "ui.per_kg": ("per kg of hydrogen used", "每公斤用氢"),
     "ui.per_vehicle": ("per vehicle in service", "每辆在用车辆"),
     "ui.co2_card": ("CO2 avoided against diesel in {year}", "{year} 年相对柴油车的二氧化碳减排"),
     "ui.co2_year": ("t", "吨"),

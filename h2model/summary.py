@@ -17,15 +17,15 @@ BUDGET_YEARS = (2021, 2025)
 
 def budget_card(results, years: tuple[int, int] = BUDGET_YEARS) -> dict:
     """Public money paid in ``years`` (inclusive), nominal CNY: total, by level of
-    government (largest first), per kg of hydrogen sold and per vehicle in service at
-    the end of the window, from the ``budget`` and ``network_by_year`` tables.
+    government (largest first, from ``budget``), and per kg of hydrogen the fleet used
+    and per vehicle in service at the end of the window, on the ``budget_summary``
+    table's own basis (its ``all`` rows: ``outlay_cny, h2_kg_per_year, fcev_in_service``).
 
-    >>> from types import SimpleNamespace
     >>> b = pd.DataFrame({"year": [2021, 2025, 2026], "level": ["municipal", "national", "municipal"],
     ...                   "outlay_cny": [3e6, 1e6, 9e9]})
-    >>> n = pd.DataFrame({"year": [2021, 2025], "h2_kg_per_year": [1e5, 1e5]})
-    >>> f = pd.DataFrame({"year": [2025, 2025], "fcev_in_service": [10, 30]})
-    >>> c = budget_card({"budget": b, "network_by_year": n, "fleet": f})
+    >>> s = pd.DataFrame({"year": [2021, 2025, 2026], "group": ["all"] * 3, "outlay_cny": [3e6, 1e6, 9e9],
+    ...                   "h2_kg_per_year": [1e5, 1e5, 1e5], "fcev_in_service": [10, 40, 50]})
+    >>> c = budget_card({"budget": b, "budget_summary": s})
     >>> c["total_cny"], c["by_level"], c["per_kg_cny"], c["per_vehicle_cny"]
     (4000000.0, [('municipal', 3000000.0), ('national', 1000000.0)], 20.0, 100000.0)
     """
@@ -34,10 +34,10 @@ def budget_card(results, years: tuple[int, int] = BUDGET_YEARS) -> dict:
     b = b[(b["year"] >= lo) & (b["year"] <= hi)]
     by_level = b.groupby("level")["outlay_cny"].sum().sort_values(ascending=False)
     total = float(by_level.sum())
-    net = results["network_by_year"]
-    kg = float(net.loc[(net["year"] >= lo) & (net["year"] <= hi), "h2_kg_per_year"].sum())
-    fleet = results["fleet"]
-    vehicles = float(fleet.loc[fleet["year"] == hi, "fcev_in_service"].sum())
+    s = results["budget_summary"]
+    s = s[(s["group"] == "all") & (s["year"] >= lo) & (s["year"] <= hi)]
+    kg = float(s["h2_kg_per_year"].sum())
+    vehicles = float(s.loc[s["year"] == hi, "fcev_in_service"].sum())
     return {
         "years": (lo, hi),
         "total_cny": total,
@@ -90,8 +90,8 @@ def summary_table(tables) -> pd.DataFrame:
     Parameters
     ----------
     tables : mapping
-        Table name -> table of a run (``targets``; ``budget``, ``network_by_year``,
-        ``fleet``, ``co2``, ``abatement`` where present).
+        Table name -> table of a run (``targets``; ``budget``, ``budget_summary``,
+        ``co2``, ``abatement`` where present).
 
     Returns
     -------
@@ -119,12 +119,12 @@ def summary_table(tables) -> pd.DataFrame:
         for k in ("median", "p5", "p95", "prob_met"):
             if k in r and np.isfinite(float(r[k])):
                 rows.append((topic, k, year, float(r[k]), "share" if k == "prob_met" else unit))
-    if all(n in tables for n in ("budget", "network_by_year", "fleet")):
+    if all(n in tables for n in ("budget", "budget_summary")):
         b = budget_card(tables)
         window = f"{b['years'][0]}-{b['years'][1]}"
         rows.append(("subsidy budget (nominal)", "total", window, b["total_cny"], "CNY"))
         rows += [("subsidy budget (nominal)", f"level: {k}", window, v, "CNY") for k, v in b["by_level"]]
-        rows += [("subsidy budget (nominal)", "per kg sold", window, b["per_kg_cny"], "CNY/kg"),
+        rows += [("subsidy budget (nominal)", "per kg of hydrogen used", window, b["per_kg_cny"], "CNY/kg"),
                  ("subsidy budget (nominal)", "per vehicle in service", window, b["per_vehicle_cny"], "CNY")]
     if "co2" in tables and "targets" in tables:
         year = int(tables["targets"]["year"].max())

@@ -485,6 +485,7 @@ def test_budget_card_matches_the_budget_summary(results):
     card = report.views.budget_card(results)
     bs = results["budget_summary"]
     all_ = bs[(bs["group"] == "all") & bs["year"].between(2021, 2025)]
+    # the budget's programme rows add up to the summary's totals (two tables, one sum)
     assert card["total_cny"] == pytest.approx(all_["outlay_cny"].sum(), rel=1e-12)
     assert card["per_kg_cny"] == pytest.approx(all_["outlay_cny"].sum() / all_["h2_kg_per_year"].sum())
     assert card["per_vehicle_cny"] == pytest.approx(
@@ -572,3 +573,9 @@ def test_results_workbook_opens_with_the_summary_sheet(rendered, results):
     budget = results["budget"]
     assert got[("subsidy budget (nominal)", "total")] == pytest.approx(
         budget.loc[budget["year"].between(2021, 2025), "outlay_cny"].sum())
+
+
+def test_the_chinese_comparison_has_no_untranslated_text(built):
+    out, _ = built
+    assert untranslated((out / "comparison_zh.html").read_text(encoding="utf-8")) == []
+    assert untranslated((out / SCENARIO / "report_zh.html").read_text(encoding="utf-8")) == []

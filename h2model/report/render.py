@@ -31,6 +31,7 @@ from .views import (
     SENSITIVITY_CHARTS,
     assumptions,
     build_charts,
+    description_text,
     executive_summary,
     first_screen,
     has_uncertainty,
@@ -324,7 +325,8 @@ def render_comparison(
     for scen, tb in tables.items():
         if "targets" in tb:
             s = executive_summary(tb["targets"], lang)
-            summary.append({"scenario": scen, "description": descriptions.get(scen, ""), "rows": s})
+            desc = description_text(scen, descriptions.get(scen, ""), lang)
+            summary.append({"scenario": scen, "description": desc, "rows": s})
     page = (
         _env()
         .get_template("comparison.html.j2")

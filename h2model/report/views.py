@@ -943,13 +943,22 @@ def station_names(stations: pd.DataFrame, lang: str) -> list[str]:
 
 
 def scenario_text(case, lang: str) -> str:
-    """The scenario's description in ``lang``: the workbook's text, or in Chinese the
+    """The case's scenario description in ``lang`` (:func:`description_text`)."""
+    return description_text(case.scenario, case.scenario_description, lang)
+
+
+def description_text(scenario: str, description: str, lang: str) -> str:
+    """A scenario's description in ``lang``: the workbook's text, or in Chinese the
     glossary's ``scenario.<name>`` when its English text is the workbook's (an edited
-    description stays as written, so it is never replaced by a stale translation)."""
-    key = f"scenario.{case.scenario}"
-    if lang != "en" and has_key(key) and t(key, "en") == case.scenario_description:
+    description stays as written, so it is never replaced by a stale translation).
+
+    >>> description_text("subsidy-exit", "edited by a consultant", "zh")
+    'edited by a consultant'
+    """
+    key = f"scenario.{scenario}"
+    if lang != "en" and has_key(key) and t(key, "en") == description:
         return t(key, lang)
-    return case.scenario_description
+    return description
 
 
 def report_notes(results: Results, case, lang: str) -> list[str]:
