@@ -512,7 +512,7 @@ def test_first_screen_answers_the_question(rendered, results, case, lang):
 
 #: ASCII words a Chinese report may show: units, formats, statistics and proper names.
 ZH_ALLOWED = {"CNY", "kg", "km", "kW", "kWh", "MPa", "CO2", "PNG", "SVG", "CSV", "p5", "p95", "Sobol",
-              "Monte", "Carlo", "SHA", "UTC", "t"}
+              "Monte", "Carlo", "SHA", "UTC", "t", "ST"}  # ST: Sobol total-order index
 _ID = re.compile(r"^[A-Za-z0-9]*([-_./][A-Za-z0-9]+)+$|.*\d.*")  # ids, file names, figures
 
 
@@ -531,7 +531,7 @@ def untranslated(page: str) -> list[str]:
             if tag in ("br", "meta", "link", "img", "input", "hr"):
                 return
             skip = tag in ("script", "style", "title") or dict(attrs).get("translate") == "no"
-            self.stack.append((tag, skip or (self.stack and self.stack[-1][1])))
+            self.stack.append((tag, bool(skip or (self.stack and self.stack[-1][1]))))
 
         def handle_endtag(self, tag):
             while self.stack:
@@ -579,3 +579,15 @@ def test_the_chinese_comparison_has_no_untranslated_text(built):
     out, _ = built
     assert untranslated((out / "comparison_zh.html").read_text(encoding="utf-8")) == []
     assert untranslated((out / SCENARIO / "report_zh.html").read_text(encoding="utf-8")) == []
+
+
+def test_long_tables_are_folded_after_ten_rows():
+    from h2model.report.render import _env
+
+    df = pd.DataFrame({"sheet": ["Fleet"] * 25, "row": range(25)})
+    tb = report.html_table(df, "en", max_rows=None)
+    macros = _env().get_template("macros.html.j2").module
+    html = str(macros.folded_table(tb, lambda key, **kw: report.t(key, "en", **kw)))
+    shown, folded = html.split("<details", 1)
+    assert shown.count("<tr>") == 1 + 10 and folded.count("<tr>") == 1 + 15
+    assert "Show the other 15 rows" in folded
