@@ -591,3 +591,17 @@ def test_long_tables_are_folded_after_ten_rows():
     shown, folded = html.split("<details", 1)
     assert shown.count("<tr>") == 1 + 10 and folded.count("<tr>") == 1 + 15
     assert "Show the other 15 rows" in folded
+
+
+def test_fractions_are_shown_as_percents_and_notes_name_their_supplies(case):
+    df = pd.DataFrame({"prob_meets_target": [0.3333], "p50": [0.5], "usd_cny_rate": [7.1]})
+    tb = report.html_table(df, "en")
+    assert tb["rows"] == [["33.3%", "0.5", "7.10"]]
+    finance, _ = report.assumptions(case, "en")
+    assert finance.set_index("key").loc[report.t("finance.discount_rate", "en"), "value"] == "8.0%"
+    note = "supply gzpc_byproduct at capacity (14,000 kg/day) in 2027"
+    name = case["Supply"].set_index("supply_id").loc["gzpc_byproduct", "name"]
+    assert report.views.note_text(note, "en", report.views.supply_names(case, "en")) == (
+        f"supply {name} at capacity (14,000 kg/day) in 2027")
+    assert report.views.note_text(note, "zh", report.views.supply_names(case, "zh")) == (
+        "氢源 黄埔区炼厂工业副产氢 在 2027 年达到供应能力上限（14,000 公斤/日）")

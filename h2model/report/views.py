@@ -529,11 +529,13 @@ def is_share(column: str) -> bool:
     """Whether a column holds a fraction shown as a percent (probabilities, utilisation,
     shares, rates).
 
-    >>> [is_share(c) for c in ("prob_meets_target", "utilisation", "capex_subsidy_share", "p50")]
-    [True, True, True, False]
+    >>> cols = ("prob_meets_target", "utilisation", "capex_subsidy_share", "p50", "usd_cny_rate")
+    >>> [is_share(c) for c in cols]
+    [True, True, True, False, False]
     """
-    return column.startswith("prob") or column.startswith("utilisation") or column.endswith(
-        ("_share", "_rate", "utilisation"))
+    if "cny" in column or "_per_" in column:  # an exchange rate or a price, not a fraction
+        return False
+    return column.startswith(("prob", "utilisation")) or column.endswith(("_share", "_rate", "utilisation"))
 
 
 def html_table(
@@ -581,7 +583,7 @@ def assumptions(case, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     finance = pd.DataFrame(
         {
             "key": [t(f"finance.{k}", lang) for k in FINANCE_KEYS if k in fin],
-            "value": [fin[k] for k in FINANCE_KEYS if k in fin],
+            "value": [_pct(float(fin[k])) if is_share(k) else fin[k] for k in FINANCE_KEYS if k in fin],
         }
     )
     src = case["Sources"].copy()
@@ -892,7 +894,8 @@ NOTE_PATTERNS = (
 
 def note_text(note: str, lang: str, supply_names: dict[str, str] | None = None) -> str:
     """A network-plan message in ``lang``: the glossary's text for a known message shape
-    (ids named through the glossary or ``supply_names``), else the message as written.
+    (ids named through the glossary or ``supply_names``, in English too), else the
+    message as written.
 
     >>> msg = "supply gzpc_byproduct at capacity (14,000 kg/day) in 2027, 2029"
     >>> note_text(msg, "zh", {"gzpc_byproduct": "X"})
@@ -902,8 +905,6 @@ def note_text(note: str, lang: str, supply_names: dict[str, str] | None = None) 
     """
     import re
 
-    if lang == "en":
-        return note
     for pattern, key in NOTE_PATTERNS:
         m = re.fullmatch(pattern, note)
         if m:
