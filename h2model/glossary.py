@@ -199,11 +199,11 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "价格低于 {target} 元/公斤的概率为 {prob}。",
     ),
     "narr.kf_conditions": (
-        "Conditions: the scenario's {fcev} fuel-cell vehicles arrive by {year} (an input) and {stations} "
-        "stations operate (a constraint the plan is made to meet), {idle} of which sell nothing; demand "
-        "alone would justify {justified}.",
-        "前提：本情景的 {fcev} 辆燃料电池汽车在 {year} 年前投入使用（输入），{stations} 座加氢站运营"
-        "（规划强制达到的约束），其中 {idle} 座没有销量；仅按需求只需 {justified} 座。",
+        "Conditions: the scenario's {fcev} fuel-cell vehicles by {year} ({fcev_kind}) and {stations} "
+        "operating stations ({stations_kind}), {idle} of which sell nothing; demand alone would justify "
+        "{justified}.",
+        "前提：本情景 {year} 年的 {fcev} 辆燃料电池汽车（{fcev_kind}）和 {stations} 座运营加氢站"
+        "（{stations_kind}），其中 {idle} 座没有销量；仅按需求只需 {justified} 座。",
     ),
     "narr.kf_cost": (
         "Public cost {lo}–{hi}: {total} of subsidies (nominal), the largest share from {level} ({amount}); "
@@ -334,6 +334,9 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "kind.input": ("input (set by the workbook)", "输入（由工作簿设定）"),
     "kind.constraint": ("constraint (the plan is made to reach it)", "约束（规划强制达到）"),
     "kind.outcome": ("outcome (computed)", "结果（模型计算）"),
+    "kind_short.input": ("an input", "输入"),
+    "kind_short.constraint": ("a constraint the plan is made to meet", "规划强制达到的约束"),
+    "kind_short.outcome": ("computed", "模型计算结果"),
     "ui.required": ("Required", "要求"),
     "ui.achieved": ("Achieved", "实际"),
     "ui.target": ("Target", "目标"),

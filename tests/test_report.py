@@ -605,3 +605,14 @@ def test_fractions_are_shown_as_percents_and_notes_name_their_supplies(case):
         f"supply {name} at capacity (14,000 kg/day) in 2027")
     assert report.views.note_text(note, "zh", report.views.supply_names(case, "zh")) == (
         "氢源 黄埔区炼厂工业副产氢 在 2027 年达到供应能力上限（14,000 公斤/日）")
+
+
+def test_first_screen_conditions_say_what_each_target_is(results, case):
+    fs = report.first_screen(results, case, "en")
+    cond = next(f for f in fs["findings"] if f.startswith("Conditions"))
+    assert "vehicles by 2025 (an input)" in cond
+    assert "stations (a constraint the plan is made to meet)" in cond
+    tables = dict(results.tables)
+    tables["targets"] = tables["targets"].assign(kind=["input", "input", "outcome"])  # e.g. baseline
+    cond = next(f for f in report.first_screen(tables, case, "en")["findings"] if f.startswith("Conditions"))
+    assert cond.count("(an input)") == 2

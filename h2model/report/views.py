@@ -805,7 +805,8 @@ def first_screen(results: Results, case, lang: str) -> dict:
     cond = {"year": year, "stations": f"{int(n['stations_operating'])}", "idle": f"{int(n['stations_idle'])}",
             "justified": f"{int(n['stations_justified_by_demand'])}" if "stations_justified_by_demand" in n
             else "–",
-            "fcev": _fmt_target(tg.loc["fcev", "achieved"], "vehicles") if "fcev" in tg.index else "–"}
+            "fcev": _fmt_target(tg.loc["fcev", "achieved"], "vehicles") if "fcev" in tg.index else "–",
+            **{f"{k}_kind": _kind_short(tg, k, lang) for k in ("fcev", "stations")}}
     findings.append(t("narr.kf_conditions", lang, **cond))
     bud = budget_card(results)
     lo, hi = bud["years"]
@@ -861,6 +862,13 @@ def first_screen(results: Results, case, lang: str) -> dict:
         "take_note": t("narr.take_note", lang, year=year, target=f"{target:g}",
                        cf=_pct(max_capacity_factor(case))),
     }
+
+
+def _kind_short(targets: pd.DataFrame, target: str, lang: str) -> str:
+    """What a target is (input, constraint, outcome) in a few words, or a dash."""
+    if target not in targets.index or "kind" not in targets:
+        return "–"
+    return t(f"kind_short.{targets.loc[target, 'kind']}", lang)
 
 
 def _span(lo_hi: tuple[float, float]) -> str:
