@@ -433,6 +433,26 @@ def levelised_cost(
     return _finish(chart, t("chart.lcoh", lang, year=year), lang, t("narr.lcoh", lang, year=year))
 
 
+def price_axis(prices, target: float | None = None) -> tuple[float, float]:
+    """A price axis fitted to the data and the target line: from 5 below the lower of the
+    lowest price and the target (not below 0) to the highest price, capped at 2.5 x the
+    target so that an early outlier (a first year's few kilograms) does not flatten the
+    rest; points above the cap are drawn at the edge with their value.
+
+    >>> price_axis([172.0, 70.0, 41.7, 38.0], 35.0)
+    (30.0, 87.5)
+    >>> price_axis([40.0, 38.0], 35.0)
+    (30.0, 40.0)
+    """
+    v = np.asarray(prices, dtype=float)
+    v = v[np.isfinite(v)]
+    low = float(v.min()) if len(v) else 0.0
+    high = float(v.max()) if len(v) else 1.0
+    if target is not None and np.isfinite(target):
+        low, high = min(low, target), min(max(high, target), 2.5 * target)
+    return max(0.0, float(5.0 * np.ceil(low / 5.0) - 5.0)), high
+
+
 def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang: str = "en"):
     """Network retail hydrogen price by year against the price target.
 
@@ -453,12 +473,15 @@ def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang:
     p = path[["year", "h2_price_cny_per_kg"]].copy()
     p["year"] = p["year"].astype(int)
     p["series"] = t("mark.network_price", lang)
+    row = _target_row(targets, "price")
+    lo, hi = price_axis(p["h2_price_cny_per_kg"], float(row["required"]) if row is not None else None)
+    yscale = alt.Scale(domain=[lo, hi], nice=False, zero=False)
     line = (
         alt.Chart(p)
-        .mark_line(point=True, color="#4c78a8")
+        .mark_line(point=True, color="#4c78a8", clip=True)
         .encode(
             x=alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False)),
-            y=alt.Y("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang), scale=alt.Scale(zero=True)),
+            y=alt.Y("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang), scale=yscale),
             tooltip=[
                 alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
                 alt.Tooltip("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang), format=",.1f"),
@@ -466,7 +489,14 @@ def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang:
         )
     )
     layers = [line]
-    row = _target_row(targets, "price")
+    off = p[p["h2_price_cny_per_kg"] > hi].assign(
+        top=hi, text=lambda d: d["h2_price_cny_per_kg"].map("{:,.0f} ↑".format)
+    )
+    if len(off):
+        layers.append(
+            alt.Chart(off).mark_text(color="#4c78a8", dy=8, fontSize=10).encode(
+                x="year:Q", y=alt.Y("top:Q", scale=yscale), text="text:N")
+        )
     if row is not None:
         tdf = pd.DataFrame(
             {
@@ -527,18 +557,23 @@ def tco_parity(parity: pd.DataFrame, *, lang: str = "en", columns: int = 3):
         ignore_index=True,
     )
     data["purchase_year"] = data["purchase_year"].astype(int)
+    headers = parity_headers(parity, lang)
+    data["segment_label"] = data["segment_label"].map(lambda x: headers.get(x, x))
+    network = price["breakeven_h2_cny_per_kg"].to_numpy(float)
+    top = min(float(np.nanmax(data["breakeven_h2_cny_per_kg"])), 2.5 * float(np.nanmedian(network)))
+    yscale = alt.Scale(domain=[0.0, top], nice=True, clamp=False)
     alts = _order("alternative", parity["alternative"], lang) + [t("mark.network_price", lang)]
     palette = ["#f58518", "#54a24b", "#e45756", "#72b7b2"][: len(alts) - 1] + ["#000000"]
     base = (
         alt.Chart(data)
-        .mark_line(point=alt.OverlayMarkDef(size=18))
+        .mark_line(point=alt.OverlayMarkDef(size=18), clip=True)
         .encode(
             x=alt.X(
                 "purchase_year:Q",
                 axis=_year_axis(lang, "axis.purchase_year"),
                 scale=alt.Scale(zero=False, nice=False),
             ),
-            y=alt.Y("breakeven_h2_cny_per_kg:Q", title=t("axis.cny_per_kg", lang)),
+            y=alt.Y("breakeven_h2_cny_per_kg:Q", title=t("axis.cny_per_kg", lang), scale=yscale),
             color=alt.Color(
                 "alternative_label:N",
                 title=t("legend.alternative", lang),
@@ -553,11 +588,37 @@ def tco_parity(parity: pd.DataFrame, *, lang: str = "en", columns: int = 3):
         )
         .properties(width=220, height=150)
     )
+    order = [headers.get(x, x) for x in _order("segment", parity["segment"], lang)]
     chart = base.facet(
-        facet=alt.Facet("segment_label:N", title=None, sort=_order("segment", parity["segment"], lang)),
+        facet=alt.Facet("segment_label:N", title=None, sort=order, header=alt.Header(labelLimit=300)),
         columns=columns,
-    ).resolve_scale(y="independent")
-    return _finish(chart, t("chart.tco_parity", lang), lang, t("narr.tco", lang))
+    )
+    subtitle = t("narr.tco", lang) + " " + t("narr.tco_clip", lang)
+    return _finish(chart, t("chart.tco_parity", lang), lang, subtitle)
+
+
+def parity_headers(parity: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Panel titles of the parity chart: each segment's name with its parity year against
+    each alternative (the ``parity_year`` column), or "no parity by <last year>".
+
+    >>> p = pd.DataFrame({"segment": ["bus_12m"] * 2, "alternative": ["diesel"] * 2,
+    ...                   "purchase_year": [2034, 2035], "parity_year": [np.nan, np.nan]})
+    >>> parity_headers(p, "en")
+    {'12 m bus': '12 m bus: no parity by 2035'}
+    """
+    last = int(parity["purchase_year"].max())
+    out = {}
+    for seg, g in parity.groupby("segment", sort=False):
+        parts = []
+        for alt_id, h in g.groupby("alternative", sort=False):
+            years = h["parity_year"].dropna() if "parity_year" in h else pd.Series(dtype=float)
+            if len(years):
+                a = category("alternative", alt_id, lang)
+                parts.append(t("mark.parity_year", lang, alternative=a, year=int(years.min())))
+        parts = parts or [t("mark.no_parity", lang, year=last)]
+        name = category("segment", seg, lang)
+        out[name] = f"{name}: {'; '.join(parts)}" if lang == "en" else f"{name}：{'；'.join(parts)}"
+    return out
 
 
 def subsidy_budget(budget: pd.DataFrame, *, lang: str = "en"):
@@ -1184,9 +1245,10 @@ def breakeven_frontier(frontier: pd.DataFrame, contour: pd.DataFrame | None = No
     # drawn as it is.
     values = alt.InlineData(values=json.loads(data.to_json(orient="records")))
 
-    def header(labels):
+    def header(labels, orient="top"):
         return alt.Header(
-            labelExpr=f"{json.dumps(labels, ensure_ascii=False)}[datum.value]", labelFontSize=12
+            labelExpr=f"{json.dumps(labels, ensure_ascii=False)}[datum.value]", labelFontSize=12,
+            labelOrient=orient,
         )
 
     chart = (
@@ -1194,7 +1256,7 @@ def breakeven_frontier(frontier: pd.DataFrame, contour: pd.DataFrame | None = No
         .properties(width=150, height=130)
         .facet(
             column=alt.Column("t:O", title=None, header=header(types)),
-            row=alt.Row("s:O", title=None, header=header(share_labels)),
+            row=alt.Row("s:O", title=None, header=header(share_labels, orient="right")),
         )
     )
     subtitle = t("narr.frontier", lang) + " " + t("mark.contour", lang, value=f"{target:g}")

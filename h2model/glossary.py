@@ -91,9 +91,11 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "{year} 年每公斤氢气在加注枪端的成本构成（按销量加权平均）；虚线为 35 元/公斤目标。",
     ),
     "narr.price": (
-        "The network's retail hydrogen price (volume-weighted break-even price with "
-        "subsidies) against the plan's target.",
-        "加氢站网络的车用氢气终端销售价格（含补贴的销量加权盈亏平衡价格）与规划目标对比。",
+        "The network price with subsidies (every operating station's annualised cost / kg sold), in "
+        "nominal CNY of each year, against the plan's target; the axis is fitted to the data and a value "
+        "above it is written at the top edge.",
+        "含补贴网络氢价（所有运营加氢站的年化成本 / 售氢量），按各年名义价格计，与规划目标对比；"
+        "纵轴按数据范围设定，超出范围的数值标注在上沿。",
     ),
     "narr.tco": (
         "For each segment, the hydrogen price at which a fuel-cell vehicle bought in a year "
@@ -183,6 +185,142 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "narr.gap_short": ("short by {gap}", "差 {gap}"),
     "narr.gap_over": ("margin of {gap}", "余量 {gap}"),
     "narr.gap_na": ("no figure", "无数据"),
+    # --- first screen ----------------------------------------------------------
+    "narr.kf_price": (
+        "Will the {year} price target hold? {verdict}: the network price with subsidies is {base} CNY/kg "
+        "in nominal {year} CNY, against a target below {target} CNY/kg.",
+        "{year} 年价格目标能否实现？{verdict}：含补贴网络氢价为 {base} 元/公斤（{year} 年名义价格），"
+        "目标为低于 {target} 元/公斤。",
+    ),
+    "narr.kf_prob": (
+        "With the inputs' uncertainty the median is {median} CNY/kg (p5–p95 {p5}–{p95}); "
+        "the probability of a price below {target} CNY/kg is {prob}.",
+        "考虑输入参数的不确定性，中位数为 {median} 元/公斤（p5–p95：{p5}–{p95}）；"
+        "价格低于 {target} 元/公斤的概率为 {prob}。",
+    ),
+    "narr.kf_conditions": (
+        "Conditions: the scenario's {fcev} fuel-cell vehicles by {year} ({fcev_kind}) and {stations} "
+        "operating stations ({stations_kind}), {idle} of which sell nothing; demand alone would justify "
+        "{justified}.",
+        "前提：本情景 {year} 年的 {fcev} 辆燃料电池汽车（{fcev_kind}）和 {stations} 座运营加氢站"
+        "（{stations_kind}），其中 {idle} 座没有销量；仅按需求只需 {justified} 座。",
+    ),
+    "narr.kf_cost": (
+        "Public cost {lo}–{hi}: {total} of subsidies (nominal), the largest share from {level} ({amount}); "
+        "{per_kg} per kg of hydrogen the fleet used, {per_vehicle} per vehicle in service in {hi}.",
+        "{lo}–{hi} 年财政成本：补贴共 {total}（名义），最大部分来自{level}（{amount}）；"
+        "折合车队每公斤用氢 {per_kg}，{hi} 年每辆在用车辆 {per_vehicle}。",
+    ),
+    "narr.kf_take": (
+        "What it would take: {gap} CNY/kg more subsidy on every kg sold in {year} ({cost} that year); "
+        "{n} of {selling} selling stations are above {target} CNY/kg, {reachable} of them could get "
+        "below it by selling more within the capacity limit.",
+        "达标所需：{year} 年每公斤售出氢气再补贴 {gap} 元（当年共 {cost}）；"
+        "{selling} 座有销量的加氢站中 {n} 座高于 {target} 元/公斤，其中 {reachable} 座可在产能上限内"
+        "通过增加销量降至目标以下。",
+    ),
+    "narr.price_definition": (
+        "The price is the network price with subsidies: the annualised cost of every operating station "
+        "(idle ones included, after subsidies, incl. VAT) divided by the kilograms the network sells that "
+        "year, in nominal CNY of that year.",
+        "此价格为含补贴网络氢价：所有运营加氢站（含无销量站，扣除补贴、含增值税）的年化成本除以"
+        "当年全网售氢量（公斤），按当年名义价格计。",
+    ),
+    "narr.take_note": (
+        "Stations selling above {target} CNY/kg in {year}: the extra subsidy per kg sold that closes "
+        "each gap, or the utilisation at which its break-even price reaches the target (at most {cf}; "
+        "– : no volume is enough). Subsidy eligibility held as it is.",
+        "{year} 年售价高于 {target} 元/公斤的加氢站：弥补差距所需的每公斤额外补贴，或盈亏平衡价格"
+        "降至目标所需的利用率（上限 {cf}；–：任何销量都不够）。补贴资格保持不变。",
+    ),
+    # --- network-plan messages (h2model.network.read), see report.views.note_text ---
+    "note.station_target_exact": (
+        "station target met exactly: {n} stations open by {year} (the target may be forcing stations)",
+        "加氢站数量目标恰好达到：{year} 年前开通 {n} 座（目标可能在强制建站）",
+    ),
+    "note.station_target_binds": (
+        "station target binds: {n} of {required} stations open by {year} ({short} short)",
+        "加氢站数量目标受约束：{year} 年前开通 {n} 座，要求 {required} 座（差 {short} 座）",
+    ),
+    "note.coverage_binds": (
+        "coverage target binds: district {district} has no open station within {km} km of its demand "
+        "centre in {years}",
+        "覆盖目标受约束：{district}在 {years} 年的需求中心 {km} 公里内没有开通的加氢站",
+    ),
+    "note.unmet": (
+        "unmet demand in {year}: {kg} kg/day at {n} node(s) ({parts})",
+        "{year} 年未满足需求：{n} 个需求点共 {kg} 公斤/日（{parts}）",
+    ),
+    "note.supply_at_capacity": (
+        "supply {supply} at capacity ({kg} kg/day) in {years}",
+        "氢源 {supply} 在 {years} 年达到供应能力上限（{kg} 公斤/日）",
+    ),
+    "note.build_limit": (
+        "build limit binds ({n} new stations/year) in {years}",
+        "建设速度上限受约束（每年新建 {n} 座）：{years} 年",
+    ),
+    "unit.kg_per_day": ("kg/day", "公斤/日"),
+    "unmet_reason.not_served": ("not served", "未供应"),
+    "unmet_reason.no_site_in_reach": ("no site in reach", "可达范围内无站址"),
+    "unmet_reason.supply_exhausted": ("supply exhausted", "氢源不足"),
+    # --- shipped scenarios' descriptions (used in Chinese only while the workbook's text is this) ---
+    "scenario.baseline": (
+        "2020 trends continue: fleet growth stays at the pace of 2020-2021 (about 40-50% of the plan's "
+        "rollout), the planned stations are still built, no forced station target",
+        "延续 2020 年趋势：车队增速保持 2020–2021 年水平（约为规划推广量的 40–50%），规划加氢站照常建设，"
+        "不强制加氢站数量目标",
+    ),
+    "scenario.plan-2025": (
+        "The plan's 2025 targets as in the default data (>50 stations, >2,500 FCEVs, <35 CNY/kg)",
+        "按默认数据的规划 2025 年目标（加氢站超过 50 座、燃料电池汽车超过 2,500 辆、氢价低于 35 元/公斤）",
+    ),
+    "scenario.subsidy-exit": (
+        "City-cluster rewards and local hydrogen subsidies end after 2025 (Guangzhou 2024 station and "
+        "sales subsidies cut from 2027 to 2025)",
+        "示范城市群奖励和地方氢能补贴在 2025 年后结束（广州 2024 年加氢站建设与氢气销售补贴由 2027 年"
+        "提前至 2025 年截止）",
+    ),
+    "scenario.accelerated-2035": (
+        "Hydrogen corridors to Shenzhen and Zhuhai, heavy trucks at scale: heavy-tractor fleet x3 and "
+        "medium trucks x2 in every year of the default rollout",
+        "通往深圳和珠海的氢能走廊，重卡规模化：默认推广计划中每年的重型牵引车数量乘以 3、中型货车乘以 2",
+    ),
+    "scenario.green-hydrogen": (
+        "Renewable electrolysis (200 t/d from 2022) supplies every new and candidate station instead of "
+        "by-product hydrogen",
+        "可再生能源电解水制氢（自 2022 年起每日 200 吨）代替工业副产氢，供应所有新建和候选加氢站",
+    ),
+    "narr.sources_verbatim": (
+        "Sources are cited as published (titles, addresses and notes in their original language).",
+        "来源条目按原文引用（标题、网址和备注保留原语言）。",
+    ),
+    "narr.basis_nominal": ("nominal CNY of {year}", "{year} 年名义人民币"),
+    "section.key_findings": ("Key findings", "主要结论"),
+    "section.what_it_takes": ("What would it take", "达标需要什么"),
+    "ui.yes": ("Yes", "能"),
+    "ui.no": ("No", "不能"),
+    "ui.price_card": ("Network price with subsidies (nominal CNY/kg)", "含补贴网络氢价（名义，元/公斤）"),
+    "ui.base": ("Base case", "基准"),
+    "ui.median": ("Median", "中位数"),
+    "ui.band": ("p5–p95", "p5–p95 区间"),
+    "ui.prob_below": ("P(< {target})", "低于 {target} 的概率"),
+    "ui.budget_card": ("Subsidy budget {window}", "{window} 年补贴预算"),
+    "ui.per_kg": ("per kg of hydrogen used", "每公斤用氢"),
+    "ui.per_vehicle": ("per vehicle in service", "每辆在用车辆"),
+    "ui.co2_card": ("CO2 avoided against diesel in {year}", "{year} 年相对柴油车的二氧化碳减排"),
+    "ui.co2_year": ("t", "吨"),
+    "ui.co2_window": ("t in {window}", "吨（{window} 年）"),
+    "ui.abatement": (
+        "Abatement cost of {year} vehicles, social / private (CNY/t)",
+        "{year} 年购置车辆的减排成本，社会 / 私人（元/吨）",
+    ),
+    "ui.show_rows": ("Show the other {n} rows", "显示其余 {n} 行"),
+    "col.price_nominal_cny_per_kg": ("Break-even price, nominal (CNY/kg)", "盈亏平衡价格，名义（元/公斤）"),
+    "col.extra_subsidy_nominal_cny_per_kg": (
+        "Extra subsidy per kg sold, nominal (CNY/kg)", "每公斤额外补贴，名义（元/公斤）"),
+    "col.extra_subsidy_nominal_cny_per_year": (
+        "Extra subsidy per year, nominal (CNY)", "每年额外补贴，名义（元）"),
+    "col.utilisation_to_target": ("Utilisation that reaches the target", "达到目标所需利用率"),
     # --- small interface words --------------------------------------------------
     "ui.met": ("met", "达成"),
     "ui.not_met": ("not met", "未达成"),
@@ -196,6 +334,9 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "kind.input": ("input (set by the workbook)", "输入（由工作簿设定）"),
     "kind.constraint": ("constraint (the plan is made to reach it)", "约束（规划强制达到）"),
     "kind.outcome": ("outcome (computed)", "结果（模型计算）"),
+    "kind_short.input": ("an input", "输入"),
+    "kind_short.constraint": ("a constraint the plan is made to meet", "规划强制达到的约束"),
+    "kind_short.outcome": ("computed", "模型计算结果"),
     "ui.required": ("Required", "要求"),
     "ui.achieved": ("Achieved", "实际"),
     "ui.target": ("Target", "目标"),
@@ -298,6 +439,14 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "mark.p5_p95": ("p5-p95 (90 % of draws)", "p5–p95（90% 抽样）"),
     "mark.p25_p75": ("p25-p75 (50 % of draws)", "p25–p75（50% 抽样）"),
     "mark.median": ("median", "中位数"),
+    "mark.parity_year": ("parity with {alternative} from {year}", "{year} 年起与{alternative}平价"),
+    "mark.no_parity": ("no parity by {year}", "{year} 年前无法平价"),
+    "narr.tco_clip": (
+        "The axis runs from 0 to 2.5 x the median network price: a break-even price below 0 (no parity "
+        "even with free hydrogen) and early years' prices above the axis are cut off.",
+        "纵轴从 0 到网络氢价中位数的 2.5 倍：低于 0 的盈亏平衡价格（即使氢气免费也无法平价）"
+        "及超出上限的早期价格不予显示。",
+    ),
     "mark.base": ("inputs at base", "输入取基准值"),
     "mark.low": ("5th percentile", "第 5 百分位数"),
     "mark.high": ("95th percentile", "第 95 百分位数"),

@@ -118,11 +118,15 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 
 def write_excel(tables: dict[str, pd.DataFrame], path: Path) -> None:
     """All tables in one workbook, a sheet each, byte-identical for identical tables:
-    fixed document times (docProps/core.xml) and fixed zip-member times."""
+    fixed document times (docProps/core.xml) and fixed zip-member times; a ``Summary``
+    sheet first (:func:`h2model.summary.summary_table`) when there is a ``targets`` table."""
     import datetime as dt
 
+    from .summary import summary_table
+
+    summary = {"Summary": summary_table(tables)} if "targets" in tables else {}
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for name, df in sorted(tables.items()):
+        for name, df in [*summary.items(), *sorted(tables.items())]:
             df.to_excel(xl, sheet_name=name[:31], index=False)
             ws = xl.sheets[name[:31]]
             ws.freeze_panes = "A2"

@@ -351,3 +351,27 @@ def test_chinese_glyphs_render_in_png():
     a, b = charts.to_png(title_only("加氢站")), charts.to_png(title_only("未达成"))
     assert a != b
     assert charts.to_png(title_only("加氢站")) == a  # deterministic rendering
+
+
+def test_price_path_axis_is_fitted_to_the_data_and_the_target_line():
+    path = pd.DataFrame({"year": [2020, 2021, 2025, 2030], "h2_price_cny_per_kg": [172.0, 70.0, 41.7, 42.4]})
+    chart = charts.price_path(path, TARGETS.assign(required=[50.0, 2500.0, 35.0]), lang="en")
+    y = _encodings(chart)[0]["y"]
+    # from 5 below the target (35 -> 30) to 2.5 x the target, not 0-180
+    assert y["scale"]["domain"] == [30.0, 87.5]
+    off = [r for r in _data(chart) if "text" in r]
+    assert [(r["year"], r["text"]) for r in off] == [(2020, "172 ↑")]  # the clipped point says its value
+
+
+def test_tco_parity_states_no_parity_and_parity_years():
+    parity = pd.concat(
+        [PARITY.assign(parity_year=[float("nan")] * 4),
+         PARITY.assign(segment="heavy_tractor", parity_year=[2025.0, 2025.0, float("nan"), float("nan")])],
+        ignore_index=True)
+    chart = charts.tco_parity(parity, lang="en")
+    panels = {r["segment_label"] for r in _data(chart)}
+    assert panels == {"12 m bus: no parity by 2025", "Heavy tractor: parity with Diesel from 2025"}
+    y = chart.to_dict()["spec"]["encoding"]["y"]
+    assert y["scale"]["domain"][0] == 0.0  # negative break-even prices are cut off at 0
+    zh = charts.parity_headers(parity, "zh")
+    assert zh["12 米公交车"] == "12 米公交车：2025 年前无法平价"

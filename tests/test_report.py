@@ -180,7 +180,8 @@ def test_report_html_content(rendered, results, case, lang):
             rf'<script type="application/json" id="spec-{chart.name}">(.*?)</script>', page, re.S
         )
         assert json.loads(spec.group(1))["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
-    assert case.input_sha256 in page and str(markupsafe.escape(case.scenario_description)) in page
+    assert case.input_sha256 in page
+    assert str(markupsafe.escape(report.views.scenario_text(case, lang))) in page
     assert "gz_14fyp_2021" in page  # sources table
     if lang == "zh":
         assert '<html lang="zh-CN">' in page and "摘要" in page and "数据溯源" in page
@@ -345,6 +346,33 @@ def _run_chromium(exe: str, url: str, profile: Path, *extra: str) -> subprocess.
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
 
 
+def _first_1000px_has_the_answer(exe: str, page: Path, tmp_path: Path) -> None:
+    """The text a 1280 x 1000 window shows first (laid out by Chromium) holds the 2025 price's
+    probability, median and band from targets.csv."""
+    probe = page.with_name(".probe_zh.html")
+    js = (
+        "<script>window.addEventListener('load', function () {"
+        "var out = [];"
+        "document.querySelectorAll('main *').forEach(function (el) {"
+        " if (el.children.length) return;"
+        " var r = el.getBoundingClientRect();"
+        " if (r.height > 0 && r.top + window.scrollY < 1000) out.push(el.textContent); });"
+        "var pre = document.createElement('pre'); pre.id = 'first-screen';"
+        "pre.textContent = out.join(' | '); document.body.appendChild(pre); });</script>"
+    )
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", js + "</body>"), encoding="utf-8")
+    try:
+        dom = _run_chromium(exe, probe.as_uri(), tmp_path / "profile-probe", "--window-size=1280,1000",
+                            "--dump-dom")
+    finally:
+        probe.unlink()
+    first = re.search(r'<pre id="first-screen">(.*?)</pre>', dom.stdout, re.S).group(1)
+    price = pd.read_csv(page.with_name("targets.csv")).set_index("target").loc["price"]
+    assert f"{100 * price['prob_met']:.1f}%" in first and "概率" in first
+    assert f"{price['median']:.1f}" in first and "中位数" in first
+    assert f"{price['p5']:.1f}–{price['p95']:.1f}" in first
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_renders_offline_in_headless_chromium(built, tmp_path, lang):
     exe = _chromium()
@@ -367,6 +395,8 @@ def test_report_renders_offline_in_headless_chromium(built, tmp_path, lang):
     # every container holds a drawn chart: count Vega's SVG roots
     assert dumped.count('class="marks"') >= len(report.CHARTS)
     assert "达成" in dumped if lang == "zh" else "met" in dumped
+    if lang == "zh":
+        _first_1000px_has_the_answer(exe, page, tmp_path)
 
     shot = tmp_path / f"report_{lang}.png"
     res = _run_chromium(
@@ -399,3 +429,190 @@ def test_executive_summary_says_what_each_target_is_and_its_uncertainty():
     # without draws the uncertainty columns are left out, the kind stays
     plain = report.executive_summary(tg.drop(columns=["median", "p5", "p95", "prob_met"]), "en")
     assert "Median (p5-p95)" not in plain.columns and "What it is" in plain.columns
+
+
+# --- first screen ---------------------------------------------------------------------------------
+
+
+def test_what_would_it_take_by_hand_with_vat():
+    # F/q = 20 CNY/kg at 100,000 kg (F = 2 M CNY/year), c = 10 CNY/kg, VAT 13 %:
+    # p(q) = 1.13 x 30 = 33.9. Target 30: q* = 2e6 / (30/1.13 - 10) = 120,738.6 kg/year.
+    st = pd.DataFrame({
+        "year": [2025, 2025, 2025], "station_id": ["A", "B", "C"], "name": ["a", "b", "c"],
+        "district": ["d"] * 3, "capacity_kg_per_day": [1000.0, 1000.0, 1000.0],
+        "kg_sold_per_year": [100_000.0, 100_000.0, 0.0], "utilisation": [0.274, 0.274, 0.0],
+        "breakeven_price_with_subsidy_cny_per_kg": [33.9, 1.13 * 40.0, np.nan],
+        "capital_cny_per_kg": [12.0, 5.0, 0.0], "financing_and_tax_cny_per_kg": [8.0, 5.0, 0.0],
+        "hydrogen_purchase_cny_per_kg": [10.0, 30.0, 0.0], "vat_cny_per_kg": [3.9, 5.2, 0.0]})
+    w = report.views.what_would_it_take(st, 2025, 30.0, 0.13, inflation_factor=1.02, max_capacity_factor=0.8)
+    assert w["station_id"].tolist() == ["B", "A"]  # most expensive first; C sells nothing
+    a = w.set_index("station_id").loc["A"]
+    assert a["utilisation_to_target"] * 365_000 == pytest.approx(2e6 / (30 / 1.13 - 10), rel=1e-12)
+    assert a["reachable"]  # 120,739 kg = 33 % of capacity
+    assert a["extra_subsidy_nominal_cny_per_kg"] == pytest.approx(3.9 * 1.02)
+    assert a["extra_subsidy_nominal_cny_per_year"] == pytest.approx(3.9 * 1.02 * 100_000)
+    # B: variable cost 30 > 30 / 1.13: no volume brings it to the target
+    b = w.set_index("station_id").loc["B"]
+    assert np.isnan(b["utilisation_to_target"]) and not b["reachable"]
+
+
+def test_what_would_it_take_rests_on_the_stations_tables_price_structure(results):
+    # The retail price is (1 + VAT) x the ex-VAT components, so p(q) = (1+v)(F/q + c)
+    # holds at the station's own sales: checked on the default run's selling stations.
+    st = results["stations"]
+    st = st[(st["year"] == 2025) & (st["kg_sold_per_year"] > 0)]
+    parts = [f"{c}_cny_per_kg" for c in report.views.FIXED_COMPONENTS + report.views.VARIABLE_COMPONENTS]
+    vat = report_case.default_case().finance["vat_rate"]
+    assert np.allclose((1 + vat) * st[parts].sum(axis=1), st["breakeven_price_with_subsidy_cny_per_kg"],
+                       rtol=1e-9)
+
+
+def test_price_card_agrees_with_the_targets_table(results, case):
+    card = report.views.price_card(results, case).set_index("year")
+    price = results["targets"].set_index("target").loc["price"]
+    row = card.loc[int(price["year"])]
+    # the targets table converts to nominal in its own code path (targets.py / uncertainty)
+    assert row["base"] == pytest.approx(price["achieved"], rel=1e-9)
+    assert row["median"] == pytest.approx(price["median"], rel=1e-9)
+    assert (row["p5"], row["p95"]) == pytest.approx((price["p5"], price["p95"]), rel=1e-9)
+    assert row["prob_met"] == price["prob_met"]
+    assert 2030 in card.index and card.loc[2030, "base"] == pytest.approx(
+        results["network_by_year"].set_index("year").loc[2030, "network_price_with_subsidy_cny_per_kg"]
+        * 1.02 ** (2030 - case.price_year), rel=1e-12)
+
+
+def test_budget_card_matches_the_budget_summary(results):
+    card = report.views.budget_card(results)
+    bs = results["budget_summary"]
+    all_ = bs[(bs["group"] == "all") & bs["year"].between(2021, 2025)]
+    # the budget's programme rows add up to the summary's totals (two tables, one sum)
+    assert card["total_cny"] == pytest.approx(all_["outlay_cny"].sum(), rel=1e-12)
+    assert card["per_kg_cny"] == pytest.approx(all_["outlay_cny"].sum() / all_["h2_kg_per_year"].sum())
+    assert card["per_vehicle_cny"] == pytest.approx(
+        all_["outlay_cny"].sum() / all_.set_index("year").loc[2025, "fcev_in_service"])
+    assert sum(v for _, v in card["by_level"]) == pytest.approx(card["total_cny"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_first_screen_answers_the_question(rendered, results, case, lang):
+    page = (rendered / "a" / f"report_{lang}.html").read_text(encoding="utf-8")
+    top = page[page.index('id="key-findings"') : page.index('id="kpis"')]
+    price = results["targets"].set_index("target").loc["price"]
+    assert f"{price['achieved']:.1f}" in top and f"{price['median']:.1f}" in top
+    assert f"{price['p5']:.1f}–{price['p95']:.1f}" in top
+    assert f"{100 * price['prob_met']:.1f}%" in top
+    assert report.t("narr.price_definition", lang) in top
+    assert report.views.money(report.views.budget_card(results)["total_cny"], lang) in top
+    for kind in results["targets"]["kind"]:
+        assert report.t(f"kind.{kind}", lang) in page[page.index('id="kpis"') : page.index('id="network"')]
+    assert 'id="what-it-takes"' in page and "<details" in page
+
+
+# --- the Chinese report is Chinese ----------------------------------------------------------------
+
+#: ASCII words a Chinese report may show: units, formats, statistics and proper names.
+ZH_ALLOWED = {"CNY", "kg", "km", "kW", "kWh", "MPa", "CO2", "PNG", "SVG", "CSV", "p5", "p95", "Sobol",
+              "Monte", "Carlo", "SHA", "UTC", "t", "ST"}  # ST: Sobol total-order index
+_ID = re.compile(r"^[A-Za-z0-9]*([-_./][A-Za-z0-9]+)+$|.*\d.*")  # ids, file names, figures
+
+
+def untranslated(page: str) -> list[str]:
+    """ASCII words in the visible text of a page (scripts, styles and elements marked
+    ``translate="no"`` -- citations as published, file names, cell addresses -- left out)
+    that are neither allowed words nor ids."""
+    from html.parser import HTMLParser
+
+    class Visible(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.words = [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("br", "meta", "link", "img", "input", "hr"):
+                return
+            skip = tag in ("script", "style", "title") or dict(attrs).get("translate") == "no"
+            self.stack.append((tag, bool(skip or (self.stack and self.stack[-1][1]))))
+
+        def handle_endtag(self, tag):
+            while self.stack:
+                if self.stack.pop()[0] == tag:
+                    break
+
+        def handle_data(self, data):
+            if not (self.stack and self.stack[-1][1]):
+                self.words += re.findall(r"[A-Za-z][A-Za-z0-9_./\-]*", data)
+
+    v = Visible()
+    v.feed(page)
+    return sorted({w for w in v.words if w not in ZH_ALLOWED and not _ID.match(w)})
+
+
+def test_untranslated_scan_finds_english_and_spares_ids():
+    page = ('<p>价格 41.7 CNY/kg HP-E1 report_zh.html</p><p>the plan</p><script>var x;</script>'
+            '<div translate="no"><p>Guangzhou Municipal</p></div>')
+    assert untranslated(page) == ["plan", "the"]
+
+
+def test_the_chinese_report_has_no_untranslated_text(rendered):
+    page = (rendered / "a" / "report_zh.html").read_text(encoding="utf-8")
+    assert untranslated(page) == []
+
+
+def test_results_workbook_opens_with_the_summary_sheet(rendered, results):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(rendered / "a" / "results.xlsx", read_only=True)
+    assert wb.sheetnames[0] == "Summary"
+    rows = list(wb["Summary"].iter_rows(values_only=True))
+    assert rows[0] == ("topic", "item", "year", "value", "unit")
+    price = results["targets"].set_index("target").loc["price"]
+    got = {(r[0], r[1]): r[3] for r in rows[1:]}
+    assert got[("target: price", "achieved")] == pytest.approx(price["achieved"])
+    assert got[("target: price", "kind")] == "outcome"
+    assert got[("target: price", "prob_met")] == pytest.approx(price["prob_met"])
+    budget = results["budget"]
+    assert got[("subsidy budget (nominal)", "total")] == pytest.approx(
+        budget.loc[budget["year"].between(2021, 2025), "outlay_cny"].sum())
+
+
+def test_the_chinese_comparison_has_no_untranslated_text(built):
+    out, _ = built
+    assert untranslated((out / "comparison_zh.html").read_text(encoding="utf-8")) == []
+    assert untranslated((out / SCENARIO / "report_zh.html").read_text(encoding="utf-8")) == []
+
+
+def test_long_tables_are_folded_after_ten_rows():
+    from h2model.report.render import _env
+
+    df = pd.DataFrame({"sheet": ["Fleet"] * 25, "row": range(25)})
+    tb = report.html_table(df, "en", max_rows=None)
+    macros = _env().get_template("macros.html.j2").module
+    html = str(macros.folded_table(tb, lambda key, **kw: report.t(key, "en", **kw)))
+    shown, folded = html.split("<details", 1)
+    assert shown.count("<tr>") == 1 + 10 and folded.count("<tr>") == 1 + 15
+    assert "Show the other 15 rows" in folded
+
+
+def test_fractions_are_shown_as_percents_and_notes_name_their_supplies(case):
+    df = pd.DataFrame({"prob_meets_target": [0.3333], "p50": [0.5], "usd_cny_rate": [7.1]})
+    tb = report.html_table(df, "en")
+    assert tb["rows"] == [["33.3%", "0.5", "7.10"]]
+    finance, _ = report.assumptions(case, "en")
+    assert finance.set_index("key").loc[report.t("finance.discount_rate", "en"), "value"] == "8.0%"
+    note = "supply gzpc_byproduct at capacity (14,000 kg/day) in 2027"
+    name = case["Supply"].set_index("supply_id").loc["gzpc_byproduct", "name"]
+    assert report.views.note_text(note, "en", report.views.supply_names(case, "en")) == (
+        f"supply {name} at capacity (14,000 kg/day) in 2027")
+    assert report.views.note_text(note, "zh", report.views.supply_names(case, "zh")) == (
+        "氢源 黄埔区炼厂工业副产氢 在 2027 年达到供应能力上限（14,000 公斤/日）")
+
+
+def test_first_screen_conditions_say_what_each_target_is(results, case):
+    fs = report.first_screen(results, case, "en")
+    cond = next(f for f in fs["findings"] if f.startswith("Conditions"))
+    assert "vehicles by 2025 (an input)" in cond
+    assert "stations (a constraint the plan is made to meet)" in cond
+    tables = dict(results.tables)
+    tables["targets"] = tables["targets"].assign(kind=["input", "input", "outcome"])  # e.g. baseline
+    cond = next(f for f in report.first_screen(tables, case, "en")["findings"] if f.startswith("Conditions"))
+    assert cond.count("(an input)") == 2

@@ -51,14 +51,17 @@ from .views import (
     assumptions,
     build_charts,
     executive_summary,
+    first_screen,
     has_uncertainty,
     headline,
     html_table,
     lcoh_components,
     mc_headline,
+    price_card,
     sensitivity_tables,
     station_sites,
     supply_by_source,
+    what_would_it_take,
 )
 from .views import FINANCE_KEYS as FINANCE_KEYS
 from .views import LCOH_COMPONENTS as LCOH_COMPONENTS
@@ -77,6 +80,9 @@ __all__ = [
     "lcoh_components",
     "supply_by_source",
     "executive_summary",
+    "first_screen",
+    "price_card",
+    "what_would_it_take",
     "headline",
     "sensitivity_tables",
     "has_uncertainty",

@@ -41,10 +41,14 @@ from .views import (
     SENSITIVITY_CHARTS,
     assumptions,
     build_charts,
+    description_text,
     executive_summary,
+    first_screen,
     has_uncertainty,
     html_table,
     mc_headline,
+    report_notes,
+    scenario_text,
     sensitivity_tables,
 )
 
@@ -200,7 +204,7 @@ def render_report(
     files = sorted([f"{n}.csv" for n in results.tables] + ["results.xlsx", "provenance.json"])
     provenance = [
         (t("prov.scenario", lang), case.scenario),
-        (t("prov.description", lang), case.scenario_description),
+        (t("prov.description", lang), scenario_text(case, lang)),
         (t("prov.input_file", lang), Path(case.path).name if case.path else case.name),
         (t("prov.input_sha256", lang), case.input_sha256),
         (t("prov.version", lang), __version__),
@@ -217,16 +221,17 @@ def render_report(
             html_lang="zh-CN" if lang == "zh" else "en",
             title=f"{t('report.title', lang)}: {case.scenario}",
             scenario=case.scenario,
-            description=case.scenario_description,
+            description=scenario_text(case, lang),
             summary_intro=t(
                 "narr.summary_intro",
                 lang,
                 scenario=case.scenario,
-                description=case.scenario_description,
+                description=scenario_text(case, lang),
                 year=target_year,
             ),
             summary_count=t("narr.summary_count", lang, met=int(targets["met"].sum()), total=len(targets)),
             summary=summary,
+            first=first_screen(results, case, lang),
             sections=sections,
             sensitivity=sens,
             sensitivity_charts=sens_charts,
@@ -234,7 +239,7 @@ def render_report(
             sensitivity_note=(
                 t("narr.sensitivity", lang, draws=f"{draws:,}") if mc else t("narr.sensitivity_none", lang)
             ),
-            notes=list(results.notes),
+            notes=report_notes(results, case, lang),
             finance=html_table(finance, lang, max_rows=None),
             sources=html_table(sources, lang, max_rows=None, links=("url",)),
             assumptions_note=t("narr.assumptions", lang, price_year=price_year),
@@ -333,7 +338,8 @@ def render_comparison(
     for scen, tb in tables.items():
         if "targets" in tb and is_safe_name(scen):  # the template links <scenario>/report_<lang>.html
             s = executive_summary(tb["targets"], lang)
-            summary.append({"scenario": scen, "description": descriptions.get(scen, ""), "rows": s})
+            desc = description_text(scen, descriptions.get(scen, ""), lang)
+            summary.append({"scenario": scen, "description": desc, "rows": s})
     page = (
         _env()
         .get_template("comparison.html.j2")

@@ -19,8 +19,10 @@ import pandas as pd
 
 from .. import charts
 from ..glossary import categories, category, column_label, t
+from ..glossary import has as has_key
 from ..inputs.schema import SHEETS
 from ..results import Results
+from ..summary import budget_card, co2_card
 
 #: Finance keys shown in the assumptions table: every key of the Finance sheet, in
 #: schema order.
@@ -168,6 +170,23 @@ def _price_year(results: Results) -> int:
     return int(row["year"]) if row is not None else int(results["stations"]["year"].max())
 
 
+def nominal_price_path(results: Results, case) -> pd.DataFrame:
+    """The ``price_path`` table (real CNY of the price year) in nominal CNY of each year,
+    the basis of the price target (:func:`h2model.prices.nominal`).
+
+    >>> from types import SimpleNamespace
+    >>> c = SimpleNamespace(finance={"inflation_rate": 0.02}, price_year=2024)
+    >>> p = pd.DataFrame({"year": [2024, 2025], "h2_price_cny_per_kg": [40.0, 40.0]})
+    >>> nominal_price_path({"price_path": p}, c)["h2_price_cny_per_kg"].round(2).tolist()
+    [40.0, 40.8]
+    """
+    from ..prices import nominal
+
+    p = results["price_path"].copy()
+    p["h2_price_cny_per_kg"] = nominal(case, p["h2_price_cny_per_kg"].to_numpy(float), p["year"].to_numpy())
+    return p
+
+
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "targets", "summary", ("targets",), lambda r, c, lang: charts.targets_summary(r["targets"], lang=lang)
@@ -201,7 +220,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         "price_path",
         "economics",
         ("price_path", "targets"),
-        lambda r, c, lang: charts.price_path(r["price_path"], r["targets"], lang=lang),
+        lambda r, c, lang: charts.price_path(nominal_price_path(r, c), r["targets"], lang=lang),
     ),
     ChartSpec(
         "tco_parity",
@@ -471,6 +490,8 @@ def sensitivity_tables(results: Results, lang: str, top: int = 8) -> list[tuple[
         return []
     out = []
     summary = results["uncertainty_summary"].drop(columns=["scenario"], errors="ignore")
+    if "basis" in summary:
+        summary = summary.assign(basis=[t("narr.basis_nominal", lang, year=int(y)) for y in summary["year"]])
     out.append((t("narr.mc_summary_table", lang), html_table(summary, lang, max_rows=None)))
     for name, cols, heading in (
         ("tornado", TORNADO_COLUMNS, "narr.tornado_table"),
@@ -500,6 +521,23 @@ def _cell(v) -> str:
     return str(v)
 
 
+def _share_cell(v) -> str:
+    return _pct(float(v)) if isinstance(v, float | np.floating) else _cell(v)
+
+
+def is_share(column: str) -> bool:
+    """Whether a column holds a fraction shown as a percent (probabilities, utilisation,
+    shares, rates).
+
+    >>> cols = ("prob_meets_target", "utilisation", "capex_subsidy_share", "p50", "usd_cny_rate")
+    >>> [is_share(c) for c in cols]
+    [True, True, True, False, False]
+    """
+    if "cny" in column or "_per_" in column:  # an exchange rate or a price, not a fraction
+        return False
+    return column.startswith(("prob", "utilisation")) or column.endswith(("_share", "_rate", "utilisation"))
+
+
 def html_table(
     df: pd.DataFrame,
     lang: str,
@@ -520,9 +558,13 @@ def html_table(
     if max_rows is not None and len(df) > max_rows:
         more = t("ui.more_rows", lang, n=len(df) - max_rows, file=file or "CSV")
     link_idx = [i for i, c in enumerate(df.columns) if c in set(links)]
+    pct = [is_share(c) for c in df.columns]
     return {
         "headers": [column_label(c, lang) for c in df.columns],
-        "rows": [[_cell(v) for v in row] for row in shown.itertuples(index=False)],
+        "rows": [
+            [_share_cell(v) if p else _cell(v) for v, p in zip(row, pct, strict=True)]
+            for row in shown.itertuples(index=False)
+        ],
         "more": more,
         "links": link_idx,
     }
@@ -541,7 +583,7 @@ def assumptions(case, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     finance = pd.DataFrame(
         {
             "key": [t(f"finance.{k}", lang) for k in FINANCE_KEYS if k in fin],
-            "value": [fin[k] for k in FINANCE_KEYS if k in fin],
+            "value": [_pct(float(fin[k])) if is_share(k) else fin[k] for k in FINANCE_KEYS if k in fin],
         }
     )
     src = case["Sources"].copy()
@@ -549,3 +591,386 @@ def assumptions(case, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         src["kind"] = [category("source_kind", k, lang) for k in src["kind"]]
         src = src.rename(columns={"kind": "source_kind"})
     return finance, src
+
+
+# --- first screen ---------------------------------------------------------------------------------
+
+#: Levelised cost components that are fixed per year (their per-kg value scales with
+#: 1 / kg sold): capital recovery, fixed O&M, land, financing and income tax, and the
+#: subsidy component (capital grants; stations above the target receive no per-kg
+#: subsidy). The others (electricity, hydrogen purchase, delivery) are per kg.
+FIXED_COMPONENTS = ("capital", "fixed_om", "land", "financing_and_tax", "subsidy")
+VARIABLE_COMPONENTS = ("electricity", "hydrogen_purchase", "delivery")
+
+#: Years of the first screen's price card and the subsidy budget's window.
+CARD_YEARS = (2025, 2030)
+
+
+def what_would_it_take(
+    stations: pd.DataFrame,
+    year: int,
+    target_real_cny_per_kg: float,
+    vat_rate: float,
+    inflation_factor: float = 1.0,
+    max_capacity_factor: float = 1.0,
+) -> pd.DataFrame:
+    r"""What would bring each station that sells above the price target in ``year`` to it:
+    an extra subsidy per kg sold, or more sales.
+
+    A station-year's retail break-even price at flat sales :math:`q` (kg/year) is
+    :math:`p(q) = (1+v)\,(F/q + c)`, with :math:`F/q` the sum of the
+    :data:`FIXED_COMPONENTS` at the station's sales, :math:`c` the sum of the
+    :data:`VARIABLE_COMPONENTS` and :math:`v` the VAT rate (the ``vat`` component is
+    :math:`v` times the ex-VAT price). The utilisation that closes the gap solves
+    :math:`p(q^*) = T`: :math:`q^* = F / (T/(1+v) - c)`, divided by capacity x 365;
+    where :math:`T/(1+v) \le c` no volume is enough (NaN). Subsidy eligibility is
+    held as it is.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        The ``stations`` table: ``year, station_id, name, district,
+        capacity_kg_per_day, kg_sold_per_year, utilisation,
+        breakeven_price_with_subsidy_cny_per_kg`` and the components'
+        ``<component>_cny_per_kg``.
+    year : int
+    target_real_cny_per_kg : float
+        The price target in real CNY of the price year (the basis of the table).
+    vat_rate : float
+        VAT on retail hydrogen (fraction).
+    inflation_factor : float
+        Real CNY of the price year -> nominal CNY of ``year`` (prices and the
+        extra subsidy are shown nominal, like the target).
+    max_capacity_factor : float
+        The most a station may sell as a share of capacity x 365.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per selling station above the target, most expensive first:
+        ``station_id, name, district, price_nominal_cny_per_kg, extra_subsidy_nominal_cny_per_kg``
+        (price less target, per kg sold, nominal CNY of ``year``),
+        ``extra_subsidy_nominal_cny_per_year`` (that x kg sold), ``utilisation``,
+        ``utilisation_to_target`` (NaN: no volume is enough) and ``reachable``
+        (``utilisation_to_target`` within ``max_capacity_factor``).
+
+    Examples
+    --------
+    F/q = 20 at 100,000 kg (F = 2 M CNY/year), c = 15, VAT 0: the price is 35 + 0 = 35
+    at q; a target of 30 needs F / (30 - 15) = 133,333 kg/year.
+
+    >>> st = pd.DataFrame({"year": [2025], "station_id": ["A"], "name": ["a"], "district": ["d"],
+    ...     "capacity_kg_per_day": [1000.0], "kg_sold_per_year": [100_000.0], "utilisation": [0.274],
+    ...     "breakeven_price_with_subsidy_cny_per_kg": [35.0], "capital_cny_per_kg": [20.0],
+    ...     "electricity_cny_per_kg": [15.0]})
+    >>> w = what_would_it_take(st, 2025, 30.0, 0.0, max_capacity_factor=0.8)
+    >>> round(float(w["utilisation_to_target"].iloc[0]) * 365_000, 0)
+    133333.0
+    >>> float(w["extra_subsidy_nominal_cny_per_kg"].iloc[0])
+    5.0
+    """
+    rows = stations[(stations["year"] == year) & (stations["kg_sold_per_year"] > 0)]
+    rows = rows[rows["breakeven_price_with_subsidy_cny_per_kg"] > target_real_cny_per_kg]
+    rows = rows.sort_values("breakeven_price_with_subsidy_cny_per_kg", ascending=False)
+
+    def total(names):
+        cols = [f"{c}_cny_per_kg" for c in names if f"{c}_cny_per_kg" in rows.columns]
+        return rows[cols].to_numpy(float).sum(axis=1)
+
+    kg = rows["kg_sold_per_year"].to_numpy(float)
+    fixed_cny = total(FIXED_COMPONENTS) * kg
+    margin = target_real_cny_per_kg / (1.0 + vat_rate) - total(VARIABLE_COMPONENTS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kg_needed = np.where(margin > 0, fixed_cny / margin, np.nan)
+    util = kg_needed / (rows["capacity_kg_per_day"].to_numpy(float) * 365.0)
+    extra = (rows["breakeven_price_with_subsidy_cny_per_kg"].to_numpy(float) - target_real_cny_per_kg)
+    extra = extra * inflation_factor
+    out = pd.DataFrame(
+        {
+            "station_id": rows["station_id"].to_numpy(),
+            "name": rows["name"].to_numpy() if "name" in rows else rows["station_id"].to_numpy(),
+            "district": rows["district"].to_numpy() if "district" in rows else "",
+            "price_nominal_cny_per_kg": rows["breakeven_price_with_subsidy_cny_per_kg"].to_numpy(float)
+            * inflation_factor,
+            "extra_subsidy_nominal_cny_per_kg": extra,
+            "extra_subsidy_nominal_cny_per_year": extra * kg,
+            "utilisation": rows["utilisation"].to_numpy(float),
+            "utilisation_to_target": util,
+        }
+    )
+    out["reachable"] = out["utilisation_to_target"].le(max_capacity_factor)
+    return out
+
+
+def price_card(results: Results, case, years: Iterable[int] = CARD_YEARS) -> pd.DataFrame:
+    """The network price with subsidies in nominal CNY of each year: base, and with Monte
+    Carlo draws the median, p5, p95 and the probability it meets the target.
+
+    Read from ``network_by_year`` and ``uncertainty_network_price`` (real CNY of the
+    price year) and converted with :func:`h2model.prices.nominal` (the one conversion);
+    quantiles convert exactly as the factor is positive.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, target_cny_per_kg, base, median, p5, p95, prob_met`` (NaN without draws
+        or where the run lacks the year).
+    """
+    from ..prices import nominal
+
+    net = results["network_by_year"].set_index("year")
+    mc = None
+    if "uncertainty_network_price" in results and len(results["uncertainty_network_price"]):
+        u = results["uncertainty_network_price"]
+        mc = u[u["quantity"] == "network_price_with_subsidy_cny_per_kg"].set_index("year")
+    rows = []
+    for y in years:
+        if y not in net.index:
+            continue
+        f = float(nominal(case, 1.0, y))
+        r = {"year": int(y), "target_cny_per_kg": float(net.loc[y, "price_target_cny_per_kg"]),
+             "base": f * float(net.loc[y, "network_price_with_subsidy_cny_per_kg"])}
+        m = mc.loc[y] if mc is not None and y in mc.index else None
+        for k, c in (("median", "p50"), ("p5", "p5"), ("p95", "p95")):
+            r[k] = f * float(m[c]) if m is not None else np.nan
+        r["prob_met"] = float(m["prob_meets_target"]) if m is not None else np.nan
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def money(x: float, lang: str) -> str:
+    """An amount of CNY in words a reader scans: M / bn CNY in English, 万元 / 亿元 in Chinese.
+
+    >>> money(844_101_274.0, "en"), money(844_101_274.0, "zh"), money(325_000.0, "zh"), money(12.3, "en")
+    ('844.1 M CNY', '8.44 亿元', '32.5 万元', '12.3 CNY')
+    """
+    x = float(x)
+    if not np.isfinite(x):
+        return "–"
+    if lang == "zh":
+        if abs(x) >= 1e8:
+            return f"{x / 1e8:,.2f} 亿元"
+        if abs(x) >= 1e4:
+            return f"{x / 1e4:,.1f} 万元"
+        return f"{x:,.1f} 元"
+    if abs(x) >= 1e9:
+        return f"{x / 1e9:,.2f} bn CNY"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:,.1f} M CNY"
+    return f"{x:,.0f} CNY" if abs(x) >= 1000 else f"{x:,.1f} CNY"
+
+
+#: Rows of the "what would it take" table shown before the rest are folded away.
+TAKE_ROWS = 10
+
+
+def first_screen(results: Results, case, lang: str) -> dict:
+    """What the report's first screen shows, as text in ``lang``: the key findings in
+    plain words, the price card (2025 and 2030), the price's definition, the subsidy
+    budget and CO2 cards, and the "what would it take" table.
+
+    Every figure is read from the run's tables (``targets``, ``network_by_year``,
+    ``uncertainty_network_price``, ``budget``, ``fleet``, ``co2``, ``abatement``,
+    ``stations``); nothing is recomputed but the per-station closing figures of
+    :func:`what_would_it_take`.
+
+    Returns
+    -------
+    dict
+        ``findings`` (list of str), ``price`` (rows: ``year, base, median, band,
+        prob, met``), ``price_definition``, ``budget`` (``total, window, levels`` as
+        (name, amount), ``per_kg, per_vehicle``), ``co2`` (``year_t, window_t,
+        social, private``), ``take`` (:func:`html_table` dict with ``more`` rows
+        folded; None when no station is above the target) and ``take_note``.
+    """
+    from ..fleet import max_capacity_factor
+    from ..prices import nominal
+
+    tg = results["targets"].set_index("target")
+    net = results["network_by_year"].set_index("year")
+    year = int(tg.loc["price", "year"]) if "price" in tg.index else int(net.index.max())
+    target = float(tg.loc["price", "required"]) if "price" in tg.index else 35.0
+    cmp = str(tg.loc["price", "comparator"]) if "price" in tg.index else "<"
+    cards = price_card(results, case, [y for y in CARD_YEARS if y in net.index] or [year])
+    base = cards.set_index("year").loc[year] if year in set(cards["year"]) else None
+    findings = []
+    if base is not None:
+        met = bool(tg.loc["price", "met"]) if "price" in tg.index else False
+        findings.append(t("narr.kf_price", lang, year=year, verdict=t("ui.yes" if met else "ui.no", lang),
+                          base=_price(base["base"]), target=f"{target:g}"))
+        if np.isfinite(base["median"]):
+            findings.append(t("narr.kf_prob", lang, median=_price(base["median"]), p5=_price(base["p5"]),
+                              p95=_price(base["p95"]), target=f"{target:g}", prob=_pct(base["prob_met"])))
+    n = net.loc[year]
+    cond = {"year": year, "stations": f"{int(n['stations_operating'])}", "idle": f"{int(n['stations_idle'])}",
+            "justified": f"{int(n['stations_justified_by_demand'])}" if "stations_justified_by_demand" in n
+            else "–",
+            "fcev": _fmt_target(tg.loc["fcev", "achieved"], "vehicles") if "fcev" in tg.index else "–",
+            **{f"{k}_kind": _kind_short(tg, k, lang) for k in ("fcev", "stations")}}
+    findings.append(t("narr.kf_conditions", lang, **cond))
+    bud = budget_card(results)
+    lo, hi = bud["years"]
+    top = bud["by_level"][0] if bud["by_level"] else ("", np.nan)
+    findings.append(t("narr.kf_cost", lang, lo=lo, hi=hi, total=money(bud["total_cny"], lang),
+                      level=category("level", top[0], lang), amount=money(top[1], lang),
+                      per_kg=money(bud["per_kg_cny"], lang), per_vehicle=money(bud["per_vehicle_cny"], lang)))
+    factor = float(nominal(case, 1.0, year))
+    take = what_would_it_take(results["stations"], year, target / factor, float(case.finance["vat_rate"]),
+                              factor, max_capacity_factor(case))
+    if base is not None and base["base"] > target:
+        gap = base["base"] - target
+        findings.append(t("narr.kf_take", lang, year=year, gap=_price(gap),
+                          cost=money(gap * float(n["h2_kg_per_year"]), lang),
+                          n=len(take), selling=int(n["stations_selling"]), target=f"{target:g}",
+                          reachable=int(take["reachable"].sum())))
+    shown = take.drop(columns=["station_id", "reachable"]).copy()
+    shown["name"] = station_names(take, lang)
+    shown["district"] = categories("district", shown["district"].tolist(), lang)
+    for c in ("utilisation", "utilisation_to_target"):
+        shown[c] = [_pct(x) for x in shown[c]]
+    table = html_table(shown, lang, max_rows=None) if len(shown) else None
+    if table is not None:
+        table["head"], table["rest"] = table["rows"][:TAKE_ROWS], table["rows"][TAKE_ROWS:]
+    co2 = co2_card(results, year)
+    return {
+        "year": year,
+        "findings": findings,
+        "price": [
+            {"year": int(r.year), "base": _price(r.base), "median": _price(r.median),
+             "band": f"{_price(r.p5)}–{_price(r.p95)}" if np.isfinite(r.p5) else "–",
+             "prob": _pct(r.prob_met), "met": bool(targets_meets(r.base, cmp, target))}
+            for r in cards.itertuples(index=False)
+        ],
+        "target": f"{cmp} {target:g}",
+        "target_value": f"{target:g}",
+        "price_definition": t("narr.price_definition", lang),
+        "budget": {
+            "window": f"{lo}–{hi}",
+            "total": money(bud["total_cny"], lang),
+            "levels": [(category("level", k, lang), money(v, lang)) for k, v in bud["by_level"]],
+            "per_kg": money(bud["per_kg_cny"], lang),
+            "per_vehicle": money(bud["per_vehicle_cny"], lang),
+        },
+        "co2": {
+            "year_t": f"{co2['year_t']:,.0f}",
+            "window": f"{lo}–{hi}",
+            "window_t": f"{co2['window_t']:,.0f}",
+            "social": _span(co2["social_cny_per_t"]),
+            "private": _span(co2["private_cny_per_t"]),
+        },
+        "take": table,
+        "take_note": t("narr.take_note", lang, year=year, target=f"{target:g}",
+                       cf=_pct(max_capacity_factor(case))),
+    }
+
+
+def _kind_short(targets: pd.DataFrame, target: str, lang: str) -> str:
+    """What a target is (input, constraint, outcome) in a few words, or a dash."""
+    if target not in targets.index or "kind" not in targets:
+        return "–"
+    return t(f"kind_short.{targets.loc[target, 'kind']}", lang)
+
+
+def _span(lo_hi: tuple[float, float]) -> str:
+    """``lo–hi`` rounded to whole units, or a dash."""
+    return "–".join(f"{x:,.0f}" for x in lo_hi) if np.isfinite(lo_hi[0]) else "–"
+
+
+def targets_meets(value: float, comparator: str, required: float) -> bool:
+    """Whether a value meets a target's comparator (:func:`h2model.targets.meets`, NaN: no)."""
+    from ..targets import meets
+
+    return bool(np.isfinite(value) and meets(value, required, comparator))
+
+
+#: The network plan's messages (``Results.notes``, written in English by
+#: :mod:`h2model.network.read`) as patterns, each with the glossary key of its text.
+NOTE_PATTERNS = (
+    (r"station target met exactly: (?P<n>[\d,]+) stations open by (?P<year>\d+) "
+     r"\(the target may be forcing stations\)", "note.station_target_exact"),
+    (r"station target binds: (?P<n>[\d,]+) of (?P<required>[\d,]+) stations open by (?P<year>\d+) "
+     r"\((?P<short>[\d,]+) short\)", "note.station_target_binds"),
+    (r"coverage target binds: district (?P<district>\S+) has no open station within (?P<km>[\d.]+) km of "
+     r"its demand centre in (?P<years>[\d, ]+)", "note.coverage_binds"),
+    (r"unmet demand in (?P<year>\d+): (?P<kg>[\d,]+) kg/day at (?P<n>\d+) node\(s\) \((?P<parts>.*)\)",
+     "note.unmet"),
+    (r"supply (?P<supply>\S+) at capacity \((?P<kg>[\d,]+) kg/day\) in (?P<years>[\d, ]+)",
+     "note.supply_at_capacity"),
+    (r"build limit binds \((?P<n>[\d.]+) new stations/year\) in (?P<years>[\d, ]+)", "note.build_limit"),
+)
+
+
+def note_text(note: str, lang: str, supply_names: dict[str, str] | None = None) -> str:
+    """A network-plan message in ``lang``: the glossary's text for a known message shape
+    (ids named through the glossary or ``supply_names``, in English too), else the
+    message as written.
+
+    >>> msg = "supply gzpc_byproduct at capacity (14,000 kg/day) in 2027, 2029"
+    >>> note_text(msg, "zh", {"gzpc_byproduct": "X"})
+    '氢源 X 在 2027, 2029 年达到供应能力上限（14,000 公斤/日）'
+    >>> note_text("something new", "zh")
+    'something new'
+    """
+    import re
+
+    for pattern, key in NOTE_PATTERNS:
+        m = re.fullmatch(pattern, note)
+        if m:
+            f = m.groupdict()
+            if "district" in f:
+                f["district"] = category("district", f["district"], lang)
+            if "supply" in f:
+                f["supply"] = (supply_names or {}).get(f["supply"], f["supply"])
+            if "parts" in f:
+                f["parts"] = re.sub(
+                    r"kg/day ([a-z ]+)",
+                    lambda x: f"{t('unit.kg_per_day', lang)} "
+                    f"{category('unmet_reason', x.group(1).replace(' ', '_'), lang)}",
+                    f["parts"],
+                )
+            return t(key, lang, **f)
+    return note
+
+
+def supply_names(case, lang: str) -> dict[str, str]:
+    """Supply id -> a name in ``lang``: the sheet's name in English; in Chinese the
+    supply type and district from the glossary (the sheet has no Chinese names)."""
+    s = case["Supply"]
+    if lang == "en":
+        return dict(zip(s["supply_id"], s["name"], strict=True))
+    return {i: f"{category('district', d, lang)}{category('supply_type', k, lang)}"
+            for i, k, d in zip(s["supply_id"], s["supply_type"], s["district"], strict=True)}
+
+
+def station_names(stations: pd.DataFrame, lang: str) -> list[str]:
+    """Station names in ``lang``: the ``name`` column in English; in Chinese the
+    district's name and the station id (the Stations sheet has no Chinese names)."""
+    if lang == "en" and "name" in stations:
+        return stations["name"].astype(str).tolist()
+    ids, districts = stations["station_id"], stations["district"]
+    return [f"{category('district', d, lang)} {i}" for i, d in zip(ids, districts, strict=True)]
+
+
+def scenario_text(case, lang: str) -> str:
+    """The case's scenario description in ``lang`` (:func:`description_text`)."""
+    return description_text(case.scenario, case.scenario_description, lang)
+
+
+def description_text(scenario: str, description: str, lang: str) -> str:
+    """A scenario's description in ``lang``: the workbook's text, or in Chinese the
+    glossary's ``scenario.<name>`` when its English text is the workbook's (an edited
+    description stays as written, so it is never replaced by a stale translation).
+
+    >>> description_text("subsidy-exit", "edited by a consultant", "zh")
+    'edited by a consultant'
+    """
+    key = f"scenario.{scenario}"
+    if lang != "en" and has_key(key) and t(key, "en") == description:
+        return t(key, lang)
+    return description
+
+
+def report_notes(results: Results, case, lang: str) -> list[str]:
+    """The run's notes (network-plan messages) in ``lang`` (:func:`note_text`)."""
+    names = supply_names(case, lang)
+    return [note_text(n, lang, names) for n in results.notes]
