@@ -54,7 +54,8 @@ def _no_traceback(err: str) -> None:
 def _fake_results(scenario: str, price: float = 30.0) -> Results:
     r = Results(scenario, f"{scenario} description", "guangzhou", "abc")
     r.tables["targets"] = pd.DataFrame({"scenario": [scenario], "target": ["price"], "year": [2025],
-                                        "achieved": [price], "met": [price < 35]})
+                                        "comparator": ["<"], "required": [35.0], "unit": ["CNY/kg"],
+                                        "kind": ["outcome"], "achieved": [price], "met": [price < 35]})
     r.tables["stations"] = pd.DataFrame({"scenario": [scenario], "station_id": ["s1"], "x": [price]})
     return r
 

@@ -15,7 +15,9 @@ from h2model.results import Results
 def _results(x=0.1):
     r = Results("plan-2025", "The plan", "guangzhou", "abc123")
     r.tables["stations"] = pd.DataFrame({"station_id": ["s1", "s2"], "price_cny_per_kg": [x, 1 / 3]})
-    r.tables["targets"] = pd.DataFrame({"target": ["price"], "met": [True]})
+    r.tables["targets"] = pd.DataFrame({"target": ["price"], "year": [2025], "comparator": ["<"],
+                                        "required": [35.0], "achieved": [x], "unit": ["CNY/kg"],
+                                        "kind": ["outcome"], "met": [True]})
     return r
 
 
