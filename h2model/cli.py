@@ -87,7 +87,7 @@ def cmd_report(args) -> int:
         return EXIT_INPUT
     langs = ["en", "zh"] if args.lang == "both" else [args.lang]
     status = build_reports(args.workbook, scenarios=args.scenario or None, langs=langs, out=Path(args.out),
-                           mc_draws=args.mc_draws, progress=not args.quiet)
+                           mc_draws=args.mc_draws, progress=not args.quiet, compare_to=args.compare_to)
     for name, state in status.items():
         print(f"{'OK ' if state == 'ok' else 'FAIL'} {name}" + ("" if state == "ok" else f": {state}"))
     print(f"index: {Path(args.out) / 'index.html'}")
@@ -205,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="outputs", help="output folder (default: outputs)")
     p.add_argument("--mc-draws", type=int, default=1000,
                    help="Monte Carlo draws for the sensitivity section (default: 1000; 0 skips)")
+    p.add_argument("--compare-to", metavar="BASE_OUT", default=None,
+                   help="output folder of a base run: the report gains a 'what changed' block (the input "
+                        "cells that differ and the targets before and after)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)
 

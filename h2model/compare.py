@@ -27,8 +27,8 @@ from openpyxl.utils import get_column_letter
 
 from .inputs import read_raw
 
-__all__ = ["INPUT_CHANGE_COLUMNS", "HEADLINE_CHANGE_COLUMNS", "headline_changes", "input_changes",
-           "what_changed"]
+__all__ = ["INPUT_CHANGE_COLUMNS", "HEADLINE_CHANGE_COLUMNS", "add_what_changed", "headline_changes",
+           "input_changes", "what_changed"]
 
 #: Columns of :func:`input_changes`.
 INPUT_CHANGE_COLUMNS = ("sheet", "cell", "column", "row_key", "old", "new")
@@ -179,3 +179,15 @@ def what_changed(base_out: str | Path, scenario: str, new_workbook: str | Path,
     else:
         inputs = input_changes(base_input, new_workbook)
     return {"inputs": inputs, "headline": headline, "base": str(Path(base_out)), "note": note}
+
+
+def add_what_changed(results, base_out: str | Path, workbook: str | Path) -> None:
+    """Add :func:`what_changed`'s tables to a run's results (``what_changed_inputs``,
+    ``what_changed_headline``) and a note; ``run --compare-to`` and the report notebook
+    call it."""
+    ch = what_changed(base_out, results.scenario, workbook, results["targets"])
+    inputs = ch["inputs"] if ch["inputs"] is not None else pd.DataFrame(columns=list(INPUT_CHANGE_COLUMNS))
+    results.tables["what_changed_inputs"] = inputs
+    results.tables["what_changed_headline"] = ch["headline"]
+    results.notes.append(f"compared with {ch['base']}: {len(inputs)} input cell(s) changed"
+                         + (f" ({ch['note']})" if ch["note"] else ""))

@@ -884,6 +884,20 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "col.old": ("Old value", "原值"),
     "col.new": ("New value", "新值"),
     "col.operation": ("Operation", "操作"),
+    "col.cell": ("Cell", "单元格"),
+    "col.row_key": ("Row", "行"),
+    "col.before": ("Base run", "基准运行"),
+    "col.after": ("This run", "本次运行"),
+    "col.change": ("Change", "变化"),
+    "col.met_before": ("Met (base run)", "是否达成（基准运行）"),
+    "col.met_after": ("Met (this run)", "是否达成（本次运行）"),
+    "col.prob_met_before": ("Probability of meeting (base run)", "达到目标的概率（基准运行）"),
+    "col.prob_met_after": ("Probability of meeting (this run)", "达到目标的概率（本次运行）"),
+    "section.what_changed": ("What changed against the base run", "与基准运行相比的变化"),
+    "narr.what_changed": (
+        "{n} input cell(s) differ from the base run's workbook; the targets before and after:",
+        "与基准运行的工作簿相比有 {n} 个输入单元格不同；目标的前后对比：",
+    ),
 }
 
 

@@ -221,7 +221,8 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
 
                 res = run(case, plan_network=plan_network, mc_draws=mc_draws, on_step=step)
                 if compare_to is not None:
-                    _add_what_changed(res, compare_to, workbook)
+                    from .compare import add_what_changed
+                    add_what_changed(res, compare_to, workbook)
                 bar.update(len(STEPS) - len(done) + 1)
                 res.write(folder)
                 status[case.scenario] = "ok"
@@ -237,17 +238,6 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
         if "ok" in status.values():
             write_targets_summary(out)
     return status
-
-
-def _add_what_changed(res: Results, base_out: str | Path, workbook: str | Path) -> None:
-    """Add the ``what_changed_*`` tables of :func:`h2model.compare.what_changed` to ``res``."""
-    from .compare import INPUT_CHANGE_COLUMNS, what_changed
-    ch = what_changed(base_out, res.scenario, workbook, res["targets"])
-    inputs = ch["inputs"] if ch["inputs"] is not None else pd.DataFrame(columns=list(INPUT_CHANGE_COLUMNS))
-    res.tables["what_changed_inputs"] = inputs
-    res.tables["what_changed_headline"] = ch["headline"]
-    res.notes.append(f"compared with {ch['base']}: {len(inputs)} input cell(s) changed"
-                     + (f" ({ch['note']})" if ch["note"] else ""))
 
 
 __all__ = ["run", "run_scenarios", "targets_table", "STEPS", "replace_dir"]

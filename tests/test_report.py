@@ -616,3 +616,25 @@ def test_first_screen_conditions_say_what_each_target_is(results, case):
     tables["targets"] = tables["targets"].assign(kind=["input", "input", "outcome"])  # e.g. baseline
     cond = next(f for f in report.first_screen(tables, case, "en")["findings"] if f.startswith("Conditions"))
     assert cond.count("(an input)") == 2
+
+
+def test_report_shows_what_changed_against_a_base_run(results, case, tmp_path):
+    # a run made with --compare-to: the report's first screen lists the edited cells and
+    # the targets before and after
+    import copy
+
+    from h2model.compare import headline_changes
+    res = copy.copy(results)
+    res.tables = dict(results.tables)
+    res.tables["what_changed_inputs"] = pd.DataFrame({
+        "sheet": ["Supply"], "cell": ["H3"], "column": ["production_cost_cny_per_kg"],
+        "row_key": ["gzpc_byproduct"], "old": ["12"], "new": ["9.5"]})
+    before = results["targets"].assign(achieved=results["targets"]["achieved"] + 1.0)
+    res.tables["what_changed_headline"] = headline_changes(before, results["targets"])
+    assert report.render_report(res, case, "en", tmp_path, write_tables=False).exists()
+    page = (tmp_path / "report_en.html").read_text(encoding="utf-8")
+    block = page[page.index('id="what-changed"'):page.index('id="what-changed"') + 6000]
+    assert "What changed against the base run" in block and "1 input cell(s) differ" in block
+    assert "gzpc_byproduct" in block and "H3" in block and "9.5" in block
+    plain = report.render_report(results, case, "en", tmp_path / "plain", write_tables=False)
+    assert 'id="what-changed"' not in plain.read_text(encoding="utf-8")

@@ -50,6 +50,7 @@ from .views import (
     report_notes,
     scenario_text,
     sensitivity_tables,
+    what_changed_view,
 )
 
 #: The scenario report notebook (repository checkout).
@@ -232,6 +233,7 @@ def render_report(
             summary_count=t("narr.summary_count", lang, met=int(targets["met"].sum()), total=len(targets)),
             summary=summary,
             first=first_screen(results, case, lang),
+            changed=what_changed_view(results, lang),
             sections=sections,
             sensitivity=sens,
             sensitivity_charts=sens_charts,
@@ -436,6 +438,7 @@ def build_reports(
     *,
     notebook: str | Path | None = None,
     timeout_s: float | None = None,
+    compare_to: str | Path | None = None,
 ) -> dict[str, str]:
     """Build every scenario's reports, the comparison and the index.
 
@@ -518,6 +521,7 @@ def build_reports(
                         "out_dir": str(tmp),
                         "lang": lang,
                         "mc_draws": int(mc_draws),
+                        **({"compare_to": str(Path(compare_to).resolve())} if compare_to else {}),
                     },
                     kernel_name="python3",
                     progress_bar=False,

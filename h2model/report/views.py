@@ -974,3 +974,18 @@ def report_notes(results: Results, case, lang: str) -> list[str]:
     """The run's notes (network-plan messages) in ``lang`` (:func:`note_text`)."""
     names = supply_names(case, lang)
     return [note_text(n, lang, names) for n in results.notes]
+
+
+def what_changed_view(results, lang: str) -> dict | None:
+    """The "what changed" block of a run made with ``--compare-to`` (tables
+    ``what_changed_inputs`` and ``what_changed_headline``), or None without them."""
+    if "what_changed_headline" not in results:
+        return None
+    inputs = results["what_changed_inputs"].drop(columns="scenario", errors="ignore")
+    head = results["what_changed_headline"].drop(columns="scenario", errors="ignore")
+    return {
+        "title": t("section.what_changed", lang),
+        "intro": t("narr.what_changed", lang, n=len(inputs)),
+        "headline": html_table(head, lang, max_rows=None),
+        "inputs": html_table(inputs, lang, max_rows=None) if len(inputs) else None,
+    }
