@@ -42,7 +42,11 @@ exactly (a designed grant tops the all-level cap up in the order of levels, so w
 binds its payment is :math:`\min(a, \text{headroom})`: the price is convex in :math:`a`, the
 secant conservative). The linear model's largest error at the bounds' midpoint is reported
 (``linearity_max_error_cny_per_kg``); the model is re-linearised at the solution until the
-engine's share at the candidate is at least :math:`p` (at most ``max_iterations`` rounds).
+engine's share at the candidate is at least :math:`p` (at most ``max_iterations`` rounds); where
+the engine misses draws the linear model counted, the next round asks the model for that many
+more draws. The cheapest candidate the engine finds feasible is kept (every lever at its
+maximum if none is), then bisected against the cheapest candidate the engine found short (the
+engine's share is taken to rise along that segment), ``bisections`` times.
 
 The network plan, the fleet and the stations are those of the case's run (:func:`setting`),
 held fixed: subsidies do not change which stations are built or who buys vehicles here.
@@ -412,7 +416,8 @@ class DesignResult:
         ``check_draws, check_seed, share_check_draws`` (the same on fresh draws) and
         ``check_tolerance`` (three binomial standard errors of a share p over
         ``check_draws``), ``price_quantile_cny_per_kg`` (the p-quantile of the target-year
-        network price over the design draws at the design, nominal CNY/kg), ``discounted_outlay_cny`` (expected),
+        network price over the design draws at the design, nominal CNY/kg),
+        ``discounted_outlay_cny`` (expected),
         ``other_programmes_change_cny`` (change in the other station programmes' discounted
         outlay in the years evaluated, against every lever at its minimum),
         ``linearity_max_error_cny_per_kg``, ``iterations, solver_status, time_s``.
@@ -453,8 +458,8 @@ def _infeasible(ev: _Evaluator, price, target, p: float, hi) -> DesignInfeasible
 
 
 def design(st: Setting, levers_: list[Lever] | None = None, *, p: float = 0.8, n: int = 1000, seed: int = 0,
-           check_n: int | None = None, check_seed: int | None = None, max_iterations: int = 4,
-           solver: str = "highs") -> DesignResult:
+           check_n: int | None = None, check_seed: int | None = None, max_iterations: int = 6,
+           bisections: int = 8, solver: str = "highs") -> DesignResult:
     """Least expected discounted outlay on the levers such that the price target holds in at
     least a share ``p`` of ``n`` draws (module docstring), re-checked on fresh draws.
 
@@ -472,6 +477,8 @@ def design(st: Setting, levers_: list[Lever] | None = None, *, p: float = 0.8, n
         Fresh draws for the re-check; default ``n`` and ``seed + 1``.
     max_iterations : int
         Linearisations at most (the first between the bounds).
+    bisections : int
+        Engine evaluations of the final line search (module docstring).
     solver : str
         Pyomo solver name (``highs``).
 
@@ -512,6 +519,8 @@ def design(st: Setting, levers_: list[Lever] | None = None, *, p: float = 0.8, n
     span = hi - lo
     anchor, step = lo.copy(), span.copy()
     best, best_cost, status, lin_err, it = hi.copy(), np.inf, "not solved", np.nan, 0
+    need_model = need
+    cheap, cheap_cost = None, np.inf  # the cheapest candidate the engine found short
     for it in range(1, max_iterations + 1):
         base = run(anchor)
         p0 = base["price"][:, ev.t_col]
@@ -528,16 +537,30 @@ def design(st: Setting, levers_: list[Lever] | None = None, *, p: float = 0.8, n
             mid = (lo + hi) / 2
             err = run(mid)["price"][:, ev.t_col] - (p0 + g @ (mid - anchor))
             lin_err = float(np.nanmax(np.abs(err))) if np.isfinite(err).any() else np.nan
-        a_new, status = _solve_saa(p0, g, anchor, lo, hi, u, limit, need, solver=solver)
+        a_new, status = _solve_saa(p0, g, anchor, lo, hi, u, limit, need_model, solver=solver)
         if a_new is None:
             break
         e = run(a_new)
         cost = float(ev.outlay(e).sum(axis=1).mean())
-        if ev.meets(e["price"], target).sum() >= need and cost < best_cost - 1e-9:
+        short = need - int(ev.meets(e["price"], target).sum())
+        if short <= 0 and cost < best_cost - 1e-9:
             best, best_cost = a_new, cost
-        if np.allclose(a_new, anchor, rtol=0, atol=1e-6 * np.maximum(span, 1.0)):
+        if short > 0 and cost < cheap_cost:
+            cheap, cheap_cost = a_new, cost
+        if short > 0:  # the engine misses draws the linear model counted: ask the model for more
+            need_model = min(n, need_model + short)
+        elif np.allclose(a_new, anchor, rtol=0, atol=1e-6 * np.maximum(span, 1.0)):
             break
         anchor, step = a_new, np.maximum(span / 20, 1e-9)
+    if cheap is not None and cheap_cost < best_cost:  # bisect between it and the best feasible one
+        lo_t, hi_t = 0.0, 1.0
+        for _ in range(bisections):
+            t = (lo_t + hi_t) / 2
+            if ev.meets(run(cheap + t * (best - cheap))["price"], target).sum() >= need:
+                hi_t = t
+            else:
+                lo_t = t
+        best = cheap + hi_t * (best - cheap)
     return _result(ev, chunks, run, lv, best, at_lo, target, p, n, seed, check_n, check_seed,
                    lin_err, it, status, t0)
 
