@@ -82,10 +82,15 @@ def cmd_run(args) -> int:
 def cmd_design(args) -> int:
     import pickle
 
-    from .design import DesignInfeasible, design, setting
+    from .design import DesignInfeasible, design, levers, setting
     from .inputs import load_case
     from .results import write_csv
     case = load_case(args.workbook, args.scenario)
+    try:
+        lv = levers(case)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INPUT
     st = None
     cache = Path(args.plan_cache) if args.plan_cache else None
     if cache is not None and cache.exists():  # a plan computed earlier for the same inputs
@@ -96,7 +101,7 @@ def cmd_design(args) -> int:
         if cache is not None:
             cache.write_bytes(pickle.dumps(((case.input_sha256, case.scenario, args.plan_network), st)))
     try:
-        res = design(st, p=args.p, n=args.draws, seed=args.seed, check_n=args.check_draws,
+        res = design(st, lv, p=args.p, n=args.draws, seed=args.seed, check_n=args.check_draws,
                      check_seed=args.check_seed)
     except DesignInfeasible as exc:
         print(f"infeasible: {exc}", file=sys.stderr)
