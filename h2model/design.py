@@ -275,9 +275,10 @@ class _Evaluator:
     :func:`h2model.station.station_year_prices` with the Policy sheet of those amounts.
     """
 
-    def __init__(self, st: Setting, levers_: list[Lever], target_year: int):
+    def __init__(self, st: Setting, levers_: list[Lever], target_year: int, years=None):
         self.case, self.levers = st.case, levers_
-        years = {int(target_year)} | {y for lv in levers_ for y in range(lv.start_year, lv.end_year + 1)}
+        years = {int(target_year)} | ({y for lv in levers_ for y in range(lv.start_year, lv.end_year + 1)}
+                                      if years is None else set(years))
         years = sorted(y for y in years if y in set(int(v) for v in st.case.years))
         self.inputs = uncertain_inputs(st.case)
         self.eng = _Engine(st.case, self.inputs, years, st.fleet, st.built, full=False,
@@ -420,7 +421,9 @@ class DesignResult:
         ``discounted_outlay_cny`` (expected),
         ``other_programmes_change_cny`` (change in the other station programmes' discounted
         outlay in the years evaluated, against every lever at its minimum),
-        ``linearity_max_error_cny_per_kg``, ``iterations, solver_status, time_s``.
+        ``linearity_max_error_cny_per_kg``, ``iterations, solver_status, time_s``. Outlays are
+        the engine's on every year the levers pay in, at their minima and maxima, interpolated
+        (exact without caps or price conditions).
     policy : pandas.DataFrame
         ``design_policy``: the Policy rows of the levers at the designed amounts.
     """
@@ -496,8 +499,9 @@ def design(st: Setting, levers_: list[Lever] | None = None, *, p: float = 0.8, n
     lv = levers(case) if levers_ is None else levers_
     target = _price_target(case)
     year, value, cmp = target
-    ev = _Evaluator(st, lv, year)
-    chunks = ev.load(ev.draws(n, seed))
+    ev = _Evaluator(st, lv, year, years=[year])  # the price: the target year's station-years
+    x = ev.draws(n, seed)
+    chunks = ev.load(x)
     lo = np.array([x.min_amount_cny for x in lv])
     hi = np.array([x.max_amount_cny for x in lv])
     limit = value / float(nominal_cny(1.0, year, case.price_year, float(case.finance["inflation_rate"])))
@@ -515,8 +519,9 @@ def design(st: Setting, levers_: list[Lever] | None = None, *, p: float = 0.8, n
     at_hi = run(hi)
     if ev.meets(at_hi["price"], target).sum() < need:
         raise _infeasible(ev, at_hi["price"], target, p, hi)
-    at_lo = run(lo)
     span = hi - lo
+    out = _Outlays(st, lv, year, x, lo, span)
+    u = out.cost
     anchor, step = lo.copy(), span.copy()
     best, best_cost, status, lin_err, it = hi.copy(), np.inf, "not solved", np.nan, 0
     need_model = need
@@ -525,14 +530,12 @@ def design(st: Setting, levers_: list[Lever] | None = None, *, p: float = 0.8, n
         base = run(anchor)
         p0 = base["price"][:, ev.t_col]
         g = np.zeros((n, len(lv)))
-        u = np.zeros(len(lv))
         for j in np.flatnonzero(span > 0):  # a loop over the few levers
             s = step[j] if anchor[j] + step[j] <= hi[j] + 1e-12 else -step[j]
             a = anchor.copy()
             a[j] += s
             e = run(a)
             g[:, j] = (e["price"][:, ev.t_col] - p0) / s
-            u[j] = float(np.mean(ev.outlay(e)[:, j] - ev.outlay(base)[:, j])) / s
         if it == 1:  # the linear model against the engine at the bounds' midpoint
             mid = (lo + hi) / 2
             err = run(mid)["price"][:, ev.t_col] - (p0 + g @ (mid - anchor))
@@ -541,7 +544,7 @@ def design(st: Setting, levers_: list[Lever] | None = None, *, p: float = 0.8, n
         if a_new is None:
             break
         e = run(a_new)
-        cost = float(ev.outlay(e).sum(axis=1).mean())
+        cost = float(u @ a_new)
         short = need - int(ev.meets(e["price"], target).sum())
         if short <= 0 and cost < best_cost - 1e-9:
             best, best_cost = a_new, cost
@@ -561,11 +564,43 @@ def design(st: Setting, levers_: list[Lever] | None = None, *, p: float = 0.8, n
             else:
                 lo_t = t
         best = cheap + hi_t * (best - cheap)
-    return _result(ev, chunks, run, lv, best, at_lo, target, p, n, seed, check_n, check_seed,
+    return _result(ev, out, run, lv, best, target, p, n, seed, check_n, check_seed,
                    lin_err, it, status, t0)
 
 
-def _result(ev: _Evaluator, chunks, run, lv, a, at_lo, target, p, n, seed, check_n, check_seed,
+class _Outlays:
+    """Outlays by draw, lever and year at any amounts, from the engine on every year the levers
+    pay in: at the minima and at each lever's maximum, interpolated linearly in between (exact for
+    programmes without cap or price condition, a secant otherwise)."""
+
+    def __init__(self, st: Setting, lv: list[Lever], year: int, x: np.ndarray, lo, span):
+        self.ev = ev = _Evaluator(st, lv, year)
+        self.lo, self.span = lo, span
+        chunks = ev.load(x)
+        self.base = ev.evaluate(chunks, lo)
+        self.d: list[dict | None] = []
+        for j in range(len(lv)):  # a loop over the few levers
+            if span[j] > 0:
+                a = lo.copy()
+                a[j] += span[j]
+                e = ev.evaluate(chunks, a)
+                self.d.append({k: (e[k] - self.base[k]) / span[j] for k in ("lever", "all")})
+            else:
+                self.d.append(None)
+        #: expected discounted outlay on the levers per unit of each lever's amount
+        self.cost = np.array([0.0 if d is None else float(ev.outlay(d).sum(axis=1).mean()) for d in self.d])
+
+    def at(self, a) -> dict[str, np.ndarray]:
+        """``lever`` (n, J, Y) and ``all`` (n, Y) outlays, nominal CNY, at amounts ``a``."""
+        out = {k: self.base[k].copy() for k in ("lever", "all")}
+        for j, d in enumerate(self.d):
+            if d is not None:
+                for k in out:
+                    out[k] += d[k] * (a[j] - self.lo[j])
+        return out
+
+
+def _result(ev: _Evaluator, out, run, lv, a, target, p, n, seed, check_n, check_seed,
             lin_err, iterations, status, t0) -> DesignResult:
     """Tables of the design ``a`` and its re-check on fresh draws."""
     case = ev.case
@@ -576,13 +611,14 @@ def _result(ev: _Evaluator, chunks, run, lv, a, at_lo, target, p, n, seed, check
     cs = seed + 1 if check_seed is None else int(check_seed)
     check = ev.evaluate(ev.load(ev.draws(cn, cs)), a)
     share_check = float(ev.meets(check["price"], target).mean())
-    disc = ev.outlay(e)  # (n, J)
-    yrs = ev.years
+    o = out.at(a)
+    disc = out.ev.outlay(o)  # (n, J)
+    yrs = out.ev.years
     rows = []
     for j, x in enumerate(lv):
         for k, y in enumerate(yrs):
             if x.start_year <= y <= x.end_year:
-                nominal_mean = float(e["lever"][:, j, k].mean())
+                nominal_mean = float(o["lever"][:, j, k].mean())
                 rows.append({"programme_id": x.programme_id, "kind": x.kind, "level": x.level, "year": int(y),
                              "amount_cny": float(a[j]), "unit": x.unit, "min_amount_cny": x.min_amount_cny,
                              "max_amount_cny": x.max_amount_cny, "outlay_cny": nominal_mean,
@@ -598,7 +634,7 @@ def _result(ev: _Evaluator, chunks, run, lv, a, at_lo, target, p, n, seed, check
         "check_tolerance": 3 * math.sqrt(p * (1 - p) / cn),
         "price_quantile_cny_per_kg": _quantile(case, nom, p),
         "discounted_outlay_cny": float(disc.sum(axis=1).mean()),
-        "other_programmes_change_cny": float(others(e) - others(at_lo)),
+        "other_programmes_change_cny": float(others(o) - others(out.at(out.lo))),
         "linearity_max_error_cny_per_kg": lin_err, "iterations": iterations, "solver_status": status,
         "time_s": time.perf_counter() - t0}])
     pol = policy_with(case.tables["Policy"], lv, a)
