@@ -80,6 +80,47 @@ def cmd_run(args) -> int:
     return 0 if all(s == "ok" for s in status.values()) else 1
 
 
+def cmd_design(args) -> int:
+    import pickle
+
+    from .design import DesignInfeasible, design, levers, setting
+    from .inputs import load_case
+    from .results import write_csv
+    case = load_case(args.workbook, args.scenario)
+    try:
+        lv = levers(case)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INPUT
+    st = None
+    cache = Path(args.plan_cache) if args.plan_cache else None
+    if cache is not None and cache.exists():  # a plan computed earlier for the same inputs
+        key, cached = pickle.loads(cache.read_bytes())
+        st = cached if key == (case.input_sha256, case.scenario, args.plan_network) else None
+    if st is None:
+        st = setting(case, plan_network=args.plan_network)
+        if cache is not None:
+            cache.write_bytes(pickle.dumps(((case.input_sha256, case.scenario, args.plan_network), st)))
+    try:
+        res = design(st, lv, p=args.p, n=args.draws, seed=args.seed, check_n=args.check_draws,
+                     check_seed=args.check_seed)
+    except DesignInfeasible as exc:
+        print(f"infeasible: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in res.tables().items():
+        write_csv(table, out / f"{name}.csv")
+    s = res.summary.iloc[0]
+    for r in res.design.drop_duplicates("programme_id").itertuples(index=False):
+        print(f"{r.programme_id} ({r.level}, {r.kind}): {r.amount_cny:,.4g} {r.unit}")
+    print(f"expected discounted outlay {s.discounted_outlay_cny / 1e6:,.1f} M CNY; target {s.target_year}"
+          f" {s.comparator} {s.target_cny_per_kg:g} CNY/kg met in {s.share_design_draws:.1%} of {s.draws}"
+          f" design draws and {s.share_check_draws:.1%} of {s.check_draws} fresh draws (seed {s.check_seed});"
+          f" {s.time_s:.1f} s; tables in {out}")
+    return 0
+
+
 def cmd_report(args) -> int:
     from .report import build_reports
     if args.scenario and args.all:
@@ -191,6 +232,26 @@ def build_parser() -> argparse.ArgumentParser:
                         "targets before and after)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("design", help="design the least-cost station subsidy mix for the price target",
+                       description=("Choose the amounts of the Design sheet's programmes (within their"
+                                    " bounds) for the least expected discounted public outlay such that the"
+                                    " price target holds in at least a share P of Monte Carlo draws (Pyomo"
+                                    " + HiGHS); re-check on fresh draws. Writes design.csv,"
+                                    " design_by_level.csv, design_summary.csv and design_policy.csv to OUT."))
+    _add_case_args(p)
+    p.add_argument("--scenario", help="scenario to design on (default: the inputs as entered)")
+    p.add_argument("--p", type=float, default=0.8, help="share of draws meeting the target (default: 0.8)")
+    p.add_argument("--draws", type=int, default=1000, help="design draws (default: 1000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the design draws (default: 0)")
+    p.add_argument("--check-draws", type=int, help="fresh draws for the re-check (default: --draws)")
+    p.add_argument("--check-seed", type=int, help="seed of the fresh draws (default: --seed + 1)")
+    p.add_argument("--no-plan-network", dest="plan_network", action="store_false",
+                   help="the case's stations and nearest-station assignment instead of the network plan")
+    p.add_argument("--plan-cache", metavar="FILE",
+                   help="pickle of the fleet and network plan, reused when the inputs are the same")
+    p.add_argument("--out", default="outputs/design", help="output folder (default: outputs/design)")
+    p.set_defaults(func=cmd_design)
 
     p = sub.add_parser("report", help="build the HTML scenario reports, charts and tables",
                        description="Execute notebooks/report.ipynb for each scenario and language into"

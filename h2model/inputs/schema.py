@@ -656,6 +656,39 @@ POLICY_CAPS = Sheet(
     ),
 )
 
+DESIGN = Sheet(
+    "Design",
+    "Subsidy designer (h2model design): the programme amounts it may choose, each within bounds, for the"
+    " least expected discounted public outlay that meets the price target with a chosen probability."
+    " A programme_id on the Policy sheet varies that programme's amount_cny (its conditions and caps stay);"
+    " a new programme_id adds a programme of the kind, level and years given, without a price condition"
+    " or yearly cap. Only station kinds move the hydrogen price.",
+    (
+        Column("programme_id", "str", description="Policy programme to vary, or a new programme's id",
+               pattern=NAME_PATTERN),
+        Column("kind", "str", description="New programme: what is paid for (blank: the Policy row's)",
+               choices=("h2_sales_per_kg", "h2_supply_reward_per_kg", "station_capex"), required=False),
+        Column("level", "str", description="New programme: level of government paying", choices=POLICY_LEVELS,
+               required=False),
+        Column("station_type", "str", description="New programme: station type paid ('all')",
+               choices=("all",) + STATION_TYPES, required=False),
+        _year("start_year", "New programme: first year paid (grants: first commissioning year)", required=False),
+        _year("end_year", "New programme: last year paid (grants: last commissioning year)", required=False),
+        Column("min_amount_cny", "float", "CNY/kg or CNY/station", "Smallest amount the designer may choose",
+               0, 1e8),
+        Column("max_amount_cny", "float", "CNY/kg or CNY/station", "Largest amount the designer may choose",
+               0, 1e8),
+        Column("may_change", "flag", "0/1",
+               "1: the designer chooses the amount; 0: fixed (the Policy amount, or min_amount_cny)", 0, 1),
+        Column("combined_cap_group", "str",
+               description="New station_capex programme: all-level cap group it joins (blank: none)",
+               choices=CAP_GROUPS, required=False),
+        _src(),
+    ),
+    key=("programme_id",),
+    optional=True,
+)
+
 TARGETS = Sheet(
     "Targets",
     "The plan's targets, checked in one place (the targets results table).",
@@ -796,7 +829,7 @@ _ALL = (
     SOURCES, FINANCE, DISTRICTS_SHEET, STATIONS, STATION_COSTS, SUPPLY, DELIVERY, PRICES,
     SEGMENTS_SHEET, DEPOTS, REFUELLING, REFUELLING_PROFILE, FILL_SIZES, DEMAND_POINTS, FLEET, MARKETS,
     ADOPTION, VEHICLES, POLICY,
-    POLICY_CAPS, TARGETS, NETWORK, PEAK_SIZING, MODULES, SCENARIOS, UNCERTAINTY,
+    POLICY_CAPS, DESIGN, TARGETS, NETWORK, PEAK_SIZING, MODULES, SCENARIOS, UNCERTAINTY,
 )
 #: Sheet name -> schema, in workbook order.
 SHEETS: dict[str, Sheet] = {s.name: s for s in _ALL}
