@@ -729,3 +729,74 @@ def test_greedy_start_serves_all_demand_in_reach():
         served = _served_kg_per_day(idx.x_node[sel], idx.x_site[sel], data.demand_kg_per_day[:, t], cap[:, t])
         short = data.demand_kg_per_day[reach, t] - served[reach]
         assert short.max() < 1.0 + 1e-9, (t, short.max())
+
+
+# --- covering rows ----------------------------------------------------------------------------
+
+
+def test_covering_rows_make_the_one_site_relaxation_buy_a_whole_module():
+    """One node of 100 kg/day, one site, one 1,000 kg/day module, one one-year period.
+
+    Without covering rows the LP relaxation buys a tenth of the module (100/1,000); with
+    them it buys all of it, as the integer plan must. The period is the first, so
+    :math:`S_t = A_t = 1` and the module's cost in the objective is capex + fixed O&M:
+    the two relaxations differ by 0.9 of that, by hand.
+    """
+    from h2model.network.solve import solve_relaxation
+
+    capex, fixed_om = 9.5e6, 3.2e5
+    data = tiny_data(
+        sites=SITES.iloc[:1],
+        modules=pd.DataFrame({"module_id": ["m"], "capacity_kg_per_day": [1000.0], "capex_cny": [capex],
+                              "fixed_om_cny_per_year": [fixed_om]}),
+        nodes=NODES.iloc[:1],
+        demand=np.array([[100.0]]),
+        supplies=SUPPLIES.iloc[:1],
+        periods=pd.DataFrame({"year": [2024], "weight_years": [1]}),
+        delivery=np.array([[4.0]]),
+    )
+    # a penalty (1,000 CNY/kg x 36,500 kg/year) above the module's cost: the plan builds it
+    relaxed = {}
+    for covering in (False, True):
+        opts = tiny_options(unmet_penalty_cny_per_kg=1000.0, covering_rows=covering)
+        model = build_model(data, opts)
+        assert len(model.network_index.covering_unmet) == int(covering)
+        relaxed[covering] = solve_relaxation(model, opts)
+        assert relaxed[covering].status == "optimal"
+        assert model.installed[0].is_integer()  # the integer domain is restored
+    mip = plan_network(data, tiny_options(unmet_penalty_cny_per_kg=1000.0))
+    diff = relaxed[True].objective_cny - relaxed[False].objective_cny
+    assert diff == pytest.approx(0.9 * (capex + fixed_om), rel=1e-6)
+    assert relaxed[True].objective_cny == pytest.approx(mip.solve.objective_cny, rel=1e-6)
+
+
+def test_covering_rows_skip_node_periods_with_an_existing_station_in_reach():
+    """An existing station at site A: nodes that reach A get no covering row."""
+    sites = SITES.assign(existing=[True, False, False], existing_capacity_kg_per_day=[500.0, 0.0, 0.0])
+    data = tiny_data(sites=sites)
+    model = build_model(data, tiny_options(covering_rows=True))
+    idx = model.network_index
+    at_a = idx.x_site == 0
+    reach_a = set(zip(idx.x_node[at_a].tolist(), idx.x_period[at_a].tolist(), strict=True))
+    rows = set(zip(idx.u_node[idx.covering_unmet].tolist(), idx.u_period[idx.covering_unmet].tolist(),
+                   strict=True))
+    every = set(zip(idx.u_node.tolist(), idx.u_period.tolist(), strict=True))
+    assert reach_a and rows  # both kinds exist in this instance
+    assert rows == every - reach_a
+
+
+def test_covering_rows_raise_the_bound_and_keep_the_optimum():
+    """A generated instance: the rows are valid (the relaxation stays below the optimum,
+    which does not move) and cut off fractional plans (the relaxation rises)."""
+    from h2model.network.solve import solve_relaxation
+
+    data = generate_instance(30, 90, n_periods=4, seed=11)
+    lp, mip = {}, {}
+    for covering in (False, True):
+        opts = NetworkOptions(mip_gap=1e-7, heuristic_start=False, covering_rows=covering)
+        lp[covering] = solve_relaxation(build_model(data, opts), opts).objective_cny
+        mip[covering] = plan_network(data, opts).solve
+        assert mip[covering].status == "optimal"
+    assert mip[True].objective_cny == pytest.approx(mip[False].objective_cny, rel=1e-6)
+    assert lp[False] < lp[True] <= mip[True].objective_cny * (1 + 1e-9)
+    assert lp[True] > 1.1 * lp[False]

@@ -431,3 +431,15 @@ def test_with_the_flag_at_0_every_planned_station_operates_from_its_sheet_year(f
     # 5 placeholder and 2 sourced existing stations and 45 planned ones by 2025
     assert st.loc[st["year"] == 2025, "station_id"].nunique() == 52
     assert load_case(DEFAULT_CASE, "baseline").params["Network"]["plan_places_planned_stations"] == 0
+
+
+def test_covering_rows_leave_the_default_optimum_unchanged(plan, case_and_fleet):
+    """The covering rows are valid (redundant for integer plans): plan-2025 with them
+    solves to the same optimum, within the sheet's MIP gap of either solve."""
+    opts = network_options_from_case(*case_and_fleet)
+    covered = network_from_case(*case_and_fleet, dataclasses.replace(opts, covering_rows=True))
+    a, b = plan.plan.solve, covered.plan.solve
+    assert b.status == "optimal"
+    assert abs(a.objective_cny - b.objective_cny) <= opts.mip_gap * max(a.objective_cny, b.objective_cny)
+    # each solve's bound lies below the other's plan: both bound the same optimum
+    assert b.bound_cny <= a.objective_cny * (1 + 1e-9) and a.bound_cny <= b.objective_cny * (1 + 1e-9)

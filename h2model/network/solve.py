@@ -29,7 +29,9 @@ make it infeasible, stage (3) simply starts without it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -48,7 +50,7 @@ from h2model.network.build import (
     NetworkOptions,
 )
 
-__all__ = ["LEGACY_OPTION_NAMES", "SolveInfo", "SolverUnavailable", "solve"]
+__all__ = ["LEGACY_OPTION_NAMES", "SolveInfo", "SolverUnavailable", "solve", "solve_relaxation"]
 
 #: Option names for time limit (s) and relative MIP gap of classic Pyomo solvers.
 LEGACY_OPTION_NAMES = {
@@ -403,6 +405,52 @@ def _solve_staged(model, options):
     else:
         status = "no_solution"
     return status, term, has, obj, bound, None
+
+
+@contextmanager
+def _integrality_relaxed(variables):
+    """Within the block, ``variables`` are continuous between their bounds; restored after.
+
+    Bounds are set from the integer domain first (a binary becomes [0, 1]), so the
+    relaxation keeps them; domains and bounds are put back on leaving.
+    """
+    saved = [(v.domain, v.lb, v.ub) for v in variables]
+    try:
+        for v in variables:
+            lb, ub = v.lb, v.ub
+            v.domain = pyo.Reals
+            v.setlb(lb)
+            v.setub(ub)
+        yield
+    finally:
+        for v, (domain, lb, ub) in zip(variables, saved, strict=True):
+            v.domain = domain
+            v.setlb(lb)
+            v.setub(ub)
+
+
+def solve_relaxation(model, options: NetworkOptions | None = None) -> SolveInfo:
+    """Solve the LP relaxation of a built model (``installed`` continuous), for its bound.
+
+    The model's integer domains are restored afterwards; the variable values left in
+    the model are the relaxation's (fractional ``installed``). The relaxation's
+    optimum is a lower bound on the MILP's (``objective_cny``, CNY).
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        From :func:`h2model.network.build.build_model`.
+    options : NetworkOptions, optional
+        Solver settings (HiGHS-family solvers through ``pyomo.contrib.solver``);
+        defaults to the model's.
+
+    Returns
+    -------
+    SolveInfo
+    """
+    opt = options or model.network_options
+    with _integrality_relaxed(model.network_index.variables["installed"]):
+        return solve(model, dataclasses.replace(opt, heuristic_start=False))
 
 
 def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
