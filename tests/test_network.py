@@ -800,3 +800,86 @@ def test_covering_rows_raise_the_bound_and_keep_the_optimum():
     assert mip[True].objective_cny == pytest.approx(mip[False].objective_cny, rel=1e-6)
     assert lp[False] < lp[True] <= mip[True].objective_cny * (1 + 1e-9)
     assert lp[True] > 1.1 * lp[False]
+
+
+# --- relax-and-fix start ----------------------------------------------------------------------
+
+
+def _highs():
+    from pyomo.contrib.appsi.solvers import Highs
+
+    solver = Highs()
+    solver.config.load_solution = False
+    solver.update_config.treat_fixed_vars_as_params = False
+    return solver
+
+
+def _worst_violation(model):
+    """Largest violation of any row or variable bound by the values in the model."""
+    import pyomo.environ as pyo
+
+    worst = 0.0
+    for c in model.component_data_objects(pyo.Constraint, active=True):
+        body = pyo.value(c.body)
+        if c.has_lb():
+            worst = max(worst, pyo.value(c.lower) - body)
+        if c.has_ub():
+            worst = max(worst, body - pyo.value(c.upper))
+    for v in model.component_data_objects(pyo.Var):
+        x = v.value
+        worst = max(worst, (v.lb - x) if v.lb is not None else 0.0, (x - v.ub) if v.ub is not None else 0.0)
+        if v.is_integer():
+            worst = max(worst, abs(x - round(x)))
+    return worst
+
+
+def _check_relax_and_fix_plan(data, model, z, objective):
+    """A complete, feasible, cumulative integer plan whose cost is the objective reported."""
+    import pyomo.environ as pyo
+
+    from h2model.network.build import OBJECTIVE_SCALE
+
+    idx = model.network_index
+    assert objective is not None
+    assert np.array_equal(z, np.round(z)) and (z >= 0).all()
+    assert (z <= data.module_max_per_site[idx.z_module]).all()
+    order = np.lexsort((idx.z_period, idx.z_module, idx.z_site))
+    same = (np.diff(idx.z_site[order]) == 0) & (np.diff(idx.z_module[order]) == 0)
+    assert (np.diff(z[order])[same] >= 0).all()
+    zs = idx.variables["installed"]
+    assert np.allclose([v.value for v in zs], z, rtol=0.0, atol=1e-6)  # the plan left in the model is z
+    assert _worst_violation(model) < 1e-5 * max(1.0, float(data.demand_kg_per_day.max()))
+    assert pyo.value(model.cost) == pytest.approx(objective, rel=1e-7)
+    return objective / OBJECTIVE_SCALE
+
+
+def test_relax_and_fix_start_is_a_feasible_plan_and_keeps_the_optimum():
+    from h2model.network.solve import _relax_and_fix_installed
+
+    data = generate_instance(30, 90, n_periods=4, seed=11)
+    model = build_model(data, NetworkOptions())
+    z, objective = _relax_and_fix_installed(model, _highs, math.inf, n_stages=4)
+    assert model.installed[0].is_integer()  # domains restored
+    heuristic_cny = _check_relax_and_fix_plan(data, model, z, objective)
+    plain = plan_network(data, NetworkOptions(mip_gap=1e-7, heuristic_start=False))
+    staged = plan_network(data, NetworkOptions(mip_gap=1e-7, start="relax_and_fix"))
+    assert "relax_and_fix" in staged.solve.message
+    assert plain.solve.status == staged.solve.status == "optimal"
+    assert staged.solve.objective_cny == pytest.approx(plain.solve.objective_cny, rel=1e-6)
+    assert heuristic_cny >= plain.solve.objective_cny * (1 - 1e-7)  # a plan, never below the optimum
+
+
+def test_relax_and_fix_start_on_200_sites_is_a_feasible_plan():
+    """The 200-site benchmark instance (10 periods), 40 s for the heuristic."""
+    from h2model.network.solve import _relax_and_fix_installed
+
+    data = generate_instance(200, 600, n_periods=10, seed=0)
+    model = build_model(data, NetworkOptions(max_sites_per_node=10))
+    z, objective = _relax_and_fix_installed(model, _highs, 40.0)
+    _check_relax_and_fix_plan(data, model, z, objective)
+    assert z.sum() > 0
+
+
+def test_unknown_start_is_refused():
+    with pytest.raises(ValueError, match="start 'lp' must be one of greedy, relax_and_fix"):
+        NetworkOptions(start="lp")

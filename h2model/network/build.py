@@ -129,6 +129,7 @@ __all__ = [
     "DAYS_PER_YEAR",
     "HEURISTIC_START_BINARIES",
     "OBJECTIVE_SCALE",
+    "START_METHODS",
     "NetworkIndex",
     "NetworkOptions",
     "build_model",
@@ -141,6 +142,8 @@ DAYS_PER_YEAR = 365.0
 OBJECTIVE_SCALE = 1e-5
 #: Above this many binaries ``heuristic_start=None`` means a heuristic start.
 HEURISTIC_START_BINARIES = 2_500
+#: How the heuristic start may build its plan (``NetworkOptions.start``).
+START_METHODS = ("greedy", "relax_and_fix")
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,12 @@ class NetworkOptions:
     heuristic_start : bool, optional
         Start the solver from a greedy plan (see :mod:`h2model.network.solve`).
         ``None`` (default) turns it on for models with more than
-        :data:`HEURISTIC_START_BINARIES` binaries. HiGHS solvers only.
+        :data:`HEURISTIC_START_BINARIES` binaries, and whenever ``start`` is not
+        ``"greedy"``. HiGHS solvers only.
+    start : {"greedy", "relax_and_fix"}, default "greedy"
+        How the heuristic start builds its plan: ``"greedy"`` by served demand per
+        CNY (a max flow per step), ``"relax_and_fix"`` by a relax-and-fix over
+        periods guided by the LP relaxation (both in :mod:`h2model.network.solve`).
     """
 
     max_detour_km: float = 10.0
@@ -249,6 +257,7 @@ class NetworkOptions:
     solver_options: dict = field(default_factory=dict)
     tee: bool = False
     heuristic_start: bool | None = None
+    start: str = "greedy"
 
     def __post_init__(self):
         if self.max_detour_km <= 0:
@@ -263,6 +272,8 @@ class NetworkOptions:
             )
         if self.mip_gap < 0:
             raise ValueError("mip_gap must be >= 0")
+        if self.start not in START_METHODS:
+            raise ValueError(f"start {self.start!r} must be one of {', '.join(START_METHODS)}")
         if not 0.0 < self.max_capacity_factor <= 1.0:
             raise ValueError(f"max_capacity_factor {self.max_capacity_factor} must be in (0, 1]")
         for name in ("max_sites_per_node", "max_supplies_per_site"):
