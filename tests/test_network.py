@@ -729,3 +729,157 @@ def test_greedy_start_serves_all_demand_in_reach():
         served = _served_kg_per_day(idx.x_node[sel], idx.x_site[sel], data.demand_kg_per_day[:, t], cap[:, t])
         short = data.demand_kg_per_day[reach, t] - served[reach]
         assert short.max() < 1.0 + 1e-9, (t, short.max())
+
+
+# --- covering rows ----------------------------------------------------------------------------
+
+
+def test_covering_rows_make_the_one_site_relaxation_buy_a_whole_module():
+    """One node of 100 kg/day, one site, one 1,000 kg/day module, one one-year period.
+
+    Without covering rows the LP relaxation buys a tenth of the module (100/1,000); with
+    them it buys all of it, as the integer plan must. The period is the first, so
+    :math:`S_t = A_t = 1` and the module's cost in the objective is capex + fixed O&M:
+    the two relaxations differ by 0.9 of that, by hand.
+    """
+    from h2model.network.solve import solve_relaxation
+
+    capex, fixed_om = 9.5e6, 3.2e5
+    data = tiny_data(
+        sites=SITES.iloc[:1],
+        modules=pd.DataFrame({"module_id": ["m"], "capacity_kg_per_day": [1000.0], "capex_cny": [capex],
+                              "fixed_om_cny_per_year": [fixed_om]}),
+        nodes=NODES.iloc[:1],
+        demand=np.array([[100.0]]),
+        supplies=SUPPLIES.iloc[:1],
+        periods=pd.DataFrame({"year": [2024], "weight_years": [1]}),
+        delivery=np.array([[4.0]]),
+    )
+    # a penalty (1,000 CNY/kg x 36,500 kg/year) above the module's cost: the plan builds it
+    relaxed = {}
+    for covering in (False, True):
+        opts = tiny_options(unmet_penalty_cny_per_kg=1000.0, covering_rows=covering)
+        model = build_model(data, opts)
+        assert len(model.network_index.covering_unmet) == int(covering)
+        relaxed[covering] = solve_relaxation(model, opts)
+        assert relaxed[covering].status == "optimal"
+        assert model.installed[0].is_integer()  # the integer domain is restored
+    mip = plan_network(data, tiny_options(unmet_penalty_cny_per_kg=1000.0))
+    diff = relaxed[True].objective_cny - relaxed[False].objective_cny
+    assert diff == pytest.approx(0.9 * (capex + fixed_om), rel=1e-6)
+    assert relaxed[True].objective_cny == pytest.approx(mip.solve.objective_cny, rel=1e-6)
+
+
+def test_covering_rows_skip_node_periods_with_an_existing_station_in_reach():
+    """An existing station at site A: nodes that reach A get no covering row."""
+    sites = SITES.assign(existing=[True, False, False], existing_capacity_kg_per_day=[500.0, 0.0, 0.0])
+    data = tiny_data(sites=sites)
+    model = build_model(data, tiny_options(covering_rows=True))
+    idx = model.network_index
+    at_a = idx.x_site == 0
+    reach_a = set(zip(idx.x_node[at_a].tolist(), idx.x_period[at_a].tolist(), strict=True))
+    rows = set(zip(idx.u_node[idx.covering_unmet].tolist(), idx.u_period[idx.covering_unmet].tolist(),
+                   strict=True))
+    every = set(zip(idx.u_node.tolist(), idx.u_period.tolist(), strict=True))
+    assert reach_a and rows  # both kinds exist in this instance
+    assert rows == every - reach_a
+
+
+def test_covering_rows_raise_the_bound_and_keep_the_optimum():
+    """A generated instance: the rows are valid (the relaxation stays below the optimum,
+    which does not move) and cut off fractional plans (the relaxation rises)."""
+    from h2model.network.solve import solve_relaxation
+
+    data = generate_instance(30, 90, n_periods=4, seed=11)
+    lp, mip = {}, {}
+    for covering in (False, True):
+        opts = NetworkOptions(mip_gap=1e-7, heuristic_start=False, covering_rows=covering)
+        lp[covering] = solve_relaxation(build_model(data, opts), opts).objective_cny
+        mip[covering] = plan_network(data, opts).solve
+        assert mip[covering].status == "optimal"
+    assert mip[True].objective_cny == pytest.approx(mip[False].objective_cny, rel=1e-6)
+    assert lp[False] < lp[True] <= mip[True].objective_cny * (1 + 1e-9)
+    assert lp[True] > 1.1 * lp[False]
+
+
+# --- relax-and-fix start ----------------------------------------------------------------------
+
+
+def _highs():
+    from pyomo.contrib.appsi.solvers import Highs
+
+    solver = Highs()
+    solver.config.load_solution = False
+    solver.update_config.treat_fixed_vars_as_params = False
+    return solver
+
+
+def _worst_violation(model):
+    """Largest violation of any row or variable bound by the values in the model."""
+    import pyomo.environ as pyo
+
+    worst = 0.0
+    for c in model.component_data_objects(pyo.Constraint, active=True):
+        body = pyo.value(c.body)
+        if c.has_lb():
+            worst = max(worst, pyo.value(c.lower) - body)
+        if c.has_ub():
+            worst = max(worst, body - pyo.value(c.upper))
+    for v in model.component_data_objects(pyo.Var):
+        x = v.value
+        worst = max(worst, (v.lb - x) if v.lb is not None else 0.0, (x - v.ub) if v.ub is not None else 0.0)
+        if v.is_integer():
+            worst = max(worst, abs(x - round(x)))
+    return worst
+
+
+def _check_relax_and_fix_plan(data, model, z, objective):
+    """A complete, feasible, cumulative integer plan whose cost is the objective reported."""
+    import pyomo.environ as pyo
+
+    from h2model.network.build import OBJECTIVE_SCALE
+
+    idx = model.network_index
+    assert objective is not None
+    assert np.array_equal(z, np.round(z)) and (z >= 0).all()
+    assert (z <= data.module_max_per_site[idx.z_module]).all()
+    order = np.lexsort((idx.z_period, idx.z_module, idx.z_site))
+    same = (np.diff(idx.z_site[order]) == 0) & (np.diff(idx.z_module[order]) == 0)
+    assert (np.diff(z[order])[same] >= 0).all()
+    zs = idx.variables["installed"]
+    assert np.allclose([v.value for v in zs], z, rtol=0.0, atol=1e-6)  # the plan left in the model is z
+    assert _worst_violation(model) < 1e-5 * max(1.0, float(data.demand_kg_per_day.max()))
+    assert pyo.value(model.cost) == pytest.approx(objective, rel=1e-7)
+    return objective / OBJECTIVE_SCALE
+
+
+def test_relax_and_fix_start_is_a_feasible_plan_and_keeps_the_optimum():
+    from h2model.network.solve import _relax_and_fix_installed
+
+    data = generate_instance(30, 90, n_periods=4, seed=11)
+    model = build_model(data, NetworkOptions())
+    z, objective = _relax_and_fix_installed(model, _highs, math.inf, n_stages=4)
+    assert model.installed[0].is_integer()  # domains restored
+    heuristic_cny = _check_relax_and_fix_plan(data, model, z, objective)
+    plain = plan_network(data, NetworkOptions(mip_gap=1e-7, heuristic_start=False))
+    staged = plan_network(data, NetworkOptions(mip_gap=1e-7, start="relax_and_fix"))
+    assert "relax_and_fix" in staged.solve.message
+    assert plain.solve.status == staged.solve.status == "optimal"
+    assert staged.solve.objective_cny == pytest.approx(plain.solve.objective_cny, rel=1e-6)
+    assert heuristic_cny >= plain.solve.objective_cny * (1 - 1e-7)  # a plan, never below the optimum
+
+
+def test_relax_and_fix_start_on_200_sites_is_a_feasible_plan():
+    """The 200-site benchmark instance (10 periods), 40 s for the heuristic."""
+    from h2model.network.solve import _relax_and_fix_installed
+
+    data = generate_instance(200, 600, n_periods=10, seed=0)
+    model = build_model(data, NetworkOptions(max_sites_per_node=10))
+    z, objective = _relax_and_fix_installed(model, _highs, 40.0)
+    _check_relax_and_fix_plan(data, model, z, objective)
+    assert z.sum() > 0
+
+
+def test_unknown_start_is_refused():
+    with pytest.raises(ValueError, match="start 'lp' must be one of greedy, relax_and_fix"):
+        NetworkOptions(start="lp")

@@ -431,3 +431,29 @@ def test_with_the_flag_at_0_every_planned_station_operates_from_its_sheet_year(f
     # 5 placeholder and 2 sourced existing stations and 45 planned ones by 2025
     assert st.loc[st["year"] == 2025, "station_id"].nunique() == 52
     assert load_case(DEFAULT_CASE, "baseline").params["Network"]["plan_places_planned_stations"] == 0
+
+
+def test_covering_rows_leave_the_default_optimum_unchanged(plan, case_and_fleet):
+    """The covering rows are valid (redundant for integer plans): plan-2025 with them
+    solves to the same optimum, within the sheet's MIP gap of either solve."""
+    opts = network_options_from_case(*case_and_fleet)
+    covered = network_from_case(*case_and_fleet, dataclasses.replace(opts, covering_rows=True))
+    a, b = plan.plan.solve, covered.plan.solve
+    assert b.status == "optimal"
+    assert abs(a.objective_cny - b.objective_cny) <= opts.mip_gap * max(a.objective_cny, b.objective_cny)
+    # each solve's bound lies below the other's plan: both bound the same optimum
+    assert b.bound_cny <= a.objective_cny * (1 + 1e-9) and a.bound_cny <= b.objective_cny * (1 + 1e-9)
+
+
+def test_relax_and_fix_start_gives_a_feasible_plan_near_the_optimum(plan, case_and_fleet):
+    """plan-2025 from the relax-and-fix start, 60 s in all (30 s for the heuristic): a plan
+    with a solution that meets the 2025 targets, never below the proven optimum's bound."""
+    opts = network_options_from_case(*case_and_fleet)
+    cp = network_from_case(*case_and_fleet, dataclasses.replace(opts, start="relax_and_fix", time_limit_s=60.0))
+    info, best = cp.plan.solve, plan.plan.solve
+    assert "relax_and_fix" in info.message
+    assert info.has_solution and info.status in ("optimal", "feasible")
+    assert info.objective_cny >= best.bound_cny * (1 - 1e-9)
+    by_year = cp.plan.by_year.set_index("year")
+    assert by_year.loc[2025, "stations_open"] >= opts.station_target_count
+    assert by_year.loc[2025, "unmet_kg_per_day"] == pytest.approx(0.0, abs=1e-6)

@@ -56,7 +56,9 @@ Constraints
     \sum_{s:\,\delta_{ds}\le R} o_{st} + \text{short}_{dt} &\ge 1
         &\text{(coverage, district } d\text{ with demand)}\\
     \sum_n x_{nst} &\ge \sum_m q_m z_{smt}, \quad y_t \ge y^{price}
-        &\text{(price target)}
+        &\text{(price target)}\\
+    \sum_{s \in R_{nt}} \sum_m z_{smt} + u_{nt}/d_{nt} &\ge 1
+        &\text{(covering, optional: no existing station in reach } R_{nt})
 
 where :math:`\phi` is the most a station sells as a share of its daily capacity
 (``max_capacity_factor``), :math:`E_{st}` an existing station's capacity from its commissioning year,
@@ -127,6 +129,7 @@ __all__ = [
     "DAYS_PER_YEAR",
     "HEURISTIC_START_BINARIES",
     "OBJECTIVE_SCALE",
+    "START_METHODS",
     "NetworkIndex",
     "NetworkOptions",
     "build_model",
@@ -139,6 +142,8 @@ DAYS_PER_YEAR = 365.0
 OBJECTIVE_SCALE = 1e-5
 #: Above this many binaries ``heuristic_start=None`` means a heuristic start.
 HEURISTIC_START_BINARIES = 2_500
+#: How the heuristic start may build its plan (``NetworkOptions.start``).
+START_METHODS = ("greedy", "relax_and_fix")
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,12 @@ class NetworkOptions:
     tight_linking : bool, default False
         Add :math:`x_{nst} \\le \\sum_m \\min(d_{nt}, Q_m) z_{smt}` for candidate
         sites: a tighter LP relaxation at the price of one row per assignment.
+    covering_rows : bool, default False
+        Add :math:`\\sum_{s \\in R_{nt}} \\sum_m z_{smt} + u_{nt}/d_{nt} \\ge 1` for each
+        node-period with no existing station in reach: a node is served only with a
+        module at one of its sites in reach. Redundant for integer plans, it raises the
+        LP bound (one row per node-period), but the larger first LP can slow HiGHS at
+        short time limits (README "Performance").
     solver : str, default "highs"
         Pyomo solver name. ``"highs"`` is Pyomo's interface to highspy
         (``pyomo.contrib.solver``); ``"appsi_highs"``, ``"cbc"``, ``"glpk"``,
@@ -214,7 +225,12 @@ class NetworkOptions:
     heuristic_start : bool, optional
         Start the solver from a greedy plan (see :mod:`h2model.network.solve`).
         ``None`` (default) turns it on for models with more than
-        :data:`HEURISTIC_START_BINARIES` binaries. HiGHS solvers only.
+        :data:`HEURISTIC_START_BINARIES` binaries, and whenever ``start`` is not
+        ``"greedy"``. HiGHS solvers only.
+    start : {"greedy", "relax_and_fix"}, default "greedy"
+        How the heuristic start builds its plan: ``"greedy"`` by served demand per
+        CNY (a max flow per step), ``"relax_and_fix"`` by a relax-and-fix over
+        periods guided by the LP relaxation (both in :mod:`h2model.network.solve`).
     """
 
     max_detour_km: float = 10.0
@@ -233,6 +249,7 @@ class NetworkOptions:
     max_capacity_factor: float = 1.0
     target_penalty_cny: float = 1e9
     tight_linking: bool = False
+    covering_rows: bool = False
     solver: str = "highs"
     time_limit_s: float | None = 600.0
     mip_gap: float = 1e-4
@@ -240,6 +257,7 @@ class NetworkOptions:
     solver_options: dict = field(default_factory=dict)
     tee: bool = False
     heuristic_start: bool | None = None
+    start: str = "greedy"
 
     def __post_init__(self):
         if self.max_detour_km <= 0:
@@ -254,6 +272,8 @@ class NetworkOptions:
             )
         if self.mip_gap < 0:
             raise ValueError("mip_gap must be >= 0")
+        if self.start not in START_METHODS:
+            raise ValueError(f"start {self.start!r} must be one of {', '.join(START_METHODS)}")
         if not 0.0 < self.max_capacity_factor <= 1.0:
             raise ValueError(f"max_capacity_factor {self.max_capacity_factor} must be in (0, 1]")
         for name in ("max_sites_per_node", "max_supplies_per_site"):
@@ -288,6 +308,9 @@ class NetworkIndex:
         Site-periods under the price-target constraint.
     build_limit_periods : numpy.ndarray
         Periods with a build-limit row.
+    covering_unmet : numpy.ndarray
+        ``unmet`` columns (node-periods) with a covering row (empty without
+        ``covering_rows``).
     start_factor, annual_factor : numpy.ndarray, shape (T,)
         :math:`S_t` and :math:`A_t` of :func:`discount_factors`.
     messages : list of str
@@ -319,6 +342,7 @@ class NetworkIndex:
     build_limit_periods: np.ndarray
     start_factor: np.ndarray
     annual_factor: np.ndarray
+    covering_unmet: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     messages: list = field(default_factory=list)
     variables: dict = field(default_factory=dict)
     build_time_s: float = 0.0
@@ -1029,6 +1053,43 @@ def _add_price_target_rows(model, cols, idx, opt, years, n_modules, shape):
     return price_site, price_period
 
 
+def _installed_at(idx, site, period, n_t):
+    r"""The ``installed`` columns of each given site-period: all its modules.
+
+    Parameters
+    ----------
+    idx : NetworkIndex
+    site, period : numpy.ndarray of int
+        Site-periods to look up, one per item.
+    n_t : int
+        Number of periods.
+
+    Returns
+    -------
+    item, z_column : numpy.ndarray of int
+        One entry per (item, ``installed`` column of its site-period), in item order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from types import SimpleNamespace
+    >>> idx = SimpleNamespace(z_site=np.array([0, 0, 1, 1]), z_period=np.array([0, 1, 0, 1]))
+    >>> item, z = _installed_at(idx, np.array([1, 0, 2]), np.array([1, 1, 0]), 2)
+    >>> item.tolist(), z.tolist()
+    ([0, 1], [3, 1])
+    """
+    zkey = idx.z_site * n_t + idx.z_period
+    zorder = np.argsort(zkey, kind="stable")
+    zsorted = zkey[zorder]
+    key = site * n_t + period
+    lo = np.searchsorted(zsorted, key, side="left")
+    hi = np.searchsorted(zsorted, key, side="right")
+    cnt = hi - lo
+    item = np.repeat(np.arange(len(key)), cnt)
+    zpos = zorder[np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))]
+    return item, zpos
+
+
 def _add_tight_linking_rows(model, cols, idx, demand, module_capacity_kg_per_day, phi, site_existing):
     r"""Tight linking (optional): assign to a candidate site only what its modules can take.
 
@@ -1040,19 +1101,9 @@ def _add_tight_linking_rows(model, cols, idx, demand, module_capacity_kg_per_day
     relaxation.
     """
     x_n, x_s, x_t = idx.x_node, idx.x_site, idx.x_period
-    z_s, z_t = idx.z_site, idx.z_period
-    n_t = demand.shape[1]
     xl = np.flatnonzero(~site_existing[x_s])
-    # z rows for (s, t) of each linked assignment: all modules of that site-period
-    zkey = z_s * n_t + z_t
-    zorder = np.argsort(zkey, kind="stable")
-    zsorted = zkey[zorder]
-    xkey = x_s[xl] * n_t + x_t[xl]
-    lo = np.searchsorted(zsorted, xkey, side="left")
-    hi = np.searchsorted(zsorted, xkey, side="right")
-    cnt = hi - lo
-    rows_rep = np.repeat(np.arange(len(xl)), cnt)
-    zpos = zorder[np.repeat(lo, cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))]
+    # z columns for (s, t) of each linked assignment: all modules of that site-period
+    rows_rep, zpos = _installed_at(idx, x_s[xl], x_t[xl], demand.shape[1])
     d_rep = demand[x_n[xl], x_t[xl]][rows_rep]
     _add_rows(
         model,
@@ -1067,6 +1118,48 @@ def _add_tight_linking_rows(model, cols, idx, demand, module_capacity_kg_per_day
         -np.inf,
         0.0,
     )
+
+
+def _add_covering_rows(model, cols, idx, demand, existing_capacity):
+    r"""Covering (optional): a node's demand is served only with a module in reach, or left unmet.
+
+    .. math:: \sum_{s \in R_{nt}} \sum_m z_{smt} + u_{nt} / d_{nt} \ge 1
+
+    one row per ``unmet`` variable (node-period) none of whose sites in reach
+    :math:`R_{nt}` (the sites of its ``assign`` columns) has existing capacity in *t*
+    (``existing_capacity``, kg/day, shape (S, T)); :math:`d_{nt}` = ``demand``. Valid
+    for every integer plan: a node served in part (:math:`u_{nt} < d_{nt}`) sends
+    some :math:`x_{nst} > 0` to a site in reach, whose capacity, with no existing
+    station there, is its modules'. Redundant for integer :math:`z`, it stops the LP
+    relaxation from serving a node with a fraction of a module at each of many sites.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        The ``unmet`` columns (node-periods) with a covering row.
+    """
+    n_t = demand.shape[1]
+    u_row = _position(idx.u_node, idx.u_period, demand.shape)
+    x_row = u_row[idx.x_node, idx.x_period]
+    existing_near = np.zeros(len(idx.u_node), bool)
+    existing_near[x_row[existing_capacity[idx.x_site, idx.x_period] > 0]] = True
+    covered = np.flatnonzero(~existing_near)
+    row_of_u = np.full(len(idx.u_node), -1, np.int64)
+    row_of_u[covered] = np.arange(len(covered))
+    xc = np.flatnonzero(row_of_u[x_row] >= 0)
+    item, zpos = _installed_at(idx, idx.x_site[xc], idx.x_period[xc], n_t)
+    _add_rows(
+        model,
+        "covering",
+        len(covered),
+        np.concatenate([row_of_u[x_row[xc]][item], np.arange(len(covered))]),
+        np.concatenate([cols.z + zpos, cols.u + covered]),
+        np.concatenate([np.ones(len(zpos)), 1.0 / demand[idx.u_node[covered], idx.u_period[covered]]]),
+        cols.allvars,
+        1.0,
+        np.inf,
+    )
+    return covered
 
 
 # --- the model --------------------------------------------------------------------------------
@@ -1168,6 +1261,8 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
             model, cols, idx, data.demand_kg_per_day, data.module_capacity_kg_per_day, phi,
             data.site_existing,
         )  # fmt: skip
+    if opt.covering_rows:
+        idx.covering_unmet = _add_covering_rows(model, cols, idx, data.demand_kg_per_day, existing_cap)
 
     model.network_index = idx
     model.network_options = opt

@@ -25,11 +25,20 @@ once) in the time left. Stage (2) takes at most 30 % of ``time_limit_s``. The
 reported bound and gap are those of stage (3), valid for the full model. The
 greedy plan ignores supply capacity, coverage and the price target; where they
 make it infeasible, stage (3) simply starts without it.
+
+With ``start="relax_and_fix"`` stage (1) is instead a relax-and-fix over periods
+(:func:`_relax_and_fix_installed`): with the ``installed`` variables of later
+periods continuous, HiGHS solves the model with those of the first period integer,
+they are fixed at its solution, and so on period by period; the last stage gives
+an integer plan that respects every constraint. It takes at most
+:data:`RELAX_AND_FIX_SHARE` of ``time_limit_s``, shared among the periods left.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -48,7 +57,7 @@ from h2model.network.build import (
     NetworkOptions,
 )
 
-__all__ = ["LEGACY_OPTION_NAMES", "SolveInfo", "SolverUnavailable", "solve"]
+__all__ = ["LEGACY_OPTION_NAMES", "SolveInfo", "SolverUnavailable", "solve", "solve_relaxation"]
 
 #: Option names for time limit (s) and relative MIP gap of classic Pyomo solvers.
 LEGACY_OPTION_NAMES = {
@@ -227,6 +236,97 @@ def _served_kg_per_day(pair_node, pair_site, demand_kg_per_day, capacity_kg_per_
     return np.minimum(inflow, demand_kg_per_day)
 
 
+#: Most of ``time_limit_s`` the relax-and-fix start may take.
+RELAX_AND_FIX_SHARE = 0.5
+#: Most stages of the relax-and-fix start (consecutive periods are grouped into this many).
+RELAX_AND_FIX_STAGES = 4
+#: Relative gap each relax-and-fix stage is solved to (of the whole objective, so tighter
+#: than a plan's gap: one stage decides only its own periods).
+RELAX_AND_FIX_GAP = 1e-3
+
+
+def _relax_and_fix_installed(model, make_solver, budget_s: float, n_stages: int = RELAX_AND_FIX_STAGES):
+    """A build plan by relax-and-fix over periods: modules installed per ``installed`` variable.
+
+    The periods are split into ``n_stages`` blocks of consecutive periods. All
+    ``installed`` variables are made continuous; then for each block in turn, those
+    of its periods get their integer domain back, the model is solved (a new HiGHS
+    from ``make_solver`` per stage) to :data:`RELAX_AND_FIX_GAP`, and they are fixed
+    (through their bounds) at the solution, rounded. Later periods are an LP
+    relaxation that prices what a module built now is worth later; earlier ones are
+    fixed. A stage that ends without a solution (time limit) keeps the modules of
+    the period before it, and so do the periods after it. Domains and bounds are
+    restored; the variable values left in the model are the last stage's (a
+    complete plan) when it found one.
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        From :func:`h2model.network.build.build_model`.
+    make_solver : callable
+        Returns a new appsi HiGHS solver with the caller's settings (threads,
+        options); its gap and time limit are set per stage.
+    budget_s : float
+        Wall time for all stages, s (``inf``: no limit), shared equally among the
+        stages left.
+    n_stages : int
+        Most stages.
+
+    Returns
+    -------
+    values : numpy.ndarray
+        Modules installed, one per ``installed`` variable (integers, cumulative).
+    objective : float or None
+        Objective of the complete plan left in the model (scaled, as the solver
+        reports it); ``None`` when a stage found no solution.
+    """
+    t0 = perf_counter()
+    idx = model.network_index
+    zs = idx.variables["installed"]
+    z_t = idx.z_period
+    n_t = len(model.network_data.period_year)
+    domains = [v.domain for v in zs]
+    # column of the same site and module in the period before (-1: none)
+    prev = np.full(len(zs), -1, np.int64)
+    nxt = np.flatnonzero((z_t[:-1] + 1 == z_t[1:]) & (idx.z_site[:-1] == idx.z_site[1:])
+                         & (idx.z_module[:-1] == idx.z_module[1:]))
+    prev[nxt + 1] = nxt
+    values = np.zeros(len(zs))
+    objective = None
+    blocks = np.array_split(np.arange(n_t), min(n_stages, n_t))
+    with _integrality_relaxed(zs):
+        for b, periods in enumerate(blocks):
+            cols = np.flatnonzero(np.isin(z_t, periods))
+            got = None
+            if b == 0 or objective is not None:
+                for i in cols.tolist():
+                    zs[i].domain = domains[i]
+                left = budget_s - (perf_counter() - t0)
+                # an equal share of what is left, but never under half an equal share of the budget
+                # (HiGHS may overrun a stage's limit; the last stage then still gets time)
+                floor_s = max(1.0, 0.5 * budget_s / len(blocks))
+                limit_s = max(floor_s, left / (len(blocks) - b)) if math.isfinite(left) else None
+                # a new HiGHS per stage: a persistent one, after the integrality of its
+                # columns changed, was seen to report the objective of another plan
+                solver = make_solver()
+                solver.config.mip_gap = RELAX_AND_FIX_GAP
+                solver.config.time_limit = limit_s
+                res = solver.solve(model)
+                has, objective, _ = _appsi_result(res)
+                if has:
+                    solver.load_vars()
+                    got = np.round([zs[i].value for i in cols.tolist()])
+            for t in periods:  # in period order: a fallback period copies the one before
+                ct = np.flatnonzero(z_t[cols] == t)
+                before = np.where(prev[cols[ct]] >= 0, values[np.maximum(prev[cols[ct]], 0)], 0.0)
+                values[cols[ct]] = np.maximum(got[ct], before) if got is not None else before
+            for i, value in zip(cols.tolist(), values[cols].tolist(), strict=True):
+                zs[i].domain = pyo.Reals
+                zs[i].setlb(value)
+                zs[i].setub(value)
+    return values, objective
+
+
 #: Candidates whose actual gain in served demand the greedy start evaluates per step.
 GREEDY_TOP_K = 5
 
@@ -348,7 +448,7 @@ def _appsi_result(res):
 
 
 def _solve_staged(model, options):
-    """Greedy plan -> its operation -> full MIP from that start (HiGHS, appsi)."""
+    """Heuristic plan (greedy, relax-and-fix) -> its operation -> full MIP from that start (HiGHS, appsi)."""
     from pyomo.contrib.appsi.base import TerminationCondition as AppsiTermination
     from pyomo.contrib.appsi.solvers import Highs as AppsiHighs
 
@@ -360,20 +460,35 @@ def _solve_staged(model, options):
     def left():
         return budget - (perf_counter() - t0)
 
-    # (1) a greedy build plan
+    def make_solver():
+        solver = AppsiHighs()
+        solver.config.load_solution = False
+        solver.update_config.treat_fixed_vars_as_params = False
+        solver.config.stream_solver = options.tee
+        solver.config.mip_gap = options.mip_gap
+        if options.threads is not None:
+            solver.highs_options["threads"] = options.threads
+        solver.highs_options.update(options.solver_options)
+        return solver
+
+    solver = make_solver()
+
+    # (1) a build plan; relax-and-fix leaves its operation in the model when it completes
+    rf_obj = None
     z_start = _greedy_installed(model)
+    if options.start == "relax_and_fix":
+        rf_values, rf_obj = _relax_and_fix_installed(model, make_solver, RELAX_AND_FIX_SHARE * budget)
+        # an incomplete relax-and-fix (a stage without a solution) leaves the greedy plan
+        del rf_values
 
-    solver = AppsiHighs()
-    solver.config.load_solution = False
-    solver.update_config.treat_fixed_vars_as_params = False
-    solver.config.stream_solver = options.tee
-    solver.config.mip_gap = options.mip_gap
-    if options.threads is not None:
-        solver.highs_options["threads"] = options.threads
-    solver.highs_options.update(options.solver_options)
-
-    # (2) operation of that plan (its modules fixed through their bounds: appsi would
-    # re-add every row of a fixed variable), a complete start for the solver
+    # (2) operation of the greedy plan (its modules fixed through their bounds: appsi would
+    # re-add every row of a fixed variable), a complete start for the solver; after a
+    # complete relax-and-fix, the better of the two plans
+    if rf_obj is not None:
+        allvars = list(model.component_data_objects(pyo.Var, descend_into=True))
+        kept = [v.value for v in allvars]
+    else:
+        kept = None
     bounds = [(v.lb, v.ub) for v in zs]
     for v, value in zip(zs, z_start.tolist(), strict=True):
         v.setlb(value)
@@ -385,6 +500,10 @@ def _solve_staged(model, options):
     for v, (lb, ub) in zip(zs, bounds, strict=True):
         v.setlb(lb)
         v.setub(ub)
+    if kept is not None and (not has2 or rf_obj < obj):
+        for v, value in zip(allvars, kept, strict=True):
+            v.set_value(value, skip_validation=True)
+        has2, obj = True, rf_obj
 
     # (3) the full model from that start
     solver.config.warmstart = has2
@@ -403,6 +522,52 @@ def _solve_staged(model, options):
     else:
         status = "no_solution"
     return status, term, has, obj, bound, None
+
+
+@contextmanager
+def _integrality_relaxed(variables):
+    """Within the block, ``variables`` are continuous between their bounds; restored after.
+
+    Bounds are set from the integer domain first (a binary becomes [0, 1]), so the
+    relaxation keeps them; domains and bounds are put back on leaving.
+    """
+    saved = [(v.domain, v.lb, v.ub) for v in variables]
+    try:
+        for v in variables:
+            lb, ub = v.lb, v.ub
+            v.domain = pyo.Reals
+            v.setlb(lb)
+            v.setub(ub)
+        yield
+    finally:
+        for v, (domain, lb, ub) in zip(variables, saved, strict=True):
+            v.domain = domain
+            v.setlb(lb)
+            v.setub(ub)
+
+
+def solve_relaxation(model, options: NetworkOptions | None = None) -> SolveInfo:
+    """Solve the LP relaxation of a built model (``installed`` continuous), for its bound.
+
+    The model's integer domains are restored afterwards; the variable values left in
+    the model are the relaxation's (fractional ``installed``). The relaxation's
+    optimum is a lower bound on the MILP's (``objective_cny``, CNY).
+
+    Parameters
+    ----------
+    model : pyomo.environ.ConcreteModel
+        From :func:`h2model.network.build.build_model`.
+    options : NetworkOptions, optional
+        Solver settings (HiGHS-family solvers through ``pyomo.contrib.solver``);
+        defaults to the model's.
+
+    Returns
+    -------
+    SolveInfo
+    """
+    opt = options or model.network_options
+    with _integrality_relaxed(model.network_index.variables["installed"]):
+        return solve(model, dataclasses.replace(opt, heuristic_start=False))
 
 
 def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
@@ -436,7 +601,11 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
     t0 = perf_counter()
     idx = getattr(model, "network_index", None)
     n_bin = len(idx.variables["installed"]) if idx is not None else 0
-    staged = opt.heuristic_start if opt.heuristic_start is not None else n_bin > HEURISTIC_START_BINARIES
+    staged = (
+        opt.heuristic_start
+        if opt.heuristic_start is not None
+        else n_bin > HEURISTIC_START_BINARIES or opt.start != "greedy"
+    )
     staged = (
         staged and opt.solver in ("highs", "appsi_highs") and getattr(model, "network_data", None) is not None
     )
@@ -452,7 +621,8 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
     gap = _gap(objective, bound_cny)
     if status == "optimal" and math.isnan(gap):
         gap = 0.0
-    message = f"{opt.solver}{' with heuristic start' if staged else ''}: {status} ({term})"
+    how = f" with heuristic start ({opt.start})" if staged else ""
+    message = f"{opt.solver}{how}: {status} ({term})"
     if has:
         message += f", objective {objective:,.0f} CNY"
         if math.isfinite(gap):
