@@ -449,7 +449,8 @@ def test_relax_and_fix_start_gives_a_feasible_plan_near_the_optimum(plan, case_a
     """plan-2025 from the relax-and-fix start, 60 s in all (30 s for the heuristic): a plan
     with a solution that meets the 2025 targets, never below the proven optimum's bound."""
     opts = network_options_from_case(*case_and_fleet)
-    cp = network_from_case(*case_and_fleet, dataclasses.replace(opts, start="relax_and_fix", time_limit_s=60.0))
+    rf = dataclasses.replace(opts, start="relax_and_fix", time_limit_s=60.0)
+    cp = network_from_case(*case_and_fleet, rf)
     info, best = cp.plan.solve, plan.plan.solve
     assert "relax_and_fix" in info.message
     assert info.has_solution and info.status in ("optimal", "feasible")

@@ -36,7 +36,7 @@ from h2model.network.prepare import (
     road_km,
 )
 from h2model.network.read import COST_COMPONENTS, NetworkPlan, read_results
-from h2model.network.solve import SolveInfo, SolverUnavailable, solve
+from h2model.network.solve import SolveInfo, SolverUnavailable, solve, solve_relaxation
 
 __all__ = [
     "COST_COMPONENTS",
@@ -57,6 +57,7 @@ __all__ = [
     "read_results",
     "road_km",
     "solve",
+    "solve_relaxation",
 ]
 
 
