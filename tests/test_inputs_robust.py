@@ -81,12 +81,14 @@ def test_zip_bomb_member_refused_before_parsing(tmp_path):
 
 
 def test_oversized_member_refused(tmp_path, monkeypatch):
-    monkeypatch.setenv("H2MODEL_LIMIT_MAX_PART_BYTES", "150000")
-    fleet = sheet_member("Fleet")
-    size = zipfile.ZipFile(DEFAULT_CASE).getinfo(fleet).file_size
-    assert size > 150_000  # the Fleet sheet's XML (711 rows); every other member is smaller
+    # the limit set at the second-largest member's size: exactly the largest one is refused
+    with zipfile.ZipFile(DEFAULT_CASE) as z:
+        sizes = sorted(((i.file_size, i.filename) for i in z.infolist()), reverse=True)
+    (size, member), (limit, _) = sizes[0], sizes[1]
+    assert size > limit
+    monkeypatch.setenv("H2MODEL_LIMIT_MAX_PART_BYTES", str(limit))
     with pytest.raises(InputError, match=rf"^1 problem in the input:\n  1\. guangzhou\.xlsx: found"
-                       rf" '{fleet}' — zip member {fleet} is {size:,} bytes; the limit is 150,000 bytes"
+                       rf" '{member}' — zip member {member} is {size:,} bytes; the limit is {limit:,} bytes"
                        r" \(MAX_PART_BYTES"):
         load_case(DEFAULT_CASE)
 
@@ -299,8 +301,10 @@ def test_unsaved_formula_in_schema_sheet_says_open_and_save(tmp_path):
 def test_workbook_readme_states_limits(tmp_path):
     from h2model.inputs import import_case
     import_case(CSV_MIRROR, tmp_path / "w.xlsx")
-    ws = load_workbook(tmp_path / "w.xlsx", read_only=True)["README"]
+    wb = load_workbook(tmp_path / "w.xlsx", read_only=True)
+    ws = wb["README"]
     rows = [r for r in ws.iter_rows(values_only=True) if r and r[0] == "limits"]
-    assert (rows[-1][1], rows[-1][4]) == ("MAX_VEHICLES", "5,000,000 vehicles")
     text = " ".join(str(c) for r in ws.iter_rows(values_only=True) for c in r if c)
+    wb.close()  # read-only workbooks hold the file open until closed
+    assert (rows[-1][1], rows[-1][4]) == ("MAX_VEHICLES", "5,000,000 vehicles")
     assert "a factor (relative = 1) stays within 0 to 10" in text

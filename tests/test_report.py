@@ -562,8 +562,10 @@ def test_results_workbook_opens_with_the_summary_sheet(rendered, results):
     import openpyxl
 
     wb = openpyxl.load_workbook(rendered / "a" / "results.xlsx", read_only=True)
-    assert wb.sheetnames[0] == "Summary"
+    names = wb.sheetnames
     rows = list(wb["Summary"].iter_rows(values_only=True))
+    wb.close()  # read-only workbooks hold the file open until closed
+    assert names[0] == "Summary"
     assert rows[0] == ("topic", "item", "year", "value", "unit")
     price = results["targets"].set_index("target").loc["price"]
     got = {(r[0], r[1]): r[3] for r in rows[1:]}
