@@ -351,6 +351,130 @@ def peak_feasible_kg_per_day(inputs: PeakInputs, mix, hoses) -> np.ndarray:
         return np.where(fills > 0, lam_max * (1.0 - 1e-9) / fills, np.inf).min(axis=1)
 
 
+def usable_kg_per_day(inputs: PeakInputs, mix, capacity_kg_per_day, max_capacity_factor: float) -> np.ndarray:
+    r"""Most kg/day a station sells with peak sizing: the capacity-factor limit or what its
+    base design's hoses serve at the service level, whichever is lower,
+
+    .. math:: U = \min\big(\phi\,Q,\ F(\text{mix}, c(Q))\big)
+
+    with :math:`\phi` = ``max_capacity_factor``, :math:`c(Q)` the base hoses
+    (:meth:`PeakInputs.base_hoses`) and :math:`F` :func:`peak_feasible_kg_per_day`. The one
+    rule of the usable capacity under ``Network.peak_sizing = 1``: station economics caps
+    each station-year's sales at it (its own segment mix) and the network plan derates its
+    capacity rows by it (:func:`plan_usable_shares`, the district mix).
+
+    Parameters
+    ----------
+    inputs : PeakInputs
+    mix : array_like, shape (n, n_segments)
+        Share of kg by segment (rows sum to 1).
+    capacity_kg_per_day : array_like, shape (n,)
+        Installed capacity, kg/day (24 h basis).
+    max_capacity_factor : float
+        ``Network.max_capacity_factor`` (fraction).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        kg/day.
+
+    Examples
+    --------
+    Every fill in one hour, 10 kg per 6-minute fill, one hose (1 per 1000 kg/day) and no
+    wait allowed: M/M/1 waits with probability :math:`\rho`, so 95 % served at once needs
+    :math:`\lambda \le 0.05 \times 10` fills/h, i.e. 5 kg/day; a 5 kg/day station keeps
+    its capacity-factor limit, 0.8 x 5.
+
+    >>> prof = np.zeros((1, 24)); prof[0, 20] = 1.0
+    >>> inp = PeakInputs(("bus_12m",), prof, np.array([10.0]), np.array([6.0]), 0.95, 0.0, 1.0,
+    ...                  1 / 1000, 0.25, 0.5)
+    >>> usable_kg_per_day(inp, [[1.0], [1.0]], [1000.0, 5.0], 0.8).round(6).tolist()
+    [5.0, 4.0]
+    """
+    cap = np.asarray(capacity_kg_per_day, float)
+    return np.minimum(max_capacity_factor * cap,
+                      peak_feasible_kg_per_day(inputs, np.asarray(mix, float), inputs.base_hoses(cap)))
+
+
+def _mix_by_district_year(inputs: PeakInputs, demand_by_district: pd.DataFrame, districts, years):
+    """Share of kg by segment of each district and year, shape (D + 1, T, n_segments); row
+    D is the whole case's mix (for a district without demand; equal shares in a year
+    without any)."""
+    t = demand_by_district
+    k = pd.Index(inputs.segments).get_indexer(t["segment"].astype(str))
+    kg = t["h2_kg_per_day"].to_numpy(float)
+    if np.any((kg > 0) & (k < 0)):
+        raise ValueError("demand by district: a segment without a RefuellingProfile row: "
+                         f"{t['segment'].astype(str)[(kg > 0) & (k < 0)].iloc[0]!r}")
+    d = pd.Index(districts).get_indexer(t["district"].astype(object))
+    y = pd.Index(years).get_indexer(t["year"].to_numpy(np.int64))
+    keep = (k >= 0) & (y >= 0) & (kg > 0)
+    q = np.zeros((len(districts) + 1, len(years), len(inputs.segments)))
+    np.add.at(q[-1], (y[keep], k[keep]), kg[keep])  # the whole case, sites' districts or not
+    mine = keep & (d >= 0)
+    np.add.at(q, (d[mine], y[mine], k[mine]), kg[mine])
+    n_seg = len(inputs.segments)
+    mix = segment_mix(q.reshape(-1, n_seg)).reshape(q.shape)
+    no_load = q.sum(axis=2) == 0
+    return np.where(no_load[:, :, None] & ~no_load[-1][None, :, None], mix[-1][None], mix)
+
+
+def plan_usable_shares(inputs: PeakInputs, demand_by_district: pd.DataFrame, site_district,
+                       module_capacity_kg_per_day, existing_capacity_kg_per_day, period_years,
+                       max_capacity_factor: float) -> tuple[np.ndarray, np.ndarray]:
+    """The network plan's usable share of each module and existing station (sales per
+    kg/day of capacity) with peak sizing: :func:`usable_kg_per_day` / capacity.
+
+    The plan does not know a station's segment mix before it assigns demand, so it takes
+    the **mix of the demand in the site's district** in the period's year (the whole
+    case's where the district has none), and sizes the hoses of **each module on its
+    own** (:meth:`PeakInputs.base_hoses` of the module's capacity). Hoses of several
+    modules at one site pool their queue and serve more than the sum of their parts, so
+    the plan is conservative there; station economics then caps each station-year at the
+    same rule with the station's own mix and total capacity (:func:`usable_kg_per_day`).
+
+    Parameters
+    ----------
+    inputs : PeakInputs
+    demand_by_district : pandas.DataFrame
+        ``year, district, segment, h2_kg_per_day`` (:class:`h2model.fleet.FleetResult`).
+    site_district : array_like of str, shape (S,)
+    module_capacity_kg_per_day : array_like, shape (M,)
+    existing_capacity_kg_per_day : array_like, shape (S,)
+        0 for a candidate site.
+    period_years : array_like of int, shape (T,)
+    max_capacity_factor : float
+
+    Returns
+    -------
+    module_share : numpy.ndarray, shape (S, M, T)
+        Usable share of one module at each site and period (fraction, at most
+        ``max_capacity_factor``).
+    existing_share : numpy.ndarray, shape (S, T)
+        Usable share of each site's existing capacity (``max_capacity_factor`` where
+        there is none).
+    """
+    site_district = np.asarray(site_district, dtype=object)
+    districts = pd.unique(site_district)
+    years = np.asarray(period_years, dtype=np.int64)
+    mix = _mix_by_district_year(inputs, demand_by_district, districts, years)  # (D + 1, T, n_seg)
+    n_d, n_t, n_seg = mix.shape
+    q_m = np.asarray(module_capacity_kg_per_day, float)
+    rows = np.repeat(mix.reshape(-1, n_seg), len(q_m), axis=0)  # (D+1)*T*M rows: distinct mixes only
+    cap = np.tile(q_m, n_d * n_t)
+    share_dm = (usable_kg_per_day(inputs, rows, cap, max_capacity_factor) / cap).reshape(n_d, n_t, len(q_m))
+    di = pd.Index(districts).get_indexer(site_district)
+    module_share = share_dm[di].transpose(0, 2, 1)  # (S, M, T)
+    e = np.asarray(existing_capacity_kg_per_day, float)
+    has = e > 0
+    e_rows = mix[di[has]].reshape(-1, n_seg)  # (n_has * T, n_seg)
+    e_cap = np.repeat(e[has], n_t)
+    existing_share = np.full((len(e), n_t), float(max_capacity_factor))
+    existing_share[has] = (usable_kg_per_day(inputs, e_rows, e_cap, max_capacity_factor)
+                           / e_cap).reshape(-1, n_t)
+    return module_share, existing_share
+
+
 def size_components(inputs: PeakInputs, kg_by_segment, capacity_kg_per_day) -> dict[str, np.ndarray]:
     """Peak hour and component sizes of station-years at their loads by segment.
 

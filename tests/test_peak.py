@@ -161,3 +161,100 @@ def test_switch_on_caps_sales_and_adds_capex(case):
     # the bus peak needs more cascade than the base design (0.25 kg per kg/day): extra capex at HP-E1
     assert sy.peak["storage_kg"][i] > sy.peak["base_storage_kg"][i]
     assert c_on["capex_cny"][i] > c_off["capex_cny"][i]
+
+
+# --- the network plan at the peak-feasible capacity ----------------------------------------
+
+
+def _demand_by_district(rows):
+    return pd.DataFrame(rows, columns=["year", "district", "segment", "h2_kg_per_day"])
+
+
+def test_plan_usable_shares_follow_the_district_mix_by_hand():
+    # two segments: "bus_12m" fills half its fills in hour 20, "passenger_car" evenly over 24 h
+    prof = np.vstack([np.full(24, 0.5 / 23), np.full(24, 1 / 24)])
+    prof[0, 20] = 0.5
+    inp = _inputs(segments=("bus_12m", "passenger_car"), profile=prof, kg_per_fill=np.array([10.0, 4.0]),
+                  minutes_per_fill=np.array([12.0, 5.0]))
+    dem = _demand_by_district([(2025, "a", "bus_12m", 300.0), (2025, "b", "passenger_car", 300.0),
+                               (2025, "x", "bus_12m", 300.0)])  # x: a district without sites
+    module, existing = peak.plan_usable_shares(inp, dem, ["a", "b", "c"], [1000.0], [500.0, 0.0, 0.0],
+                                               [2025], 0.8)
+    assert module.shape == (3, 1, 1) and existing.shape == (3, 1)
+    # district a, all buses: 2 hoses at 12 min, hour 20 has 5 % of kg/day in fills of 10 kg
+    lam_max = float(peak.max_fills_per_hour(2, 12.0, 10.0, 0.95))
+    assert module[0, 0, 0] == pytest.approx(lam_max / 0.05 / 1000.0, rel=1e-6)
+    assert module[0, 0, 0] < 0.8
+    # district b, cars spread over the day (1/24 of 1000/4 fills an hour, 10.4/h): 2 hoses of 5 min serve
+    # more than that, so the capacity-factor limit binds
+    lam_car = float(peak.max_fills_per_hour(2, 5.0, 10.0, 0.95))
+    assert module[1, 0, 0] == pytest.approx(min(0.8, lam_car / (1 / 24 / 4.0) / 1000.0), rel=1e-6)
+    # district c has no demand: it takes the case's mix (2/3 buses, 1/3 cars by kg), between a and b
+    case_mix = peak.usable_kg_per_day(inp, [[2 / 3, 1 / 3]], [1000.0], 0.8)[0] / 1000.0
+    assert module[2, 0, 0] == pytest.approx(case_mix, rel=1e-9)
+    # the existing 500 kg/day station in a: its own hose (500 x 2/1000 = 1), not two modules' worth
+    lam_one = float(peak.max_fills_per_hour(1, 12.0, 10.0, 0.95))
+    assert existing[0, 0] == pytest.approx(lam_one / 0.05 / 500.0, rel=1e-6)
+    assert existing[1:, 0].tolist() == [0.8, 0.8]  # no existing capacity: the capacity-factor limit
+    with pytest.raises(ValueError, match="segment without a RefuellingProfile row"):
+        peak.plan_usable_shares(inp, _demand_by_district([(2025, "a", "heavy_tractor", 1.0)]), ["a"],
+                                [1000.0], [0.0], [2025], 0.8)
+
+
+def test_prepare_checks_usable_shares():
+    from h2model.network import generate_instance
+
+    with pytest.raises(ValueError, match=r"module_usable_share: values must be in \(0, 1\]"):
+        generate_instance(6, 12, n_periods=2, seed=3, module_usable_share=0.0)
+    with pytest.raises(ValueError, match="existing_usable_share: shape"):
+        generate_instance(6, 12, n_periods=2, seed=3, existing_usable_share=np.ones(5))
+    data = generate_instance(6, 12, n_periods=2, seed=3, module_usable_share=np.array([0.5, 0.9])[:, None])
+    assert data.module_usable_share.shape == (6, 2, 2)
+    module, existing = data.sells_per_kg_per_day(0.8)
+    assert module[0, :, 0].tolist() == [0.5, 0.8] and existing == 0.8
+
+
+def _capacity_coefficients(data, phi):
+    from h2model.network import NetworkOptions, build_model
+
+    m = build_model(data, NetworkOptions(max_capacity_factor=phi, tight_linking=True))
+    return sorted((str(c.body), c.upper) for rows in (m.capacity, m.link) for c in rows.values())
+
+
+def test_plan_off_path_is_unchanged_and_peak_shares_build_more():
+    """With no usable shares the capacity rows are phi x capacity exactly (the default, peak
+    sizing off); with a concentrated profile's shares the usable capacity falls, the plan
+    builds at least as many modules and keeps every station within the derated limit."""
+    from h2model.network import NetworkOptions, generate_instance, plan_network
+
+    base = generate_instance(16, 48, n_periods=3, seed=5)
+    ones = generate_instance(16, 48, n_periods=3, seed=5, module_usable_share=1.0, existing_usable_share=1.0)
+    assert base.module_usable_share is None
+    assert _capacity_coefficients(base, 0.8) == _capacity_coefficients(ones, 0.8)
+
+    prof = np.full((1, 24), 0.4 / 23)
+    prof[0, 20] = 0.6  # 60 % of the day's fills in one hour
+    inp = _inputs(profile=prof, hoses_per_kg_per_day=4 / 1000)
+    dem = _demand_by_district([(int(y), d, "bus_12m", 1.0) for y in base.period_year for d in base.districts])
+    module, existing = peak.plan_usable_shares(inp, dem, base.site_district, base.module_capacity_kg_per_day,
+                                               base.site_existing_capacity_kg_per_day, base.period_year, 0.8)
+    assert module.max() < 0.8  # the peak hour binds before the capacity-factor limit
+    derated = generate_instance(16, 48, n_periods=3, seed=5, module_usable_share=module,
+                                existing_usable_share=existing)
+    opts = NetworkOptions(max_capacity_factor=0.8, mip_gap=0.0)
+    p0, p1 = plan_network(base, opts), plan_network(derated, opts)
+    assert p1.build_plan["modules_built"].sum() >= p0.build_plan["modules_built"].sum()
+    assert p1.build_plan["capacity_kg_per_day"].sum() >= p0.build_plan["capacity_kg_per_day"].sum()
+    # every station-period sells within its derated capacity: sum over its modules of share x Q
+    last = int(base.period_year[-1])
+    st = p1.stations[p1.stations["year"] == last].set_index("site_id")
+    built = p1.build_plan[p1.build_plan["year"] <= last]
+    site = pd.Index(base.site_ids)
+    mod = pd.Index(base.module_ids)
+    limit = np.zeros(len(site))
+    np.add.at(limit, site.get_indexer(built["site_id"]),
+              built["modules_built"].to_numpy(float) * module[site.get_indexer(built["site_id"]),
+                                                              mod.get_indexer(built["module_id"]), -1]
+              * base.module_capacity_kg_per_day[mod.get_indexer(built["module_id"])])
+    limit += existing[:, -1] * base.site_existing_capacity_kg_per_day
+    assert np.all(st["throughput_kg_per_day"].to_numpy() <= limit[site.get_indexer(st.index)] + 1e-6)

@@ -89,7 +89,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import finance, station, supply
+from .. import finance, peak, station, supply
 from ..fleet import max_capacity_factor
 from . import NetworkOptions, NetworkPlan, default_periods, prepare
 from .cache import cached_plan_network
@@ -328,10 +328,16 @@ def network_from_case(case, fl, options: NetworkOptions | None = None) -> CasePl
         pinned = supplies["supply_id"].to_numpy(object)[:, None] == st["supply_id"].to_numpy(object)[None, :]
         delivery = np.where(pinned[:, :, None], delivery, np.inf)
     opts = options or network_options_from_case(case, fl)
+    shares = {}
+    if peak.peak_sizing_on(case):  # capacity rows at the peak-feasible share (h2model.peak)
+        shares = dict(zip(("module_usable_share", "existing_usable_share"), peak.plan_usable_shares(
+            peak.PeakInputs.from_case(case), fl.demand_by_district, sites["district"].to_numpy(object), cap,
+            sites["existing_capacity_kg_per_day"].to_numpy(float), periods["year"].to_numpy(),
+            opts.max_capacity_factor), strict=True))
     data = prepare(sites, modules, nodes, dem, supplies, periods, float(case.finance["discount_rate"]),
                    delivery_cny_per_kg=delivery, capex_cny_by_site=capex_by_site,
                    circuity=float(case.params["Delivery"]["road_circuity_factor"]),
-                   max_pair_km=max(float(opts.max_detour_km), 1.0))
+                   max_pair_km=max(float(opts.max_detour_km), 1.0), **shares)
     plan = cached_plan_network(data, opts)
     built, assignment = _plan_assignment(st, cand, plan, periods)
     if _target_adds_stations(sites, opts):  # what demand alone justifies: no station target

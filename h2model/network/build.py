@@ -61,10 +61,11 @@ Constraints
         &\text{(covering, optional: no existing station in reach } R_{nt})
 
 where :math:`\phi` is the most a station sells as a share of its daily capacity
-(``max_capacity_factor``), :math:`E_{st}` an existing station's capacity from its commissioning year,
-:math:`Q_m` module capacity, :math:`C_k` supply capacity, :math:`t^*` the first
-period whose year is at or after the target year, and :math:`q_m` the caller's
-minimum throughput (below) per module.
+(``max_capacity_factor``; with peak sizing the lower of it and each module's and existing
+station's peak-feasible share, :meth:`NetworkData.sells_per_kg_per_day`), :math:`E_{st}` an
+existing station's capacity from its commissioning year, :math:`Q_m` module capacity,
+:math:`C_k` supply capacity, :math:`t^*` the first period whose year is at or after the
+target year, and :math:`q_m` the caller's minimum throughput (below) per module.
 
 Objective (CNY of the price year, discounted to the first year of the first period)
 -------------------------------------------------------------------------------------
@@ -757,15 +758,24 @@ def _capacity_row_of(idx, shape):
     return cap_s, cap_t, _position(cap_s, cap_t, shape)
 
 
-def _add_capacity_rows(model, cols, idx, module_capacity_kg_per_day, existing_capacity, phi):
+def _at(share, *index):
+    """A float share as is, or an array share at the index arrays (peak sizing's per-module shares)."""
+    return share if np.ndim(share) == 0 else share[index]
+
+
+def _add_capacity_rows(model, cols, idx, module_capacity_kg_per_day, existing_capacity, phi,
+                       phi_existing=None):
     r"""Capacity: a station sells at most :math:`\phi` of its capacity.
 
     .. math:: \sum_n x_{nst} - \phi \sum_m Q_m z_{smt} \le \phi E_{st}
 
     one row per site-period with an assignment; :math:`Q_m` =
     ``module_capacity_kg_per_day``, :math:`E_{st}` = ``existing_capacity`` (kg/day,
-    shape (S, T), zero before commissioning), :math:`\phi` = ``phi``.
+    shape (S, T), zero before commissioning), :math:`\phi` = ``phi``: a float, or with
+    peak sizing an (S, M, T) array per module and ``phi_existing`` (S, T) per existing
+    station (:meth:`NetworkData.sells_per_kg_per_day`).
     """
+    phi_existing = phi if phi_existing is None else phi_existing
     cap_s, cap_t, cap_row = _capacity_row_of(idx, existing_capacity.shape)
     z_row = cap_row[idx.z_site, idx.z_period]
     zin = z_row >= 0
@@ -775,10 +785,12 @@ def _add_capacity_rows(model, cols, idx, module_capacity_kg_per_day, existing_ca
         len(cap_s),
         np.concatenate([cap_row[idx.x_site, idx.x_period], z_row[zin]]),
         np.concatenate([cols.x + np.arange(len(idx.x_node)), cols.z + np.flatnonzero(zin)]),
-        np.concatenate([np.ones(len(idx.x_node)), -phi * module_capacity_kg_per_day[idx.z_module[zin]]]),
+        np.concatenate([np.ones(len(idx.x_node)),
+                        -_at(phi, idx.z_site[zin], idx.z_module[zin], idx.z_period[zin])
+                        * module_capacity_kg_per_day[idx.z_module[zin]]]),
         cols.allvars,
         -np.inf,
-        phi * existing_capacity[cap_s, cap_t],
+        _at(phi_existing, cap_s, cap_t) * existing_capacity[cap_s, cap_t],
     )
 
 
@@ -1112,7 +1124,9 @@ def _add_tight_linking_rows(model, cols, idx, demand, module_capacity_kg_per_day
         np.concatenate([np.arange(len(xl)), rows_rep]),
         np.concatenate([cols.x + xl, cols.z + zpos]),
         np.concatenate(
-            [np.ones(len(xl)), -np.minimum(d_rep, phi * module_capacity_kg_per_day[idx.z_module[zpos]])]
+            [np.ones(len(xl)),
+             -np.minimum(d_rep, _at(phi, idx.z_site[zpos], idx.z_module[zpos], idx.z_period[zpos])
+                         * module_capacity_kg_per_day[idx.z_module[zpos]])]
         ),
         cols.allvars,
         -np.inf,
@@ -1206,7 +1220,7 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
     site_t0 = data.first_period(data.site_available_from_year)
     existing_on = data.site_existing[:, None] & (np.arange(n_t)[None, :] >= site_t0[:, None])
     existing_cap = data.site_existing_capacity_kg_per_day[:, None] * existing_on  # (S, T)
-    phi = opt.max_capacity_factor  # sales per kg/day of capacity
+    phi, phi_existing = data.sells_per_kg_per_day(opt.max_capacity_factor)  # sales per kg/day of capacity
 
     # columns of each variable family, with the pre-checks' messages
     z_s, z_m, z_t, can_build = _installed_columns(data, site_t0)
@@ -1242,7 +1256,7 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
     )  # fmt: skip
     _add_objective(model, cols, data, opt, idx, _unit_supply_cost(data))
     _add_demand_rows(model, cols, idx, data.demand_kg_per_day)
-    _add_capacity_rows(model, cols, idx, data.module_capacity_kg_per_day, existing_cap, phi)
+    _add_capacity_rows(model, cols, idx, data.module_capacity_kg_per_day, existing_cap, phi, phi_existing)
     _add_balance_rows(model, cols, idx, shape)
     _add_supply_capacity_rows(model, cols, idx, data.supply_capacity_kg_per_day, n_t)
     _add_monotone_rows(model, cols, idx)

@@ -222,6 +222,12 @@ class NetworkData:
         Demand-weighted centre of each district's nodes, degrees.
     district_site_km : numpy.ndarray, shape (D, S)
         Road distance from each district centre to each site, km.
+    module_usable_share : numpy.ndarray, shape (S, M, T), optional
+        Most a site sells per kg/day of a module's capacity in each period (fraction;
+        the peak-feasible share, :func:`h2model.peak.plan_usable_shares`); None: no limit
+        beyond the options' ``max_capacity_factor``.
+    existing_usable_share : numpy.ndarray, shape (S, T), optional
+        The same for each site's existing capacity.
     """
 
     sites: pd.DataFrame
@@ -262,6 +268,24 @@ class NetworkData:
     district_lon: np.ndarray
     district_lat: np.ndarray
     district_site_km: np.ndarray
+    module_usable_share: np.ndarray | None = None
+    existing_usable_share: np.ndarray | None = None
+
+    def sells_per_kg_per_day(self, max_capacity_factor: float):
+        r"""What a site sells per kg/day of module and existing capacity:
+        :math:`\min(\phi, u)` with :math:`\phi` = ``max_capacity_factor`` and :math:`u` the
+        usable shares (the one home of the capacity rows' coefficients).
+
+        Returns
+        -------
+        module : float or numpy.ndarray, shape (S, M, T)
+        existing : float or numpy.ndarray, shape (S, T)
+            ``max_capacity_factor`` itself (a float) where there are no usable shares.
+        """
+        phi = max_capacity_factor
+        module = phi if self.module_usable_share is None else np.minimum(phi, self.module_usable_share)
+        existing = phi if self.existing_usable_share is None else np.minimum(phi, self.existing_usable_share)
+        return module, existing
 
     def first_period(self, from_year) -> np.ndarray:
         """First period all of whose years are at or after ``from_year``.
@@ -520,6 +544,8 @@ def prepare(
     capex_cny_by_site=None,
     circuity=1.3,
     max_pair_km=30.0,
+    module_usable_share=None,
+    existing_usable_share=None,
 ) -> NetworkData:
     """Check plain input tables and precompute distances and sparse pairs.
 
@@ -547,6 +573,14 @@ def prepare(
     max_pair_km : float, default 30
         Keep (node, site) pairs up to this road distance, km. The model's
         ``max_detour_km`` may not exceed it.
+    module_usable_share : array_like, optional
+        Most a site sells per kg/day of one module's capacity, shape (sites, modules,
+        periods) or broadcastable to it (fraction in (0, 1]); the capacity rows use the
+        lower of it and ``max_capacity_factor`` (:meth:`NetworkData.sells_per_kg_per_day`).
+        Default: none (``max_capacity_factor`` alone).
+    existing_usable_share : array_like, optional
+        The same for each site's existing capacity, shape (sites, periods) or
+        broadcastable to it.
 
     Returns
     -------
@@ -589,6 +623,10 @@ def prepare(
     districts, district_lon, district_lat = _district_centres(node_district, demand_arr, node_lon, node_lat)
     district_site_km = road_km(district_lon[:, None], district_lat[:, None], site_lon, site_lat, circuity)
 
+    n_t = len(period_year)
+    module_share = _share_array(module_usable_share, "module_usable_share", (s, len(modules), n_t))
+    existing_share = _share_array(existing_usable_share, "existing_usable_share", (s, n_t))
+
     return NetworkData(
         sites=sites,
         modules=modules,
@@ -628,7 +666,22 @@ def prepare(
         district_lon=district_lon,
         district_lat=district_lat,
         district_site_km=district_site_km,
+        module_usable_share=module_share,
+        existing_usable_share=existing_share,
     )
+
+
+def _share_array(share, name, shape):
+    """A usable-share array broadcast to ``shape`` and checked (fractions in (0, 1]); None stays None."""
+    if share is None:
+        return None
+    try:
+        out = np.broadcast_to(np.asarray(share, dtype=float), shape).copy()
+    except ValueError:
+        raise ValueError(f"{name}: shape {np.shape(share)} does not broadcast to {shape}") from None
+    if not np.all((out > 0) & (out <= 1)):
+        raise ValueError(f"{name}: values must be in (0, 1]")
+    return out
 
 
 # --- generated instances --------------------------------------------------------------

@@ -364,8 +364,12 @@ def _greedy_installed(model, top_k: int = GREEDY_TOP_K):
         sel = np.flatnonzero(idx.x_period == t)
         pairs.append((idx.x_node[sel], idx.x_site[sel]))
 
+    phi_m, phi_e = data.sells_per_kg_per_day(opt.max_capacity_factor)
+
     def capacity(t, inst):  # what the stations may sell, kg/day
-        return opt.max_capacity_factor * (existing * (t >= site_t0) + inst @ cap_m)
+        if np.ndim(phi_m) == 0:
+            return phi_m * (existing * (t >= site_t0) + inst @ cap_m)
+        return phi_e[:, t] * existing * (t >= site_t0) + (inst * phi_m[:, :, t]) @ cap_m  # peak sizing
 
     def served(t, inst):
         return _served_kg_per_day(*pairs[t], demand[:, t], capacity(t, inst))

@@ -26,6 +26,7 @@ from ..peak import (
     peak_sizing_on,
     segment_mix,
     size_components,
+    usable_kg_per_day,
 )
 from ..supply import delivery_cost
 from .capex import _station_costs, replacement_shares
@@ -351,7 +352,7 @@ def _peak_rows(case, segment_loads, ids, years, yi, si, kg_day, cap_row):
         np.add.at(by_seg, (rows[keep], k[keep]), t["h2_kg_per_day"].to_numpy(float)[keep])
     mix = segment_mix(by_seg)
     feasible = peak_feasible_kg_per_day(inputs, mix, inputs.base_hoses(cap_row))
-    kg_day = np.minimum(kg_day, feasible)
+    kg_day = np.minimum(kg_day, usable_kg_per_day(inputs, mix, cap_row, max_capacity_factor(case)))
     sizes = size_components(inputs, mix * kg_day[:, None], cap_row)
     sizes["peak_feasible_kg_per_day"] = feasible
     return kg_day, sizes
