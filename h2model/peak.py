@@ -52,6 +52,11 @@ import numpy as np
 import pandas as pd
 
 HOURS_PER_DAY = 24
+#: Fill pressure (MPa) from which a fill is pre-cooled (SAE J2601: 70 MPa fills at -40 C).
+PRECOOLED_FILL_MPA = 70.0
+#: Components besides the compressor (``StationCosts.compressor_life_years``) whose lives
+#: ``PeakSizing.<component>_life_years`` give with peak sizing.
+REPLACED_COMPONENTS = ("storage", "dispenser", "precooling")
 #: Most hoses the queue model considers at one station (a bound for :func:`hoses_needed`).
 MAX_HOSES = 64
 _BISECTION_STEPS = 60
@@ -285,6 +290,10 @@ class PeakInputs:
     hoses_per_kg_per_day: float
     storage_kg_per_kg_per_day: float
     usable_share: float
+    fill_pressure_mpa: np.ndarray | None = None  # (n_segments,); None: every segment at 35 MPa
+    precooling_kw_per_hose: float = 0.0
+    precooling_capex_cny_per_kw: float = 0.0
+    component_life_years: dict[str, float] | None = None  # storage, dispenser, precooling
 
     @classmethod
     def from_case(cls, case) -> PeakInputs:
@@ -306,11 +315,16 @@ class PeakInputs:
         if missing:
             raise ValueError(f"FillSizes: no row for segment(s) {', '.join(missing)}")
         segs = tuple(wide.index)
+        pressure = (f.loc[list(segs), "fill_pressure_mpa"].fillna(35).to_numpy(float)
+                    if "fill_pressure_mpa" in f.columns else None)
         return cls(segs, wide.to_numpy(float), f.loc[list(segs), "kg_per_fill"].to_numpy(float),
                    f.loc[list(segs), "minutes_per_fill"].to_numpy(float),
                    float(ps["service_level_share"]), float(ps["service_level_wait_minutes"]),
                    float(ps["peak_day_factor"]), float(ps["base_hoses_per_1000_kg_per_day"]) / 1000.0,
-                   float(ps["base_storage_kg_per_kg_per_day"]), float(ps["cascade_usable_share"]))
+                   float(ps["base_storage_kg_per_kg_per_day"]), float(ps["cascade_usable_share"]),
+                   pressure, float(ps.get("precooling_kw_per_hose", 0.0)),
+                   float(ps.get("precooling_capex_cny_per_kw", 0.0)),
+                   {c: float(ps[f"{c}_life_years"]) for c in REPLACED_COMPONENTS if f"{c}_life_years" in ps})
 
     def base_hoses(self, capacity_kg_per_day) -> np.ndarray:
         """Hoses of a station's base design: capacity x hoses per kg/day, rounded up, >= 1."""
@@ -475,7 +489,8 @@ def plan_usable_shares(inputs: PeakInputs, demand_by_district: pd.DataFrame, sit
     return module_share, existing_share
 
 
-def size_components(inputs: PeakInputs, kg_by_segment, capacity_kg_per_day) -> dict[str, np.ndarray]:
+def size_components(inputs: PeakInputs, kg_by_segment, capacity_kg_per_day,
+                    station_pressure_mpa=None) -> dict[str, np.ndarray]:
     """Peak hour and component sizes of station-years at their loads by segment.
 
     Parameters
@@ -494,7 +509,11 @@ def size_components(inputs: PeakInputs, kg_by_segment, capacity_kg_per_day) -> d
         ``compressor_kg_per_hour`` (max of base, capacity / 24, and design-day kg / 24)
         and ``base_compressor_kg_per_hour``; ``storage_kg`` (installed cascade needed:
         :func:`storage_buffer_kg` / usable share, at least the base) and
-        ``base_storage_kg``.
+        ``base_storage_kg``; ``precooling_kw`` (refrigeration for the 70 MPa fills, HDSAM's
+        one pre-cooler per hose: ``precooling_kw_per_hose`` x the hoses the 70 MPa fills
+        alone need in their peak hour at the service level) and ``base_precooling_kw``
+        (every base hose of a 70 MPa station, none at a 35 MPa one: ``station_pressure_mpa``,
+        default 35).
     """
     q = np.asarray(kg_by_segment, float)
     cap = np.asarray(capacity_kg_per_day, float)
@@ -514,23 +533,45 @@ def size_components(inputs: PeakInputs, kg_by_segment, capacity_kg_per_day) -> d
         "base_compressor_kg_per_hour": base_comp,
         "storage_kg": np.maximum(storage_buffer_kg(kg, comp) / inputs.usable_share, base_storage),
         "base_storage_kg": base_storage,
+        **_precooling_kw(inputs, q, cap, station_pressure_mpa),
     }
 
 
-def extra_component_capex_cny(sizes: dict[str, np.ndarray], component_capex: dict[str, np.ndarray]):
-    """Capex (CNY) of the hoses, compressor throughput and storage that ``sizes``
-    (:func:`size_components`) needs beyond the base design, each at the unit cost of the
-    station's own component: ``component_capex`` ``compressor``, ``storage``,
-    ``dispenser`` (CNY of the base design, leading draws axes allowed) over the base
-    design's kg/h, kg and hoses."""
-    def extra(name, need, base):
+def _precooling_kw(inputs: PeakInputs, kg_by_segment, capacity_kg_per_day, station_pressure_mpa):
+    """``precooling_kw`` and ``base_precooling_kw`` of :func:`size_components`."""
+    n = len(kg_by_segment)
+    pressure = inputs.fill_pressure_mpa if inputs.fill_pressure_mpa is not None else np.full(
+        len(inputs.segments), 35.0)
+    cold = (pressure >= PRECOOLED_FILL_MPA).astype(float)
+    fills, _, tau = inputs.hourly(kg_by_segment * cold[None, :])
+    hoses = hoses_needed(fills, tau, inputs.wait_minutes, inputs.service_share).max(axis=1, initial=0)
+    st_p = np.broadcast_to(np.asarray(35.0 if station_pressure_mpa is None else station_pressure_mpa,
+                                      float), (n,))
+    base = np.where(st_p >= PRECOOLED_FILL_MPA, inputs.base_hoses(capacity_kg_per_day), 0)
+    return {"precooling_kw": inputs.precooling_kw_per_hose * hoses,
+            "base_precooling_kw": inputs.precooling_kw_per_hose * base.astype(float)}
+
+
+def extra_component_capex_cny(sizes: dict[str, np.ndarray], component_capex: dict[str, np.ndarray],
+                              precooling_capex_cny_per_kw: float = 0.0):
+    """Capex (CNY) of the hoses, compressor throughput, storage and pre-cooling that
+    ``sizes`` (:func:`size_components`) needs beyond the base design, each at the unit
+    cost of the station's own component: ``component_capex`` ``compressor``, ``storage``,
+    ``dispenser``, ``precooling`` (CNY of the base design, leading draws axes allowed)
+    over the base design's kg/h, kg, hoses and kW; pre-cooling at a station whose base
+    design has none (35 MPa) at ``precooling_capex_cny_per_kw``."""
+    def extra(name, need, base, fallback=0.0):
         with np.errstate(divide="ignore", invalid="ignore"):
-            unit = np.where(base > 0, component_capex[name] / np.where(base > 0, base, 1.0), 0.0)
+            unit = np.where(base > 0, component_capex[name] / np.where(base > 0, base, 1.0), fallback)
         return unit * np.maximum(need - base, 0.0)
 
-    return (extra("compressor", sizes["compressor_kg_per_hour"], sizes["base_compressor_kg_per_hour"])
-            + extra("storage", sizes["storage_kg"], sizes["base_storage_kg"])
-            + extra("dispenser", sizes["hoses_needed"].astype(float), sizes["base_hoses"].astype(float)))
+    out = (extra("compressor", sizes["compressor_kg_per_hour"], sizes["base_compressor_kg_per_hour"])
+           + extra("storage", sizes["storage_kg"], sizes["base_storage_kg"])
+           + extra("dispenser", sizes["hoses_needed"].astype(float), sizes["base_hoses"].astype(float)))
+    if "precooling_kw" in sizes and "precooling" in component_capex:
+        out = out + extra("precooling", sizes["precooling_kw"], sizes["base_precooling_kw"],
+                          precooling_capex_cny_per_kw)
+    return out
 
 
 def station_segment_loads(vehicles: pd.DataFrame, assignment: pd.DataFrame) -> pd.DataFrame:

@@ -486,6 +486,9 @@ FILL_SIZES = Sheet(
         Column("kg_per_fill", "float", "kg/fill", "Hydrogen dispensed per fill (average)", 0.1, 200),
         Column("minutes_per_fill", "float", "min/fill",
                "Time a fill occupies a hose, incl. connection and payment (average)", 0.5, 120),
+        Column("fill_pressure_mpa", "int", "MPa",
+               "Nominal fill pressure; 70 MPa fills are pre-cooled (PeakSizing.precooling_kw_per_hose)."
+               " Blank: 35", 35, 70, choices=(35, 70), required=False),
         _src(),
     ),
     key=("segment",),
@@ -744,7 +747,8 @@ NETWORK = Sheet(
 PEAK_SIZING = Sheet(
     "PeakSizing",
     "Peak-hour sizing of station components (h2model.peak), read only with Network.peak_sizing = 1:"
-    " the dispenser queue's service level, the design day and the base design of a station.",
+    " the dispenser queue's service level, the design day, the base design of a station, pre-cooling"
+    " for 70 MPa fills and the lives of replaced components.",
     PARAMS_COLUMNS,
     key=("key",),
     kind="params",
@@ -764,6 +768,16 @@ PEAK_SIZING = Sheet(
         Column("cascade_usable_share", "float", "fraction",
                "Share of the cascade's hydrogen that can be dispensed (pressure above what a fill needs)",
                0.01, 1),
+        Column("precooling_kw_per_hose", "float", "kW per hose",
+               "Refrigeration of the pre-cooler per hose that dispenses 70 MPa fills (HDSAM: one unit per"
+               " hose); sized for the hoses the 70 MPa fills need in their peak hour", 0, 100),
+        Column("precooling_capex_cny_per_kw", "float", "CNY/kW",
+               "Installed pre-cooling capex per kW at a station whose base design has no pre-cooler"
+               " (35 MPa; a 70 MPa station's own StationCosts pre-cooling share sets its unit cost)", 0, 1e6),
+        Column("storage_life_years", "int", "years", "Cascade storage life before replacement", 1, 60),
+        Column("dispenser_life_years", "int", "years", "Dispenser life before replacement", 1, 60),
+        Column("precooling_life_years", "int", "years", "Pre-cooling refrigeration life before replacement",
+               1, 60),
     ),
 )
 

@@ -114,6 +114,50 @@ def replacement_shares(share_of_capex, component_life_years, station_life_years:
     return share * due
 
 
+def component_replacement_shares(costs: dict[str, np.ndarray], life_years: dict[str, float],
+                                 station_life_years: int) -> np.ndarray:
+    """Replacement of every component by its own life, as a share of capex excl. land:
+    the sum over components of :func:`replacement_shares` (component capex over
+    ``capex_excl_land_cny``, its life); the compressor's life is
+    ``costs["compressor_life_years"]``, the others' ``life_years`` (components not named
+    there, and civil works, are not replaced).
+
+    Parameters
+    ----------
+    costs : dict of str to numpy.ndarray
+        :func:`station_costs_from_case`'s columns as arrays ``(..., n)``.
+    life_years : dict of str to float
+        Life (years) by component of :data:`CAPEX_COMPONENTS` other than the compressor.
+    station_life_years : int
+        Station life, years.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n, L)
+
+    Examples
+    --------
+    >>> c = {"capex_excl_land_cny": np.array([100.0]), "capex_compressor_cny": np.array([40.0]),
+    ...      "capex_dispenser_cny": np.array([10.0]), "capex_storage_cny": np.array([20.0]),
+    ...      "compressor_life_years": np.array([10])}
+    >>> r = component_replacement_shares(c, {"dispenser": 5, "storage": 30}, 20)
+    >>> r[0, [4, 9, 14]].tolist()  # dispenser at 5, 10, 15; compressor at 10; storage never
+    [0.1, 0.5, 0.1]
+    """
+    k = np.asarray(costs["capex_excl_land_cny"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        def share(name):
+            c = np.asarray(costs[f"capex_{name}_cny"], float)
+            return np.where(k > 0, c / np.where(k > 0, k, 1.0), 0.0)
+
+        out = replacement_shares(share("compressor"), np.asarray(costs["compressor_life_years"], float),
+                                 station_life_years)
+        for name, life in life_years.items():
+            if name != "compressor":
+                out = out + replacement_shares(share(name), life, station_life_years)
+    return out
+
+
 def _cost_index(case, station_type, pressure_mpa) -> np.ndarray:
     """Row of ``StationCosts`` for each (station_type, pressure_mpa), after checking shares."""
     sc = case["StationCosts"]

@@ -20,6 +20,7 @@ from ..finance import FinanceAssumptions, ex_vat, ramp_up_shares
 from ..fleet import OPEN_STATUSES, OPERATING_DAYS_PER_YEAR, max_capacity_factor
 from ..params import as_params
 from ..peak import (
+    REPLACED_COMPONENTS,
     PeakInputs,
     extra_component_capex_cny,
     peak_feasible_kg_per_day,
@@ -29,7 +30,7 @@ from ..peak import (
     usable_kg_per_day,
 )
 from ..supply import delivery_cost
-from .capex import _station_costs, replacement_shares
+from .capex import _station_costs, component_replacement_shares, replacement_shares
 
 #: Plateau utilisation of the fallback load path (sales / capacity), used when
 #: :func:`station_economics` gets no loads.
@@ -320,7 +321,8 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
     kg_day = np.minimum(kg_day, max_capacity_factor(case) * cap_row)
     peak = None
     if peak_sizing_on(case):  # and at what the base design's hoses serve in the peak hour
-        kg_day, peak = _peak_rows(case, segment_loads, ids, years, yi, si, kg_day, cap_row)
+        kg_day, peak = _peak_rows(case, segment_loads, ids, years, yi, si, kg_day, cap_row,
+                                  st["pressure_mpa"].to_numpy(float)[si])
 
     j = _supply_rows(case, st)[si]
     if station_supply is not None:
@@ -329,7 +331,7 @@ def station_years(case, loads: pd.DataFrame | None = None, built: pd.DataFrame |
                         capacity_kg_per_day=cap_row, supply_row=j, peak=peak)
 
 
-def _peak_rows(case, segment_loads, ids, years, yi, si, kg_day, cap_row):
+def _peak_rows(case, segment_loads, ids, years, yi, si, kg_day, cap_row, pressure_row):
     """Sales capped at the peak-feasible capacity, and the peak sizes of each row
     (:mod:`h2model.peak`)."""
     inputs = PeakInputs.from_case(case)
@@ -353,7 +355,7 @@ def _peak_rows(case, segment_loads, ids, years, yi, si, kg_day, cap_row):
     mix = segment_mix(by_seg)
     feasible = peak_feasible_kg_per_day(inputs, mix, inputs.base_hoses(cap_row))
     kg_day = np.minimum(kg_day, usable_kg_per_day(inputs, mix, cap_row, max_capacity_factor(case)))
-    sizes = size_components(inputs, mix * kg_day[:, None], cap_row)
+    sizes = size_components(inputs, mix * kg_day[:, None], cap_row, pressure_row)
     sizes["peak_feasible_kg_per_day"] = feasible
     return kg_day, sizes
 
@@ -406,8 +408,12 @@ def station_year_costs(params, sy: StationYears, *,
     dict of str to numpy.ndarray
         With ``sy.peak`` (``Network.peak_sizing = 1``) a row's capex and fixed O&M include
         the components its peak hour needs beyond the base design
-        (:func:`h2model.peak.extra_component_capex_cny`; O&M at the variant's share of
-        capex; replaced with the compressor's schedule as a share of the row's capex).
+        (:func:`h2model.peak.extra_component_capex_cny`, pre-cooling for 70 MPa fills
+        included; O&M at the variant's share of capex), and every component is replaced
+        by its own life (:func:`h2model.station.capex.component_replacement_shares`:
+        compressor ``StationCosts.compressor_life_years``, storage, dispenser and
+        pre-cooling ``PeakSizing.<component>_life_years``) as a share of the row's capex
+        (the peak's extra capex is replaced at the variant's blended share).
         Per row, shape ``(..., n_rows)``, at the row's capacity: ``capex_cny`` (incl.
         land), ``capex_excl_land_cny``, ``land_cny`` (purchase), ``fixed_cny_per_year`` (O&M + staff),
         ``land_lease_cny_per_year`` (CNY/year); ``hydrogen_purchase_cny_per_kg``,
@@ -441,8 +447,12 @@ def station_year_costs(params, sy: StationYears, *,
     fixed = (costs["fixed_om_cny_per_year"] + costs["staff_cny_per_year"])[..., vi]
     extra = 0.0
     if sy.peak is not None:  # components the peak hour needs beyond the base design (h2model.peak)
-        extra = extra_component_capex_cny(sy.peak, {c: costs[f"capex_{c}_cny"][..., vi]
-                                                    for c in ("compressor", "storage", "dispenser")})
+        sized = ("compressor", "storage", "dispenser", "precooling")
+        extra = extra_component_capex_cny(sy.peak, {c: costs[f"capex_{c}_cny"][..., vi] for c in sized},
+                                          p.par("PeakSizing", "precooling_capex_cny_per_kw"))
+        # and every component is replaced by its own life (h2model.peak.REPLACED_COMPONENTS)
+        rep_variant = component_replacement_shares(
+            costs, {c: p.par("PeakSizing", f"{c}_life_years") for c in REPLACED_COMPONENTS}, L)
         with np.errstate(divide="ignore", invalid="ignore"):
             om = costs["fixed_om_cny_per_year"][..., vi]
             om_share = np.where(capex_excl_land > 0, om / capex_excl_land, 0.0)
