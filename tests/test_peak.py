@@ -258,3 +258,55 @@ def test_plan_off_path_is_unchanged_and_peak_shares_build_more():
               * base.module_capacity_kg_per_day[mod.get_indexer(built["module_id"])])
     limit += existing[:, -1] * base.site_existing_capacity_kg_per_day
     assert np.all(st["throughput_kg_per_day"].to_numpy() <= limit[site.get_indexer(st.index)] + 1e-6)
+
+
+# --- pre-cooling and component lives ----------------------------------------------------------
+
+
+def test_precooling_sized_for_the_70_mpa_peak_by_hand():
+    # cars (70 MPa, 4 kg, 5 min) and buses (35 MPa); 12 kW per pre-cooled hose
+    prof = np.vstack([np.full(24, 0.5 / 23), np.full(24, 0.5 / 23)])
+    prof[:, 20] = 0.5
+    inp = _inputs(segments=("bus_12m", "passenger_car"), profile=prof, kg_per_fill=np.array([10.0, 4.0]),
+                  minutes_per_fill=np.array([12.0, 5.0]), fill_pressure_mpa=np.array([35.0, 70.0]),
+                  precooling_kw_per_hose=12.0)
+    sizes = peak.size_components(inp, np.array([[400.0, 400.0], [800.0, 0.0]]), np.array([1000.0, 1000.0]),
+                                 np.array([70.0, 35.0]))
+    # cars: 400 kg/day = 100 fills, 50 in hour 20, 5 min each: the hoses M/M/c needs for them alone
+    cars = int(peak.hoses_needed(50.0, 5.0, 10.0, 0.95))
+    assert sizes["precooling_kw"].tolist() == [12.0 * cars, 0.0]  # buses alone need no pre-cooling
+    # base: a 70 MPa station pre-cools each of its 2 base hoses, a 35 MPa station none
+    assert sizes["base_precooling_kw"].tolist() == [24.0, 0.0]
+    # extra pre-cooling at a 35 MPa station serving cars: at the fallback unit cost
+    s35 = peak.size_components(inp, np.array([[0.0, 400.0]]), np.array([1000.0]), np.array([35.0]))
+    capex = {c: np.array([1.0e6]) for c in ("compressor", "storage", "dispenser", "precooling")}
+    base = peak.extra_component_capex_cny({**s35, "precooling_kw": np.zeros(1)}, capex, 20_000.0)
+    with_cold = peak.extra_component_capex_cny(s35, capex, 20_000.0)
+    assert float(with_cold[0] - base[0]) == pytest.approx(20_000.0 * 12.0 * cars)
+
+
+def test_component_lives_enter_replacement_with_peak_sizing(case):
+    on = _with_network(case, peak_sizing=1)
+    loads = pd.DataFrame({"year": [2025], "station_id": ["HP-E1"], "h2_kg_per_day": [100.0]})
+    L = int(case.finance["station_life_years"])
+    off_c = station.station_year_costs(case, station.station_years(case, loads=loads, year=2025))
+    on_c = station.station_year_costs(on, station.station_years(on, loads=loads, year=2025))
+    sc = on_c["station_costs"]
+    v = 0
+    k = sc["capex_excl_land_cny"][v]
+    ps = on.params["PeakSizing"]
+    # off: the compressor alone, every compressor life
+    comp = sc["capex_compressor_cny"][v] / k
+    life_c = int(sc["compressor_life_years"][v])
+    expected_off = np.zeros(L)
+    expected_off[life_c - 1::life_c] = comp
+    expected_off[-1] = 0.0
+    assert off_c["replacement_share"][v] == pytest.approx(expected_off)
+    # on: plus storage, dispenser and pre-cooling, each at its own life (none in the last year)
+    expected_on = expected_off.copy()
+    for c in ("storage", "dispenser", "precooling"):
+        n = int(ps[f"{c}_life_years"])
+        due = np.arange(1, L + 1)
+        expected_on += np.where((due % n == 0) & (due < L), sc[f"capex_{c}_cny"][v] / k, 0.0)
+    assert on_c["replacement_share"][v] == pytest.approx(expected_on)
+    assert on_c["replacement_share"][v].sum() > off_c["replacement_share"][v].sum()
