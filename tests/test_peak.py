@@ -4,7 +4,9 @@ the peak-feasible capacity and the default switch leaving station economics unch
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -310,3 +312,135 @@ def test_component_lives_enter_replacement_with_peak_sizing(case):
         expected_on += np.where((due % n == 0) & (due < L), sc[f"capex_{c}_cny"][v] / k, 0.0)
     assert on_c["replacement_share"][v] == pytest.approx(expected_on)
     assert on_c["replacement_share"][v].sum() > off_c["replacement_share"][v].sum()
+
+
+# --- validation against HDSAM V3.1 (LLNL systems2atoms) ----------------------------------------
+
+HDSAM_FIXTURE = Path(__file__).parent / "data" / "hdsam_1000kg_station.json"
+
+
+@pytest.fixture(scope="module")
+def hdsam():
+    """HDSAM's 1,000 kg/day gaseous station (LLNL/systems2atoms, commit 32f96867,
+    systems2atoms/systems/s2a_systems_functions.py; see the fixture's ``source``)."""
+    return json.loads(HDSAM_FIXTURE.read_text())
+
+
+def test_hdsam_fixture_cites_its_source(hdsam):
+    assert hdsam["source"]["repo"] == "LLNL/systems2atoms"
+    assert hdsam["source"]["path"].endswith("s2a_systems_functions.py")
+    assert len(hdsam["source"]["commit"]) == 40
+    # its parts add up: TCI = installed x 1.23 (indirect costs), cost per kg = levelised capital,
+    # O&M and labour per kg + electricity
+    inst = hdsam["installed_capex_usd"]
+    installed = inst["compressor"] + inst["precooling"] + inst["storage"]
+    assert hdsam["total_capital_investment_usd"] == pytest.approx(installed * 1.23, rel=1e-12)
+    yearly = sum(hdsam["levelized_capital_usd_per_year"].values()) + sum(hdsam["om_usd_per_year"].values())
+    elec = hdsam["electricity_usd_per_kwh"] * sum(hdsam["electricity_kwh_per_kg"].values())
+    per_kg = yearly / hdsam["kg_per_year"] + elec
+    assert hdsam["station_cost_usd_per_kg"] == pytest.approx(per_kg, rel=1e-12)
+
+
+def test_hdsam_station_sizes_match_the_base_design(case, hdsam):
+    """h2model's base design of a 1,000 kg/day station (PeakSizing) has HDSAM's component
+    sizes: 4 hoses, 250 kg of cascade, the compressor at capacity / 24 h and one 3.4-ton
+    pre-cooler per hose at 70 MPa."""
+    inp = peak.PeakInputs.from_case(_with_network(case, peak_sizing=1))
+    sz = hdsam["sizes"]
+    cap = np.array([hdsam["capacity_kg_per_day"]])
+    sizes = peak.size_components(inp, np.zeros((1, len(inp.segments))), cap, np.array([70.0]))
+    assert int(sizes["base_hoses"][0]) == sz["hoses"] == sz["precoolers"]
+    assert sizes["base_storage_kg"][0] == pytest.approx(sz["cascade_storage_kg"])
+    assert sizes["base_compressor_kg_per_hour"][0] == pytest.approx(sz["compressor_kg_per_hour"])
+    hdsam_kw = sz["precoolers"] * sz["precooler_refrigeration_tons"] * sz["kw_per_refrigeration_ton"]
+    assert sizes["base_precooling_kw"][0] == pytest.approx(hdsam_kw, rel=1e-3)
+
+
+def _hdsam_costs(hdsam):
+    """HDSAM's station in h2model's cost arrays: component capex = its TCI split by installed cost."""
+    inst = hdsam["installed_capex_usd"]
+    tci = hdsam["total_capital_investment_usd"]
+    installed = inst["compressor"] + inst["precooling"] + inst["storage"]
+    costs = {f"capex_{c}_cny": np.array([inst[c] / installed * tci])
+             for c in ("compressor", "precooling", "storage")}
+    costs["capex_excl_land_cny"] = np.array([tci])
+    costs["compressor_life_years"] = np.array([hdsam["life_years"]["compressor"]])
+    return costs
+
+
+def _h2model_cost_per_kg(hdsam, tax_rate):
+    from h2model import finance
+
+    life = 30  # the lives 10, 15 and 30 years repeat exactly over 30 years, as HDSAM's levelisation assumes
+    rep = station.capex.component_replacement_shares(
+        _hdsam_costs(hdsam), {c: hdsam["life_years"][c] for c in ("precooling", "storage")}, life)[0]
+    fin = finance.FinanceAssumptions(discount_rate=hdsam["finance"]["real_after_tax_discount_rate"],
+                                     station_life_years=life, income_tax_rate=tax_rate,
+                                     depreciation_years=hdsam["macrs_years"]["compressor"],
+                                     construction_years=1)
+    variable = hdsam["electricity_usd_per_kwh"] * sum(hdsam["electricity_kwh_per_kg"].values())
+    price = finance.breakeven_price(hdsam["total_capital_investment_usd"],
+                                    sum(hdsam["om_usd_per_year"].values()), variable, hdsam["kg_per_year"],
+                                    fin, replacement_share=rep)
+    return float(np.asarray(price).ravel()[0])
+
+
+def _hdsam_formula_cost_per_kg(hdsam, tax_rate, depreciation_pv):
+    """HDSAM's levelisation (levelized_capital_cost): TCI share x CRF(r, life) x
+    (1 - PV_dep x T) / (1 - T), plus O&M, labour and electricity per kg."""
+    r = hdsam["finance"]["real_after_tax_discount_rate"]
+    costs = _hdsam_costs(hdsam)
+    lev = sum(float(costs[f"capex_{c}_cny"][0]) * r * (1 + r) ** n / ((1 + r) ** n - 1)
+              for c, n in hdsam["life_years"].items())
+    lev *= (1 - depreciation_pv * tax_rate) / (1 - tax_rate)
+    return ((lev + sum(hdsam["om_usd_per_year"].values())) / hdsam["kg_per_year"]
+            + hdsam["electricity_usd_per_kwh"] * sum(hdsam["electricity_kwh_per_kg"].values()))
+
+
+def test_hdsam_cost_per_kg_agrees_exactly_without_income_tax(hdsam):
+    """With income tax at zero (so the depreciation schedule does not matter) h2model's
+    discounted cash flow with replacements by component life
+    (:func:`h2model.station.capex.component_replacement_shares`) reproduces HDSAM's
+    levelised cost (capital recovery factor per component life) to rounding."""
+    expected = _hdsam_formula_cost_per_kg(hdsam, 0.0, 0.0)
+    assert _h2model_cost_per_kg(hdsam, 0.0) == pytest.approx(expected, rel=1e-9)
+
+
+def test_hdsam_cost_per_kg_with_tax_differs_by_the_depreciation_schedule(hdsam):
+    """With HDSAM's tax (38.9 %) h2model is 2.7 % above HDSAM's 2.503 USD/kg, outside the
+    2 % the issue asks for, and the gap is the depreciation schedule alone, which h2model
+    cannot reproduce: HDSAM depreciates on 5-year MACRS (half-year convention) and counts
+    its present value one year early (``real_PV_depr = NPV x (1 + r)`` = 0.851 of cost),
+    h2model straight-line over 5 years from the first operating year (0.758) and
+    replacements from the year they are bought (0.834). HDSAM's own formula with h2model's
+    straight-line present value (0.758 for every purchase) gives +3.5 %; h2model lies
+    between the two. Without tax the two agree exactly (test above)."""
+    r = hdsam["finance"]["real_after_tax_discount_rate"]
+    tax = hdsam["finance"]["total_tax_rate"]
+    reference = hdsam["station_cost_usd_per_kg"]
+    macrs = np.array([0.2, 0.32, 0.192, 0.1152, 0.1152, 0.0576])  # 5-year MACRS, half-year convention
+    pv_macrs = float((macrs / (1 + r) ** np.arange(1, 7)).sum() * (1 + r))
+    assert _hdsam_formula_cost_per_kg(hdsam, tax, pv_macrs) == pytest.approx(reference, rel=1e-4)
+    pv_straight = float((0.2 / (1 + r) ** np.arange(1, 6)).sum())
+    upper = _hdsam_formula_cost_per_kg(hdsam, tax, pv_straight)
+    ours = _h2model_cost_per_kg(hdsam, tax)
+    assert reference < ours < upper
+    assert ours / reference - 1 == pytest.approx(0.027, abs=0.002)
+
+
+def test_hdsam_capex_scale_differs_from_the_single_exponent(case, hdsam):
+    """h2model's station capex is top-down (StationCosts reference capex x (Q/Q_ref)^beta,
+    split by shares), so at HDSAM's 1,000 kg/day reference its components are HDSAM's by
+    construction. Doubling to 2,000 kg/day HDSAM's component laws (compressor per-stage
+    power^0.6038, storage linear, pre-cooling units^0.8579) raise installed capex x1.669
+    (beta 0.74); the case's 70 MPa beta = 0.65 gives x1.569, 6.0 % below HDSAM."""
+    sc = case["StationCosts"]
+    row = (sc["station_type"] == "standalone") & (sc["pressure_mpa"] == 70)
+    beta = float(sc.loc[row, "scale_exponent"].iloc[0])
+    tci = hdsam["total_capital_investment_usd"]
+    k = station.station_capex_cny([1000.0, 2000.0], hdsam["capacity_kg_per_day"], tci, beta)
+    assert k[0] == pytest.approx(tci)
+    hd = hdsam["at_2000_kg_per_day"]
+    hd_ratio = sum(hd["installed_capex_usd"].values()) / (tci / 1.23)
+    assert hd_ratio == pytest.approx(hd["installed_capex_ratio_to_1000"], rel=1e-12)
+    assert float(k[1] / k[0]) / hd_ratio - 1 == pytest.approx(-0.060, abs=0.002)
