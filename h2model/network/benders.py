@@ -104,18 +104,31 @@ class BendersStats:
 
 @dataclass
 class _Split:
-    """The model's matrix split for the decomposition (all objective terms scaled)."""
+    """The model's matrix split for the decomposition (all objective terms scaled).
+
+    The master's columns are the model's master columns (``master_cols``, z first),
+    then ``n_surrogate`` surrogate unmet-demand columns, then one theta per period;
+    ``full_*`` describe that whole master, ``master_*`` the model's master rows over
+    the model's master columns alone (to price a plan's open and shortfall columns).
+    """
 
     n_z: int  # z columns are master columns 0..n_z-1
     master_cols: np.ndarray  # model columns of the master (z first)
     master_cost: np.ndarray
     master_lower: np.ndarray
     master_upper: np.ndarray
-    master_integer: np.ndarray  # bool per master column
     master_a: sp.csr_matrix
     master_row_lower: np.ndarray
     master_row_upper: np.ndarray
+    full_cost: np.ndarray
+    full_lower: np.ndarray
+    full_upper: np.ndarray
+    full_a: sp.csr_matrix
+    full_row_lower: np.ndarray
+    full_row_upper: np.ndarray
     subs: list  # one _Sub per period
+    u_first: int = 0  # model column of the first unmet-demand column
+    n_u: int = 0
 
 
 @dataclass
@@ -129,8 +142,9 @@ class _Sub:
     lower: np.ndarray
     upper: np.ndarray
     shifted: np.ndarray  # rows with some z term
-    n_elastic: int  # elastic slack columns appended after ``cols``
+    elastic_rows: np.ndarray  # rows given an elastic slack column (price target)
     highs: highspy.Highs | None = None
+    n_model: int = 0
 
 
 def _column_layout(idx):
@@ -144,30 +158,39 @@ def _column_layout(idx):
     return sizes, first, n_col, period
 
 
-def _split(model, data) -> _Split:
-    """Read the model's rows (``model.matrix_rows``) and split them into master and subproblems."""
-    idx = model.network_index
-    sizes, first, n_col, col_period = _column_layout(idx)
-    rows, cols, vals, lo, up, fam = [], [], [], [], [], []
+def _model_matrix(model):
+    """The model's rows as one CSR matrix with bounds and each row's family name (empty rows dropped)."""
+    rows, cols, vals, lo, up, fam, names = [], [], [], [], [], [], []
     offset = 0
+    n_col = sum(len(v) for v in model.network_index.variables.values())
     for name, n_rows, row, col, coef, lower, upper in model.matrix_rows:
         rows.append(np.asarray(row) + offset)
         cols.append(np.asarray(col))
         vals.append(coef)
         lo.append(np.broadcast_to(np.asarray(lower, dtype=float), (n_rows,)))
         up.append(np.broadcast_to(np.asarray(upper, dtype=float), (n_rows,)))
-        fam.append(np.full(n_rows, name == "price_target"))
+        fam.append(np.full(n_rows, len(names)))
+        names.append(name)
         offset += n_rows
-    cat = (lambda parts, dt: np.concatenate(parts) if parts else np.zeros(0, dt))  # noqa: E731
+
+    def cat(parts, dtype):
+        return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
     a = sp.csr_matrix(
         (cat(vals, float), (cat(rows, np.int64), cat(cols, np.int64))), shape=(offset, n_col)
     )
-    lo, up, elastic = cat(lo, float), cat(up, float), cat(fam, bool)
+    lo, up, fam = cat(lo, float), cat(up, float), cat(fam, np.int64)
     keep = np.flatnonzero(np.diff(a.indptr) > 0)  # Pyomo skips empty rows too
-    a, lo, up, elastic = a[keep], lo[keep], up[keep], elastic[keep]
-    lo = np.where(np.isinf(lo), -_INF, lo)
-    up = np.where(np.isinf(up), _INF, up)
+    a, lo, up = a[keep], lo[keep], up[keep]
+    family = np.asarray(names + [""], dtype=object)[fam[keep]]
+    return a, np.where(np.isinf(lo), -_INF, lo), np.where(np.isinf(up), _INF, up), family
 
+
+def _split(model, data) -> _Split:
+    """Read the model's rows (``model.matrix_rows``) and split them into master and subproblems."""
+    idx = model.network_index
+    sizes, first, n_col, col_period = _column_layout(idx)
+    a, lo, up, family = _model_matrix(model)
     coo = a.tocoo()
     row_period = np.full(a.shape[0], -1, np.int64)
     on_sub = col_period[coo.col] >= 0
@@ -183,15 +206,10 @@ def _split(model, data) -> _Split:
 
     cost = model.objective_coefficients
     zs = idx.variables["installed"]
-    z_ub = np.array([v.ub for v in zs], dtype=float) if n_z else np.zeros(0)
     lower = np.zeros(len(master_cols))
     upper = np.full(len(master_cols), _INF)
-    upper[:n_z] = z_ub
-    n_o = sizes["open"]
-    upper[n_z : n_z + n_o] = 1.0
-    integer = np.zeros(len(master_cols), bool)
-    integer[:n_z] = True
-    m_rows = np.flatnonzero(row_period < 0)
+    upper[:n_z] = np.array([v.ub for v in zs], dtype=float) if n_z else np.zeros(0)
+    upper[n_z : n_z + sizes["open"]] = 1.0
     subs = []
     for t in range(len(data.period_year)):
         r_t = np.flatnonzero(row_period == t)
@@ -200,29 +218,140 @@ def _split(model, data) -> _Split:
         g = a_rt[:, :n_z].tocsr()
         subs.append(
             _Sub(
-                cols=c_t,
-                cost=cost[c_t],
-                a=a_rt[:, c_t].tocsr(),
-                g=g,
-                lower=lo[r_t],
-                upper=up[r_t],
+                cols=c_t, cost=cost[c_t], a=a_rt[:, c_t].tocsr(), g=g, lower=lo[r_t], upper=up[r_t],
                 shifted=np.flatnonzero(np.diff(g.indptr) > 0),
-                n_elastic=int(elastic[r_t].sum()),
+                elastic_rows=np.flatnonzero(family[r_t] == "price_target"),
             )
-        )
-        subs[-1].elastic_rows = np.flatnonzero(elastic[r_t])
+        )  # fmt: skip
+    m_rows = np.flatnonzero(row_period < 0)
+    master_a = a[m_rows][:, master_cols].tocsr()
+    sur = _surrogate(idx, a, lo, up, family, first, sizes, cost, len(master_cols), len(subs))
+    n_u, n_t = sizes["unmet"], len(subs)
+    pad = sp.csr_matrix((master_a.shape[0], n_u + n_t))
     return _Split(
-        n_z=n_z,
-        master_cols=master_cols,
-        master_cost=cost[master_cols],
-        master_lower=lower,
-        master_upper=upper,
-        master_integer=integer,
-        master_a=a[m_rows][:, master_cols].tocsr(),
-        master_row_lower=lo[m_rows],
-        master_row_upper=up[m_rows],
+        n_z=n_z, master_cols=master_cols, master_cost=cost[master_cols],
+        master_lower=lower, master_upper=upper, master_a=master_a,
+        master_row_lower=lo[m_rows], master_row_upper=up[m_rows],
+        full_cost=np.concatenate([cost[master_cols], np.zeros(n_u), np.ones(n_t)]),
+        full_lower=np.concatenate([lower, np.zeros(n_u), sur["theta_lower"]]),
+        full_upper=np.concatenate([upper, np.full(n_u, _INF), np.full(n_t, _INF)]),
+        full_a=sp.vstack([sp.hstack([master_a, pad]), sur["a"]], format="csr"),
+        full_row_lower=np.concatenate([lo[m_rows], sur["lower"]]),
+        full_row_upper=np.concatenate([up[m_rows], sur["upper"]]),
         subs=subs,
+        u_first=first["unmet"], n_u=n_u,
+    )  # fmt: skip
+
+
+def _surrogate(idx, a, lo, up, family, first, sizes, cost, n_master, n_t):
+    r"""Rows that give the master a relaxed picture of each period's operation.
+
+    With :math:`\tilde u_{nt}` a copy of the unmet demand in the master and
+    :math:`\kappa_{st}(z) = \phi(E_{st} + \sum_m Q_m z_{smt})` a site's saleable
+    capacity (from the model's capacity rows), every integer plan's operation meets
+
+    .. math::
+
+        d_{nt} - \tilde u_{nt} &\le \textstyle\sum_{s \in R_{nt}} \kappa_{st}(z)
+            &\text{(a node is served from capacity in reach)}\\
+        \textstyle\sum_n (d_{nt} - \tilde u_{nt}) &\le \textstyle\sum_s \kappa_{st}(z)
+            &\text{(a period's sales)}\\
+        \theta_t &\ge \textstyle\sum_n \big(\pi_t \tilde u_{nt} + c_{nt} (d_{nt} - \tilde u_{nt})\big)
+            &\text{(cost of serving and not serving)}
+
+    plus the model's covering rows (with :math:`\tilde u`) where built, with
+    :math:`\pi_t` the unmet penalty and :math:`c_{nt}` the cheapest assignment plus
+    the cheapest supply of period *t* (objective units per kg/day). The master's
+    optimum of :math:`\tilde u` is at most the plan's true unmet demand, and the
+    cost bound rises with it, so each row holds for the true operation: a partial
+    decomposition (the master keeps a relaxed copy of the subproblems) that starts
+    the master near the plans worth evaluating.
+
+    Returns
+    -------
+    dict
+        ``a`` (rows over master, surrogate and theta columns), ``lower``, ``upper``,
+        ``theta_lower``.
+    """
+    n_x, n_u, n_z = sizes["assign"], sizes["unmet"], sizes["installed"]
+    x0, u0, f0 = first["assign"], first["unmet"], first["flow"]
+    d_rows = np.flatnonzero(family == "demand")
+    cap_rows = np.flatnonzero(family == "capacity")
+    # demand row of each unmet column and of each assignment
+    dem = a[d_rows].tocoo()
+    u_of_drow = np.full(len(d_rows), -1, np.int64)
+    is_u = (dem.col >= u0) & (dem.col < u0 + n_u)
+    u_of_drow[dem.row[is_u]] = dem.col[is_u] - u0
+    u_of_x = np.full(n_x, -1, np.int64)
+    is_x = (dem.col >= x0) & (dem.col < x0 + n_x)
+    u_of_x[dem.col[is_x] - x0] = u_of_drow[dem.row[is_x]]
+    d_of_u = np.zeros(n_u)
+    d_of_u[u_of_drow] = lo[d_rows]
+    capm = a[cap_rows].tocoo()
+    cap_of_x = np.full(n_x, -1, np.int64)
+    is_x = (capm.col >= x0) & (capm.col < x0 + n_x)
+    cap_of_x[capm.col[is_x] - x0] = capm.row[is_x]
+    # kappa(z) = up - (z part) of each capacity row: coefficients -G and constant up
+    kappa_z = -a[cap_rows][:, :n_z]
+    kappa_c = up[cap_rows]
+    ok = (u_of_x >= 0) & (cap_of_x >= 0)
+    pairs = np.unique(u_of_x[ok] * len(cap_rows) + cap_of_x[ok])
+    reach = sp.csr_matrix(
+        (np.ones(len(pairs)), (pairs // len(cap_rows), pairs % len(cap_rows))), shape=(n_u, len(cap_rows))
     )
+    local_z = reach @ kappa_z
+    local_rhs = d_of_u - reach @ kappa_c
+    # period rows: sum over the period's nodes and capacity rows
+    u_t = idx.u_period
+    cap_t = np.full(len(cap_rows), -1, np.int64)
+    cap_t[cap_of_x[ok]] = idx.x_period[ok]
+    in_t_u = sp.csr_matrix((np.ones(n_u), (u_t, np.arange(n_u))), shape=(n_t, n_u))
+    has_t = cap_t >= 0
+    in_t_c = sp.csr_matrix(
+        (np.ones(int(has_t.sum())), (cap_t[has_t], np.flatnonzero(has_t))), shape=(n_t, len(cap_rows))
+    )
+    period_z = in_t_c @ kappa_z
+    period_rhs = in_t_u @ d_of_u - in_t_c @ kappa_c
+    # theta_t >= sum_n pi u + c (d - u): cheapest assignment and supply per node-period
+    x_cost = cost[x0 : x0 + n_x]
+    c_node = np.full(n_u, np.inf)
+    np.minimum.at(c_node, u_of_x[ok], x_cost[ok])
+    f_cost = cost[f0 : f0 + sizes["flow"]]
+    f_min = np.full(n_t, np.inf)
+    np.minimum.at(f_min, idx.f_period, f_cost)
+    c_node = np.where(np.isfinite(c_node), c_node, 0.0) + np.where(np.isfinite(f_min), f_min, 0.0)[u_t]
+    pi = cost[u0 : u0 + n_u]
+    c_node = np.minimum(c_node, pi)
+    n_cols = n_master + n_u + n_t
+
+    def block(z_part, u_part, theta_part):
+        z_part = sp.csr_matrix(z_part)
+        return sp.hstack(
+            [z_part, sp.csr_matrix((z_part.shape[0], n_master - n_z)), u_part, theta_part], format="csr"
+        )
+
+    eye_u = sp.identity(n_u, format="csr")
+    blocks = [
+        block(local_z, eye_u, sp.csr_matrix((n_u, n_t))),
+        block(period_z, in_t_u, sp.csr_matrix((n_t, n_t))),
+        block(sp.csr_matrix((n_t, n_z)), -in_t_u.multiply((pi - c_node)[None, :]), sp.identity(n_t)),
+    ]
+    lower = [local_rhs, period_rhs, in_t_u @ (c_node * d_of_u)]
+    upper = [np.full(n_u, _INF), np.full(n_t, _INF), np.full(n_t, _INF)]
+    cov_rows = np.flatnonzero(family == "covering")
+    if len(cov_rows):
+        cov = a[cov_rows]
+        blocks.append(block(cov[:, :n_z], cov[:, u0 : u0 + n_u], sp.csr_matrix((len(cov_rows), n_t))))
+        lower.append(lo[cov_rows])
+        upper.append(up[cov_rows])
+    full = sp.vstack(blocks, format="csr")
+    assert full.shape[1] == n_cols
+    return {
+        "a": full,
+        "lower": np.concatenate(lower),
+        "upper": np.concatenate(upper),
+        "theta_lower": np.where(np.isfinite(f_min) & (f_min >= 0) & (x_cost >= 0).all(), 0.0, -_INF),
+    }
 
 
 def _new_highs(options, quiet=True):
@@ -262,13 +391,11 @@ def _load_sub(sub, options):
     a = sub.a
     n = a.shape[1]
     cost = sub.cost
-    if sub.n_elastic:
-        slack = sp.csr_matrix(
-            (np.ones(sub.n_elastic), (sub.elastic_rows, np.arange(sub.n_elastic))),
-            shape=(a.shape[0], sub.n_elastic),
-        )
+    n_el = len(sub.elastic_rows)
+    if n_el:
+        slack = sp.csr_matrix((np.ones(n_el), (sub.elastic_rows, np.arange(n_el))), shape=(a.shape[0], n_el))
         a = sp.hstack([a, slack], format="csr")
-        cost = np.concatenate([cost, np.full(sub.n_elastic, ELASTIC_COST)])
+        cost = np.concatenate([cost, np.full(n_el, ELASTIC_COST)])
     _pass_lp(h, cost, np.zeros(len(cost)), np.full(len(cost), _INF), a, sub.lower, sub.upper)
     sub.highs = h
     sub.n_model = n
@@ -288,6 +415,8 @@ def _solve_sub(sub, z, options):
     slack : float
         Sum of elastic slack (price-target shortfall), kg/day.
     """
+    if sub.a.shape[0] == 0 or sub.a.shape[1] == 0:  # a period without demand in reach
+        return 0.0, np.zeros(sub.g.shape[1]), np.zeros(sub.a.shape[1]), 0.0
     if sub.highs is None:
         _load_sub(sub, options)
     h = sub.highs
@@ -323,18 +452,12 @@ class _Master:
     def __init__(self, split: _Split, options):
         self.split = split
         self.n_t = len(split.subs)
-        self.n = len(split.master_cols)
         self.h = _new_highs(options)
         self.h.setOptionValue("mip_improving_solution_save", True)
-        theta_lb = np.array([0.0 if (s.cost >= 0).all() else -_INF for s in split.subs])
+        self.n = len(split.full_cost) - self.n_t  # columns before the thetas
         _pass_lp(
-            self.h,
-            np.concatenate([split.master_cost, np.ones(self.n_t)]),
-            np.concatenate([split.master_lower, theta_lb]),
-            np.concatenate([split.master_upper, np.full(self.n_t, _INF)]),
-            sp.hstack([split.master_a, sp.csr_matrix((split.master_a.shape[0], self.n_t))], format="csr"),
-            split.master_row_lower,
-            split.master_row_upper,
+            self.h, split.full_cost, split.full_lower, split.full_upper, split.full_a,
+            split.full_row_lower, split.full_row_upper,
         )
         self.pool = [[] for _ in range(self.n_t)]  # (constant, coef) per period
         self.n_cuts = 0
@@ -484,9 +607,14 @@ class _State:
         """The incumbent as a master solution: its columns and theta_t = v_t (meets every cut)."""
         if self.best_plan is None:
             return None
-        z, mvals, _, values = self.best_plan
+        z, mvals, primals, values = self.best_plan
+        sp_ = self.split
+        u = np.zeros(sp_.n_u)
+        for sub, primal in zip(sp_.subs, primals, strict=True):
+            at = (sub.cols >= sp_.u_first) & (sub.cols < sp_.u_first + sp_.n_u)
+            u[sub.cols[at] - sp_.u_first] = primal[at]
         theta = [max(v, self.master.cut_value(t, z)) for t, v in enumerate(values)]
-        return np.concatenate([mvals, theta])
+        return np.concatenate([mvals, u, theta])
 
     def gap(self):
         if not math.isfinite(self.best) or not math.isfinite(self.bound):
@@ -545,8 +673,15 @@ def _root(state: _State, budget_s: float):
     return z_out
 
 
-def _round_plans(state: _State, z_lp):
-    """Evaluate the LP plan rounded at :data:`ROUNDING_THRESHOLDS` (module where the LP value reaches it)."""
+def _round_plans(state: _State, z_lp, model):
+    """Evaluate the greedy plan and the LP plan rounded at :data:`ROUNDING_THRESHOLDS`.
+
+    The greedy plan is :func:`h2model.network.solve._greedy_installed`; a rounded plan
+    has a module where the LP value reaches the threshold.
+    """
+    from h2model.network.solve import _greedy_installed
+
+    state.evaluate(_greedy_installed(model))
     ub = state.split.master_upper[: state.split.n_z]
     for tau in ROUNDING_THRESHOLDS:
         if state.left() <= 0:
@@ -565,7 +700,7 @@ def _master_rounds(state: _State):
     master.set_integer(True)
     target = state.options.mip_gap
     while state.left() > 1.0 and state.gap() > target:
-        limit = state.left() if state.stats.master_rounds else max(5.0, MASTER_ROUND_SHARE * state.left())
+        limit = max(5.0, MASTER_ROUND_SHARE * state.left())
         has, obj, bound, vals, status = master.solve(limit, gap=0.5 * target, start=state.start_vector())
         state.stats.master_rounds += 1
         if math.isfinite(bound):
@@ -628,7 +763,7 @@ def solve_benders(model, options):
     split = _split(model, model.network_data)
     state = _State(split, options, t0 + limit)
     z_lp = _root(state, ROOT_SHARE * limit if math.isfinite(limit) else math.inf)
-    _round_plans(state, z_lp)
+    _round_plans(state, z_lp, model)
     if state.gap() > options.mip_gap:
         _master_rounds(state)
     state.stats.cuts = state.master.n_cuts
