@@ -55,11 +55,12 @@ def run_guangzhou(args, workbook=None) -> dict:
 
     case = load_case(workbook or DEFAULT_CASE)
     fl = fleet.fleet_from_case(case)
+    sheet = network_options_from_case(case, fl)
     gap, limit = (0.0, None) if workbook is None else (args.gap, args.time_limit)
-    if args.method == "benders" and limit is None:
-        limit = args.time_limit
+    if args.method == "benders" and workbook is None:  # the sheet's gap: Benders proves no gap 0
+        gap, limit = sheet.mip_gap, args.time_limit
     options = dataclasses.replace(
-        network_options_from_case(case, fl), mip_gap=gap, time_limit_s=limit,
+        sheet, mip_gap=gap, time_limit_s=limit,
         covering_rows=args.covering, start=args.start, method=args.method,
     )
     peak_prepare = _peak_mb()

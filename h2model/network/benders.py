@@ -490,7 +490,9 @@ class _Master:
         self.pool[t].append((const, _Dense(coef[nz], nz)))
         index = np.concatenate([nz, [self.n + t]]).astype(np.int32)
         values = np.concatenate([-coef[nz], [1.0]])
-        self.h.addRows(1, np.array([const]), np.array([_INF]), len(index), np.array([0], np.int32), index, values)
+        self.h.addRows(
+            1, np.array([const]), np.array([_INF]), len(index), np.array([0], np.int32), index, values
+        )
         self.n_cuts += 1
         return True
 
