@@ -647,7 +647,7 @@ def _root(state: _State, budget_s: float):
     lam, history, z_out = IN_OUT_LAMBDA, [], np.zeros(n_z)
     master.set_integer(False)
     while perf_counter() < stop and state.left() > 0:
-        has, obj, _, vals, _ = master.solve(state.left())
+        has, obj, _, vals, _ = master.solve(min(state.left(), stop - perf_counter()))
         if not has:
             break
         state.stats.root_iterations += 1
