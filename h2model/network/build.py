@@ -145,6 +145,8 @@ OBJECTIVE_SCALE = 1e-5
 HEURISTIC_START_BINARIES = 2_500
 #: How the heuristic start may build its plan (``NetworkOptions.start``).
 START_METHODS = ("greedy", "relax_and_fix")
+#: How the model is solved (``NetworkOptions.method``).
+SOLVE_METHODS = ("monolithic", "benders")
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,12 @@ class NetworkOptions:
         How the heuristic start builds its plan: ``"greedy"`` by served demand per
         CNY (a max flow per step), ``"relax_and_fix"`` by a relax-and-fix over
         periods guided by the LP relaxation (both in :mod:`h2model.network.solve`).
+    method : {"monolithic", "benders"}, default "monolithic"
+        ``"monolithic"`` hands the whole MILP to the solver; ``"benders"`` solves it by
+        Benders decomposition (:mod:`h2model.network.benders`: module choices in a
+        HiGHS master problem, one transportation LP per period), for large instances.
+        With ``"benders"`` the model is built as a matrix (no Pyomo rows) and only
+        :func:`h2model.network.solve.solve` can solve it.
     """
 
     max_detour_km: float = 10.0
@@ -259,6 +267,7 @@ class NetworkOptions:
     tee: bool = False
     heuristic_start: bool | None = None
     start: str = "greedy"
+    method: str = "monolithic"
 
     def __post_init__(self):
         if self.max_detour_km <= 0:
@@ -273,6 +282,8 @@ class NetworkOptions:
             )
         if self.mip_gap < 0:
             raise ValueError("mip_gap must be >= 0")
+        if self.method not in SOLVE_METHODS:
+            raise ValueError(f"method {self.method!r} must be one of {', '.join(SOLVE_METHODS)}")
         if self.start not in START_METHODS:
             raise ValueError(f"start {self.start!r} must be one of {', '.join(START_METHODS)}")
         if not 0.0 < self.max_capacity_factor <= 1.0:
@@ -362,8 +373,16 @@ def _var_list(model, name, n, **kwargs):
 
 
 def _add_rows(model, name, n_rows, row, col, coef, allvars, lower, upper):
-    """Add ``lower <= A x <= upper`` from COO triplets, one Pyomo row per index."""
+    """Add ``lower <= A x <= upper`` from COO triplets, one Pyomo row per index.
+
+    A model with a ``matrix_rows`` list (``method="benders"``) gets the triplets
+    appended there instead of Pyomo rows.
+    """
     if n_rows == 0:
+        return
+    sink = getattr(model, "matrix_rows", None)
+    if sink is not None:
+        sink.append((name, n_rows, row, col, np.asarray(coef, dtype=float), lower, upper))
         return
     order = np.argsort(row, kind="stable")
     row = row[order]
@@ -718,6 +737,7 @@ def _add_objective(model, cols, data, opt, idx, unit_cost):
         ]
     )
     nz = np.flatnonzero(cost)
+    model.objective_coefficients = cost  # scaled, one per column (a decomposition reads them)
     model.cost = pyo.Objective(
         expr=LinearExpression(linear_coefs=cost[nz].tolist(), linear_vars=cols.allvars[nz].tolist()),
         sense=pyo.minimize,
@@ -1250,6 +1270,8 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
     )  # fmt: skip
 
     model = pyo.ConcreteModel(name="h2_network_plan")
+    if opt.method == "benders":
+        model.matrix_rows = []  # rows as COO triplets (_add_rows), read by h2model.network.benders
     cols, idx.variables = _add_variables(
         model, data, z_m, len(x_n), len(f_k), len(u_n), len(o_site),
         int(target_period is not None), len(cov_d),

@@ -613,7 +613,12 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
     staged = (
         staged and opt.solver in ("highs", "appsi_highs") and getattr(model, "network_data", None) is not None
     )
-    if staged:
+    if opt.method == "benders":
+        from h2model.network.benders import solve_benders
+
+        staged = False
+        status, term, has, obj, bound, solver_time = solve_benders(model, opt)
+    elif staged:
         status, term, has, obj, bound, solver_time = _solve_staged(model, opt)
     elif opt.solver in SolverFactoryV2:
         status, term, has, obj, bound, solver_time = _solve_v2(model, opt)
@@ -626,6 +631,7 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
     if status == "optimal" and math.isnan(gap):
         gap = 0.0
     how = f" with heuristic start ({opt.start})" if staged else ""
+    how = " by Benders decomposition" if opt.method == "benders" else how
     message = f"{opt.solver}{how}: {status} ({term})"
     if has:
         message += f", objective {objective:,.0f} CNY"
