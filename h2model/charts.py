@@ -453,8 +453,10 @@ def price_axis(prices, target: float | None = None) -> tuple[float, float]:
     return max(0.0, float(5.0 * np.ceil(low / 5.0) - 5.0)), high
 
 
-def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang: str = "en"):
-    """Network retail hydrogen price by year against the price target.
+def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang: str = "en",
+               observed: pd.DataFrame | None = None):
+    """Network retail hydrogen price by year against the price target, with the prices
+    observed at the pump as separate points.
 
     Parameters
     ----------
@@ -464,6 +466,10 @@ def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang:
         The ``targets`` table; its ``price`` row gives the dashed target line and the
         target year.
     lang : {'en', 'zh'}
+    observed : pandas.DataFrame, optional
+        ``year, price_cny_per_kg, place, price_basis`` (the ``ObservedPrices`` sheet, the
+        place already named in ``lang``): drawn as diamonds (market) and triangles
+        (subsidised), in the axis range.
 
     Returns
     -------
@@ -474,7 +480,14 @@ def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang:
     p["year"] = p["year"].astype(int)
     p["series"] = t("mark.network_price", lang)
     row = _target_row(targets, "price")
-    lo, hi = price_axis(p["h2_price_cny_per_kg"], float(row["required"]) if row is not None else None)
+    obs = None
+    if observed is not None and len(observed):
+        _need(observed, ["year", "price_cny_per_kg", "place", "price_basis"], "price_path observed")
+        obs = observed[["year", "price_cny_per_kg", "place", "price_basis"]].copy()
+        obs["year"] = obs["year"].astype(int)
+        obs["basis"] = [t(f"mark.observed_{b}", lang) for b in obs["price_basis"]]
+    fitted = pd.concat([p["h2_price_cny_per_kg"], obs["price_cny_per_kg"] if obs is not None else None])
+    lo, hi = price_axis(fitted, float(row["required"]) if row is not None else None)
     yscale = alt.Scale(domain=[lo, hi], nice=False, zero=False)
     line = (
         alt.Chart(p)
@@ -489,6 +502,26 @@ def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang:
         )
     )
     layers = [line]
+    if obs is not None:
+        bases = [t(f"mark.observed_{b}", lang) for b in ("market", "subsidised")]
+        layers.append(
+            alt.Chart(obs)
+            .mark_point(size=90, filled=True, opacity=0.85, clip=True)
+            .encode(
+                x="year:Q",
+                y=alt.Y("price_cny_per_kg:Q", scale=yscale),
+                shape=alt.Shape("basis:N", title=t("legend.observed", lang),
+                                scale=alt.Scale(domain=bases, range=["diamond", "triangle-down"])),
+                color=alt.Color("basis:N", title=t("legend.observed", lang),
+                                scale=alt.Scale(domain=bases, range=["#e45756", "#f58518"])),
+                tooltip=[
+                    alt.Tooltip("place:N", title=t("legend.observed", lang)),
+                    alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+                    alt.Tooltip("price_cny_per_kg:Q", title=t("axis.h2_price", lang), format=",.1f"),
+                    alt.Tooltip("basis:N", title=t("col.price_basis", lang)),
+                ],
+            )
+        )
     off = p[p["h2_price_cny_per_kg"] > hi].assign(
         top=hi, text=lambda d: d["h2_price_cny_per_kg"].map("{:,.0f} ↑".format)
     )

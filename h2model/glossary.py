@@ -898,6 +898,24 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "{n} input cell(s) differ from the base run's workbook; the targets before and after:",
         "与基准运行的工作簿相比有 {n} 个输入单元格不同；目标的前后对比：",
     ),
+    # --- analyst content: observed prices ------------------------------------------------
+    "mark.observed_market": ("observed, market", "实测：市场价"),
+    "mark.observed_subsidised": ("observed, subsidised", "实测：补贴后"),
+    "legend.observed": ("Observed pump price", "实测加氢站价格"),
+    "col.place": ("Place", "地点"),
+    "col.price_basis": ("Price basis", "价格口径"),
+    "col.price_cny_per_kg": ("Observed price (CNY/kg, nominal)", "实测价格（元/公斤，名义）"),
+    "col.model_price_cny_per_kg": ("Model network price that year (CNY/kg, nominal)",
+                                   "当年模型网络氢价（元/公斤，名义）"),
+    "narr.observed_vs_model": (
+        "Model network price (CNY/kg, nominal) {models}; observed at the pump: {observed}.",
+        "模型网络氢价（元/公斤，名义）{models}；加氢站实测价格：{observed}。",
+    ),
+    "narr.observed_table": (
+        "Pump prices observed against the model's network price of the same year",
+        "加氢站实测价格与同年模型网络氢价对比",
+    ),
+    # --- analyst content (end) -------------------------------------------------------------
 }
 
 

@@ -187,6 +187,58 @@ def nominal_price_path(results: Results, case) -> pd.DataFrame:
     return p
 
 
+def observed_prices(results: Results, case, lang: str) -> pd.DataFrame:
+    """The pump prices observed (``ObservedPrices`` sheet) next to the model's network
+    price of the same year, both nominal CNY/kg of that year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, place`` (the Chinese name in ``zh`` where the sheet has one),
+        ``price_basis`` (market or subsidised), ``price_cny_per_kg`` (observed),
+        ``model_price_cny_per_kg`` (the run's network price with subsidies that year,
+        NaN outside the run's years), ``source_key``; empty without the sheet.
+    """
+    cols = ["year", "place", "price_basis", "price_cny_per_kg", "model_price_cny_per_kg", "source_key"]
+    obs = case.tables.get("ObservedPrices")
+    if obs is None or obs.empty or "price_path" not in results:
+        return pd.DataFrame(columns=cols)
+    model = nominal_price_path(results, case).set_index("year")["h2_price_cny_per_kg"]
+    place = obs["place"].astype(str)
+    if lang != "en" and "name_zh" in obs:
+        place = obs["name_zh"].where(obs["name_zh"].notna() & (obs["name_zh"].astype(str) != ""), place)
+    out = pd.DataFrame({
+        "year": obs["year"].astype(int).to_numpy(),
+        "place": place.to_numpy(object),
+        "price_basis": obs["price_basis"].to_numpy(object),
+        "price_cny_per_kg": obs["price_cny_per_kg"].astype(float).to_numpy(),
+        "model_price_cny_per_kg": model.reindex(obs["year"].astype(int)).to_numpy(float),
+        "source_key": obs["source_key"].to_numpy(object),
+    })
+    return out.sort_values(["year", "price_cny_per_kg"], ascending=[True, False], kind="stable").reset_index(
+        drop=True)
+
+
+def observed_sentence(results: Results, case, lang: str) -> str | None:
+    """One sentence for the price card: the model's price in its first year and in each
+    year with an observed pump price, next to those observations (nominal CNY/kg); None
+    without observations."""
+    obs = observed_prices(results, case, lang)
+    if obs.empty:
+        return None
+    model = nominal_price_path(results, case).set_index("year")["h2_price_cny_per_kg"]
+    years = sorted({int(model.index.min()), *obs["year"].astype(int)} & set(model.index.astype(int)))
+    models = ", ".join(f"{y}: {_price(model.loc[y])}" for y in years)
+    seen = "; ".join(
+        f"{_price(r.price_cny_per_kg)} {r.place} ({r.year}, {t(f'mark.observed_{r.price_basis}', lang)})"
+        for r in obs.itertuples(index=False))
+    return t("narr.observed_vs_model", lang, models=models, observed=seen)
+
+
+def _observed_for_chart(results: Results, case, lang: str) -> pd.DataFrame:
+    return observed_prices(results, case, lang)[["year", "price_cny_per_kg", "place", "price_basis"]]
+
+
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "targets", "summary", ("targets",), lambda r, c, lang: charts.targets_summary(r["targets"], lang=lang)
@@ -220,7 +272,8 @@ CHARTS: tuple[ChartSpec, ...] = (
         "price_path",
         "economics",
         ("price_path", "targets"),
-        lambda r, c, lang: charts.price_path(nominal_price_path(r, c), r["targets"], lang=lang),
+        lambda r, c, lang: charts.price_path(nominal_price_path(r, c), r["targets"], lang=lang,
+                                             observed=_observed_for_chart(r, c, lang)),
     ),
     ChartSpec(
         "tco_parity",
@@ -844,6 +897,7 @@ def first_screen(results: Results, case, lang: str) -> dict:
         "target": f"{cmp} {target:g}",
         "target_value": f"{target:g}",
         "price_definition": t("narr.price_definition", lang),
+        "observed": observed_sentence(results, case, lang),
         "budget": {
             "window": f"{lo}–{hi}",
             "total": money(bud["total_cny"], lang),
