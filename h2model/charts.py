@@ -630,6 +630,82 @@ def tco_parity(parity: pd.DataFrame, *, lang: str = "en", columns: int = 3):
     return _finish(chart, t("chart.tco_parity", lang), lang, subtitle)
 
 
+#: Colours of the TCO component groups (:data:`h2model.tco.COMPONENT_GROUPS`), subsidies green.
+TCO_GROUP_COLOURS = {"vehicle_capital": "#4c78a8", "energy": "#f58518", "maintenance": "#72b7b2",
+                     "other_costs": "#b279a2", "subsidies": "#54a24b"}
+
+
+def tco_components(components: pd.DataFrame, years=(2025, 2030), *, lang: str = "en", columns: int = 3):
+    """Vehicle cost per km by component: stacked bars per powertrain and purchase year,
+    one panel per segment; subsidies stack below zero and a black tick marks the total.
+
+    Parameters
+    ----------
+    components : pandas.DataFrame
+        The ``tco_components`` table: ``segment, powertrain, purchase_year, component,
+        tco_cny_per_km``.
+    years : iterable of int
+        Purchase years shown (those the table has).
+    lang : {'en', 'zh'}
+    columns : int
+        Panels per row.
+
+    Returns
+    -------
+    altair.FacetChart
+    """
+    _need(components, ["segment", "powertrain", "purchase_year", "component", "tco_cny_per_km"],
+          "tco_components")
+    d = components[components["purchase_year"].isin(list(years))].copy()
+    d["purchase_year"] = d["purchase_year"].astype(int)
+    d = _labelled(d, "segment", "segment", lang)
+    d = _labelled(d, "component", "component", lang)
+    d["bar"] = [f"{category('powertrain_short', p, lang)} {y}"
+                for p, y in zip(d["powertrain"], d["purchase_year"], strict=True)]
+    groups = list(TCO_GROUP_COLOURS)
+    labels = categories("component", groups, lang)
+    d["order"] = d["component"].map({g: i for i, g in enumerate(groups)}).fillna(len(groups))
+    bars_order = [f"{category('powertrain_short', p, lang)} {y}" for p in ("fcev", "bev", "diesel")
+                  for y in sorted(d["purchase_year"].unique())]
+    total = d.groupby(["segment_label", "bar"], as_index=False)["tco_cny_per_km"].sum()
+    data = pd.concat([d.assign(kind="part"), total.assign(kind="total")], ignore_index=True)
+    data = data[["segment_label", "bar", "component_label", "order", "tco_cny_per_km", "kind"]]
+    x = alt.X("bar:N", sort=bars_order, title=None, axis=alt.Axis(labelAngle=-40))
+    y_title = t("axis.cny_per_km", lang)
+    stack = (
+        alt.Chart()
+        .transform_filter(alt.datum.kind == "part")
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("tco_cny_per_km:Q", title=y_title, stack="zero"),
+            color=alt.Color("component_label:N", title=t("axis.component", lang),
+                            scale=alt.Scale(domain=labels, range=list(TCO_GROUP_COLOURS.values()))),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("segment_label:N", title=t("legend.segment", lang)),
+                alt.Tooltip("bar:N", title=t("legend.powertrain_year", lang)),
+                alt.Tooltip("component_label:N", title=t("axis.component", lang)),
+                alt.Tooltip("tco_cny_per_km:Q", title=y_title, format=",.2f"),
+            ],
+        )
+    )
+    ticks = (
+        alt.Chart()
+        .transform_filter(alt.datum.kind == "total")
+        .mark_tick(color="black", thickness=2, size=18)
+        .encode(x=x, y=alt.Y("tco_cny_per_km:Q"),
+                tooltip=[alt.Tooltip("tco_cny_per_km:Q", title=t("mark.total", lang), format=",.2f")])
+    )
+    order = _order("segment", components["segment"], lang)
+    chart = (
+        alt.layer(stack, ticks, data=data)
+        .properties(width=200, height=170)
+        .facet(facet=alt.Facet("segment_label:N", title=None, sort=order), columns=columns)
+    )
+    return _finish(chart, t("chart.tco_components", lang), lang, t("narr.tco_components", lang))
+
+
 def parity_headers(parity: pd.DataFrame, lang: str) -> dict[str, str]:
     """Panel titles of the parity chart: each segment's name with its parity year against
     each alternative (the ``parity_year`` column), or "no parity by <last year>".
@@ -1557,6 +1633,7 @@ __all__ = [
     "levelised_cost",
     "price_path",
     "tco_parity",
+    "tco_components",
     "subsidy_budget",
     "demand_by_district",
     "supply_mix",

@@ -93,9 +93,10 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "narr.price": (
         "The network price with subsidies (every operating station's annualised cost / kg sold), in "
         "nominal CNY of each year, against the plan's target; the axis is fitted to the data and a value "
-        "above it is written at the top edge.",
+        "above it is written at the top edge. Diamonds and triangles: prices observed at the pump (market, "
+        "subsidised).",
         "含补贴网络氢价（所有运营加氢站的年化成本 / 售氢量），按各年名义价格计，与规划目标对比；"
-        "纵轴按数据范围设定，超出范围的数值标注在上沿。",
+        "纵轴按数据范围设定，超出范围的数值标注在上沿。菱形和三角形为加氢站实测价格（市场价、补贴后）。",
     ),
     "narr.tco": (
         "For each segment, the hydrogen price at which a fuel-cell vehicle bought in a year "
@@ -915,6 +916,26 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "Pump prices observed against the model's network price of the same year",
         "加氢站实测价格与同年模型网络氢价对比",
     ),
+    "price_basis.market": ("market", "市场价"),
+    "price_basis.subsidised": ("subsidised", "补贴后"),
+    # --- analyst content: vehicle cost per km by component --------------------------------
+    "chart.tco_components": ("Vehicle cost per km by component", "车辆每公里成本构成"),
+    "narr.tco_components": (
+        "Total cost of ownership per km (levelised over the vehicle's discounted distance, CNY of the price "
+        "year) of vehicles bought in each year, by component; subsidies stack below zero and the black "
+        "tick is the total.",
+        "各年购置车辆的每公里全生命周期成本（按折现里程平准化，基准年价格），按构成分列；"
+        "补贴为零线以下的负值，黑色短线为合计。",
+    ),
+    "axis.cny_per_km": ("CNY/km", "元/公里"),
+    "legend.powertrain_year": ("Powertrain and purchase year", "动力类型与购置年份"),
+    "powertrain_short.fcev": ("FCEV", "燃料电池"),
+    "powertrain_short.bev": ("BEV", "纯电动"),
+    "powertrain_short.diesel": ("Diesel", "柴油"),
+    "component.vehicle_capital": ("Vehicle capital (purchase, replacement, less resale)",
+                                  "车辆资本（购置、部件更换，扣除残值）"),
+    "component.other_costs": ("Other (insurance, tolls)", "其他（保险、通行费）"),
+    "component.subsidies": ("Subsidies", "补贴"),
     # --- analyst content (end) -------------------------------------------------------------
 }
 

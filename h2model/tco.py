@@ -55,7 +55,7 @@ COMPONENT_GROUPS = {
     "vehicle_capital": ("purchase", "replacement", "residual"),
     "energy": ("energy",),
     "maintenance": ("maintenance",),
-    "other": ("insurance", "tolls"),
+    "other_costs": ("insurance", "tolls"),
     "subsidies": ("purchase_subsidy", "operation_subsidy"),
 }
 

@@ -176,7 +176,7 @@ def test_cost_per_km_by_component_sums_to_the_engines_total_per_km():
     assert row("heavy_tractor", "diesel", 2024, "energy") == pytest.approx(2.8)
     assert row("heavy_tractor", "diesel", 2024, "maintenance") == pytest.approx(0.5)
     # other: insurance 10,000 CNY/year over 100,000 km/year, no tolls
-    assert row("heavy_tractor", "diesel", 2024, "other") == pytest.approx(0.1)
+    assert row("heavy_tractor", "diesel", 2024, "other_costs") == pytest.approx(0.1)
     # subsidies only for fuel-cell vehicles, and negative where paid
     subs = comp[comp["component"] == "subsidies"]
     assert (subs.loc[subs["powertrain"] != "fcev", "tco_cny_per_km"] == 0).all()

@@ -230,7 +230,7 @@ def observed_sentence(results: Results, case, lang: str) -> str | None:
     years = sorted({int(model.index.min()), *obs["year"].astype(int)} & set(model.index.astype(int)))
     models = ", ".join(f"{y}: {_price(model.loc[y])}" for y in years)
     seen = "; ".join(
-        f"{_price(r.price_cny_per_kg)} {r.place} ({r.year}, {t(f'mark.observed_{r.price_basis}', lang)})"
+        f"{_price(r.price_cny_per_kg)} {r.place} ({r.year}, {category('price_basis', r.price_basis, lang)})"
         for r in obs.itertuples(index=False))
     return t("narr.observed_vs_model", lang, models=models, observed=seen)
 
@@ -280,6 +280,12 @@ CHARTS: tuple[ChartSpec, ...] = (
         "fleet",
         ("tco_parity",),
         lambda r, c, lang: charts.tco_parity(r["tco_parity"], lang=lang),
+    ),
+    ChartSpec(
+        "tco_components",
+        "fleet",
+        ("tco_components",),
+        lambda r, c, lang: charts.tco_components(r["tco_components"], CARD_YEARS, lang=lang),
     ),
     ChartSpec(
         "subsidy_budget",
