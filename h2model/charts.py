@@ -1456,39 +1456,18 @@ def compare_price(paths: pd.DataFrame, targets: pd.DataFrame | None = None, *, l
     _need(paths, ["scenario", "year", "h2_price_cny_per_kg"], "compare_price")
     p = paths.copy()
     p["year"] = p["year"].astype(int)
-    lines = (
-        alt.Chart(p)
-        .mark_line(point=alt.OverlayMarkDef(size=20))
-        .encode(
-            x=alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False)),
-            y=alt.Y("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang)),
-            color=alt.Color(
-                "scenario:N", title=t("legend.scenario", lang), sort=list(dict.fromkeys(p["scenario"]))
-            ),
-            tooltip=[
-                alt.Tooltip("scenario:N", title=t("legend.scenario", lang)),
-                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
-                alt.Tooltip("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang), format=",.1f"),
-            ],
-        )
-    )
-    layers = [lines]
     row = _target_row(targets, "price")
-    if row is not None:
-        tdf = pd.DataFrame(
-            {
-                "y": [float(row["required"])],
-                "label": [t("mark.target_35", lang, value=f"{float(row['required']):g}")],
-            }
-        )
-        layers += [
-            alt.Chart(tdf).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2).encode(y="y:Q"),
-            alt.Chart(tdf)
-            .mark_text(color=TARGET_COLOUR, align="right", dy=-7, x=WIDTH - 4)
-            .encode(y="y:Q", text="label:N"),
-        ]
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
-    return _finish(chart, t("chart.compare_price", lang), lang)
+    target = float(row["required"]) if row is not None else None
+    lo, hi = price_axis(p["h2_price_cny_per_kg"], target)
+    rule = None
+    if target is not None:
+        rule = (alt.Chart().mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=1.5)
+                .encode(y=alt.datum(target)))
+    chart = _small_multiples(p, "h2_price_cny_per_kg", t("axis.h2_price", lang), lang,
+                             yscale=alt.Scale(domain=[lo, hi], nice=False, zero=False), extra=rule)
+    subtitle = t("narr.compare_multiples", lang) + (
+        " " + t("mark.target_35", lang, value=f"{target:g}") if target is not None else "")
+    return _finish(chart, t("chart.compare_price", lang), lang, subtitle)
 
 
 def compare_targets(targets: pd.DataFrame, *, lang: str = "en"):
@@ -1539,28 +1518,46 @@ def compare_targets(targets: pd.DataFrame, *, lang: str = "en"):
     return _finish(chart, t("chart.compare_targets", lang), lang)
 
 
+def _small_multiples(d: pd.DataFrame, value: str, y_title: str, lang: str, *, yscale=alt.Undefined,
+                     extra=None, fmt: str = ",.1f", columns: int = 4):
+    """One panel per scenario: the panel's scenario as a coloured line with points, every
+    other scenario as a thin grey line behind it for comparison, so that scenarios with
+    the same values do not hide each other. ``d`` has ``scenario, year`` and ``value``;
+    ``extra`` is a layer drawn in every panel (e.g. a target rule)."""
+    order = list(dict.fromkeys(d["scenario"]))
+    cross = pd.concat([d.assign(panel=s) for s in order], ignore_index=True)
+    cross["own"] = cross["scenario"] == cross["panel"]
+    x = alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False))
+    y = alt.Y(f"{value}:Q", title=y_title, scale=yscale)
+    others = (alt.Chart().transform_filter(~alt.datum.own)
+              .mark_line(color="#bbb", strokeWidth=1, clip=True)
+              .encode(x=x, y=y, detail="scenario:N"))
+    own = (
+        alt.Chart()
+        .transform_filter(alt.datum.own)
+        .mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.5, clip=True)
+        .encode(
+            x=x, y=y,
+            color=alt.Color("scenario:N", title=t("legend.scenario", lang), sort=order, legend=None),
+            tooltip=[
+                alt.Tooltip("scenario:N", title=t("legend.scenario", lang)),
+                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+                alt.Tooltip(f"{value}:Q", title=y_title, format=fmt),
+            ],
+        )
+    )
+    layers = [others, own] + ([extra] if extra is not None else [])
+    return (alt.layer(*layers, data=cross).properties(width=170, height=130)
+            .facet(facet=alt.Facet("panel:N", title=None, sort=order, header=alt.Header(labelFontSize=12)),
+                   columns=columns))
+
+
 def _compare_lines(df: pd.DataFrame, value: str, scale: float, axis_key: str, title_key: str, lang: str):
     d = df.groupby(["scenario", "year"], as_index=False, sort=False)[value].sum()
     d["v"] = d[value].astype(float) * scale
     d["year"] = d["year"].astype(int)
-    chart = (
-        alt.Chart(d)
-        .mark_line(point=alt.OverlayMarkDef(size=20))
-        .encode(
-            x=alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False)),
-            y=alt.Y("v:Q", title=t(axis_key, lang)),
-            color=alt.Color(
-                "scenario:N", title=t("legend.scenario", lang), sort=list(dict.fromkeys(d["scenario"]))
-            ),
-            tooltip=[
-                alt.Tooltip("scenario:N", title=t("legend.scenario", lang)),
-                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
-                alt.Tooltip("v:Q", title=t(axis_key, lang), format=",.2f"),
-            ],
-        )
-        .properties(width=WIDTH, height=HEIGHT)
-    )
-    return _finish(chart, t(title_key, lang), lang)
+    chart = _small_multiples(d[["scenario", "year", "v"]], "v", t(axis_key, lang), lang, fmt=",.2f")
+    return _finish(chart, t(title_key, lang), lang, t("narr.compare_multiples", lang))
 
 
 def compare_fleet(fleet: pd.DataFrame, *, lang: str = "en"):

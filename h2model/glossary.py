@@ -994,6 +994,10 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "col.npv_cny": ("NPV at the discount rate (CNY)", "按折现率计算的净现值（元）"),
     "col.irr": ("IRR (real)", "内部收益率（实际）"),
     "col.discount_rate": ("Discount rate (real)", "折现率（实际）"),
+    "narr.compare_multiples": (
+        "One panel per scenario (coloured); the other scenarios in grey behind it.",
+        "每个情景一个分图（彩色），其他情景以灰色线作为背景对比。",
+    ),
     # --- analyst content (end) -------------------------------------------------------------
 }
 
