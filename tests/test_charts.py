@@ -187,7 +187,8 @@ def test_comparison_charts_give_each_scenario_its_own_panel(draw):
         chart = charts.compare_price(data, TARGETS, lang="zh")
     else:
         fleet = pd.DataFrame({"year": [2024, 2025], "fcev_in_service": [10, 20]})
-        chart = charts.compare_fleet(pd.concat([fleet.assign(scenario=s) for s in ("a", "b", "c")]), lang="zh")
+        stacked = pd.concat([fleet.assign(scenario=s) for s in ("a", "b", "c")])
+        chart = charts.compare_fleet(stacked, lang="zh")
     spec = chart.to_dict()
     assert spec["facet"]["field"] == "panel" and spec["facet"]["sort"] == ["a", "b", "c"]
     rows = _data(chart)

@@ -135,3 +135,17 @@ def test_irr_agrees_with_numpy_financial(seed):
     ref = np.array([npf.irr(f) for f in flows])
     assert np.allclose(ours, ref, atol=1e-10)
     assert np.isnan(finance.irr(np.array([-1.0, -1.0, -1.0])))
+
+
+def test_station_npvs_at_the_network_price_sum_to_zero_each_year():
+    """A second identity of the engine's definitions: the network price recovers the
+    annualised cost of every operating station (idle ones included) from the year's sales,
+    and each station's NPV is linear in price with the same annuity per kg sold, so
+    NPV_s = a q_s (P - P*_s) and sum_s NPV_s = a (P sum q - sum C) = 0 in every year."""
+    _, econ = economics()
+    _, npv_table = station.station_cash_flow_tables(econ, [2025])
+    by_year = npv_table.groupby("year")["npv_cny"]
+    total, scale = by_year.sum(), by_year.apply(lambda s: s.abs().sum())
+    selling = econ.network.set_index("year")["h2_kg_per_year"] > 0
+    assert (scale[selling] > 1e6).all()
+    assert (total[selling].abs() < 1e-9 * scale[selling]).all()
