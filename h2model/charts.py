@@ -1439,7 +1439,8 @@ def parity_probability(parity: pd.DataFrame, *, lang: str = "en"):
 
 
 def compare_price(paths: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang: str = "en"):
-    """Network hydrogen price by year, one line per scenario, against the price target.
+    """Network hydrogen price by year, one panel per scenario (the others in grey behind it),
+    against the price target.
 
     Parameters
     ----------
@@ -1451,7 +1452,7 @@ def compare_price(paths: pd.DataFrame, targets: pd.DataFrame | None = None, *, l
 
     Returns
     -------
-    altair.LayerChart
+    altair.FacetChart
     """
     _need(paths, ["scenario", "year", "h2_price_cny_per_kg"], "compare_price")
     p = paths.copy()
