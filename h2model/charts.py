@@ -453,8 +453,10 @@ def price_axis(prices, target: float | None = None) -> tuple[float, float]:
     return max(0.0, float(5.0 * np.ceil(low / 5.0) - 5.0)), high
 
 
-def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang: str = "en"):
-    """Network retail hydrogen price by year against the price target.
+def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang: str = "en",
+               observed: pd.DataFrame | None = None):
+    """Network retail hydrogen price by year against the price target, with the prices
+    observed at the pump as separate points.
 
     Parameters
     ----------
@@ -464,6 +466,10 @@ def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang:
         The ``targets`` table; its ``price`` row gives the dashed target line and the
         target year.
     lang : {'en', 'zh'}
+    observed : pandas.DataFrame, optional
+        ``year, price_cny_per_kg, place, price_basis`` (the ``ObservedPrices`` sheet, the
+        place already named in ``lang``): drawn as diamonds (market) and triangles
+        (subsidised), in the axis range.
 
     Returns
     -------
@@ -474,7 +480,14 @@ def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang:
     p["year"] = p["year"].astype(int)
     p["series"] = t("mark.network_price", lang)
     row = _target_row(targets, "price")
-    lo, hi = price_axis(p["h2_price_cny_per_kg"], float(row["required"]) if row is not None else None)
+    obs = None
+    if observed is not None and len(observed):
+        _need(observed, ["year", "price_cny_per_kg", "place", "price_basis"], "price_path observed")
+        obs = observed[["year", "price_cny_per_kg", "place", "price_basis"]].copy()
+        obs["year"] = obs["year"].astype(int)
+        obs["basis"] = [t(f"mark.observed_{b}", lang) for b in obs["price_basis"]]
+    fitted = pd.concat([p["h2_price_cny_per_kg"], obs["price_cny_per_kg"] if obs is not None else None])
+    lo, hi = price_axis(fitted, float(row["required"]) if row is not None else None)
     yscale = alt.Scale(domain=[lo, hi], nice=False, zero=False)
     line = (
         alt.Chart(p)
@@ -489,6 +502,26 @@ def price_path(path: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang:
         )
     )
     layers = [line]
+    if obs is not None:
+        bases = [t(f"mark.observed_{b}", lang) for b in ("market", "subsidised")]
+        layers.append(
+            alt.Chart(obs)
+            .mark_point(size=90, filled=True, opacity=0.85, clip=True)
+            .encode(
+                x="year:Q",
+                y=alt.Y("price_cny_per_kg:Q", scale=yscale),
+                shape=alt.Shape("basis:N", title=t("legend.observed", lang),
+                                scale=alt.Scale(domain=bases, range=["diamond", "triangle-down"])),
+                color=alt.Color("basis:N", title=t("legend.observed", lang),
+                                scale=alt.Scale(domain=bases, range=["#e45756", "#f58518"])),
+                tooltip=[
+                    alt.Tooltip("place:N", title=t("legend.observed", lang)),
+                    alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+                    alt.Tooltip("price_cny_per_kg:Q", title=t("axis.h2_price", lang), format=",.1f"),
+                    alt.Tooltip("basis:N", title=t("col.price_basis", lang)),
+                ],
+            )
+        )
     off = p[p["h2_price_cny_per_kg"] > hi].assign(
         top=hi, text=lambda d: d["h2_price_cny_per_kg"].map("{:,.0f} ↑".format)
     )
@@ -595,6 +628,82 @@ def tco_parity(parity: pd.DataFrame, *, lang: str = "en", columns: int = 3):
     )
     subtitle = t("narr.tco", lang) + " " + t("narr.tco_clip", lang)
     return _finish(chart, t("chart.tco_parity", lang), lang, subtitle)
+
+
+#: Colours of the TCO component groups (:data:`h2model.tco.COMPONENT_GROUPS`), subsidies green.
+TCO_GROUP_COLOURS = {"vehicle_capital": "#4c78a8", "energy": "#f58518", "maintenance": "#72b7b2",
+                     "other_costs": "#b279a2", "subsidies": "#54a24b"}
+
+
+def tco_components(components: pd.DataFrame, years=(2025, 2030), *, lang: str = "en", columns: int = 3):
+    """Vehicle cost per km by component: stacked bars per powertrain and purchase year,
+    one panel per segment; subsidies stack below zero and a black tick marks the total.
+
+    Parameters
+    ----------
+    components : pandas.DataFrame
+        The ``tco_components`` table: ``segment, powertrain, purchase_year, component,
+        tco_cny_per_km``.
+    years : iterable of int
+        Purchase years shown (those the table has).
+    lang : {'en', 'zh'}
+    columns : int
+        Panels per row.
+
+    Returns
+    -------
+    altair.FacetChart
+    """
+    _need(components, ["segment", "powertrain", "purchase_year", "component", "tco_cny_per_km"],
+          "tco_components")
+    d = components[components["purchase_year"].isin(list(years))].copy()
+    d["purchase_year"] = d["purchase_year"].astype(int)
+    d = _labelled(d, "segment", "segment", lang)
+    d = _labelled(d, "component", "component", lang)
+    d["bar"] = [f"{category('powertrain_short', p, lang)} {y}"
+                for p, y in zip(d["powertrain"], d["purchase_year"], strict=True)]
+    groups = list(TCO_GROUP_COLOURS)
+    labels = categories("component", groups, lang)
+    d["order"] = d["component"].map({g: i for i, g in enumerate(groups)}).fillna(len(groups))
+    bars_order = [f"{category('powertrain_short', p, lang)} {y}" for p in ("fcev", "bev", "diesel")
+                  for y in sorted(d["purchase_year"].unique())]
+    total = d.groupby(["segment_label", "bar"], as_index=False)["tco_cny_per_km"].sum()
+    data = pd.concat([d.assign(kind="part"), total.assign(kind="total")], ignore_index=True)
+    data = data[["segment_label", "bar", "component_label", "order", "tco_cny_per_km", "kind"]]
+    x = alt.X("bar:N", sort=bars_order, title=None, axis=alt.Axis(labelAngle=-40))
+    y_title = t("axis.cny_per_km", lang)
+    stack = (
+        alt.Chart()
+        .transform_filter(alt.datum.kind == "part")
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("tco_cny_per_km:Q", title=y_title, stack="zero"),
+            color=alt.Color("component_label:N", title=t("axis.component", lang),
+                            scale=alt.Scale(domain=labels, range=list(TCO_GROUP_COLOURS.values()))),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("segment_label:N", title=t("legend.segment", lang)),
+                alt.Tooltip("bar:N", title=t("legend.powertrain_year", lang)),
+                alt.Tooltip("component_label:N", title=t("axis.component", lang)),
+                alt.Tooltip("tco_cny_per_km:Q", title=y_title, format=",.2f"),
+            ],
+        )
+    )
+    ticks = (
+        alt.Chart()
+        .transform_filter(alt.datum.kind == "total")
+        .mark_tick(color="black", thickness=2, size=18)
+        .encode(x=x, y=alt.Y("tco_cny_per_km:Q"),
+                tooltip=[alt.Tooltip("tco_cny_per_km:Q", title=t("mark.total", lang), format=",.2f")])
+    )
+    order = _order("segment", components["segment"], lang)
+    chart = (
+        alt.layer(stack, ticks, data=data)
+        .properties(width=200, height=170)
+        .facet(facet=alt.Facet("segment_label:N", title=None, sort=order), columns=columns)
+    )
+    return _finish(chart, t("chart.tco_components", lang), lang, t("narr.tco_components", lang))
 
 
 def parity_headers(parity: pd.DataFrame, lang: str) -> dict[str, str]:
@@ -1330,7 +1439,8 @@ def parity_probability(parity: pd.DataFrame, *, lang: str = "en"):
 
 
 def compare_price(paths: pd.DataFrame, targets: pd.DataFrame | None = None, *, lang: str = "en"):
-    """Network hydrogen price by year, one line per scenario, against the price target.
+    """Network hydrogen price by year, one panel per scenario (the others in grey behind it),
+    against the price target.
 
     Parameters
     ----------
@@ -1342,44 +1452,23 @@ def compare_price(paths: pd.DataFrame, targets: pd.DataFrame | None = None, *, l
 
     Returns
     -------
-    altair.LayerChart
+    altair.FacetChart
     """
     _need(paths, ["scenario", "year", "h2_price_cny_per_kg"], "compare_price")
     p = paths.copy()
     p["year"] = p["year"].astype(int)
-    lines = (
-        alt.Chart(p)
-        .mark_line(point=alt.OverlayMarkDef(size=20))
-        .encode(
-            x=alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False)),
-            y=alt.Y("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang)),
-            color=alt.Color(
-                "scenario:N", title=t("legend.scenario", lang), sort=list(dict.fromkeys(p["scenario"]))
-            ),
-            tooltip=[
-                alt.Tooltip("scenario:N", title=t("legend.scenario", lang)),
-                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
-                alt.Tooltip("h2_price_cny_per_kg:Q", title=t("axis.h2_price", lang), format=",.1f"),
-            ],
-        )
-    )
-    layers = [lines]
     row = _target_row(targets, "price")
-    if row is not None:
-        tdf = pd.DataFrame(
-            {
-                "y": [float(row["required"])],
-                "label": [t("mark.target_35", lang, value=f"{float(row['required']):g}")],
-            }
-        )
-        layers += [
-            alt.Chart(tdf).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2).encode(y="y:Q"),
-            alt.Chart(tdf)
-            .mark_text(color=TARGET_COLOUR, align="right", dy=-7, x=WIDTH - 4)
-            .encode(y="y:Q", text="label:N"),
-        ]
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
-    return _finish(chart, t("chart.compare_price", lang), lang)
+    target = float(row["required"]) if row is not None else None
+    lo, hi = price_axis(p["h2_price_cny_per_kg"], target)
+    rule = None
+    if target is not None:
+        rule = (alt.Chart().mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=1.5)
+                .encode(y=alt.datum(target)))
+    chart = _small_multiples(p, "h2_price_cny_per_kg", t("axis.h2_price", lang), lang,
+                             yscale=alt.Scale(domain=[lo, hi], nice=False, zero=False), extra=rule)
+    subtitle = t("narr.compare_multiples", lang) + (
+        " " + t("mark.target_35", lang, value=f"{target:g}") if target is not None else "")
+    return _finish(chart, t("chart.compare_price", lang), lang, subtitle)
 
 
 def compare_targets(targets: pd.DataFrame, *, lang: str = "en"):
@@ -1430,28 +1519,46 @@ def compare_targets(targets: pd.DataFrame, *, lang: str = "en"):
     return _finish(chart, t("chart.compare_targets", lang), lang)
 
 
+def _small_multiples(d: pd.DataFrame, value: str, y_title: str, lang: str, *, yscale=alt.Undefined,
+                     extra=None, fmt: str = ",.1f", columns: int = 4):
+    """One panel per scenario: the panel's scenario as a coloured line with points, every
+    other scenario as a thin grey line behind it for comparison, so that scenarios with
+    the same values do not hide each other. ``d`` has ``scenario, year`` and ``value``;
+    ``extra`` is a layer drawn in every panel (e.g. a target rule)."""
+    order = list(dict.fromkeys(d["scenario"]))
+    cross = pd.concat([d.assign(panel=s) for s in order], ignore_index=True)
+    cross["own"] = cross["scenario"] == cross["panel"]
+    x = alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False))
+    y = alt.Y(f"{value}:Q", title=y_title, scale=yscale)
+    others = (alt.Chart().transform_filter(~alt.datum.own)
+              .mark_line(color="#bbb", strokeWidth=1, clip=True)
+              .encode(x=x, y=y, detail="scenario:N"))
+    own = (
+        alt.Chart()
+        .transform_filter(alt.datum.own)
+        .mark_line(point=alt.OverlayMarkDef(size=22), strokeWidth=2.5, clip=True)
+        .encode(
+            x=x, y=y,
+            color=alt.Color("scenario:N", title=t("legend.scenario", lang), sort=order, legend=None),
+            tooltip=[
+                alt.Tooltip("scenario:N", title=t("legend.scenario", lang)),
+                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
+                alt.Tooltip(f"{value}:Q", title=y_title, format=fmt),
+            ],
+        )
+    )
+    layers = [others, own] + ([extra] if extra is not None else [])
+    return (alt.layer(*layers, data=cross).properties(width=170, height=130)
+            .facet(facet=alt.Facet("panel:N", title=None, sort=order, header=alt.Header(labelFontSize=12)),
+                   columns=columns))
+
+
 def _compare_lines(df: pd.DataFrame, value: str, scale: float, axis_key: str, title_key: str, lang: str):
     d = df.groupby(["scenario", "year"], as_index=False, sort=False)[value].sum()
     d["v"] = d[value].astype(float) * scale
     d["year"] = d["year"].astype(int)
-    chart = (
-        alt.Chart(d)
-        .mark_line(point=alt.OverlayMarkDef(size=20))
-        .encode(
-            x=alt.X("year:Q", axis=_year_axis(lang), scale=alt.Scale(zero=False, nice=False)),
-            y=alt.Y("v:Q", title=t(axis_key, lang)),
-            color=alt.Color(
-                "scenario:N", title=t("legend.scenario", lang), sort=list(dict.fromkeys(d["scenario"]))
-            ),
-            tooltip=[
-                alt.Tooltip("scenario:N", title=t("legend.scenario", lang)),
-                alt.Tooltip("year:Q", title=t("axis.year", lang), format="d"),
-                alt.Tooltip("v:Q", title=t(axis_key, lang), format=",.2f"),
-            ],
-        )
-        .properties(width=WIDTH, height=HEIGHT)
-    )
-    return _finish(chart, t(title_key, lang), lang)
+    chart = _small_multiples(d[["scenario", "year", "v"]], "v", t(axis_key, lang), lang, fmt=",.2f")
+    return _finish(chart, t(title_key, lang), lang, t("narr.compare_multiples", lang))
 
 
 def compare_fleet(fleet: pd.DataFrame, *, lang: str = "en"):
@@ -1524,6 +1631,7 @@ __all__ = [
     "levelised_cost",
     "price_path",
     "tco_parity",
+    "tco_components",
     "subsidy_budget",
     "demand_by_district",
     "supply_mix",

@@ -165,6 +165,7 @@ __all__ = [
     "depreciation_weights",
     "discount_factors",
     "ex_vat",
+    "irr",
     "levelised_cost",
     "nominal_cny",
     "nominal_rate",
@@ -726,6 +727,65 @@ def npv(rate: Any, cash_flows_cny: Any) -> Any:
     """
     cf = np.asarray(cash_flows_cny, dtype=float)
     return np.sum(cf * discount_factors(rate, cf.shape[-1], timing="start"), axis=-1)
+
+
+def irr(cash_flows_cny: Any, *, near: float = 0.0, low: float = -0.95, high: float = 10.0,
+        grid: int = 1000) -> np.ndarray:
+    r"""Internal rate of return of cash flows on a trailing year axis, vectorised.
+
+    The rate :math:`\rho` at which :func:`npv` is zero. Flows whose sign changes more
+    than once (a grant or a loan in the construction year, a late replacement) can have
+    several; the one nearest ``near`` is returned (``near = 0`` is the choice of
+    :func:`numpy_financial.irr`). The NPV is evaluated on a grid of ``grid`` rates from
+    ``low`` to ``high`` for every row at once, the sign change nearest ``near`` is
+    bracketed and refined by bisection (to about :math:`10^{-13}`). NaN where the NPV
+    does not change sign in the range (e.g. flows that are all negative).
+
+    Parameters
+    ----------
+    cash_flows_cny : array_like, shape (..., N)
+        Cash flows, year 0 first (undiscounted), year axis last.
+    near : float
+        Of several roots, the one nearest this rate (e.g. the discount rate).
+    low, high : float
+        Range of rates searched (per year, fraction).
+    grid : int
+        Rates evaluated to bracket the roots.
+
+    Returns
+    -------
+    numpy.ndarray
+        IRR per year (fraction), shape of the leading axes.
+
+    Examples
+    --------
+    >>> round(float(irr([-100.0, 60.0, 60.0])), 6) == round(float(npf.irr([-100.0, 60.0, 60.0])), 6)
+    True
+    >>> irr([[-100.0, 110.0], [-100.0, -1.0]]).round(6).tolist()
+    [0.1, nan]
+    """
+    cf = np.asarray(cash_flows_cny, dtype=float)
+    lead, n = cf.shape[:-1], cf.shape[-1]
+    flat = cf.reshape(-1, n)
+    rates = np.linspace(low, high, grid)
+    powers = (1.0 + rates)[:, None] ** -np.arange(n)[None, :]  # (grid, N)
+    values = flat @ powers.T  # (rows, grid)
+    sign = np.sign(values)
+    change = (sign[:, :-1] * sign[:, 1:] <= 0) & (sign[:, :-1] != 0)
+    # of the brackets with a sign change, the one whose midpoint is nearest ``near``
+    mid = np.abs((rates[:-1] + rates[1:]) / 2.0 - near)
+    pick = np.argmin(np.where(change, mid[None, :], np.inf), axis=1)
+    found = change[np.arange(len(flat)), pick]
+    a, b = rates[pick].copy(), rates[pick + 1].copy()
+    fa = values[np.arange(len(flat)), pick]
+    t = np.arange(n)
+    for _ in range(60):  # bisection halves the bracket: 60 rounds reach machine precision
+        m = (a + b) / 2.0
+        fm = np.sum(flat * (1.0 + m)[:, None] ** -t[None, :], axis=1)
+        left = np.sign(fm) == np.sign(fa)
+        a, fa = np.where(left, m, a), np.where(left, fm, fa)
+        b = np.where(left, b, m)
+    return np.where(found, (a + b) / 2.0, np.nan).reshape(lead)
 
 
 def period_discount_factors(period_year: Any, period_weight_years: Any, rate: float):

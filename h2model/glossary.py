@@ -93,9 +93,10 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "narr.price": (
         "The network price with subsidies (every operating station's annualised cost / kg sold), in "
         "nominal CNY of each year, against the plan's target; the axis is fitted to the data and a value "
-        "above it is written at the top edge.",
+        "above it is written at the top edge. Diamonds and triangles: prices observed at the pump (market, "
+        "subsidised).",
         "含补贴网络氢价（所有运营加氢站的年化成本 / 售氢量），按各年名义价格计，与规划目标对比；"
-        "纵轴按数据范围设定，超出范围的数值标注在上沿。",
+        "纵轴按数据范围设定，超出范围的数值标注在上沿。菱形和三角形为加氢站实测价格（市场价、补贴后）。",
     ),
     "narr.tco": (
         "For each segment, the hydrogen price at which a fuel-cell vehicle bought in a year "
@@ -898,6 +899,106 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "{n} input cell(s) differ from the base run's workbook; the targets before and after:",
         "与基准运行的工作簿相比有 {n} 个输入单元格不同；目标的前后对比：",
     ),
+    # --- analyst content: observed prices ------------------------------------------------
+    "mark.observed_market": ("observed, market", "实测：市场价"),
+    "mark.observed_subsidised": ("observed, subsidised", "实测：补贴后"),
+    "legend.observed": ("Observed pump price", "实测加氢站价格"),
+    "col.place": ("Place", "地点"),
+    "col.price_basis": ("Price basis", "价格口径"),
+    "col.price_cny_per_kg": ("Observed price (CNY/kg, nominal)", "实测价格（元/公斤，名义）"),
+    "col.model_price_cny_per_kg": ("Model network price that year (CNY/kg, nominal)",
+                                   "当年模型网络氢价（元/公斤，名义）"),
+    "narr.observed_vs_model": (
+        "Model network price (CNY/kg, nominal) {models}; observed at the pump: {observed}.",
+        "模型网络氢价（元/公斤，名义）{models}；加氢站实测价格：{observed}。",
+    ),
+    "narr.observed_table": (
+        "Pump prices observed against the model's network price of the same year",
+        "加氢站实测价格与同年模型网络氢价对比",
+    ),
+    "price_basis.market": ("market", "市场价"),
+    "price_basis.subsidised": ("subsidised", "补贴后"),
+    # --- analyst content: vehicle cost per km by component --------------------------------
+    "chart.tco_components": ("Vehicle cost per km by component", "车辆每公里成本构成"),
+    "narr.tco_components": (
+        "Total cost of ownership per km (levelised over the vehicle's discounted distance, CNY of the price "
+        "year) of vehicles bought in each year, by component; subsidies stack below zero and the black "
+        "tick is the total.",
+        "各年购置车辆的每公里全生命周期成本（按折现里程平准化，基准年价格），按构成分列；"
+        "补贴为零线以下的负值，黑色短线为合计。",
+    ),
+    "axis.cny_per_km": ("CNY/km", "元/公里"),
+    "legend.powertrain_year": ("Powertrain and purchase year", "动力类型与购置年份"),
+    "powertrain_short.fcev": ("FCEV", "燃料电池"),
+    "powertrain_short.bev": ("BEV", "纯电动"),
+    "powertrain_short.diesel": ("Diesel", "柴油"),
+    "component.vehicle_capital": ("Vehicle capital (purchase, replacement, less resale)",
+                                  "车辆资本（购置、部件更换，扣除残值）"),
+    "component.other_costs": ("Other (insurance, tolls)", "其他（保险、通行费）"),
+    "component.subsidies": ("Subsidies", "补贴"),
+    # --- analyst content: key assumptions ------------------------------------------------
+    "section.key_assumptions": ("Key assumptions behind the price", "价格的关键假设"),
+    "narr.key_assumptions": (
+        "The inputs that move the headline price most; each links to its source in the sources table.",
+        "对核心价格影响最大的输入；每项均链接至来源表中的出处。",
+    ),
+    "col.input": ("Input", "输入"),
+    "col.sources": ("Sources", "来源"),
+    "ka.price_year": ("Price year (all CNY in money of this year unless nominal)",
+                      "价格基准年（除注明名义价格外，所有金额均按该年价格计）"),
+    "ka.discount_rate": ("Real discount rate (equity)", "实际折现率（股本）"),
+    "ka.byproduct_price": ("By-product hydrogen at the source (production + purification, ex VAT)",
+                           "工业副产氢出厂价（制氢 + 提纯，不含增值税）"),
+    "ka.delivery": ("Delivery cost, volume-weighted over stations selling in {year} (result)",
+                    "运输成本（{year} 年有销量加氢站按销量加权，结果）"),
+    "ka.station_capex": ("Station capex (reference station, excl. land)",
+                         "加氢站建设投资（参考站，不含土地）"),
+    "ka.station_capex_value": (
+        "{capex} for {capacity} kg/day ({type}, {mpa} MPa); scale exponent {exponent}",
+        "{capex}，{capacity} 公斤/日（{type}，{mpa} MPa）；规模指数 {exponent}",
+    ),
+    "ka.capacity_factor": ("Capacity-factor limit (most a station sells, share of capacity x 365)",
+                           "负荷率上限（加氢站年销量占能力 × 365 的最大比例）"),
+    "ka.utilisation": ("Network utilisation in {year} (result)", "{year} 年网络利用率（结果）"),
+    "ka.subsidy": ("Subsidy in force in {year}: {name}", "{year} 年有效补贴：{name}"),
+    "ka.price_condition": (" if the price is at most {price} CNY/kg", "（价格不高于 {price} 元/公斤时）"),
+    "ka.result": ("model result", "模型结果"),
+    # --- analyst content: station cash flow appendix -------------------------------------
+    "section.cashflow_appendix": ("Appendix: station cash flow, NPV and IRR",
+                                  "附录：加氢站现金流、净现值与内部收益率"),
+    "narr.cashflow_appendix": (
+        "Each station's equity cash flow over its life if it sold every year what it sells in {year} and "
+        "charged that year's network price with subsidies (real CNY of the price year; inflows positive), "
+        "its NPV at the {rate} discount rate (valued at the start of construction) and its real IRR. At a "
+        "station's own break-even price the NPV is zero and the IRR equals the discount rate.",
+        "各加氢站在全生命周期内的股本现金流：假设每年销量与 {year} 年相同，并按当年含补贴网络氢价销售"
+        "（基准年实际价格，流入为正），以 {rate} 折现率计算的净现值（折现至建设开始）及实际内部收益率。"
+        "按加氢站自身盈亏平衡价格销售时，净现值为零、内部收益率等于折现率。",
+    ),
+    "ui.npv_table": ("NPV and IRR by station", "各加氢站净现值与内部收益率"),
+    "ui.cashflow_by_station": ("Yearly cash flow of each station", "各加氢站逐年现金流"),
+    "col.calendar_year": ("Calendar year", "日历年"),
+    "col.operating_year": ("Operating year (0: construction)", "运营年（0：建设期）"),
+    "col.kg_sold": ("Hydrogen sold (kg)", "售氢量（公斤）"),
+    "col.revenue_cny": ("Revenue (CNY)", "销售收入（元）"),
+    "col.replacement_cny": ("Replacements (CNY)", "设备更换（元）"),
+    "col.fixed_opex_cny": ("Fixed O&M, staff, land lease (CNY)", "固定运维、人工、土地租金（元）"),
+    "col.hydrogen_and_delivery_cny": ("Hydrogen purchase and delivery (CNY)", "氢气采购与运输（元）"),
+    "col.electricity_cny": ("Electricity (CNY)", "电费（元）"),
+    "col.subsidies_cny": ("Subsidies received (CNY)", "所获补贴（元）"),
+    "col.financing_cny": ("Loan drawn less interest and repayment (CNY)", "贷款提款减利息与还本（元）"),
+    "col.income_tax_cny": ("Income tax (CNY)", "所得税（元）"),
+    "col.working_capital_cny": ("Working capital (CNY)", "营运资金（元）"),
+    "col.end_of_life_recovery_cny": ("Salvage and land recovered (CNY)", "残值与土地回收（元）"),
+    "col.equity_cash_flow_cny": ("Equity cash flow (CNY)", "股本现金流（元）"),
+    "col.npv_cny": ("NPV at the discount rate (CNY)", "按折现率计算的净现值（元）"),
+    "col.irr": ("IRR (real)", "内部收益率（实际）"),
+    "col.discount_rate": ("Discount rate (real)", "折现率（实际）"),
+    "narr.compare_multiples": (
+        "One panel per scenario (coloured); the other scenarios in grey behind it.",
+        "每个情景一个分图（彩色），其他情景以灰色线作为背景对比。",
+    ),
+    # --- analyst content (end) -------------------------------------------------------------
 }
 
 

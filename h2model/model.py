@@ -120,6 +120,11 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     res.tables.update(fl.tables())
     res.tables["stations"] = econ.stations
     res.tables["network_by_year"] = econ.network
+    if econ.flows is not None:  # each station's cash flow, NPV and IRR at the network price
+        tg = case["Targets"]
+        flow_years = sorted(set(tg.loc[tg["target_id"] == "price", "year"].astype(int)))
+        flow, npv_table = station.station_cash_flow_tables(econ, flow_years or None)
+        res.tables["station_cashflow"], res.tables["station_npv"] = flow, npv_table
     if plan_network:  # how many stations demand alone justifies, next to those operating
         res.tables["network_by_year"] = econ.network.merge(plan.stations_justified, on="year", how="left")
 

@@ -176,6 +176,26 @@ def test_comparison_charts_one_line_per_scenario():
     paths = pd.concat([PATH.assign(scenario="a"), PATH.assign(scenario="b", h2_price_cny_per_kg=40.0)])
     chart = charts.compare_price(paths, TARGETS, lang="en")
     assert {r.get("scenario") for r in _data(chart)} >= {"a", "b"}
+
+
+@pytest.mark.parametrize("draw", ["price", "fleet"])
+def test_comparison_charts_give_each_scenario_its_own_panel(draw):
+    """Scenarios with identical paths (plan-2025 and baseline often are) must not hide each
+    other: one panel per scenario with that scenario highlighted, the others in grey."""
+    if draw == "price":
+        data = pd.concat([PATH.assign(scenario=s) for s in ("a", "b", "c")])
+        chart = charts.compare_price(data, TARGETS, lang="zh")
+    else:
+        fleet = pd.DataFrame({"year": [2024, 2025], "fcev_in_service": [10, 20]})
+        stacked = pd.concat([fleet.assign(scenario=s) for s in ("a", "b", "c")])
+        chart = charts.compare_fleet(stacked, lang="zh")
+    spec = chart.to_dict()
+    assert spec["facet"]["field"] == "panel" and spec["facet"]["sort"] == ["a", "b", "c"]
+    rows = _data(chart)
+    for panel in ("a", "b", "c"):
+        mine = [r for r in rows if r["panel"] == panel]
+        assert {r["scenario"] for r in mine} == {"a", "b", "c"}  # the others drawn behind
+        assert {r["scenario"] for r in mine if r["own"]} == {panel}  # exactly one highlighted
     both = pd.concat([TARGETS.assign(scenario="a"), TARGETS.assign(scenario="b")])
     assert isinstance(charts.compare_targets(both, lang="zh"), alt.FacetChart)
 

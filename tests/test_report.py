@@ -640,3 +640,40 @@ def test_report_shows_what_changed_against_a_base_run(results, case, tmp_path):
     assert "gzpc_byproduct" in block and "H3" in block and "9.5" in block
     plain = report.render_report(results, case, "en", tmp_path / "plain", write_tables=False)
     assert 'id="what-changed"' not in plain.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_key_assumptions_panel_is_near_the_top_and_links_its_sources(rendered, case, lang):
+    page = (rendered / "a" / f"report_{lang}.html").read_text(encoding="utf-8")
+    start = page.index('id="key-assumptions"')
+    panel = page[start:page.index("</table>", start)]
+    assert page.index('id="key-assumptions"') < page.index('id="kpis"')  # before the targets table
+    assert f"{100 * case.finance['discount_rate']:.1f}%" in panel and str(case.price_year) in panel
+    links = set(re.findall(r'href="#src-([^"]+)"', panel))
+    anchors = set(re.findall(r'id="src-([^"]+)"', page))
+    assert links and links <= anchors and anchors == set(case["Sources"]["source_key"])
+    assert case.param_sources["Finance"]["discount_rate"].split(";")[0] in links
+
+
+def test_observed_prices_sit_next_to_the_models_price(rendered, results, case):
+    page = (rendered / "a" / "report_en.html").read_text(encoding="utf-8")
+    card = page[page.index('id="card-price"'):page.index('id="card-budget"')]
+    sentence = re.search(r'id="observed-prices">(.*?)</p>', card, re.S).group(1)
+    obs = case["ObservedPrices"]
+    first = int(results["price_path"]["year"].min())
+    model = report.views.nominal_price_path(results, case).set_index("year")["h2_price_cny_per_kg"]
+    assert f"{first}: {model.loc[first]:,.1f}" in sentence
+    for r in obs.itertuples():
+        assert f"{r.price_cny_per_kg:,.1f}" in sentence and str(r.year) in sentence
+    spec = re.search(r'<script type="application/json" id="spec-price_path">(.*?)</script>', page, re.S)
+    assert '"price_cny_per_kg"' in spec.group(1)  # the observed points are on the price chart
+
+
+def test_station_cash_flow_appendix_is_collapsed_and_names_stations(rendered, results):
+    page = (rendered / "a" / "report_en.html").read_text(encoding="utf-8")
+    appendix = page[page.index('<section id="cashflow-appendix">'):page.index('<section id="assumptions">')]
+    assert appendix.count("<details") >= 2 and "<table" not in appendix.split("<details", 1)[0]
+    flow = results["station_cashflow"]
+    names = results["stations"].drop_duplicates("station_id").set_index("station_id")["name"]
+    for sid in flow["station_id"].unique():
+        assert f"<summary>{markupsafe.escape(names[sid])}</summary>" in appendix

@@ -150,6 +150,40 @@ def test_tco_from_case_components_and_units():
     assert np.allclose(parts.sort_index(), totals.sort_index(), rtol=1e-12)
 
 
+def test_cost_per_km_by_component_sums_to_the_engines_total_per_km():
+    """The grouped components (vehicle capital, energy, maintenance, other, subsidies) come
+    from the engine's own components: they sum to the TCO per km of the ``tco`` table, each
+    engine component is in one group only, and flat per-km inputs reappear at their rate."""
+    case = make_case({"Policy": POLICY})
+    res = tco.tco_from_case(case)
+    flat = [k for keys in tco.COMPONENT_GROUPS.values() for k in keys]
+    assert sorted(flat) == sorted(tco.COMPONENTS)  # each engine component in exactly one group
+    comp = res.components
+    assert set(comp["component"]) == set(tco.COMPONENT_GROUPS)
+    keys = ["segment", "powertrain", "purchase_year"]
+    parts = comp.groupby(keys)["tco_cny_per_km"].sum().sort_index()
+    totals = res.tco[res.tco["component"] == "total"].set_index(keys)["tco_cny_per_km"].sort_index()
+    assert len(parts) == len(totals) == len(SEGMENTS) * res.tco["purchase_year"].nunique()
+    assert np.allclose(parts.to_numpy(), totals.to_numpy(), rtol=1e-12, atol=1e-12)
+
+    def row(seg, pt, year, group):
+        r = comp[(comp["segment"] == seg) & (comp["powertrain"] == pt) & (comp["purchase_year"] == year)
+                 & (comp["component"] == group)]
+        assert len(r) == 1
+        return float(r["tco_cny_per_km"].iloc[0])
+
+    # by hand: diesel 35 L/100 km x 8 CNY/L; maintenance at its flat 0.5 CNY/km
+    assert row("heavy_tractor", "diesel", 2024, "energy") == pytest.approx(2.8)
+    assert row("heavy_tractor", "diesel", 2024, "maintenance") == pytest.approx(0.5)
+    # other: insurance 10,000 CNY/year over 100,000 km/year, no tolls
+    assert row("heavy_tractor", "diesel", 2024, "other_costs") == pytest.approx(0.1)
+    # subsidies only for fuel-cell vehicles, and negative where paid
+    subs = comp[comp["component"] == "subsidies"]
+    assert (subs.loc[subs["powertrain"] != "fcev", "tco_cny_per_km"] == 0).all()
+    assert row("heavy_tractor", "fcev", 2024, "subsidies") < 0
+    assert "tco_components" in res.tables()
+
+
 def test_subsidies_apply_to_fcev_only_and_follow_programme_years():
     case = make_case({"Policy": POLICY})
     t = tco.tco_from_case(case).tco

@@ -76,7 +76,7 @@ def case_from_raw(raw: RawCase, scenario: str | None = None) -> Case:
     if problems:
         raise InputError(problems)
     tables = {k: t for k, t in v.tables.items() if not k.startswith("__")}
-    for sheet in ("Vehicles", "Uncertainty"):
+    for sheet in ("Vehicles", "Uncertainty", "ObservedPrices"):
         if sheet not in tables:
             from .schema import SHEETS
             tables[sheet] = _empty(SHEETS[sheet])
@@ -84,7 +84,7 @@ def case_from_raw(raw: RawCase, scenario: str | None = None) -> Case:
         name=Path(path).stem if path else raw.display_name, path=Path(path) if path else None,
         input_sha256=raw.sha256, scenario=name,
         scenario_description=description, tables=tables, params=v.params, overrides=overrides,
-        notes=list(raw.notes),
+        notes=list(raw.notes), param_sources=v.param_sources,
     )
     # The Uncertainty sheet resolved as a Monte Carlo run resolves it (its sheets, keys and
     # columns), so that validate and every run refuse what a Monte Carlo run would.

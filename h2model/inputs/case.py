@@ -36,6 +36,8 @@ class Case:
     notes : list of str
         Remarks on the input that did not stop it loading (e.g. sheets not in the schema,
         not read).
+    param_sources : dict
+        Params sheet -> key -> its ``source_key`` cell (e.g. ``["Finance"]["discount_rate"]``).
     """
 
     name: str
@@ -47,6 +49,7 @@ class Case:
     params: dict[str, dict[str, float]]
     overrides: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    param_sources: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __getitem__(self, sheet: str) -> pd.DataFrame:
         """The table of a sheet, e.g. ``case["Stations"]``."""

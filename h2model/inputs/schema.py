@@ -811,6 +811,29 @@ SCENARIOS = Sheet(
     key=(),
 )
 
+#: How an observed pump price was charged.
+PRICE_BASES = ("market", "subsidised")
+
+OBSERVED_PRICES = Sheet(
+    "ObservedPrices",
+    "Retail hydrogen prices observed at the pump (nominal CNY/kg incl. VAT of the year observed), for"
+    " comparison with the model's network price; no engine reads them.",
+    (
+        _year("year", "Year the price was observed"),
+        Column("place", "str", description="Station, city or region where the price was observed"),
+        Column("name_zh", "str", description="Chinese name of the place", required=False),
+        Column("price_cny_per_kg", "float", "CNY/kg", "Retail price at the pump, nominal CNY of the year",
+               0.0, 500.0, vat=INCL_VAT_H2),
+        Column("price_basis", "str", description="market: the price charged without a sales subsidy;"
+               " subsidised: after a per-kg sales subsidy", choices=PRICE_BASES),
+        Column("description", "str", description="What the price is and how it was read", required=False),
+        Column("description_zh", "str", description="The description in Chinese", required=False),
+        _src(),
+    ),
+    key=("year", "place"),
+    optional=True,
+)
+
 #: Quantiles that bound the plausible draws of an Uncertainty row (0.1 % and 99.9 %).
 PLAUSIBLE_QUANTILES = (0.001, 0.999)
 #: Range a factor drawn for a relative Uncertainty row must stay in, between those quantiles:
@@ -843,7 +866,7 @@ _ALL = (
     SOURCES, FINANCE, DISTRICTS_SHEET, STATIONS, STATION_COSTS, SUPPLY, DELIVERY, PRICES,
     SEGMENTS_SHEET, DEPOTS, REFUELLING, REFUELLING_PROFILE, FILL_SIZES, DEMAND_POINTS, FLEET, MARKETS,
     ADOPTION, VEHICLES, POLICY,
-    POLICY_CAPS, DESIGN, TARGETS, NETWORK, PEAK_SIZING, MODULES, SCENARIOS, UNCERTAINTY,
+    POLICY_CAPS, DESIGN, TARGETS, NETWORK, PEAK_SIZING, MODULES, SCENARIOS, UNCERTAINTY, OBSERVED_PRICES,
 )
 #: Sheet name -> schema, in workbook order.
 SHEETS: dict[str, Sheet] = {s.name: s for s in _ALL}

@@ -92,6 +92,7 @@ class Validator:
         self.problems: list[Problem] = list(raw.problems)
         self.tables: dict[str, pd.DataFrame] = {}
         self.params: dict[str, dict[str, float]] = {}
+        self.param_sources: dict[str, dict[str, str]] = {}  # sheet -> key -> source_key
         # (sheet, row index) -> excel row number, for rules that point at a row
         self.rows: dict[str, list[int]] = {}
 
@@ -187,6 +188,8 @@ class Validator:
                 self.add(sheet.name, sheet.cell_ref(i, src) if src is not None else None, sv,
                          "required value is blank", "source_key")
             out[key_s] = v
+            if not is_blank(sv):
+                self.param_sources.setdefault(sheet.name, {})[key_s] = str(sv)
         for key in allowed:
             if key not in out:
                 self.add(sheet.name, None, None, f"key '{key}' is missing", key)

@@ -46,10 +46,13 @@ from .views import (
     first_screen,
     has_uncertainty,
     html_table,
+    key_assumptions,
     mc_headline,
+    observed_prices,
     report_notes,
     scenario_text,
     sensitivity_tables,
+    station_appendix,
     what_changed_view,
 )
 
@@ -233,6 +236,9 @@ def render_report(
             summary_count=t("narr.summary_count", lang, met=int(targets["met"].sum()), total=len(targets)),
             summary=summary,
             first=first_screen(results, case, lang),
+            key_assumptions=key_assumptions(results, case, lang),
+            observed=_observed_table(results, case, lang),
+            appendix=station_appendix(results, lang),
             changed=what_changed_view(results, lang),
             sections=sections,
             sensitivity=sens,
@@ -256,6 +262,18 @@ def render_report(
     path = out_dir / f"report_{lang}.html"
     _write_text_atomic(path, page)
     return path
+
+
+def _observed_table(results: Results, case, lang: str) -> dict | None:
+    """The observed pump prices next to the model's price (:func:`observed_prices`), for the
+    economics section; None without observations."""
+    from ..glossary import categories
+
+    obs = observed_prices(results, case, lang)
+    if obs.empty:
+        return None
+    obs["price_basis"] = categories("price_basis", obs["price_basis"].tolist(), lang)
+    return html_table(obs, lang, max_rows=None)
 
 
 # --- across scenarios -----------------------------------------------------------------------------

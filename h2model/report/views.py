@@ -22,6 +22,7 @@ from ..glossary import categories, category, column_label, t
 from ..glossary import has as has_key
 from ..inputs.schema import SHEETS
 from ..results import Results
+from ..station.cashflow import CASH_FLOW_LINES
 from ..summary import budget_card, co2_card
 
 #: Finance keys shown in the assumptions table: every key of the Finance sheet, in
@@ -41,6 +42,9 @@ LCOH_COMPONENTS = (
     "vat",
     "subsidy",
 )
+
+#: Columns of each station's cash flow table in the appendix (signed, real CNY).
+CASH_FLOW_COLUMNS = (*CASH_FLOW_LINES, "equity_cash_flow_cny")
 
 #: Rows of a table shown in a report before "N more rows in file".
 MAX_ROWS = 40
@@ -187,6 +191,58 @@ def nominal_price_path(results: Results, case) -> pd.DataFrame:
     return p
 
 
+def observed_prices(results: Results, case, lang: str) -> pd.DataFrame:
+    """The pump prices observed (``ObservedPrices`` sheet) next to the model's network
+    price of the same year, both nominal CNY/kg of that year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, place`` (the Chinese name in ``zh`` where the sheet has one),
+        ``price_basis`` (market or subsidised), ``price_cny_per_kg`` (observed),
+        ``model_price_cny_per_kg`` (the run's network price with subsidies that year,
+        NaN outside the run's years), ``source_key``; empty without the sheet.
+    """
+    cols = ["year", "place", "price_basis", "price_cny_per_kg", "model_price_cny_per_kg", "source_key"]
+    obs = case.tables.get("ObservedPrices")
+    if obs is None or obs.empty or "price_path" not in results:
+        return pd.DataFrame(columns=cols)
+    model = nominal_price_path(results, case).set_index("year")["h2_price_cny_per_kg"]
+    place = obs["place"].astype(str)
+    if lang != "en" and "name_zh" in obs:
+        place = obs["name_zh"].where(obs["name_zh"].notna() & (obs["name_zh"].astype(str) != ""), place)
+    out = pd.DataFrame({
+        "year": obs["year"].astype(int).to_numpy(),
+        "place": place.to_numpy(object),
+        "price_basis": obs["price_basis"].to_numpy(object),
+        "price_cny_per_kg": obs["price_cny_per_kg"].astype(float).to_numpy(),
+        "model_price_cny_per_kg": model.reindex(obs["year"].astype(int)).to_numpy(float),
+        "source_key": obs["source_key"].to_numpy(object),
+    })
+    return out.sort_values(["year", "price_cny_per_kg"], ascending=[True, False], kind="stable").reset_index(
+        drop=True)
+
+
+def observed_sentence(results: Results, case, lang: str) -> str | None:
+    """One sentence for the price card: the model's price in its first year and in each
+    year with an observed pump price, next to those observations (nominal CNY/kg); None
+    without observations."""
+    obs = observed_prices(results, case, lang)
+    if obs.empty:
+        return None
+    model = nominal_price_path(results, case).set_index("year")["h2_price_cny_per_kg"]
+    years = sorted({int(model.index.min()), *obs["year"].astype(int)} & set(model.index.astype(int)))
+    models = ", ".join(f"{y}: {_price(model.loc[y])}" for y in years)
+    seen = "; ".join(
+        f"{_price(r.price_cny_per_kg)} {r.place} ({r.year}, {category('price_basis', r.price_basis, lang)})"
+        for r in obs.itertuples(index=False))
+    return t("narr.observed_vs_model", lang, models=models, observed=seen)
+
+
+def _observed_for_chart(results: Results, case, lang: str) -> pd.DataFrame:
+    return observed_prices(results, case, lang)[["year", "price_cny_per_kg", "place", "price_basis"]]
+
+
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "targets", "summary", ("targets",), lambda r, c, lang: charts.targets_summary(r["targets"], lang=lang)
@@ -220,13 +276,20 @@ CHARTS: tuple[ChartSpec, ...] = (
         "price_path",
         "economics",
         ("price_path", "targets"),
-        lambda r, c, lang: charts.price_path(nominal_price_path(r, c), r["targets"], lang=lang),
+        lambda r, c, lang: charts.price_path(nominal_price_path(r, c), r["targets"], lang=lang,
+                                             observed=_observed_for_chart(r, c, lang)),
     ),
     ChartSpec(
         "tco_parity",
         "fleet",
         ("tco_parity",),
         lambda r, c, lang: charts.tco_parity(r["tco_parity"], lang=lang),
+    ),
+    ChartSpec(
+        "tco_components",
+        "fleet",
+        ("tco_components",),
+        lambda r, c, lang: charts.tco_components(r["tco_components"], CARD_YEARS, lang=lang),
     ),
     ChartSpec(
         "subsidy_budget",
@@ -535,7 +598,8 @@ def is_share(column: str) -> bool:
     """
     if "cny" in column or "_per_" in column:  # an exchange rate or a price, not a fraction
         return False
-    return column.startswith(("prob", "utilisation")) or column.endswith(("_share", "_rate", "utilisation"))
+    return (column.startswith(("prob", "utilisation")) or column.endswith(("_share", "_rate", "utilisation"))
+            or column == "irr")
 
 
 def html_table(
@@ -844,6 +908,7 @@ def first_screen(results: Results, case, lang: str) -> dict:
         "target": f"{cmp} {target:g}",
         "target_value": f"{target:g}",
         "price_definition": t("narr.price_definition", lang),
+        "observed": observed_sentence(results, case, lang),
         "budget": {
             "window": f"{lo}–{hi}",
             "total": money(bud["total_cny"], lang),
@@ -861,6 +926,126 @@ def first_screen(results: Results, case, lang: str) -> dict:
         "take": table,
         "take_note": t("narr.take_note", lang, year=year, target=f"{target:g}",
                        cf=_pct(max_capacity_factor(case))),
+    }
+
+
+# --- key assumptions and the station cash flow appendix -------------------------------------------
+
+
+def _keys(text) -> list[str]:
+    """Source keys of a ``;``-separated cell, in order, without blanks."""
+    return [k.strip() for k in str(text or "").split(";") if k.strip() and str(text) != "nan"]
+
+
+def _union(cells) -> list[str]:
+    return list(dict.fromkeys(k for c in cells for k in _keys(c)))
+
+
+def key_assumptions(results: Results, case, lang: str) -> list[dict]:
+    """The handful of inputs that drive the headline price, for the panel near the top of
+    the report: price year, discount rate, by-product hydrogen price, delivery cost, station
+    capex, capacity-factor limit, utilisation (a result) and the station and hydrogen
+    subsidies in force in the price target's year.
+
+    Every value is read from the case's sheets or the run's tables (nothing recomputed);
+    the delivery cost and utilisation are the run's volume-weighted outcomes of their
+    inputs in the target year.
+
+    Returns
+    -------
+    list of dict
+        ``label, value`` (text in ``lang``, with its unit) and ``sources`` (source keys
+        of the Sources sheet; empty for a result).
+    """
+    from ..fleet import max_capacity_factor
+    from ..policy import H2_KINDS, STATION_KINDS
+
+    year = _price_year(results)
+    fin_src = case.param_sources.get("Finance", {})
+    rows = [
+        {"label": t("ka.price_year", lang), "value": str(case.price_year),
+         "sources": _keys(fin_src.get("price_year"))},
+        {"label": t("ka.discount_rate", lang), "value": _pct(float(case.finance["discount_rate"])),
+         "sources": _keys(fin_src.get("discount_rate"))},
+    ]
+    sup = case["Supply"]
+    by = sup[sup["supply_type"].astype(str).str.startswith("byproduct")]
+    names = supply_names(case, lang)
+    cost = by["production_cost_cny_per_kg"].astype(float) + by["purification_cost_cny_per_kg"].astype(float)
+    rows.append({"label": t("ka.byproduct_price", lang),
+                 "value": "; ".join(f"{_price(c)} {t('unit.CNY/kg', lang)} ({names.get(i, i)})"
+                                    for i, c in zip(by["supply_id"], cost, strict=True)) or "–",
+                 "sources": _union(by["source_key"])})
+    st = results["stations"]
+    sold = st[(st["year"] == year) & (st["kg_sold_per_year"] > 0)]
+    w = sold["kg_sold_per_year"].to_numpy(float)
+    delivery = float(w @ sold["delivery_cny_per_kg"].to_numpy(float) / w.sum()) if w.sum() > 0 else np.nan
+    rows.append({"label": t("ka.delivery", lang, year=year),
+                 "value": f"{_price(delivery)} {t('unit.CNY/kg', lang)}",
+                 "sources": _union(case.param_sources.get("Delivery", {}).values())})
+    sc = case["StationCosts"].iloc[0]
+    rows.append({"label": t("ka.station_capex", lang),
+                 "value": t("ka.station_capex_value", lang,
+                            capex=money(float(sc["capex_excl_land_cny"]), lang),
+                            capacity=f"{float(sc['reference_capacity_kg_per_day']):,.0f}",
+                            type=category("station_type", sc["station_type"], lang),
+                            mpa=f"{float(sc['pressure_mpa']):g}",
+                            exponent=f"{float(sc['scale_exponent']):g}"),
+                 "sources": _keys(sc["source_key"])})
+    rows.append({"label": t("ka.capacity_factor", lang), "value": _pct(max_capacity_factor(case)),
+                 "sources": _keys(case.param_sources.get("Network", {}).get("max_capacity_factor"))})
+    net = results["network_by_year"].set_index("year")
+    rows.append({"label": t("ka.utilisation", lang, year=year),
+                 "value": _pct(float(net.loc[year, "utilisation"])) if year in net.index else "–",
+                 "sources": []})
+    pol = case["Policy"]
+    live = pol[pol["kind"].isin(STATION_KINDS + H2_KINDS) & (pol["start_year"] <= year)
+               & (pol["end_year"] >= year)]
+    for (kind, level), g in live.groupby(["kind", "level"], sort=False):  # a row per kind and level
+        per_kg = kind in H2_KINDS
+        lo, hi = float(g["amount_cny"].min()), float(g["amount_cny"].max())
+        amounts = [f"{_price(a)} {t('unit.CNY/kg', lang)}" if per_kg else money(a, lang) for a in (lo, hi)]
+        cond = g["max_price_cny_per_kg"].astype(float) if "max_price_cny_per_kg" in g else pd.Series([np.nan])
+        label = f"{category('level', level, lang)}: {category('kind', kind, lang)}"
+        rows.append({"label": t("ka.subsidy", lang, year=year, name=label),
+                     "value": (amounts[0] if lo == hi else "–".join(amounts))
+                     + (t("ka.price_condition", lang, price=f"{cond.min():g}") if cond.notna().any() else ""),
+                     "sources": _union(g["source_key"])})
+    return rows
+
+
+#: Columns of the station NPV table shown in the report's appendix.
+NPV_COLUMNS = ("name", "district", "kg_sold_per_year", "network_price_with_subsidy_cny_per_kg",
+               "breakeven_price_with_subsidy_cny_per_kg", "npv_cny", "irr")
+
+
+def station_appendix(results: Results, lang: str) -> dict | None:
+    """The appendix of station cash flows: the year, the NPV and IRR of every station in
+    it (``station_npv``) and each station's yearly cash flow (``station_cashflow``), with
+    station names in ``lang``; None without the tables."""
+    if "station_cashflow" not in results or not len(results["station_cashflow"]):
+        return None
+    flow = results["station_cashflow"].drop(columns="scenario", errors="ignore")
+    year = int(flow["year"].iloc[0])
+    npv_t = results["station_npv"]
+    npv_t = npv_t[npv_t["year"] == year].drop(columns="scenario", errors="ignore").copy()
+    st = results["stations"]
+    district = st.drop_duplicates("station_id").set_index("station_id")["district"]
+    npv_t["district"] = npv_t["station_id"].map(district)
+    npv_t["name"] = station_names(npv_t, lang)
+    npv_t["district"] = categories("district", npv_t["district"].tolist(), lang)
+    names = dict(zip(npv_t["station_id"], npv_t["name"], strict=True))
+    r = float(npv_t["discount_rate"].iloc[0]) if len(npv_t) else np.nan
+    shown = npv_t[list(NPV_COLUMNS)].sort_values("npv_cny", ascending=False)
+    per_station = []
+    cols = ["calendar_year", "operating_year", "kg_sold", *CASH_FLOW_COLUMNS]
+    for sid, g in flow.groupby("station_id", sort=False):  # tables for the template, one per station
+        per_station.append({"name": names.get(sid, sid), "table": html_table(g[cols], lang, max_rows=None)})
+    return {
+        "year": year,
+        "intro": t("narr.cashflow_appendix", lang, year=year, rate=_pct(r)),
+        "npv": html_table(shown, lang, max_rows=None),
+        "stations": per_station,
     }
 
 

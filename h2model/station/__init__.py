@@ -40,6 +40,8 @@ The package is split by concern; every name below is importable from
   network price (:func:`station_year_prices`, :func:`annualised_costs`,
   :func:`network_price`).
 - :mod:`h2model.station.economics` -- :func:`station_economics` and its result tables.
+- :mod:`h2model.station.cashflow` -- each station's cash flow, NPV and IRR at the network
+  price (:func:`station_cash_flow_tables`), from the break-even's own inputs.
 
 Conventions
 -----------
@@ -126,6 +128,7 @@ from .capex import (
 )
 from .capex import _lead as _lead
 from .capex import _station_costs as _station_costs
+from .cashflow import CASH_FLOW_LINES, StationFlowInputs, station_cash_flow_tables
 from .economics import StationEconomics, station_economics
 from .pricing import (
     StationPrices,
@@ -147,6 +150,9 @@ from .years import (
 
 __all__ = [
     "CAPEX_COMPONENTS",
+    "CASH_FLOW_LINES",
+    "StationFlowInputs",
+    "station_cash_flow_tables",
     "FALLBACK_PLATEAU_UTILISATION",
     "StationEconomics",
     "StationPrices",

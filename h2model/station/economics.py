@@ -21,6 +21,7 @@ from ..params import as_params
 from ..supply import delivery_mode
 from ..targets import meets
 from .capex import CAPEX_COMPONENTS
+from .cashflow import StationFlowInputs
 from .pricing import (
     StationPrices,
     _sum_by_year,
@@ -72,12 +73,17 @@ class StationEconomics:
         programme_id, level, kind, outlay_cny``; nominal CNY of the year): capital
         grants in the commissioning year, per-kg subsidies x kg sold; one row per
         payment (outlay > 0). The budget sums it (:func:`h2model.policy.station_budget`).
+    flows : StationFlowInputs, optional
+        The finance-engine inputs of every ``stations`` row, as the break-even prices
+        were computed from them, for the cash flow, NPV and IRR tables
+        (:mod:`h2model.station.cashflow`).
     """
 
     stations: pd.DataFrame
     network: pd.DataFrame
     capex: pd.DataFrame
     station_subsidies: pd.DataFrame = None
+    flows: StationFlowInputs | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Results tables by name (``stations``, ``network_by_year``, ``station_capex``,
@@ -320,7 +326,17 @@ def station_economics(case, loads: pd.DataFrame | None = None, built: pd.DataFra
                                              years[yi] == cy[si])
     paid = pol.station_subsidy_table(years[yi], ids[si], [(pr.capital_programmes, grants),
                                                           (pr.operating_programmes, per_kg)])
-    return StationEconomics(stations=out, network=network, capex=capex, station_subsidies=paid)
+    vi = costs["variant_index"]
+    flows = StationFlowInputs(
+        capex_excl_land_cny=costs["capex_excl_land_cny"], land_cny=land_cny,
+        fixed_cny_per_year=costs["fixed_cny_per_year"],
+        land_lease_cny_per_year=costs["land_lease_cny_per_year"],
+        hydrogen_and_delivery_cny_per_kg=c_h2 + c_del, electricity_cny_per_kg=c_elec, kg_per_year=kg,
+        replacement_share=costs["replacement_share"][..., vi, :], capital_subsidy_cny=G * pr.rebase,
+        operating_subsidy_cny_per_kg=pr.operating_subsidy_cny_per_kg * pr.rebase[..., None],
+        price_with_subsidy_ex_vat_cny_per_kg=p_sub, finance=fin,
+    ) if np.ndim(K) == 1 else None
+    return StationEconomics(stations=out, network=network, capex=capex, station_subsidies=paid, flows=flows)
 
 
 def _levelised_components(costs: dict[str, np.ndarray], pr: StationPrices, kg: np.ndarray,
