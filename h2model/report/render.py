@@ -16,7 +16,6 @@ import functools
 import json
 import os
 import shutil
-import sys
 import tempfile
 import urllib.parse
 from collections.abc import Iterable
@@ -495,7 +494,8 @@ def build_reports(
         Monte Carlo draws for the sensitivity section (0: none); the notebook passes
         them to ``run(case, mc_draws=...)``.
     progress : bool
-        Show a progress bar (scenarios x steps) on stderr.
+        Show a progress bar on stderr, advancing by the typical duration of each
+        step (:mod:`h2model.progress`).
     notebook : str or pathlib.Path, optional
         The report notebook; default :data:`NOTEBOOK`.
     timeout_s : float, optional
@@ -507,9 +507,9 @@ def build_reports(
         Scenario -> ``"ok"`` or the error message. Failures are also printed.
     """
     import papermill
-    from tqdm.auto import tqdm
 
     from ..inputs import InputError, list_scenarios, load_case
+    from ..progress import StepBar, report_steps
 
     langs = list(langs)
     bad = [lang for lang in langs if lang not in LANGS]
@@ -523,25 +523,19 @@ def build_reports(
     out.mkdir(parents=True, exist_ok=True)
     clean_temps(out)
     names = list(scenarios) if scenarios else list_scenarios(workbook)
-    steps = ["load", *[f"report {lang}" for lang in langs], "publish"]
     status: dict[str, str] = {}
     descriptions: dict[str, str] = {}
-    bar = tqdm(
-        total=len(names) * len(steps), disable=not progress, unit="step", desc="reports", file=sys.stderr
-    )
+    bar = StepBar(report_steps(langs, mc_draws), len(names), desc="reports", disable=not progress)
     for name in names:
-        done = 0
         tmp = None
         try:
-            bar.set_postfix_str(f"{name}: load")
+            bar.step(name, "load")
             case = load_case(workbook, name)
             folder = output_dir(out, case.scenario)
             descriptions[case.scenario] = case.scenario_description
-            bar.update(1)
-            done += 1
             tmp = make_temp_dir(out, case.scenario)
             for lang in langs:
-                bar.set_postfix_str(f"{name}: report {lang}")
+                bar.step(name, f"report {lang}")
                 papermill.execute_notebook(
                     str(notebook),
                     str(tmp / f"report_{lang}.ipynb"),
@@ -560,28 +554,20 @@ def build_reports(
                     execution_timeout=timeout_s,
                     **kernel_options(),  # no "TCP without encryption" warning on stderr
                 )
-                bar.update(1)
-                done += 1
-            bar.set_postfix_str(f"{name}: publish")
+            bar.step(name, "publish")
             replace_dir(tmp, folder)
             tmp = None
-            bar.update(1)
-            done += 1
             status[case.scenario] = "ok"
         except InputError as exc:
             status[name] = str(exc)
-            bar.write(
-                f"scenario {name}: input problems, skipped (earlier output kept)\n{exc}", file=sys.stderr
-            )
+            bar.write(f"scenario {name}: input problems, skipped (earlier output kept)\n{exc}")
         except Exception as exc:  # noqa: BLE001 - one failed scenario must not stop the others
             status[name] = _execution_error(exc)
-            bar.write(
-                f"scenario {name} failed, skipped (earlier output kept): {status[name]}", file=sys.stderr
-            )
+            bar.write(f"scenario {name} failed, skipped (earlier output kept): {status[name]}")
         finally:
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
-            bar.update(len(steps) - done)
+            bar.finish()
     bar.close()
 
     present = scenarios_in(out)
