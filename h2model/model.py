@@ -198,7 +198,7 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
     if all_scenarios or not names:
         names = list_scenarios(workbook) if all_scenarios else [None]
     status: dict[str, str] = {}
-    bar = StepBar(run_steps(mc_draws), len(names), desc="h2model", disable=not progress)
+    bar = StepBar(run_steps(STEPS, mc_draws), len(names), desc="h2model", disable=not progress)
     try:
         for name in names:
             label = name or "default"

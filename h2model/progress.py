@@ -9,7 +9,8 @@ off by orders of magnitude. Here each step advances the bar by its share of
 the time left from the average rate so far (``smoothing=0``), which is right as soon
 as the measured shares are, whatever the machine's speed.
 
->>> steps = run_steps(mc_draws=0)
+>>> from h2model.model import STEPS
+>>> steps = run_steps(STEPS, mc_draws=0)
 >>> round(steps["network"] / sum(steps.values()), 2)  # the plan is most of a run
 0.89
 """
@@ -43,18 +44,15 @@ STEP_S: dict[str, float] = {
     "publish": 0.5,
 }
 
-def run_steps(mc_draws: int = 0, *, write: bool = True) -> dict[str, float]:
+def run_steps(steps: Iterable[str], mc_draws: int = 0, *, write: bool = True) -> dict[str, float]:
     """Steps of one scenario of :func:`h2model.model.run_scenarios` and their typical
-    durations (s): ``load``, the model's steps, ``write``.
+    durations (s): ``load``, the model's ``steps`` (:data:`h2model.model.STEPS`; a step
+    not in :data:`STEP_S` counts 0), ``uncertainty`` with draws, ``write``.
 
-    >>> run_steps(2000)["uncertainty"]  # twice the draws, twice the time
-    84.0
-    >>> "uncertainty" in run_steps(0)
-    False
+    >>> run_steps(["fleet", "network"], 2000)  # twice the draws, twice the time
+    {'load': 1.0, 'fleet': 0.2, 'network': 140.0, 'uncertainty': 84.0, 'write': 14.6}
     """
-    from .model import STEPS  # the model's steps; the draws run only when asked for
-
-    out = {"load": STEP_S["load"], **{s: STEP_S[s] for s in STEPS}}
+    out = {"load": STEP_S["load"], **{s: STEP_S.get(s, 0.0) for s in steps}}
     if mc_draws > 0:
         out["uncertainty"] = STEP_S["uncertainty"] * mc_draws / 1000
     if write:
@@ -62,15 +60,18 @@ def run_steps(mc_draws: int = 0, *, write: bool = True) -> dict[str, float]:
     return out
 
 
-def report_steps(langs: Iterable[str], mc_draws: int = 0) -> dict[str, float]:
+def report_steps(steps: Iterable[str], langs: Iterable[str], mc_draws: int = 0) -> dict[str, float]:
     """Steps of one scenario of :func:`h2model.report.build_reports` and their typical
     durations (s): ``load``, ``report <lang>`` for each language (the notebook starts a
-    kernel, runs the model, writes the tables and renders the report) and ``publish``.
+    kernel, runs the model's ``steps``, writes the tables and renders the report) and
+    ``publish``.
 
-    >>> {k: round(v, 6) for k, v in report_steps(["en", "zh"], 1000).items()}  # 3 + (1 + 141 + 42) + 33
+    >>> from h2model.model import STEPS
+    >>> steps = report_steps(STEPS, ["en", "zh"], 1000)  # per language: 3 + (1 + 141 + 42) + 33
+    >>> {k: round(v, 6) for k, v in steps.items()}
     {'load': 1.0, 'report en': 220.0, 'report zh': 220.0, 'publish': 0.5}
     """
-    model = sum(run_steps(mc_draws, write=False).values())  # the notebook loads and runs the case
+    model = sum(run_steps(steps, mc_draws, write=False).values())  # the notebook loads and runs the case
     per_lang = STEP_S["kernel"] + model + STEP_S["render"]  # render writes the tables too
     reports = {f"report {lang}": per_lang for lang in langs}
     return {"load": STEP_S["load"], **reports, "publish": STEP_S["publish"]}

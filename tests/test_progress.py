@@ -9,14 +9,15 @@ from h2model.progress import STEP_S, StepBar, report_steps, run_steps
 
 
 def test_run_steps_are_the_models_steps_with_load_write_and_draws_scaled():
-    steps = run_steps(500)
+    steps = run_steps(model.STEPS, 500)
     assert list(steps) == ["load", *model.STEPS, "uncertainty", "write"]
     assert steps["uncertainty"] == pytest.approx(STEP_S["uncertainty"] / 2)
-    assert "write" not in run_steps(0, write=False) and "uncertainty" not in run_steps(0)
+    assert "write" not in run_steps(model.STEPS, 0, write=False)
+    assert "uncertainty" not in run_steps(model.STEPS, 0)
 
 
 def test_a_report_language_costs_a_kernel_a_model_run_and_the_rendering():
-    steps = report_steps(["en"], mc_draws=0)
+    steps = report_steps(model.STEPS, ["en"], mc_draws=0)
     # 3 (kernel) + 1 (load) + 141 (model: 0.2 + 140 + 0.2 + 0.15 + 0.2 + 0.2 + 0.05) + 33 (render)
     assert steps["report en"] == pytest.approx(178.0)
     assert list(steps) == ["load", "report en", "publish"]
@@ -26,7 +27,7 @@ def test_the_first_estimate_of_a_report_is_the_weighted_share_not_a_quarter():
     """One scenario, two languages: after ``load`` the bar is at 1 / 441.5 of its length
     (not 1/4 as with four equal steps), so tqdm's time left (elapsed x (1 - f) / f) after a
     1-second load is 440 s, the order of the measured six minutes, not 3 s."""
-    bar = StepBar(report_steps(["en", "zh"], 1000), units=1, disable=True)
+    bar = StepBar(report_steps(model.STEPS, ["en", "zh"], 1000), units=1, disable=True)
     bar.step("plan-2025", "load")
     bar.step("plan-2025", "report en")
     f = bar.done / bar.total

@@ -509,6 +509,7 @@ def build_reports(
     import papermill
 
     from ..inputs import InputError, list_scenarios, load_case
+    from ..model import STEPS
     from ..progress import StepBar, report_steps
 
     langs = list(langs)
@@ -525,7 +526,7 @@ def build_reports(
     names = list(scenarios) if scenarios else list_scenarios(workbook)
     status: dict[str, str] = {}
     descriptions: dict[str, str] = {}
-    bar = StepBar(report_steps(langs, mc_draws), len(names), desc="reports", disable=not progress)
+    bar = StepBar(report_steps(STEPS, langs, mc_draws), len(names), desc="reports", disable=not progress)
     for name in names:
         tmp = None
         try:
