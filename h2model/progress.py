@@ -23,13 +23,14 @@ from collections.abc import Iterable, Mapping
 #: Typical duration of each step, seconds. Measured on 2026-12-04 with ``plan-2025`` of
 #: the default workbook on the 2-core development machine under load (load average 8.5
 #: to 9.7, so several times a quiet machine's durations; only the ratios matter):
-#: :func:`h2model.model.run`'s steps timed between its ``on_step`` calls, ``write`` =
+#: :func:`h2model.model.run`'s steps timed between its ``on_step`` calls, ``load`` =
+#: reading the workbook in a fresh process (2.0 s in ``h2model report``), ``write`` =
 #: ``Results.write`` (CSV and results.xlsx), ``uncertainty`` per 1,000 Monte Carlo draws,
 #: ``kernel`` = starting the report notebook's kernel and its imports, ``render`` =
 #: the report notebook's HTML, charts (PNG and SVG) and tables after the run (23 s in
 #: English, 38 s in Chinese), ``publish`` = moving the files into place.
 STEP_S: dict[str, float] = {
-    "load": 1.0,
+    "load": 2.0,
     "fleet": 0.2,
     "network": 140.0,
     "station": 0.2,
@@ -50,7 +51,7 @@ def run_steps(steps: Iterable[str], mc_draws: int = 0, *, write: bool = True) ->
     not in :data:`STEP_S` counts 0), ``uncertainty`` with draws, ``write``.
 
     >>> run_steps(["fleet", "network"], 2000)  # twice the draws, twice the time
-    {'load': 1.0, 'fleet': 0.2, 'network': 140.0, 'uncertainty': 84.0, 'write': 14.6}
+    {'load': 2.0, 'fleet': 0.2, 'network': 140.0, 'uncertainty': 84.0, 'write': 14.6}
     """
     out = {"load": STEP_S["load"], **{s: STEP_S.get(s, 0.0) for s in steps}}
     if mc_draws > 0:
@@ -67,9 +68,9 @@ def report_steps(steps: Iterable[str], langs: Iterable[str], mc_draws: int = 0) 
     ``publish``.
 
     >>> from h2model.model import STEPS
-    >>> steps = report_steps(STEPS, ["en", "zh"], 1000)  # per language: 3 + (1 + 141 + 42) + 33
+    >>> steps = report_steps(STEPS, ["en", "zh"], 1000)  # per language: 3 + (2 + 141 + 42) + 33
     >>> {k: round(v, 6) for k, v in steps.items()}
-    {'load': 1.0, 'report en': 220.0, 'report zh': 220.0, 'publish': 0.5}
+    {'load': 2.0, 'report en': 221.0, 'report zh': 221.0, 'publish': 0.5}
     """
     model = sum(run_steps(steps, mc_draws, write=False).values())  # the notebook loads and runs the case
     per_lang = STEP_S["kernel"] + model + STEP_S["render"]  # render writes the tables too

@@ -18,21 +18,21 @@ def test_run_steps_are_the_models_steps_with_load_write_and_draws_scaled():
 
 def test_a_report_language_costs_a_kernel_a_model_run_and_the_rendering():
     steps = report_steps(model.STEPS, ["en"], mc_draws=0)
-    # 3 (kernel) + 1 (load) + 141 (model: 0.2 + 140 + 0.2 + 0.15 + 0.2 + 0.2 + 0.05) + 33 (render)
-    assert steps["report en"] == pytest.approx(178.0)
+    # 3 (kernel) + 2 (load) + 141 (model: 0.2 + 140 + 0.2 + 0.15 + 0.2 + 0.2 + 0.05) + 33 (render)
+    assert steps["report en"] == pytest.approx(179.0)
     assert list(steps) == ["load", "report en", "publish"]
 
 
 def test_the_first_estimate_of_a_report_is_the_weighted_share_not_a_quarter():
-    """One scenario, two languages: after ``load`` the bar is at 1 / 441.5 of its length
+    """One scenario, two languages: after ``load`` the bar is at 2 / 444.5 of its length
     (not 1/4 as with four equal steps), so tqdm's time left (elapsed x (1 - f) / f) after a
-    1-second load is 440 s, the order of the measured six minutes, not 3 s."""
+    2-second load is 442.5 s, the order of the measured six minutes, not 6 s."""
     bar = StepBar(report_steps(model.STEPS, ["en", "zh"], 1000), units=1, disable=True)
     bar.step("plan-2025", "load")
     bar.step("plan-2025", "report en")
     f = bar.done / bar.total
-    assert f == pytest.approx(1.0 / (1.0 + 220.0 + 220.0 + 0.5))
-    assert 1.0 * (1 - f) / f == pytest.approx(440.5)
+    assert f == pytest.approx(2.0 / (2.0 + 221.0 + 221.0 + 0.5))
+    assert 2.0 * (1 - f) / f == pytest.approx(442.5)
 
 
 def test_a_failed_scenario_fills_its_share_and_the_next_starts_at_its_boundary():
