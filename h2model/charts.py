@@ -211,9 +211,101 @@ def _target_row(targets: pd.DataFrame | None, target: str) -> pd.Series | None:
 # --- one scenario ---------------------------------------------------------------------------------
 
 
-def station_map(stations: pd.DataFrame, districts: pd.DataFrame | None = None, *, lang: str = "en"):
-    """Station network map: points by longitude/latitude, sized by capacity, coloured by
-    the year the station opens, over district-centre labels.
+#: District boundaries shipped with the package (see ``h2model/data/README.md``).
+DISTRICT_BOUNDARIES = "data/guangzhou_districts.geojson"
+#: Districts smaller than this (Guangzhou's old city) are named in a smaller font on the map, km2.
+SMALL_DISTRICT_KM2 = 200.0
+#: Station map: prices more than this above or below the target take the end colours, CNY/kg.
+PRICE_MAP_SPAN_CNY_PER_KG = 15.0
+
+
+@functools.lru_cache(maxsize=1)
+def district_boundaries() -> dict:
+    """Guangzhou's district boundaries: a GeoJSON FeatureCollection, one feature per
+    district with ``id`` = the Districts sheet's ``district`` id, exterior rings clockwise
+    (the winding Vega's d3-geo expects) and a ``source`` member (package, version,
+    licence, data provenance). Read from the package, offline.
+
+    >>> sorted(f["id"] for f in district_boundaries()["features"])[:3]
+    ['baiyun', 'conghua', 'haizhu']
+    """
+    from importlib.resources import files
+
+    return json.loads(files("h2model").joinpath(DISTRICT_BOUNDARIES).read_text(encoding="utf-8"))
+
+
+def district_areas_km2() -> pd.Series:
+    """Area of each district of :func:`district_boundaries`, km2 (shoelace on an
+    equirectangular projection at each ring's mean latitude; holes subtract).
+
+    >>> round(district_areas_km2()["yuexiu"])  # published area 33.8 km2
+    34
+    """
+    km_per_deg = 6371.0088 * np.pi / 180
+    out = {}
+    for f in district_boundaries()["features"]:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        total = 0.0
+        for poly in polys:
+            for ring in poly:
+                xy = np.asarray(ring, float)
+                x = xy[:, 0] * km_per_deg * np.cos(np.radians(xy[:, 1].mean()))
+                y = xy[:, 1] * km_per_deg
+                total -= 0.5 * np.sum(x[:-1] * y[1:] - x[1:] * y[:-1])  # clockwise exterior: positive
+        out[f["id"]] = total
+    return pd.Series(out, name="area_km2")
+
+
+def _boundary_layer(districts: pd.DataFrame, lang: str):
+    """Geoshape layer of the shipped boundaries of ``districts`` (None if none match)."""
+    d = _labelled(districts, "district", "district", lang, "label").set_index("district")["label"]
+    feats = [
+        {**f, "properties": {**f["properties"], "label": d[f["id"]]}}
+        for f in district_boundaries()["features"]
+        if f["id"] in d.index
+    ]
+    if not feats:
+        return None
+    return (
+        alt.Chart(alt.Data(values=feats))
+        .mark_geoshape(fill="#f4f4f1", stroke="#9a9a9a", strokeWidth=0.8)
+        .encode(tooltip=[alt.Tooltip("properties.label:N", title=t("col.district", lang))])
+        .project(type="mercator")
+    )
+
+
+def _station_prices(stations: pd.DataFrame, prices: pd.DataFrame, year: int) -> tuple[pd.DataFrame, float]:
+    """``stations`` with ``price_cny_per_kg``: each station's break-even price with
+    subsidy in ``year`` (NaN where it does not sell that year), and the year's price
+    target (35 CNY/kg if the table has none)."""
+    col = "breakeven_price_with_subsidy_cny_per_kg"
+    _need(prices, ["station_id", "year", col], "station_map prices")
+    p = prices[prices["year"] == year]
+    st = stations.merge(
+        p[["station_id", col]].rename(columns={col: "price_cny_per_kg"}), on="station_id", how="left"
+    )
+    tgt = p["price_target_cny_per_kg"].dropna() if "price_target_cny_per_kg" in p.columns else p[[]]
+    return st, float(tgt.iloc[0]) if len(tgt) else 35.0
+
+
+def station_map(
+    stations: pd.DataFrame,
+    districts: pd.DataFrame | None = None,
+    *,
+    prices: pd.DataFrame | None = None,
+    price_year: int = 2025,
+    lang: str = "en",
+):
+    """Station network map: points by longitude/latitude, sized by capacity, over the
+    district boundaries shipped with the package (:func:`district_boundaries`, drawn in
+    the same Mercator projection) and district names.
+
+    With ``prices`` the stations are coloured by their break-even retail price with
+    subsidy in ``price_year`` (CNY/kg, as given in ``prices``) on a diverging scale
+    centred on that year's price target (blue below, red above; the colours stop
+    changing :data:`PRICE_MAP_SPAN_CNY_PER_KG` from it); stations not selling that year
+    are hollow grey circles. Without ``prices`` they are coloured by opening year.
 
     Parameters
     ----------
@@ -221,7 +313,15 @@ def station_map(stations: pd.DataFrame, districts: pd.DataFrame | None = None, *
         One row per station: ``station_id, longitude, latitude, capacity_kg_per_day,
         commissioning_year``; optional ``name``, ``district``, ``station_type``.
     districts : pandas.DataFrame, optional
-        ``district, longitude, latitude`` (the case's Districts sheet): labelled in grey.
+        ``district, longitude, latitude`` (the case's Districts sheet): boundaries of
+        the districts the shipped data set has, and names at the centres.
+    prices : pandas.DataFrame, optional
+        One row per station and year with ``station_id, year,
+        breakeven_price_with_subsidy_cny_per_kg`` and optionally
+        ``price_target_cny_per_kg``, the price in the target's basis (the report passes
+        nominal CNY of the year, :func:`h2model.report.views.nominal_station_prices`).
+    price_year : int
+        Year of the prices shown.
     lang : {'en', 'zh'}
 
     Returns
@@ -250,43 +350,68 @@ def station_map(stations: pd.DataFrame, districts: pd.DataFrame | None = None, *
     ]
     years = pd.to_numeric(st["commissioning_year"], errors="coerce")
     st["commissioning_year"] = years.astype("Int64")
-    points = (
-        alt.Chart(st)
-        .mark_circle(opacity=0.8, stroke="white", strokeWidth=0.6)
-        .encode(
-            longitude="longitude:Q",
-            latitude="latitude:Q",
-            size=alt.Size(
-                "capacity_kg_per_day:Q", title=t("legend.capacity", lang), scale=alt.Scale(range=[30, 420])
-            ),
-            color=alt.Color(
-                "commissioning_year:O",
-                title=t("legend.opening_year", lang),
-                scale=alt.Scale(scheme="viridis", reverse=True),
-            ),
-            tooltip=tooltip,
-        )
-        .project(type="mercator")
+    size = alt.Size(
+        "capacity_kg_per_day:Q", title=t("legend.capacity", lang), scale=alt.Scale(range=[30, 420])
     )
-    layers = [points]
+    title, subtitle = t("chart.station_map", lang), t("narr.network", lang)
+    if prices is None:
+        color = alt.Color(
+            "commissioning_year:O",
+            title=t("legend.opening_year", lang),
+            scale=alt.Scale(scheme="viridis", reverse=True),
+        )
+        station_layers = [_points(st, size, color, tooltip)]
+    else:
+        st, target = _station_prices(st, prices, price_year)
+        label = t("legend.station_price", lang, year=price_year)
+        tooltip.append(alt.Tooltip("price_cny_per_kg:Q", title=label, format=",.1f"))
+        lo, hi = target - PRICE_MAP_SPAN_CNY_PER_KG, target + PRICE_MAP_SPAN_CNY_PER_KG
+        color = alt.Color(
+            "price_cny_per_kg:Q",
+            title=label,
+            scale=alt.Scale(scheme="redblue", reverse=True, domain=[lo, target, hi], clamp=True),
+            legend=alt.Legend(format=",.0f", titleLimit=360, values=[lo, target, hi]),
+        )
+        selling = st[st["price_cny_per_kg"].notna()]
+        idle = st[st["price_cny_per_kg"].isna()]
+        station_layers = [_points(selling, size, color, tooltip)] if len(selling) else []
+        if len(idle):  # opens later or sells nothing that year: no price to colour by
+            station_layers.insert(0, _points(idle, size, None, tooltip))
+        title = t("chart.station_map_price", lang, year=price_year)
+        subtitle = t("narr.network_price", lang, year=price_year, target=f"{target:g}", lo=f"{lo:g}",
+                     hi=f"{hi:g}")
+    layers = []
     if districts is not None and len(districts):
         _need(districts, ["district", "longitude", "latitude"], "station_map districts")
-        d = _labelled(districts[["district", "longitude", "latitude"]], "district", "district", lang, "label")
-        labels = (
-            alt.Chart(d)
-            .mark_text(color="#777", fontSize=12, fontWeight="bold", dy=-12)
-            .encode(longitude="longitude:Q", latitude="latitude:Q", text="label:N")
-            .project(type="mercator")
-        )
-        dots = (
-            alt.Chart(d)
-            .mark_point(color="#999", shape="cross", size=40)
-            .encode(longitude="longitude:Q", latitude="latitude:Q")
-            .project(type="mercator")
-        )
-        layers = [dots, labels, points]
-    chart = alt.layer(*layers).properties(width=WIDTH, height=460)
-    return _finish(chart, t("chart.station_map", lang), lang, t("narr.network", lang))
+        d = districts[["district", "longitude", "latitude"]]
+        shapes = _boundary_layer(d, lang)
+        if shapes is not None:
+            layers.append(shapes)
+        small = d["district"].map(district_areas_km2()).fillna(np.inf) < SMALL_DISTRICT_KM2
+        named = _labelled(d, "district", "district", lang, "label")
+        for part, px in ((named[~small], 12), (named[small], 9)):  # the old city's small districts
+            if len(part):
+                layers.append(
+                    alt.Chart(part)
+                    .mark_text(color="#555", fontWeight="bold", fontSize=px)
+                    .encode(longitude="longitude:Q", latitude="latitude:Q", text="label:N")
+                    .project(type="mercator")
+                )
+    chart = alt.layer(*layers, *station_layers).properties(width=WIDTH, height=560)
+    return _finish(chart, title, lang, subtitle)
+
+
+def _points(st: pd.DataFrame, size, color, tooltip):
+    """Station circles; ``color=None``: hollow grey (no value to colour by)."""
+    mark = (
+        alt.Chart(st).mark_circle(opacity=0.85, stroke="white", strokeWidth=0.6)
+        if color is not None
+        else alt.Chart(st).mark_point(shape="circle", filled=False, color="#888", strokeWidth=1.2)
+    )
+    enc = {"longitude": "longitude:Q", "latitude": "latitude:Q", "size": size, "tooltip": tooltip}
+    if color is not None:
+        enc["color"] = color
+    return mark.encode(**enc).project(type="mercator")
 
 
 def build_schedule(stations: pd.DataFrame, *, lang: str = "en"):

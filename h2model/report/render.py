@@ -10,12 +10,13 @@ notebook (:data:`NOTEBOOK`) for each scenario and language.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import json
 import os
 import shutil
-import sys
+import tempfile
 import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
@@ -446,6 +447,34 @@ def _execution_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def kernel_options() -> dict:
+    """Options for ``papermill.execute_notebook`` that start the report kernel quietly.
+
+    On POSIX the kernel talks to papermill over IPC (Unix sockets in a private
+    temporary folder, mode 0700, removed when the process exits) instead of TCP on
+    localhost: the kernel (ipykernel >= 7) otherwise warns on stderr at every start that
+    it "is running over TCP without encryption", a warning that looks like an error in a
+    run's log, and its own advice is to use IPC. Elsewhere (Windows has no IPC
+    transport) the kernel starts as before. Only the transport changes: the kernel's
+    warnings and errors, and every error of the notebook, still show.
+
+    Returns
+    -------
+    dict
+        Extra keyword arguments for ``papermill.execute_notebook`` (``{}`` off POSIX).
+    """
+    if os.name != "posix":
+        return {}
+    from traitlets.config import Config
+
+    folder = tempfile.mkdtemp(prefix="h2model-kernel-")  # short: a Unix socket path is <= 107 bytes
+    atexit.register(shutil.rmtree, folder, True)
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(folder, "kernel")  # sockets kernel-1 ... kernel-5
+    return {"config": config}
+
+
 def build_reports(
     workbook: str | Path,
     scenarios: Iterable[str] | None = None,
@@ -483,7 +512,8 @@ def build_reports(
         Monte Carlo draws for the sensitivity section (0: none); the notebook passes
         them to ``run(case, mc_draws=...)``.
     progress : bool
-        Show a progress bar (scenarios x steps) on stderr.
+        Show a progress bar on stderr, advancing by the typical duration of each
+        step (:mod:`h2model.progress`).
     notebook : str or pathlib.Path, optional
         The report notebook; default :data:`NOTEBOOK`.
     timeout_s : float, optional
@@ -495,9 +525,10 @@ def build_reports(
         Scenario -> ``"ok"`` or the error message. Failures are also printed.
     """
     import papermill
-    from tqdm.auto import tqdm
 
     from ..inputs import InputError, list_scenarios, load_case
+    from ..model import STEPS
+    from ..progress import StepBar, report_steps
 
     langs = list(langs)
     bad = [lang for lang in langs if lang not in LANGS]
@@ -511,25 +542,19 @@ def build_reports(
     out.mkdir(parents=True, exist_ok=True)
     clean_temps(out)
     names = list(scenarios) if scenarios else list_scenarios(workbook)
-    steps = ["load", *[f"report {lang}" for lang in langs], "publish"]
     status: dict[str, str] = {}
     descriptions: dict[str, str] = {}
-    bar = tqdm(
-        total=len(names) * len(steps), disable=not progress, unit="step", desc="reports", file=sys.stderr
-    )
+    bar = StepBar(report_steps(STEPS, langs, mc_draws), len(names), desc="reports", disable=not progress)
     for name in names:
-        done = 0
         tmp = None
         try:
-            bar.set_postfix_str(f"{name}: load")
+            bar.step(name, "load")
             case = load_case(workbook, name)
             folder = output_dir(out, case.scenario)
             descriptions[case.scenario] = case.scenario_description
-            bar.update(1)
-            done += 1
             tmp = make_temp_dir(out, case.scenario)
             for lang in langs:
-                bar.set_postfix_str(f"{name}: report {lang}")
+                bar.step(name, f"report {lang}")
                 papermill.execute_notebook(
                     str(notebook),
                     str(tmp / f"report_{lang}.ipynb"),
@@ -546,29 +571,22 @@ def build_reports(
                     cwd=str(tmp),
                     request_save_on_cell_execute=False,
                     execution_timeout=timeout_s,
+                    **kernel_options(),  # no "TCP without encryption" warning on stderr
                 )
-                bar.update(1)
-                done += 1
-            bar.set_postfix_str(f"{name}: publish")
+            bar.step(name, "publish")
             replace_dir(tmp, folder)
             tmp = None
-            bar.update(1)
-            done += 1
             status[case.scenario] = "ok"
         except InputError as exc:
             status[name] = str(exc)
-            bar.write(
-                f"scenario {name}: input problems, skipped (earlier output kept)\n{exc}", file=sys.stderr
-            )
+            bar.write(f"scenario {name}: input problems, skipped (earlier output kept)\n{exc}")
         except Exception as exc:  # noqa: BLE001 - one failed scenario must not stop the others
             status[name] = _execution_error(exc)
-            bar.write(
-                f"scenario {name} failed, skipped (earlier output kept): {status[name]}", file=sys.stderr
-            )
+            bar.write(f"scenario {name} failed, skipped (earlier output kept): {status[name]}")
         finally:
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
-            bar.update(len(steps) - done)
+            bar.finish()
     bar.close()
 
     present = scenarios_in(out)

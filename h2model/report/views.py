@@ -243,6 +243,27 @@ def _observed_for_chart(results: Results, case, lang: str) -> pd.DataFrame:
     return observed_prices(results, case, lang)[["year", "price_cny_per_kg", "place", "price_basis"]]
 
 
+def nominal_station_prices(results: Results, case) -> pd.DataFrame:
+    """``station_id, year, breakeven_price_with_subsidy_cny_per_kg, price_target_cny_per_kg``
+    of the ``stations`` table with the price in nominal CNY of each year, the basis of the
+    price target (:func:`h2model.prices.nominal`).
+
+    >>> from types import SimpleNamespace
+    >>> c = SimpleNamespace(finance={"inflation_rate": 0.02}, price_year=2024)
+    >>> col = "breakeven_price_with_subsidy_cny_per_kg"
+    >>> s = pd.DataFrame({"station_id": ["A"], "year": [2025], col: [30.0]})
+    >>> nominal_station_prices({"stations": s}, c)[col].tolist()
+    [30.6]
+    """
+    from ..prices import nominal
+
+    col = "breakeven_price_with_subsidy_cny_per_kg"
+    st = results["stations"]
+    p = st[[k for k in ("station_id", "year", col, "price_target_cny_per_kg") if k in st.columns]].copy()
+    p[col] = nominal(case, p[col].to_numpy(float), p["year"].to_numpy())
+    return p
+
+
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "targets", "summary", ("targets",), lambda r, c, lang: charts.targets_summary(r["targets"], lang=lang)
@@ -251,7 +272,13 @@ CHARTS: tuple[ChartSpec, ...] = (
         "station_map",
         "network",
         ("stations",),
-        lambda r, c, lang: charts.station_map(station_sites(r, c), c["Districts"], lang=lang),
+        lambda r, c, lang: charts.station_map(
+            station_sites(r, c),
+            c["Districts"],
+            prices=nominal_station_prices(r, c),
+            price_year=_price_year(r),
+            lang=lang,
+        ),
     ),
     ChartSpec(
         "build_schedule",
