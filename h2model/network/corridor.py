@@ -97,6 +97,8 @@ __all__ = [
     "build_corridor_model",
     "cover_sets",
     "fill_km",
+    "fill_shares",
+    "node_kg_per_day",
     "generate_corridor_instance",
     "round_trip",
     "shortest_paths",
@@ -451,17 +453,23 @@ def build_corridor_model(data: CorridorData) -> pyo.ConcreteModel:
     return m
 
 
-def node_kg_per_day(data: CorridorData, is_open: np.ndarray, refuelled: np.ndarray) -> np.ndarray:
-    """Hydrogen bought at each node's open station, kg/day, shape (N, T): every
+def fill_shares(data: CorridorData, is_open: np.ndarray, refuelled: np.ndarray) -> np.ndarray:
+    """Share of each refuelled path's need bought at each node, shape (N, Q, T): every
     refuelled round trip fills at each open station it passes the kg it burned since
-    its last fill (:func:`fill_km` x the path's kg per km)."""
-    out = np.zeros(is_open.shape)
+    its last fill (:func:`fill_km` over the round-trip km). Rows of a path-period sum
+    to 1 where it is refuelled, 0 elsewhere."""
+    out = np.zeros((is_open.shape[0], len(data.path_nodes), is_open.shape[1]))
     for q, t in zip(*np.nonzero(refuelled), strict=True):  # one entry per refuelled path-period
         nodes, km = data.path_nodes[q], data.path_km[q]
         cyc, _ = round_trip(nodes, km)
-        gaps = fill_km(np.flatnonzero(is_open[:, t]), nodes, km)
-        np.add.at(out[:, t], cyc, gaps * data.need_kg_per_day[q, t] / (2.0 * km[-1]))
+        np.add.at(out[:, q, t], cyc, fill_km(np.flatnonzero(is_open[:, t]), nodes, km) / (2.0 * km[-1]))
     return out
+
+
+def node_kg_per_day(data: CorridorData, is_open: np.ndarray, refuelled: np.ndarray) -> np.ndarray:
+    """Hydrogen bought at each node's open station, kg/day, shape (N, T)
+    (:func:`fill_shares` x the paths' need)."""
+    return np.einsum("nqt,qt->nt", fill_shares(data, is_open, refuelled), data.need_kg_per_day)
 
 
 def solve_corridor(data: CorridorData, options: NetworkOptions | None = None) -> CorridorPlan:
