@@ -80,8 +80,12 @@ class CaseCorridorPlan:
         refuelled_kg_per_day, unrefuelled_kg_per_day, reason`` by period.
     stations : pandas.DataFrame
         Results table ``corridor_stations``: ``year, node_id, name, kind, longitude,
-        latitude, station_open, city_network, kg_per_day, kg_at_city_network`` by period,
+        latitude, corridor_station, city_network, kg_per_day, kg_at_city_network`` by period,
         for every node that is open.
+    links : pandas.DataFrame
+        Results table ``corridor_links``: ``year, from, to, road_km, trucks_per_day`` (round
+        trips per day whose path uses the link) and the ends' ``from_longitude,
+        from_latitude, to_longitude, to_latitude``, by period (the corridor map's lines).
     notes : list of str
     """
 
@@ -93,11 +97,13 @@ class CaseCorridorPlan:
     segment_loads: pd.DataFrame
     flows: pd.DataFrame
     stations: pd.DataFrame
+    links: pd.DataFrame = None
     notes: list = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         info = self.plan.solve
         return {"corridor_stations": self.stations, "corridor_flows": self.flows,
+                "corridor_links": self.links,
                 "corridor_solve": pd.DataFrame([{
                     "solver": info.solver, "status": info.status, "objective_cny": info.objective_cny,
                     "mip_gap": info.gap, "build_time_s": info.build_time_s,
@@ -295,7 +301,9 @@ def corridor_plan_from_case(case, city, options: NetworkOptions | None = None) -
         segment_loads=pd.DataFrame({"year": years[sy].astype("int64"), "station_id": ids[si],
                                     "segment": np.asarray(seg_names, dtype=object)[gi],
                                     "h2_kg_per_day": seg_kg[si, gi, sy]}),
-        flows=flows_t, stations=stations_t, notes=notes)
+        flows=flows_t, stations=stations_t,
+        links=_link_table(data, keys, flows_t, case["CorridorLinks"], nodes),
+        notes=notes)
 
 
 def _result_tables(data: CorridorData, plan: CorridorPlan, keys: pd.DataFrame, nodes: pd.DataFrame,
@@ -328,3 +336,26 @@ def _result_tables(data: CorridorData, plan: CorridorPlan, keys: pd.DataFrame, n
         "kg_per_day": np.where(plan.built[n, k] & ~plan.fixed[n, k], plan.kg_per_day[n, k], 0.0),
         "kg_at_city_network": np.where(plan.fixed[n, k], plan.kg_per_day[n, k], 0.0)})
     return flows, stations.sort_values(["year", "node_id"]).reset_index(drop=True)
+
+
+def _link_table(data: CorridorData, keys: pd.DataFrame, flows: pd.DataFrame, links: pd.DataFrame,
+                nodes: pd.DataFrame) -> pd.DataFrame:
+    """Round trips per day on every link, by period (``corridor_links``)."""
+    ids = pd.Index(nodes["node_id"])
+    a, b = ids.get_indexer(links["from"]), ids.get_indexer(links["to"])
+    n = len(ids)
+    index = pd.Series(np.arange(len(links)), index=np.minimum(a, b) * n + np.maximum(a, b))
+    trips = np.zeros((len(links), data.n_periods))
+    t_of = pd.Index(data.periods["year"]).get_indexer(flows["year"])
+    q_of = pd.MultiIndex.from_frame(keys[["origin", "destination", "segment"]]).get_indexer(
+        pd.MultiIndex.from_frame(flows[["origin", "destination", "segment"]]))
+    for q, t, v in zip(q_of, t_of, flows["trucks_per_day"].to_numpy(float), strict=True):
+        p = data.path_nodes[q]
+        np.add.at(trips[:, t], index.reindex(np.minimum(p[:-1], p[1:]) * n + np.maximum(p[:-1], p[1:])), v)
+    li, ti = np.nonzero(np.ones_like(trips, dtype=bool))
+    lon, lat = nodes["longitude"].to_numpy(float), nodes["latitude"].to_numpy(float)
+    return pd.DataFrame({
+        "year": data.periods["year"].to_numpy(int)[ti], "from": links["from"].to_numpy(object)[li],
+        "to": links["to"].to_numpy(object)[li], "road_km": links["road_km"].to_numpy(float)[li],
+        "trucks_per_day": trips[li, ti], "from_longitude": lon[a[li]], "from_latitude": lat[a[li]],
+        "to_longitude": lon[b[li]], "to_latitude": lat[b[li]]})
