@@ -173,3 +173,120 @@ def test_kg_by_station_sum_to_the_refuelled_need():
     # every refuelled round trip buys its whole lap at the open stations, no more
     assert plan.kg_per_day.sum(axis=0) == pytest.approx((data.need_kg_per_day * plan.refuelled).sum(axis=0))
     assert (plan.kg_per_day[~(plan.built | plan.fixed)] == 0).all()
+
+
+# --- the case: validation, adapter, chart ------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+from h2model.inputs import DEFAULT_CASE, InputError, load_case  # noqa: E402
+from h2model.network.corridor_case import _module_capacity, corridor_plan_from_case  # noqa: E402
+
+CSV_MIRROR = Path(__file__).resolve().parents[1] / "inputs" / "guangzhou"
+
+
+def _edit(folder: Path, sheet: str, row: int, column: str, value: str) -> None:
+    df = pd.read_csv(folder / f"{sheet}.csv", dtype=str, keep_default_na=False)
+    df.loc[row, column] = value
+    df.to_csv(folder / f"{sheet}.csv", index=False)
+
+
+@pytest.mark.parametrize("sheet, row, column, value, cell, rule", [
+    ("CorridorLinks", 0, "from", "XX-NO", "CorridorLinks!A2", "unknown reference XX-NO"),
+    ("CorridorLinks", 1, "road_km", "-5", "CorridorLinks!C3", "from 0.1 to 2000"),
+    ("CorridorLinks", 2, "to", "SA-HC", "CorridorLinks!B4", "a link must join two different nodes"),
+    ("CorridorFlows", 0, "destination", "GZ-HP", "CorridorFlows!B2", "must differ from its origin"),
+    ("CorridorFlows", 3, "segment", "bus_12m", "CorridorFlows!C5", "has no VehicleRange row"),
+    ("CorridorNodes", 0, "node_id", "HP-E1", "CorridorNodes!A2",
+     "must differ from every Stations station_id"),
+    ("CorridorNodes", 0, "latitude", "30.5", "CorridorNodes!F2", "from 20 to 25.6"),
+    ("CorridorFlows", 0, "origin", "NOPE", "CorridorFlows!A2", "unknown reference NOPE"),
+])
+def test_corridor_input_errors_are_located(tmp_path, sheet, row, column, value, cell, rule):
+    folder = tmp_path / "gz"
+    import shutil
+    shutil.copytree(CSV_MIRROR, folder)
+    _edit(folder, sheet, row, column, value)
+    with pytest.raises(InputError) as info:
+        load_case(folder)
+    hits = [p for p in info.value.problems if f"{p.sheet}!{p.cell}" == cell and rule in str(p)]
+    assert hits, str(info.value)
+
+
+def test_a_flow_without_a_road_path_is_located(tmp_path):
+    import shutil
+    folder = tmp_path / "gz"
+    shutil.copytree(CSV_MIRROR, folder)
+    links = pd.read_csv(folder / "CorridorLinks.csv", dtype=str, keep_default_na=False)
+    links[~((links["from"] == "SA-MM") & (links["to"] == "ZJ-PT"))].to_csv(folder / "CorridorLinks.csv",
+                                                                          index=False)
+    with pytest.raises(InputError) as info:
+        load_case(folder)
+    flows = pd.read_csv(folder / "CorridorFlows.csv")
+    rows = np.flatnonzero(flows["destination"] == "ZJ-PT") + 2
+    cells = {p.cell for p in info.value.problems if "no road path from GZ-HP" in str(p)}
+    assert cells == {f"B{r}" for r in rows}
+
+
+def test_module_capacity_by_hand():
+    kg = np.array([100.0, 450.0, 900.0, 1700.0, 5000.0])  # / 0.8 = 125, 562.5, 1125, 2125, 6250
+    got = _module_capacity(kg, np.array([1000.0, 500.0, 2000.0]), 0.8)
+    assert got.tolist() == [500.0, 1000.0, 2000.0, 4000.0, 8000.0]
+
+
+@pytest.fixture(scope="module")
+def corridor_case_plan():
+    """The default case's corridor plan after a stand-in city plan: one city station,
+    HP-E4 at Xiayuan port (113.452 E, 23.092 N), open every year, buying nothing."""
+    case = load_case(DEFAULT_CASE, "corridors")
+    years = np.arange(int(case.years[0]), int(case.years[-1]) + 1)
+    city = SimpleNamespace(
+        station_capacity=pd.DataFrame({"station_id": "HP-E4", "year": years, "capacity_kg_per_day": 500.0}),
+        sheet_stations=case["Stations"],
+        built_stations=pd.DataFrame(columns=["station_id", "longitude", "latitude"]),
+        plan=SimpleNamespace(supply_flows=pd.DataFrame(
+            columns=["year", "supply_id", "site_id", "kg_per_day"])))
+    return case, corridor_plan_from_case(case, city)
+
+
+def test_case_corridor_plan(corridor_case_plan):
+    case, cp = corridor_case_plan
+    st = cp.stations
+    # GZ-HP (6 km from HP-E4) and GZ-CC (13 km) are within the 20 km detour of the city station;
+    # Nansha port (about 45 km away) is not
+    assert set(st.loc[st["city_network"], "node_id"]) == {"GZ-HP", "GZ-CC"}
+    # every refuelled round trip's need is bought at corridor stations or the city network, no more
+    f = cp.flows
+    for year, g in st.groupby("year"):
+        assert g["kg_per_day"].sum() + g["kg_at_city_network"].sum() == pytest.approx(
+            f.loc[f["year"] == year, "refuelled_kg_per_day"].sum())
+    # Guangzhou-Zhanjiang: 876 km round trip, 350 km range; from GZ-CC (city) the farthest
+    # reachable node out is SA-MM (335 km), so a station at SA-MM or nearer Zhanjiang is needed
+    zj = f[f["destination"] == "ZJ-PT"]
+    assert zj["refuelled"].all() and (zj["round_trip_km"] == 876.0).all()
+    built = set(cp.built_stations["station_id"])
+    assert built & {"SA-MM", "ZJ-PT"}
+    assert built <= set(case["CorridorNodes"].query("candidate == 1")["node_id"])
+    # loads only at corridor stations, within the capacity factor; capacity never shrinks
+    load = cp.station_load.merge(cp.station_capacity, on=["station_id", "year"])
+    assert set(load["station_id"]) == built
+    assert (load["h2_kg_per_day"] <= 0.8 * load["capacity_kg_per_day"] + 1e-9).all()
+    cap = cp.station_capacity.pivot(index="station_id", columns="year", values="capacity_kg_per_day")
+    assert (cap.diff(axis=1).fillna(0) >= 0).all().all()
+    seg = cp.segment_loads.groupby(["year", "station_id"])["h2_kg_per_day"].sum()
+    assert seg.to_numpy() == pytest.approx(cp.station_load.set_index(["year", "station_id"])
+                                           ["h2_kg_per_day"].reindex(seg.index).to_numpy())
+
+
+def test_corridor_map_is_offline_and_bilingual(corridor_case_plan):
+    import json
+
+    from h2model import charts
+
+    case, cp = corridor_case_plan
+    for lang, title in (("en", "Hydrogen corridors"), ("zh", "氢能运输走廊")):
+        spec = json.dumps(charts.corridor_map(cp.links, cp.stations, case["CorridorNodes"], year=2030,
+                                              lang=lang).to_dict(), ensure_ascii=False)
+        assert title in spec and "(2030)" in spec
+        assert "http" not in spec.replace("https://vega.github.io/schema/", "")

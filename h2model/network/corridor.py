@@ -321,10 +321,12 @@ def shortest_paths(node_ids, links: pd.DataFrame, origins, destinations) -> tupl
     """
     ids = pd.Index(node_ids)
     a, b = ids.get_indexer(links["from"]), ids.get_indexer(links["to"])
-    km = links["road_km"].to_numpy(float)
+    edges = (pd.DataFrame({"a": np.concatenate([a, b]), "b": np.concatenate([b, a]),
+                           "km": np.tile(links["road_km"].to_numpy(float), 2)})
+             .groupby(["a", "b"], as_index=False)["km"].min())  # the shorter of parallel links
     n = len(ids)
-    g = sp.coo_matrix((np.concatenate([km, km]) + 1e-9, (np.concatenate([a, b]), np.concatenate([b, a]))),
-                      shape=(n, n)).tocsr()
+    g = sp.csr_matrix((edges["km"].to_numpy() + 1e-9, (edges["a"], edges["b"])), shape=(n, n))
+    km_of = sp.csr_matrix((edges["km"].to_numpy(), (edges["a"], edges["b"])), shape=(n, n))
     o, d = ids.get_indexer(origins), ids.get_indexer(destinations)
     dist, pred = dijkstra(g, directed=True, indices=np.unique(o), return_predecessors=True)
     row = pd.Index(np.unique(o)).get_indexer(o)
@@ -337,7 +339,7 @@ def shortest_paths(node_ids, links: pd.DataFrame, origins, destinations) -> tupl
             walk.append(pred[r, walk[-1]])
         walk = np.array(walk[::-1], dtype=np.int64)
         nodes_out.append(walk)
-        km_out.append(np.round(dist[r, walk] - dist[r, src], 9))
+        km_out.append(np.concatenate([[0.0], np.cumsum(np.asarray(km_of[walk[:-1], walk[1:]]).ravel())]))
     return nodes_out, km_out
 
 
