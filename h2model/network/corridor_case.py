@@ -35,7 +35,12 @@ How the corridor plan relates to the city plan: a **documented sequence**
    the station table and the network price.
 
 The corridor trucks are not in the fleet (its vehicle counts, TCO and budget): only
-their hydrogen and stations are.
+their hydrogen and stations are. Corridor stations are analysed stations like the city
+plan's: they count in ``stations_operating`` and so in the station-count target check,
+although most lie outside Guangzhou (``district`` blank, so no district programme pays
+them). Station sizes follow their kg (uncapacitated siting: one busy node may need a
+large station). Monte Carlo draws (``mc_draws``) reuse the fleet's loads and do not yet
+carry the corridor loads.
 """
 
 from __future__ import annotations
