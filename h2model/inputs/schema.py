@@ -53,6 +53,8 @@ DEMAND_POINT_KINDS = (
     "commercial_centre", "expressway_interchange",
 )
 WEIGHT_CLASSES = ("light", "medium", "heavy")
+#: Kinds of corridor node (CorridorNodes): stations may be built at any kind flagged candidate.
+CORRIDOR_NODE_KINDS = ("city_centre", "port", "logistics_park", "service_area", "interchange")
 POLICY_LEVELS = ("national", "provincial", "municipal", "district")
 POLICY_KINDS = (
     "vehicle_purchase_per_kw",     # CNY per kW of rated fuel-cell power, once at purchase
@@ -514,6 +516,90 @@ DEMAND_POINTS = Sheet(
     optional=True,
 )
 
+def _corridor_lon() -> Column:
+    return Column("longitude", "float", "degrees E", "WGS84 longitude (approximate; Guangdong's extent)",
+                  109.5, 117.5)
+
+
+def _corridor_lat() -> Column:
+    return Column("latitude", "float", "degrees N", "WGS84 latitude (approximate; Guangdong's extent)",
+                  20.0, 25.6)
+
+
+CORRIDOR_NODES = Sheet(
+    "CorridorNodes",
+    "Corridors: nodes of the expressway corridors (city centres, ports, logistics parks, interchanges,"
+    " service areas) where truck trips start, end or pass, and where corridor stations may be built"
+    " (h2model.network.corridor; read only with Network.corridors = 1).",
+    (
+        Column("node_id", "str", description="Unique node id (must differ from every Stations station_id)"),
+        Column("name", "str", description="Node name"),
+        Column("name_zh", "str", description="Node name in Chinese", required=False),
+        Column("kind", "str", description="Kind of node", choices=CORRIDOR_NODE_KINDS),
+        _corridor_lon(),
+        _corridor_lat(),
+        Column("candidate", "flag", "0/1", "1: a corridor station may be built here", 0, 1),
+        Column("city_network", "flag", "0/1",
+               "1: a Guangzhou node the city plan's stations serve: open to corridor trucks from the first"
+               " year a station of the city plan operates within Network.max_detour_km (straight line);"
+               " what trucks buy there is in the city fleet's demand, not added again", 0, 1),
+        Column("station_type", "str", description="Type of a corridor station here (StationCosts)",
+               choices=STATION_TYPES),
+        Column("pressure_mpa", "int", "MPa", "Dispensing pressure of a corridor station here",
+               choices=PRESSURES_MPA),
+        _src(),
+    ),
+    key=("node_id",),
+    optional=True,
+)
+
+CORRIDOR_LINKS = Sheet(
+    "CorridorLinks",
+    "Corridors: road links between corridor nodes (both directions), with road length.",
+    (
+        Column("from", "str", description="Node at one end", ref="CorridorNodes.node_id"),
+        Column("to", "str", description="Node at the other end", ref="CorridorNodes.node_id"),
+        Column("road_km", "float", "km", "Road length of the link", 0.1, 2000),
+        Column("expressway", "str", description="Expressway (name and number)", required=False),
+        _src(),
+    ),
+    key=("from", "to"),
+    optional=True,
+)
+
+CORRIDOR_FLOWS = Sheet(
+    "CorridorFlows",
+    "Corridors: fuel-cell truck round trips per day between corridor nodes, by segment and year"
+    " (linear between listed years, none before the first, flat after the last). Trucks take the"
+    " shortest road path over CorridorLinks.",
+    (
+        Column("origin", "str", description="Origin node", ref="CorridorNodes.node_id"),
+        Column("destination", "str", description="Destination node", ref="CorridorNodes.node_id"),
+        Column("segment", "str", description="Vehicle segment (its range: VehicleRange; its kg/100 km:"
+               " Segments fcev row)", choices=SEGMENTS),
+        _year("year", "Year of the flow"),
+        Column("trucks_per_day", "float", "round trips/day",
+               "Round trips origin-destination-origin per day by fuel-cell trucks", 0, 100000),
+        Column("corridor", "str", description="Corridor the flow belongs to (for reporting)", required=False),
+        _src(),
+    ),
+    key=("origin", "destination", "segment", "year"),
+    optional=True,
+)
+
+VEHICLE_RANGE = Sheet(
+    "VehicleRange",
+    "Corridors: usable range of a segment's fuel-cell vehicles between fills (nominal range less the"
+    " reserve drivers keep).",
+    (
+        Column("segment", "str", description="Vehicle segment", choices=SEGMENTS),
+        Column("range_km", "float", "km", "Usable range between fills", 50, 2000),
+        _src(),
+    ),
+    key=("segment",),
+    optional=True,
+)
+
 FLEET = Sheet(
     "Fleet",
     "Fuel-cell vehicles in service by year, district and segment (the rollout).",
@@ -739,6 +825,12 @@ NETWORK = Sheet(
                " sales capped at what the base design's hoses serve at the service level, extra compressor"
                " and storage capex where the peak needs more than the base design; 0: daily-average"
                " sizing only", 0, 1),
+        Column("corridors", "flag", "0/1",
+               "1: after the city plan, the corridor plan (h2model.network.corridor) sites stations for truck"
+               " trips on the corridors (CorridorNodes, CorridorLinks, CorridorFlows, VehicleRange); their"
+               " kg enter station economics and the network price; 0: no corridor plan", 0, 1),
+        Column("corridor_station_kg_per_day", "float", "kg/day",
+               "Capacity at which the corridor plan costs a corridor station when siting it", 50, 20000),
         Column("mip_gap", "float", "fraction", "Relative optimality gap at which to stop", 0, 0.5),
         Column("time_limit_s", "float", "s", "Solver time limit", 1, 86400),
     ),
@@ -866,7 +958,8 @@ _ALL = (
     SOURCES, FINANCE, DISTRICTS_SHEET, STATIONS, STATION_COSTS, SUPPLY, DELIVERY, PRICES,
     SEGMENTS_SHEET, DEPOTS, REFUELLING, REFUELLING_PROFILE, FILL_SIZES, DEMAND_POINTS, FLEET, MARKETS,
     ADOPTION, VEHICLES, POLICY,
-    POLICY_CAPS, DESIGN, TARGETS, NETWORK, PEAK_SIZING, MODULES, SCENARIOS, UNCERTAINTY, OBSERVED_PRICES,
+    POLICY_CAPS, DESIGN, TARGETS, NETWORK, PEAK_SIZING, MODULES, CORRIDOR_NODES, CORRIDOR_LINKS,
+    CORRIDOR_FLOWS, VEHICLE_RANGE, SCENARIOS, UNCERTAINTY, OBSERVED_PRICES,
 )
 #: Sheet name -> schema, in workbook order.
 SHEETS: dict[str, Sheet] = {s.name: s for s in _ALL}

@@ -412,6 +412,53 @@ def rule_node_ids(v: Validator) -> None:
               "a demand point id must differ from every depot id", "point_id")
 
 
+def rule_corridors(v: Validator) -> None:
+    """Corridor sheets (read with Network.corridors = 1): links join two different nodes,
+    flows run between two different, connected nodes and have a segment range, node ids
+    differ from station ids, and the sheets exist when the corridor plan is on."""
+    nodes, links, flows = (v.tables.get(s) for s in ("CorridorNodes", "CorridorLinks", "CorridorFlows"))
+    if int(v.params.get("Network", {}).get("corridors", 0) or 0):
+        for sheet in ("CorridorNodes", "CorridorLinks", "CorridorFlows", "VehicleRange"):
+            if v.tables.get(sheet) is None:
+                v.add(sheet, None, None, "sheet is missing: Network.corridors = 1 needs it", None)
+    if nodes is None:
+        return
+    st = v.tables.get("Stations")
+    if st is not None:
+        for i in np.flatnonzero(nodes["node_id"].isin(set(st["station_id"].dropna())).to_numpy()):
+            v.add("CorridorNodes", v.cell("CorridorNodes", int(i), "node_id"), nodes["node_id"].iloc[i],
+                  "a corridor node id must differ from every Stations station_id", "node_id")
+    if links is not None:
+        for i in np.flatnonzero((links["from"] == links["to"]).to_numpy()):
+            v.add("CorridorLinks", v.cell("CorridorLinks", int(i), "to"), links["to"].iloc[i],
+                  "a link must join two different nodes", "to")
+    if flows is None:
+        return
+    for i in np.flatnonzero((flows["origin"] == flows["destination"]).to_numpy()):
+        v.add("CorridorFlows", v.cell("CorridorFlows", int(i), "destination"), flows["destination"].iloc[i],
+              "a flow's destination must differ from its origin", "destination")
+    rng = v.tables.get("VehicleRange")
+    known = set(rng["segment"].dropna()) if rng is not None else set()
+    for i in np.flatnonzero(~flows["segment"].isin(known).to_numpy() & flows["segment"].notna().to_numpy()):
+        v.add("CorridorFlows", v.cell("CorridorFlows", int(i), "segment"), flows["segment"].iloc[i],
+              "the segment has no VehicleRange row (its range between fills)", "segment")
+    if links is None:
+        return
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    ids = pd.Index(nodes["node_id"].dropna().unique())
+    a, b = ids.get_indexer(links["from"]), ids.get_indexer(links["to"])
+    ok = (a >= 0) & (b >= 0)
+    graph = coo_matrix((np.ones(int(ok.sum())), (a[ok], b[ok])), shape=(len(ids), len(ids)))
+    label = connected_components(graph, directed=False)[1]
+    o, d = ids.get_indexer(flows["origin"]), ids.get_indexer(flows["destination"])
+    apart = (o >= 0) & (d >= 0) & (label[np.maximum(o, 0)] != label[np.maximum(d, 0)])
+    for i in np.flatnonzero(apart):
+        v.add("CorridorFlows", v.cell("CorridorFlows", int(i), "destination"), flows["destination"].iloc[i],
+              f"no road path from {flows['origin'].iloc[i]} over CorridorLinks", "destination")
+
+
 def distribution_rule(distribution: str, low: float, mode: float, high: float, relative: bool,
                       target: Column | None = None) -> tuple[str, str] | None:
     """The rule an Uncertainty row's distribution breaks, as ``(column, rule)``, or None.
@@ -523,5 +570,6 @@ _BYTES_PER_VEHICLE = 300
 ROW_RULES: tuple[Callable[[Validator], None], ...] = (
     rule_horizon, rule_years_in_horizon, rule_stations, rule_cost_shares, rule_refuelling_profile,
     rule_policy_years, rule_policy_conditions,
-    rule_segments_complete, rule_weights, rule_node_ids, rule_uncertainty, rule_fleet_size,
+    rule_segments_complete, rule_weights, rule_node_ids, rule_corridors, rule_uncertainty,
+    rule_fleet_size,
 )
