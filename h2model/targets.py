@@ -156,7 +156,8 @@ def targets_table(case, fl, econ, *, mc=None, plan_network: bool = True,
     The FCEV count is an ``input`` (the Fleet sheet's rollout), or an ``outcome`` when
     ``fleet_responsive`` (operators' purchases chosen by cost, :mod:`h2model.adoption`), the station count a
     ``constraint`` when the network plan enforces the station target (else an
-    ``input``: the Stations sheet's existing and planned stations) and the price an
+    ``input``: the Stations sheet's existing and planned stations), counting the stations
+    in the case's Districts (not corridor stations outside its area), and the price an
     ``outcome``: the network price with subsidies (:data:`h2model.prices.NETWORK_PRICE`) in nominal
     CNY of the target's year, as the plan states its 35 CNY/kg. With Monte Carlo
     draws (``mc``), the price's median, p5, p95 and probability of meeting the target
@@ -165,7 +166,7 @@ def targets_table(case, fl, econ, *, mc=None, plan_network: bool = True,
     achieved: dict[tuple[str, int], float] = {}
     uncertain: dict[tuple[str, int], dict[str, float]] = {}
     in_service = fl.fleet.groupby("year")["fcev_in_service"].sum()
-    operating = econ.stations.groupby("year")["station_id"].nunique()
+    operating = _in_area(case, econ.stations).groupby("year")["station_id"].nunique()
     price = econ.network.set_index("year")[NETWORK_PRICE]
     for t in case["Targets"].itertuples(index=False):
         y = int(t.year)
@@ -183,6 +184,15 @@ def targets_table(case, fl, econ, *, mc=None, plan_network: bool = True,
              "stations": "constraint" if enforced else "input", "price": "outcome"}
     basis = {"price": "nominal CNY of the target year"}
     return check_targets(case["Targets"], achieved, kinds=kinds, uncertainty=uncertain, basis=basis)
+
+
+def _in_area(case, stations: pd.DataFrame) -> pd.DataFrame:
+    """The station rows that count toward the case's station target: those in one of its
+    Districts (a corridor station outside the case's area, ``district`` blank, is analysed
+    but not counted: the plan's '>50 stations' are Guangzhou's)."""
+    if "district" not in stations:
+        return stations
+    return stations[stations["district"].isin(set(case["Districts"]["district"].astype(str)))]
 
 
 def _draw_stats(draws: np.ndarray, required: float, comparator: str) -> dict[str, float]:

@@ -200,7 +200,7 @@ def _edit(folder: Path, sheet: str, row: int, column: str, value: str) -> None:
     ("CorridorFlows", 3, "segment", "bus_12m", "CorridorFlows!C5", "has no VehicleRange row"),
     ("CorridorNodes", 0, "node_id", "HP-E1", "CorridorNodes!A2",
      "must differ from every Stations station_id"),
-    ("CorridorNodes", 0, "latitude", "30.5", "CorridorNodes!F2", "from 20 to 25.6"),
+    ("CorridorNodes", 0, "latitude", "30.5", "CorridorNodes!G2", "from 20 to 25.6"),
     ("CorridorFlows", 0, "origin", "NOPE", "CorridorFlows!A2", "unknown reference NOPE"),
 ])
 def test_corridor_input_errors_are_located(tmp_path, sheet, row, column, value, cell, rule):

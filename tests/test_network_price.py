@@ -335,3 +335,19 @@ def test_monte_carlo_columns_are_the_nominal_draw_statistics():
         assert row[a] == pytest.approx(summ[b], rel=1e-12, abs=1e-15)
     # The deterministic figure is the Monte Carlo engine's base (every input at its base).
     assert row["achieved"] == pytest.approx(summ["base_cny_per_kg"], rel=1e-9)
+
+
+def test_station_target_counts_only_stations_in_the_cases_districts():
+    """A station row without one of the case's districts (a corridor station outside
+    Guangzhou) is analysed but not counted toward the '>50 stations' target."""
+    case = plan_case()
+    fl = fleet.fleet_from_case(case)
+    econ = station.station_economics(case, loads=fl.station_load, year=2025)
+    base = model.targets_table(case, fl, econ, plan_network=False).set_index("target")
+    s = econ.stations
+    extra = s[s["year"] == 2025].head(2).copy()
+    extra["station_id"] = ["OUT-1", "IN-1"]
+    extra["district"] = [None, case["Districts"]["district"].iloc[0]]
+    econ2 = dataclasses.replace(econ, stations=pd.concat([s, extra], ignore_index=True))
+    t = model.targets_table(case, fl, econ2, plan_network=False).set_index("target")
+    assert t.loc["stations", "achieved"] == base.loc["stations", "achieved"] + 1

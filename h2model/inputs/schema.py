@@ -536,6 +536,10 @@ CORRIDOR_NODES = Sheet(
         Column("name", "str", description="Node name"),
         Column("name_zh", "str", description="Node name in Chinese", required=False),
         Column("kind", "str", description="Kind of node", choices=CORRIDOR_NODE_KINDS),
+        Column("district", "str", required=False, ref="Districts.district",
+               description="District of the case the node lies in; blank: outside the case's area (a"
+                           " corridor station there is analysed but does not count toward the case's"
+                           " station target, and no district programme pays it)"),
         _corridor_lon(),
         _corridor_lat(),
         Column("candidate", "flag", "0/1", "1: a corridor station may be built here", 0, 1),

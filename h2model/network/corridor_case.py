@@ -36,11 +36,12 @@ How the corridor plan relates to the city plan: a **documented sequence**
 
 The corridor trucks are not in the fleet (its vehicle counts, TCO and budget): only
 their hydrogen and stations are. Corridor stations are analysed stations like the city
-plan's: they count in ``stations_operating`` and so in the station-count target check,
-although most lie outside Guangzhou (``district`` blank, so no district programme pays
-them). Station sizes follow their kg (uncapacitated siting: one busy node may need a
-large station). Monte Carlo draws (``mc_draws``) reuse the fleet's loads and do not yet
-carry the corridor loads.
+plan's (station economics, ``stations_operating``, the network price); those at a node
+whose ``CorridorNodes.district`` is blank lie outside the case's area: no district
+programme pays them and the station-count target does not count them
+(:func:`h2model.targets.targets_table`). Station sizes follow their kg (uncapacitated
+siting: one busy node may need a large station). Monte Carlo draws (``mc_draws``) reuse
+the fleet's loads and do not yet carry the corridor loads.
 """
 
 from __future__ import annotations
@@ -198,6 +199,15 @@ def corridor_data_from_case(case, city, periods: pd.DataFrame | None = None):
     return data, keys, kg_per_km
 
 
+def _node_districts(rows: pd.DataFrame) -> np.ndarray:
+    """``CorridorNodes.district`` of the rows (None where blank or the column is absent)."""
+    if "district" not in rows:
+        return np.full(len(rows), None, dtype=object)
+    d = rows["district"].astype(object)
+    blank = d.isna() | (d.astype(str).str.strip() == "")
+    return d.where(~blank, None).to_numpy(object)
+
+
 def _module_capacity(kg_per_day: np.ndarray, modules: np.ndarray, factor: float) -> np.ndarray:
     """Smallest module (kg/day) that sells ``kg_per_day`` within ``factor`` of its
     capacity; beyond the largest, whole multiples of it."""
@@ -283,7 +293,7 @@ def corridor_plan_from_case(case, city, options: NetworkOptions | None = None) -
         "capacity_kg_per_day": cap[np.arange(len(ks)), np.searchsorted(years, opening)] if len(ks) else [],
         "station_type": frame["station_type"], "pressure_mpa": rows["pressure_mpa"].to_numpy(int),
         "supply_id": sup_ids[main[np.arange(len(ks)), np.searchsorted(years, opening)]] if len(ks) else [],
-        "district": None, "longitude": frame["longitude"], "latitude": frame["latitude"],
+        "district": _node_districts(rows), "longitude": frame["longitude"], "latitude": frame["latitude"],
         "name": rows["name"].to_numpy(object)})
     by_seg = pd.DataFrame({"segment": keys["segment"]})
     seg_codes, seg_names = pd.factorize(by_seg["segment"])
