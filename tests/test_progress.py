@@ -24,15 +24,16 @@ def test_a_report_language_costs_a_kernel_a_model_run_and_the_rendering():
 
 
 def test_the_first_estimate_of_a_report_is_the_weighted_share_not_a_quarter():
-    """One scenario, two languages: after ``load`` the bar is at 2 / 444.5 of its length
-    (not 1/4 as with four equal steps), so tqdm's time left (elapsed x (1 - f) / f) after a
-    2-second load is 442.5 s, the order of the measured six minutes, not 6 s."""
+    """One scenario, two languages: after ``load`` the bar is at 2 / 304.5 of its length
+    (not 1/4 as with four equal steps; the second language reads the first's network
+    plan, 221 - 140 s), so tqdm's time left (elapsed x (1 - f) / f) after a 2-second load
+    is 302.5 s, the order of minutes, not 6 s."""
     bar = StepBar(report_steps(model.STEPS, ["en", "zh"], 1000), units=1, disable=True)
     bar.step("plan-2025", "load")
     bar.step("plan-2025", "report en")
     f = bar.done / bar.total
-    assert f == pytest.approx(2.0 / (2.0 + 221.0 + 221.0 + 0.5))
-    assert 2.0 * (1 - f) / f == pytest.approx(442.5)
+    assert f == pytest.approx(2.0 / (2.0 + 221.0 + 81.0 + 0.5))
+    assert 2.0 * (1 - f) / f == pytest.approx(302.5)
 
 
 def test_a_failed_scenario_fills_its_share_and_the_next_starts_at_its_boundary():

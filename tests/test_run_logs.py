@@ -73,3 +73,23 @@ def test_kernel_options_use_ipc_in_a_private_folder():
     assert km.transport == "ipc" and os.path.basename(folder).startswith("h2model-kernel-")
     assert os.stat(folder).st_mode & 0o077 == 0  # only the user can reach the sockets
     assert len(km.ip) + len("-5") < 108  # Unix socket path limit
+
+
+def test_a_report_build_shares_solved_plans_in_a_private_folder_removed_afterwards(monkeypatch):
+    """Inside ``shared_plan_cache`` the kernels (which inherit the environment) see a
+    plan-cache folder; afterwards it and the variable are gone; a folder the user chose
+    is kept as it is."""
+    from pathlib import Path
+
+    from h2model.network.cache import ENV_VAR
+    from h2model.report.render import shared_plan_cache
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    with shared_plan_cache():
+        folder = Path(os.environ[ENV_VAR])
+        assert folder.is_dir()
+    assert ENV_VAR not in os.environ and not folder.exists()
+    monkeypatch.setenv(ENV_VAR, "/somewhere/chosen")
+    with shared_plan_cache():
+        assert os.environ[ENV_VAR] == "/somewhere/chosen"
+    assert os.environ[ENV_VAR] == "/somewhere/chosen"

@@ -11,6 +11,7 @@ notebook (:data:`NOTEBOOK`) for each scenario and language.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -475,6 +476,32 @@ def kernel_options() -> dict:
     return {"config": config}
 
 
+@contextlib.contextmanager
+def shared_plan_cache():
+    """Within the block, the report kernels share solved network plans.
+
+    Each scenario's report notebook runs the model once per language, and scenarios
+    that differ only in policy or prices plan the same network. Unless the user already
+    set :data:`h2model.network.cache.ENV_VAR`, it points, for the block, to a private
+    temporary folder (removed afterwards), so a plan proven optimal is solved once
+    per build and read back by the other kernels; a plan stopped by its time limit is
+    solved again each time. HiGHS stopping at the gap is deterministic, so the reports
+    are the same with or without it (:mod:`h2model.network.cache`).
+    """
+    from ..network.cache import ENV_VAR
+
+    if os.environ.get(ENV_VAR):
+        yield
+        return
+    folder = Path(tempfile.mkdtemp(prefix="h2model-plans-"))
+    os.environ[ENV_VAR] = str(folder)
+    try:
+        yield
+    finally:
+        os.environ.pop(ENV_VAR, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def build_reports(
     workbook: str | Path,
     scenarios: Iterable[str] | None = None,
@@ -545,48 +572,49 @@ def build_reports(
     status: dict[str, str] = {}
     descriptions: dict[str, str] = {}
     bar = StepBar(report_steps(STEPS, langs, mc_draws), len(names), desc="reports", disable=not progress)
-    for name in names:
-        tmp = None
-        try:
-            bar.step(name, "load")
-            case = load_case(workbook, name)
-            folder = output_dir(out, case.scenario)
-            descriptions[case.scenario] = case.scenario_description
-            tmp = make_temp_dir(out, case.scenario)
-            for lang in langs:
-                bar.step(name, f"report {lang}")
-                papermill.execute_notebook(
-                    str(notebook),
-                    str(tmp / f"report_{lang}.ipynb"),
-                    parameters={
-                        "workbook": str(workbook),
-                        "scenario": case.scenario,
-                        "out_dir": str(tmp),
-                        "lang": lang,
-                        "mc_draws": int(mc_draws),
-                        **({"compare_to": str(Path(compare_to).resolve())} if compare_to else {}),
-                    },
-                    kernel_name="python3",
-                    progress_bar=False,
-                    cwd=str(tmp),
-                    request_save_on_cell_execute=False,
-                    execution_timeout=timeout_s,
-                    **kernel_options(),  # no "TCP without encryption" warning on stderr
-                )
-            bar.step(name, "publish")
-            replace_dir(tmp, folder)
+    with shared_plan_cache():
+        for name in names:
             tmp = None
-            status[case.scenario] = "ok"
-        except InputError as exc:
-            status[name] = str(exc)
-            bar.write(f"scenario {name}: input problems, skipped (earlier output kept)\n{exc}")
-        except Exception as exc:  # noqa: BLE001 - one failed scenario must not stop the others
-            status[name] = _execution_error(exc)
-            bar.write(f"scenario {name} failed, skipped (earlier output kept): {status[name]}")
-        finally:
-            if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
-            bar.finish()
+            try:
+                bar.step(name, "load")
+                case = load_case(workbook, name)
+                folder = output_dir(out, case.scenario)
+                descriptions[case.scenario] = case.scenario_description
+                tmp = make_temp_dir(out, case.scenario)
+                for lang in langs:
+                    bar.step(name, f"report {lang}")
+                    papermill.execute_notebook(
+                        str(notebook),
+                        str(tmp / f"report_{lang}.ipynb"),
+                        parameters={
+                            "workbook": str(workbook),
+                            "scenario": case.scenario,
+                            "out_dir": str(tmp),
+                            "lang": lang,
+                            "mc_draws": int(mc_draws),
+                            **({"compare_to": str(Path(compare_to).resolve())} if compare_to else {}),
+                        },
+                        kernel_name="python3",
+                        progress_bar=False,
+                        cwd=str(tmp),
+                        request_save_on_cell_execute=False,
+                        execution_timeout=timeout_s,
+                        **kernel_options(),  # no "TCP without encryption" warning on stderr
+                    )
+                bar.step(name, "publish")
+                replace_dir(tmp, folder)
+                tmp = None
+                status[case.scenario] = "ok"
+            except InputError as exc:
+                status[name] = str(exc)
+                bar.write(f"scenario {name}: input problems, skipped (earlier output kept)\n{exc}")
+            except Exception as exc:  # noqa: BLE001 - one failed scenario must not stop the others
+                status[name] = _execution_error(exc)
+                bar.write(f"scenario {name} failed, skipped (earlier output kept): {status[name]}")
+            finally:
+                if tmp is not None:
+                    shutil.rmtree(tmp, ignore_errors=True)
+                bar.finish()
     bar.close()
 
     present = scenarios_in(out)
