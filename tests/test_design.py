@@ -112,8 +112,9 @@ def test_discounted_cny_hand_calculation(case):
 def test_design_rows_checked(case):
     with pytest.raises(ValueError, match="needs kind"):
         D.levers(case, pd.DataFrame([_row(kind=np.nan)]))
-    with pytest.raises(ValueError, match="does not move the hydrogen price"):
-        D.levers(case, pd.DataFrame([_row(programme_id="gz_purchase_per_kw")]))
+    with pytest.raises(ValueError, match="cannot be designed"):
+        D.levers(case, pd.DataFrame([_row(programme_id="nat_cluster_bus")]))  # a transfer, not a lever
+    assert D.levers(case, pd.DataFrame([_row(programme_id="gz_purchase_per_kw")]))[0].unit == "CNY/kW"
     with pytest.raises(ValueError, match="below min_amount_cny"):
         D.levers(case, pd.DataFrame([_row(min_amount_cny=5.0, max_amount_cny=1.0)]))
     fixed = D.levers(case, pd.DataFrame([_row(programme_id="gz_h2_sales_2025", may_change=0)]))[0]
