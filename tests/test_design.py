@@ -128,3 +128,101 @@ def test_policy_with_sets_and_appends(case):
     assert pol.loc[pol["programme_id"] == "d_h2", "amount_cny"].item() == 7.0
     assert pol.loc[pol["programme_id"] == "gz_h2_sales_2025", "amount_cny"].item() == 9.0
     assert pol["start_year"].dtype == case.tables["Policy"]["start_year"].dtype
+
+
+# --- write-back, vehicle levers and the FCEV and station targets ----------------------------
+
+
+def test_written_back_scenario_meets_p_on_new_draws(tmp_path):
+    """The design written back as a scenario of a workbook copy and run through model.run with
+    Monte Carlo draws of another seed meets the price target with probability p, within
+    3 sqrt(p (1 - p) (1/n + 1/m)): the sampling error of the n design draws (the design meets p
+    exactly on them) and of the m new draws."""
+    import hashlib
+
+    from h2model.model import run
+
+    def file_sha256(path):
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    base = tmp_path / "base.xlsx"
+    D.add_scenario(DEFAULT_CASE, base, "t55", "price target 55 CNY/kg",
+                   [{"sheet": "Targets", "key": "price|2025", "column": "value", "value": 55.0}])
+    c = load_case(base, "t55")
+    assert D.target_row(c, "price") == (2025, 55.0, "<")
+    lv = D.levers(c, pd.DataFrame([_row()]))
+    st = D.setting(c, plan_network=False, levers_=lv)
+    p, n, m = 0.8, 200, 400
+    res = D.design(st, lv, p=p, n=n, seed=0, check_n=50)
+    sha = file_sha256(base)
+    with pytest.raises(ValueError, match="must not overwrite the input"):
+        D.write_scenario(base, base, "designed", res, base_scenario="t55")
+    out = D.write_scenario(base, tmp_path / "designed.xlsx", "designed", res, base_scenario="t55")
+    assert file_sha256(base) == sha  # the input is never modified
+    case = load_case(out, "designed")
+    pol = case.tables["Policy"].set_index("programme_id")
+    assert pol.loc["d_h2", "amount_cny"] == pytest.approx(res.amounts[0], rel=1e-12)
+    assert D.target_row(case, "price")[1] == 55.0  # the base scenario's overrides come along
+    assert load_case(out, "t55").tables["Policy"].set_index("programme_id").loc["d_h2", "amount_cny"] == 0.0
+    r = run(case, plan_network=False, mc_draws=m, mc_seed=7)
+    prob = r["targets"].set_index("target").loc["price", "prob_met"]
+    tol = 3 * np.sqrt(p * (1 - p) * (1 / n + 1 / m))
+    assert abs(prob - p) <= tol, (prob, tol)
+    with pytest.raises(ValueError, match="already on the Scenarios sheet"):
+        D.write_scenario(out, tmp_path / "again.xlsx", "designed", res)
+
+
+@pytest.fixture(scope="module")
+def responsive_case(case):
+    a = {**case.params["Adoption"], "mode": "responsive", "max_iterations": 1}
+    return dataclasses.replace(case, params={**case.params, "Adoption": a})
+
+
+def _vehicle_row(**kw):
+    return _row(programme_id="d_buy", kind="vehicle_purchase_per_kw", start_year=2021, end_year=2025,
+                min_amount_cny=0.0, max_amount_cny=6000.0, **kw)
+
+
+def test_vehicle_lever_meets_fcev_target_at_the_cheapest_level(responsive_case):
+    lv = D.levers(responsive_case, pd.DataFrame([_vehicle_row()]))
+    assert lv[0].unit == "CNY/kW" and not lv[0].moves_price
+    st = D.setting(responsive_case, plan_network=False, levers_=lv)
+    fr = D._FleetResponse(st, lv, 2025, 4)
+    assert np.all(np.diff(fr.count) >= 0) and fr.count[-1] > fr.count[0]  # monotone, and it moves
+    n, p = 40, 0.75
+    ev = D._Evaluator(st, [], 2025)
+    counts = fr.counts(ev.fleet_scale(ev.draws(n, 2), 2025))
+    q = [np.quantile(counts[:, c], 1 - p) for c in (0, -1)]
+    required = float(np.floor((q[0] + q[1]) / 2))  # reachable within the bounds, not at the minimum
+    t = responsive_case.tables["Targets"].copy()
+    t.loc[t["target_id"] == "fcev", "value"] = required
+    st.case = dataclasses.replace(st.case, tables={**st.case.tables, "Targets": t})
+    res = D.design(st, lv, p=p, targets=("fcev",), n=n, seed=2, check_n=40, vehicle_levels=4)
+    # brute force: outlays grow with the level, so the cheapest feasible level is the lowest one
+    ok = (counts > required).mean(axis=0) >= p
+    assert res.amounts[0] == fr.combos[int(np.argmax(ok)), 0] > 0
+    s = res.summary.set_index("target").loc["fcev"]
+    assert s["share_design_draws"] >= p and bool(s["moved_by_design"])
+    assert res.design["discounted_outlay_cny"].sum() > 0
+    t.loc[t["target_id"] == "fcev", "value"] = q[1] * 2
+    st.case = dataclasses.replace(st.case, tables={**st.case.tables, "Targets": t})
+    with pytest.raises(D.DesignInfeasible, match=r"FCEV target 2025 > [\d.e+]+ vehicles cannot hold in 75% of"
+                                                 r" draws .*d_buy = 6000 CNY/kW.* short of the target$"):
+        D.design(st, lv, p=p, targets=("fcev",), n=n, seed=2, vehicle_levels=4)
+
+
+def test_fixed_fleet_fcev_and_station_targets_say_the_designer_cannot_move_them(case, st):
+    lv = D.levers(case, pd.DataFrame([_row(), _vehicle_row()]))
+    t = case.tables["Targets"].copy()
+    t.loc[t["target_id"] == "fcev", "value"] = 1e6
+    t.loc[t["target_id"] == "stations", "value"] = 1000
+    s2 = dataclasses.replace(st, case=dataclasses.replace(st.case, tables={**st.case.tables, "Targets": t}))
+    with pytest.raises(D.DesignInfeasible, match=r"FCEV target .*fleet mode is fixed.*; station target 2025 >"
+                                                 r" 1000 stations cannot hold: the network plan operates \d+"
+                                                 r" stations in 2025, \d+ short.*cannot move"):
+        D.design(s2, lv, p=0.8, targets=("fcev", "stations"), n=20, seed=0)
+    # met targets are checked and reported; the vehicle lever stays at its minimum (it moves nothing)
+    res = D.design(st, lv, p=0.5, targets=("price", "stations"), n=20, seed=0, check_n=20)
+    s = res.summary.set_index("target")
+    assert s.loc["stations", "share_design_draws"] == 1.0 and not s.loc["stations", "moved_by_design"]
+    assert res.amounts[1] == 0.0
