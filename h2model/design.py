@@ -407,34 +407,111 @@ class _Evaluator:
 # --- the sample-average approximation ------------------------------------------------------
 
 
+def _cheapest_per_draw(reduction, rate, span, u) -> np.ndarray:
+    r"""Least cost :math:`u \cdot x` of lowering each draw's price by ``reduction`` with
+    :math:`0 \le x \le` ``span`` (amounts above the minima) in the linear model, where lever
+    :math:`j` lowers draw :math:`d`'s price by ``rate[d, j]`` per unit: a fractional knapsack per
+    draw (levers taken in order of cost per unit of price; harmful ones, rate <= 0, never).
+    ``inf`` where the bounds cannot reach it, 0 where nothing is needed.
+
+    >>> _cheapest_per_draw(np.array([3.0, 0.0, 9.0]), np.array([[1.0, 2.0]] * 3), np.array([2.0, 2.0]),
+    ...                    np.array([1.0, 1.0])).tolist()  # the second lever first (2 per unit)
+    [1.5, 0.0, inf]
+    """
+    r = np.maximum(rate, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = np.where(r > 0, u / np.where(r > 0, r, 1.0), np.inf)  # cost per unit of price, (n, J)
+    order = np.argsort(per, axis=1, kind="stable")
+    cap = np.take_along_axis(r * span, order, axis=1)
+    per = np.take_along_axis(per, order, axis=1)
+    cum = np.cumsum(cap, axis=1)
+    take = np.clip(reduction[:, None] - (cum - cap), 0.0, cap)
+    cost = (take * np.where(np.isfinite(per), per, 0.0)).sum(axis=1)
+    cost = np.where(cum[:, -1] >= reduction - 1e-12 * np.maximum(1.0, np.abs(reduction)), cost, np.inf)
+    return np.where(reduction <= 0, 0.0, cost)
+
+
+def _path_incumbent(reduction, rate, span, u, need: int):
+    """A feasible point of the linear model: levers filled to their maxima one after the other
+    (each order of at most 4 levers), stopped where ``need`` draws are met; the cheapest, as
+    amounts above the minima, or None."""
+    n, J = rate.shape
+    best, best_cost = None, np.inf
+    for perm in itertools.islice(itertools.permutations(range(J)), 24):  # a loop over a few orders
+        x = np.zeros(J)
+        spent = np.zeros(n)  # reduction reached so far by each draw
+        for j in perm:
+            left = reduction - spent
+            ok = left <= 0
+            if ok.sum() >= need:
+                break
+            r = rate[:, j]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.where(r > 0, left / np.where(r > 0, r, 1.0), np.inf)  # amount draw d needs
+            t = np.where(ok, 0.0, t)
+            k = np.sort(t)[need - 1]
+            x[j] = min(max(k, 0.0), span[j])
+            spent = spent + r * x[j]
+        if int((reduction - rate @ x <= 1e-12 * np.maximum(1.0, np.abs(reduction))).sum()) >= need \
+                and float(u @ x) < best_cost:
+            best, best_cost = x.copy(), float(u @ x)
+    return best, best_cost
+
+
 def _solve_saa(p0, g, a0, lo, hi, cost, limit, need: int, *, solver: str = "highs",
                time_limit_s: float = 60.0):
-    """Least ``cost @ a`` over ``lo <= a <= hi`` with ``p0 + g (a - a0) <= limit`` in at least
-    ``need`` draws (one binary per undecided draw, big-M from the bounds), on HiGHS.
+    r"""Least ``cost @ a`` over ``lo <= a <= hi`` with ``p0 + g (a - a0) <= limit`` in at least
+    ``need`` draws.
+
+    Bounds first: each draw's cheapest cost alone, :math:`c_d` (:func:`_cheapest_per_draw`), gives
+    a lower bound, the ``need``-th smallest :math:`c_d` (a point meeting ``need`` draws costs at
+    least the most any of them needs), and levers filled one after the other an incumbent
+    (:func:`_path_incumbent`). When they meet (relative gap 1e-9) the incumbent is optimal
+    (status ``optimal_bound``); else draws with :math:`c_d` above the incumbent's cost are left out
+    (no solution at most as dear meets them), draws met everywhere in the box are counted, and
+    the rest get a binary each (big-M from the bounds) in a mixed-integer programme on HiGHS,
+    with the objective between the bounds.
 
     Returns
     -------
     tuple
         ``(a, status)``; ``a`` None when the model is infeasible.
     """
-    import pyomo.environ as pyo
-    from pyomo.contrib.solver.common.factory import SolverFactory as SolverFactoryV2
-    from pyomo.contrib.solver.common.results import SolutionStatus
-
-    lo, hi, a0 = (np.asarray(v, dtype=float) for v in (lo, hi, a0))
+    lo, hi, a0, cost = (np.asarray(v, dtype=float) for v in (lo, hi, a0, cost))
     ok = np.isfinite(p0) & np.isfinite(g).all(axis=1)
     p0, g = np.where(ok, p0, np.inf), np.where(ok[:, None], g, 0.0)
     best = p0 + np.minimum(g * (lo - a0), g * (hi - a0)).sum(axis=1)
     worst = p0 + np.maximum(g * (lo - a0), g * (hi - a0)).sum(axis=1)
     always = ok & (worst <= limit)
-    free = np.flatnonzero(ok & ~always & (best <= limit))
-    more = need - int(always.sum())
-    if more > len(free):
+    if int((ok & (best <= limit)).sum()) < need:
         return None, "infeasible"
+    reduction = np.where(ok, p0 + g @ (lo - a0) - limit, np.inf)
+    c = np.where(always, 0.0, _cheapest_per_draw(reduction, -g, hi - lo, cost))
+    lower = float(np.sort(c)[need - 1]) if need > 0 else 0.0
+    x, upper = _path_incumbent(reduction, -g, hi - lo, cost, need) if need > 0 else (np.zeros(len(lo)), 0.0)
+    if x is not None and upper <= lower + 1e-9 * max(abs(lower), 1.0):
+        return np.clip(lo + x, lo, hi), "optimal_bound"
+    keep = ok & (c <= upper * (1 + 1e-9) + 1e-9) if x is not None else ok & (best <= limit)
+    free = np.flatnonzero(keep & ~always)
+    more = need - int(always.sum())
+    return _milp(p0, g, a0, lo, hi, cost, limit, free, more, worst, (lower, upper), solver, time_limit_s)
+
+
+def _milp(p0, g, a0, lo, hi, cost, limit, free, more, worst, bounds, solver, time_limit_s):
+    """The mixed-integer programme of :func:`_solve_saa` on the draws ``free``."""
+    import pyomo.environ as pyo
+    from pyomo.contrib.solver.common.factory import SolverFactory as SolverFactoryV2
+    from pyomo.contrib.solver.common.results import SolutionStatus
+
     m = pyo.ConcreteModel()
     m.J = pyo.RangeSet(0, len(lo) - 1)
     m.a = pyo.Var(m.J, bounds=lambda _, j: (lo[j], hi[j]))
-    m.obj = pyo.Objective(expr=sum(float(cost[j]) * m.a[j] for j in m.J))
+    spend = sum(float(cost[j]) * m.a[j] for j in m.J)
+    m.obj = pyo.Objective(expr=spend)
+    base = float(cost @ lo)
+    m.lower = pyo.Constraint(expr=spend >= base + bounds[0] * (1 - 1e-9))
+    if np.isfinite(bounds[1]):
+        m.upper = pyo.Constraint(expr=spend <= base + bounds[1] * (1 + 1e-9) + 1e-6)
     if more > 0:
         m.D = pyo.RangeSet(0, len(free) - 1)
         m.z = pyo.Var(m.D, within=pyo.Binary)

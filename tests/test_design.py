@@ -226,3 +226,25 @@ def test_fixed_fleet_fcev_and_station_targets_say_the_designer_cannot_move_them(
     s = res.summary.set_index("target")
     assert s.loc["stations", "share_design_draws"] == 1.0 and not s.loc["stations", "moved_by_design"]
     assert res.amounts[1] == 0.0
+
+
+def test_bounds_shortcut_equals_the_mixed_integer_programme():
+    """_solve_saa (bounds, then HiGHS on the draws left) and the plain programme on every draw
+    reach the same least cost on random linear models, with at least `need` draws met."""
+    rng = np.random.default_rng(4)
+    for trial in range(6):
+        n, J = 60, 2 + trial % 2
+        p0 = rng.uniform(30, 50, n)
+        g = -rng.uniform(0.2, 1.5, (n, J)) * rng.uniform(0.5, 1.5, J)  # subsidies lower the price
+        if trial == 5:  # rates proportional across draws: one order of levers for all, the bounds meet
+            g = -rng.uniform(0.2, 1.5, (n, 1)) * np.array([0.5, 1.0, 1.5])[:J]
+        lo, hi, a0 = np.zeros(J), np.full(J, 20.0), np.zeros(J)
+        cost = rng.uniform(1, 3, J)
+        need = 45
+        a, status = D._solve_saa(p0, g, a0, lo, hi, cost, 35.0, need)
+        worst = p0 + np.maximum(g * (lo - a0), g * (hi - a0)).sum(axis=1)
+        plain, _ = D._milp(p0, g, a0, lo, hi, cost, 35.0, np.arange(n), need, worst, (0.0, np.inf),
+                           "highs", 60)
+        assert int((p0 + g @ (a - a0) <= 35.0 + 1e-9).sum()) >= need
+        assert cost @ a == pytest.approx(cost @ plain, rel=1e-6), (trial, status)
+        assert (status == "optimal_bound") == (trial == 5)
