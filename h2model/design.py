@@ -875,27 +875,96 @@ class _PriceDesign:
         return best, {"iterations": it, "status": status, "linearity": lin_err}
 
 
+def _simple(lv: Lever) -> bool:
+    """A per-kg lever without a price condition or a yearly cap: its outlay is its amount times
+    the eligible sales, whatever the price."""
+    def none(k):
+        return _blank(lv.row.get(k, np.nan))
+    return lv.kind in policy.H2_KINDS and none("max_price_cny_per_kg") and none("cap_cny_per_year")
+
+
 class _Outlays:
-    """Outlays by draw, lever and year at any amounts, from the engine on every year the levers
-    pay in: at the minima and at each lever's maximum, interpolated linearly in between (exact for
-    programmes without cap or price condition, a secant otherwise)."""
+    """Outlays by draw, lever and year at any amounts, on every year the levers pay in.
+
+    Years in which only per-kg levers without price condition or yearly cap pay (:func:`_simple`;
+    no other station or hydrogen programme) are exact and linear: the amount times the eligible
+    sales (:func:`h2model.policy.station_eligible`, the engine's sales), no finance engine. The
+    other years come from the station engine at the minima and at each lever's maximum,
+    interpolated linearly in between (exact for programmes without cap or price condition, a
+    secant otherwise).
+    """
 
     def __init__(self, st: Setting, lv: list[Lever], year: int, x: np.ndarray, lo, span):
-        self.ev = ev = _Evaluator(st, lv, year)
-        self.lo, self.span = lo, span
+        case = st.case
+        self.case, self.lo, self.span = case, lo, span
+        horizon = {int(v) for v in case.years}
+        paid = {y for v in lv for y in range(v.start_year, v.end_year + 1)} & horizon
+        pol = policy_with(case.tables["Policy"], lv, lo)
+        ids = {v.programme_id for v in lv if _simple(v)}
+        others = pol[pol["kind"].isin(PRICE_KINDS) & ~pol["programme_id"].isin(ids)]
+        busy = {y for r in others.itertuples() for y in range(int(r.start_year), int(r.end_year) + 1)}
+        busy |= {y for v in lv if not _simple(v) for y in range(v.start_year, v.end_year + 1)}
+        engine_years = sorted(({int(year)} | (paid & busy)) & horizon)
+        simple_years = sorted(paid - set(engine_years))
+        self.ev = ev = _Evaluator(st, lv, year, years=engine_years)
         chunks = ev.load(x)
-        self.base = ev.evaluate(chunks, lo)
-        self.d: list[dict | None] = []
+        base = ev.evaluate(chunks, lo)
+        d = []
         for j in range(len(lv)):  # a loop over the few levers
             if span[j] > 0:
                 a = lo.copy()
                 a[j] += span[j]
                 e = ev.evaluate(chunks, a)
-                self.d.append({k: (e[k] - self.base[k]) / span[j] for k in ("lever", "all")})
+                d.append({k: (e[k] - base[k]) / span[j] for k in ("lever", "all")})
             else:
-                self.d.append(None)
+                d.append({k: np.zeros_like(base[k]) for k in ("lever", "all")})
+        self.years = np.asarray(ev.years)
+        if simple_years:  # per unit of each simple lever: its eligible sales (kg) by draw and year
+            unit = self._per_kg(st, lv, ids, simple_years, x)  # (n, J, Ys)
+            base["lever"] = np.concatenate([base["lever"], unit * lo[None, :, None]], axis=-1)
+            base["all"] = np.concatenate([base["all"], base["lever"][..., -len(simple_years):].sum(axis=1)],
+                                         axis=-1)
+            for j, dj in enumerate(d):
+                dj["lever"] = np.concatenate([dj["lever"], np.where(np.arange(len(lv))[None, :, None] == j,
+                                                                    unit, 0.0)], axis=-1)
+                dj["all"] = np.concatenate([dj["all"], unit[:, j]], axis=-1)
+            self.years = np.concatenate([self.years, simple_years])
+        order = np.argsort(self.years, kind="stable")
+        self.years = self.years[order]
+        self.base = {k: v[..., order] for k, v in base.items()}
+        self.d = [None if span[j] <= 0 else {k: v[..., order] for k, v in dj.items()}
+                  for j, dj in enumerate(d)]
         #: expected discounted outlay on the levers per unit of each lever's amount
-        self.cost = np.array([0.0 if d is None else float(ev.outlay(d).sum(axis=1).mean()) for d in self.d])
+        self.cost = np.array([0.0 if dj is None else float(self.outlay(dj).sum(axis=1).mean())
+                              for dj in self.d])
+
+    def _per_kg(self, st: Setting, lv, ids, years, x) -> np.ndarray:
+        """Eligible sales of each simple lever by draw and year, ``(n, J, Y)`` (0 for the others)."""
+        inputs = uncertain_inputs(st.case)
+        eng = _Engine(st.case, inputs, years, st.fleet, st.built, full=False,
+                      station_capacity=st.station_capacity, station_supply=st.station_supply)
+        sy = eng.sy
+        progs = policy.station_programmes(policy_with(st.case.tables["Policy"], lv, np.ones(len(lv))),
+                                          policy.H2_KINDS)
+        col = [int(np.flatnonzero(progs.programme_id == v.programme_id)[0]) if v.programme_id in ids else -1
+               for v in lv]
+        st_ = sy.stations
+        ok = policy.station_eligible(progs, st_["station_type"].to_numpy(object)[sy.station_index],
+                                     sy.capacity_kg_per_day, sy.years[sy.year_index],
+                                     st_["district"].to_numpy(object)[sy.station_index])  # (R, P)
+        out = np.zeros((x.shape[0], len(lv), len(sy.years)))
+        step = eng.chunk_size()
+        for s0 in range(0, x.shape[0], step):  # a loop over chunks of draws
+            xc = x[s0:s0 + step]
+            kg = eng.kg_per_year(xc, eng.values(xc))  # (m, R)
+            for j, c in enumerate(col):  # a loop over the few levers
+                if c >= 0:
+                    out[s0:s0 + step, j] = _sum_by_year(sy, kg * ok[:, c])
+        return out
+
+    def outlay(self, o: dict) -> np.ndarray:
+        """Discounted outlay of each lever and draw, ``(n, J)`` (:func:`discounted_cny`)."""
+        return discounted_cny(self.case, o["lever"], self.years)
 
     def at(self, a) -> dict[str, np.ndarray]:
         """``lever`` (n, J, Y) and ``all`` (n, Y) outlays, nominal CNY, at amounts ``a``."""
@@ -934,7 +1003,7 @@ def _result(st, ev: _Evaluator, out, fr: _FleetResponse, level, pr, lv, amounts,
     pl = [x for x in lv if x.moves_price]
     vl = [x for x in lv if not x.moves_price]
     table = pd.DataFrame(
-        (_design_rows(case, pl, a_price, out.ev.years, out.at(a_price)["lever"].mean(axis=0)) if pl else [])
+        (_design_rows(case, pl, a_price, out.years, out.at(a_price)["lever"].mean(axis=0)) if pl else [])
         + _design_rows(case, vl, fr.combos[level], fr.years, fr.nominal[level] * float(scale.mean())),
         columns=["programme_id", "kind", "level", "year", "amount_cny", "unit", "min_amount_cny",
                  "max_amount_cny", "outlay_cny", "discounted_outlay_cny"])
@@ -942,7 +1011,7 @@ def _result(st, ev: _Evaluator, out, fr: _FleetResponse, level, pr, lv, amounts,
     by_level = table.groupby("level", as_index=False, sort=False)[money].sum()
     others = 0.0
     if pl:
-        other = lambda o: discounted_cny(case, o["all"] - o["lever"].sum(axis=1), out.ev.years).mean()  # noqa: E731
+        other = lambda o: discounted_cny(case, o["all"] - o["lever"].sum(axis=1), out.years).mean()  # noqa: E731
         others = float(other(out.at(a_price)) - other(out.at(out.lo)))
     common = {"p": p, "draws": n, "seed": seed, "check_draws": cn, "check_seed": cs,
               "check_tolerance": 3 * math.sqrt(p * (1 - p) / cn),
