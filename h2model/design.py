@@ -931,7 +931,7 @@ class _Outlays:
             self.years = np.concatenate([self.years, simple_years])
         order = np.argsort(self.years, kind="stable")
         self.years = self.years[order]
-        self.base = {k: v[..., order] for k, v in base.items()}
+        self.base = {k: base[k][..., order] for k in ("lever", "all")}
         self.d = [None if span[j] <= 0 else {k: v[..., order] for k, v in dj.items()}
                   for j, dj in enumerate(d)]
         #: expected discounted outlay on the levers per unit of each lever's amount
