@@ -248,3 +248,32 @@ def test_bounds_shortcut_equals_the_mixed_integer_programme():
         assert int((p0 + g @ (a - a0) <= 35.0 + 1e-9).sum()) >= need
         assert cost @ a == pytest.approx(cost @ plain, rel=1e-6), (trial, status)
         assert (status == "optimal_bound") == (trial == 5)
+
+
+def test_report_section_reads_the_design_folder_in_both_languages(case, st, tmp_path):
+    import html
+
+    from h2model.report.views import design_view, money
+    from h2model.results import write_csv
+    from tests.test_report import untranslated
+
+    lv = D.levers(case, pd.DataFrame([_row()]))
+    res = D.design(st, lv, p=0.75, n=30, seed=3, check_n=30)
+    for name, table in res.tables().items():
+        write_csv(table, tmp_path / f"{name}.csv")
+    y0 = int(case.finance["analysis_start_year"])
+    budget = pd.DataFrame({"year": [y0 - 1, 2025, 2026], "outlay_cny": [5e9, 1e8, 2e8]})
+    assert design_view({"budget": budget}, case, tmp_path / "elsewhere", "en") is None
+    en = design_view({"budget": budget}, case, tmp_path, "en")
+    plan = D.discounted_cny(case, [1e8, 2e8], [2025, 2026])  # years before the analysis start left out
+    total = float(res.summary["discounted_outlay_cny"].iloc[0])
+    assert money(plan, "en") in en["cost"] and money(total, "en") in en["cost"]
+    assert f"{total / plan:.2f} times" in en["cost"]
+    assert en["table"]["rows"][0][:4] == ["d_h2", "Hydrogen sales subsidy", "Guangzhou municipal",
+                                          "2025–2030"]
+    share = res.summary["share_check_draws"].iloc[0]
+    assert f"{100 * share:.1f}% of 30 fresh draws" in en["checks"][0]
+    zh = design_view({"budget": budget}, case, tmp_path, "zh")
+    cells = [c for tb in (zh["table"], zh["by_level"]) for c in tb["headers"] + sum(tb["rows"], [])]
+    text = " ".join([zh["title"], zh["intro"], zh["by_level_title"], zh["cost"], *zh["checks"], *cells])
+    assert untranslated(f"<p>{html.escape(text)}</p>") == []
