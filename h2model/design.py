@@ -28,7 +28,11 @@ draws :math:`d = 1..N` (sample-average approximation, one binary :math:`z_d` per
     \sum_d z_d \ge \lceil pN \rceil
 
 with :math:`M_d` the largest violation over the bounds' box. Mixed-integer programme in Pyomo,
-solved by HiGHS (:func:`_solve_saa`).
+solved by HiGHS (:func:`_solve_saa`), after bounds that exploit the linearity: each draw's cheapest
+cost alone (a fractional knapsack over the levers) bounds the optimum from below, levers filled one
+after the other give an incumbent; when they meet (as on the default case, where every draw ranks
+the levers alike) the incumbent is the optimum and HiGHS is not called, otherwise draws dearer than
+the incumbent are left out of the programme.
 
 Linearity, caps and price conditions
 ------------------------------------
