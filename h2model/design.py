@@ -654,9 +654,9 @@ class DesignResult:
         a lever moves it), ``p``, ``draws, seed``, ``share_design_draws`` (share of the design
         draws meeting the target at the designed amounts), ``check_draws, check_seed,
         share_check_draws`` (the same on fresh draws), ``check_tolerance`` (three binomial
-        standard errors of a share p over ``check_draws``), ``quantile`` (the value the target
-        is met at in a share p of the design draws: the p-quantile of the price, the
-        (1 - p)-quantile of a count), ``discounted_outlay_cny`` (expected, all levers),
+        standard errors of a share p over ``check_draws``), ``quantile`` (the value reached in a
+        share p of the design draws: the ``ceil(p n)``-th lowest price, nominal, or highest count),
+        ``discounted_outlay_cny`` (expected, all levers),
         ``other_programmes_change_cny`` (change in the other station programmes' discounted
         outlay in the years evaluated, against every lever at its minimum),
         ``linearity_max_error_cny_per_kg``, ``iterations, solver_status, time_s``. Station
@@ -680,10 +680,16 @@ class DesignResult:
                 "design_policy": self.policy}
 
 
-def _quantile(values, q: float) -> float:
-    """The q-quantile of draws (NaN = no sales = +inf)."""
-    x = np.asarray(values, dtype=float)
-    return float(np.quantile(np.where(np.isnan(x), np.inf, x), q, method="higher"))
+def _quantile(values, p: float, largest: bool = False) -> float:
+    """The value met in a share ``p`` of draws: the ``ceil(p n)``-th smallest (a price, NaN = no
+    sales = +inf), or with ``largest`` the ``ceil(p n)``-th largest (a count).
+
+    >>> _quantile([5.0, 1.0, 3.0, np.nan], 0.5), _quantile([5.0, 1.0, 3.0, 2.0], 0.75, largest=True)
+    (3.0, 2.0)
+    """
+    x = np.sort(np.where(np.isnan(np.asarray(values, dtype=float)), np.inf, values))
+    k = max(math.ceil(p * len(x) - 1e-9), 1) - 1
+    return float(x[::-1][k] if largest else x[k])
 
 
 def _mix(levers_, amounts) -> str:
@@ -704,14 +710,15 @@ def _infeasible_price(ev: _Evaluator, price, target, p: float, hi) -> str:
 def _infeasible_fcev(fr: _FleetResponse, counts, target, p: float) -> str:
     year, value, cmp = target
     share = float(meets(counts[:, -1], value, cmp).mean())
-    q = _quantile(counts[:, -1], 1 - p)
+    q = _quantile(counts[:, -1], p, largest=True)
     why = ("" if fr.responsive else "; the fleet mode is fixed (Adoption.mode): the count is the Fleet"
            " sheet's rollout, which no subsidy moves")
     return (f"FCEV target {year} {cmp} {value:g} vehicles cannot hold in {p:.0%} of draws within the Design"
             f" bounds: with every vehicle programme at its maximum"
             f" ({_mix(fr.levers, fr.combos[-1]) or 'none'})"
-            f" it holds in {share:.1%} of draws; the {1 - p:.0%} quantile of FCEVs in service in {year} is"
-            f" {q:,.0f}, {float(shortfall(q, value, cmp)):,.0f} short of the target{why}")
+            f" it holds in {share:.1%} of draws; FCEVs in service in {year} reach {q:,.0f} in {p:.0%} of"
+            f" draws,"
+            f" {float(shortfall(q, value, cmp)):,.0f} short of the target{why}")
 
 
 def _stations(st: Setting, year: int) -> float:
@@ -1037,7 +1044,8 @@ def _result(st, ev: _Evaluator, out, fr: _FleetResponse, level, pr, lv, amounts,
             fresh = fr.counts(ev.fleet_scale(x_check, fr.year))[:, level]
             r.update(unit="vehicles", moved_by_design=bool(vl) and fr.responsive,
                      share_design_draws=float(meets(got, value, cmp).mean()),
-                     share_check_draws=float(meets(fresh, value, cmp).mean()), quantile=_quantile(got, 1 - p))
+                     share_check_draws=float(meets(fresh, value, cmp).mean()),
+                     quantile=_quantile(got, p, largest=True))
         else:
             got = _stations(st, year)
             share = float(meets(got, value, cmp))

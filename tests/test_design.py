@@ -257,7 +257,9 @@ def test_report_section_reads_the_design_folder_in_both_languages(case, st, tmp_
     from h2model.results import write_csv
     from tests.test_report import untranslated
 
-    lv = D.levers(case, pd.DataFrame([_row()]))
+    grant = _row(programme_id="d_grant", kind="station_capex", start_year=2024, end_year=2025,
+                 max_amount_cny=1.5e6, combined_cap_group="station_grant")
+    lv = D.levers(case, pd.DataFrame([_row(), grant]))
     res = D.design(st, lv, p=0.75, n=30, seed=3, check_n=30)
     for name, table in res.tables().items():
         write_csv(table, tmp_path / f"{name}.csv")
@@ -273,6 +275,7 @@ def test_report_section_reads_the_design_folder_in_both_languages(case, st, tmp_
                                           "2025–2030"]
     share = res.summary["share_check_draws"].iloc[0]
     assert f"{100 * share:.1f}% of 30 fresh draws" in en["checks"][0]
+    assert en["table"]["rows"][1][4] == f"{res.amounts[1]:,.2f}".rstrip("0").rstrip(".") + " CNY/station"
     zh = design_view({"budget": budget}, case, tmp_path, "zh")
     cells = [c for tb in (zh["table"], zh["by_level"]) for c in tb["headers"] + sum(tb["rows"], [])]
     text = " ".join([zh["title"], zh["intro"], zh["by_level_title"], zh["cost"], *zh["checks"], *cells])

@@ -1022,7 +1022,7 @@ def design_view(results, case, folder, lang: str) -> dict | None:
         rows.append({"programme_id": pid, "kind": category("kind", r["kind"], lang),
                      "level": category("level", r["level"], lang),
                      "design_years": f"{int(g['year'].min())}–{int(g['year'].max())}",
-                     "design_amount": f"{float(r['amount_cny']):,.4g} {unit}",
+                     "design_amount": f"{float(r['amount_cny']):,.2f}".rstrip("0").rstrip(".") + f" {unit}",
                      "outlay_cny": money(g["outlay_cny"].sum(), lang),
                      "discounted_outlay_cny": money(g["discounted_outlay_cny"].sum(), lang)})
     levels = pd.DataFrame({"level": categories("level", by_level["level"], lang),
