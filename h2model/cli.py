@@ -83,9 +83,16 @@ def cmd_run(args) -> int:
 def cmd_design(args) -> int:
     import pickle
 
-    from .design import DesignInfeasible, design, levers, setting
+    from .design import DesignInfeasible, design, levers, setting, write_scenario
     from .inputs import load_case
     from .results import write_csv
+    if bool(args.write_scenario) != bool(args.out_workbook):
+        print("give --write-scenario NAME and --out-workbook PATH together", file=sys.stderr)
+        return EXIT_INPUT
+    if args.out_workbook and Path(args.out_workbook).resolve() == Path(args.workbook).resolve():
+        print("--out-workbook must differ from the input workbook (inputs are never modified)",
+              file=sys.stderr)
+        return EXIT_INPUT
     case = load_case(args.workbook, args.scenario)
     try:
         lv = levers(case)
@@ -94,16 +101,20 @@ def cmd_design(args) -> int:
         return EXIT_INPUT
     st = None
     cache = Path(args.plan_cache) if args.plan_cache else None
+    key = (case.input_sha256, case.scenario, args.plan_network, "flow-at-lever-minima")
     if cache is not None and cache.exists():  # a plan computed earlier for the same inputs
-        key, cached = pickle.loads(cache.read_bytes())
-        st = cached if key == (case.input_sha256, case.scenario, args.plan_network) else None
+        try:
+            got, cached = pickle.loads(cache.read_bytes())
+        except (AttributeError, ModuleNotFoundError, pickle.UnpicklingError, ValueError):
+            got = None  # written by another version
+        st = cached if got == key else None
     if st is None:
-        st = setting(case, plan_network=args.plan_network)
+        st = setting(case, plan_network=args.plan_network, levers_=lv)
         if cache is not None:
-            cache.write_bytes(pickle.dumps(((case.input_sha256, case.scenario, args.plan_network), st)))
+            cache.write_bytes(pickle.dumps((key, st)))
     try:
-        res = design(st, lv, p=args.p, n=args.draws, seed=args.seed, check_n=args.check_draws,
-                     check_seed=args.check_seed)
+        res = design(st, lv, p=args.p, targets=args.targets, n=args.draws, seed=args.seed,
+                     check_n=args.check_draws, check_seed=args.check_seed, vehicle_levels=args.vehicle_levels)
     except DesignInfeasible as exc:
         print(f"infeasible: {exc}", file=sys.stderr)
         return EXIT_FAIL
@@ -111,13 +122,20 @@ def cmd_design(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, table in res.tables().items():
         write_csv(table, out / f"{name}.csv")
-    s = res.summary.iloc[0]
-    for r in res.design.drop_duplicates("programme_id").itertuples(index=False):
-        print(f"{r.programme_id} ({r.level}, {r.kind}): {r.amount_cny:,.4g} {r.unit}")
-    print(f"expected discounted outlay {s.discounted_outlay_cny / 1e6:,.1f} M CNY; target {s.target_year}"
-          f" {s.comparator} {s.target_cny_per_kg:g} CNY/kg met in {s.share_design_draws:.1%} of {s.draws}"
-          f" design draws and {s.share_check_draws:.1%} of {s.check_draws} fresh draws (seed {s.check_seed});"
-          f" {s.time_s:.1f} s; tables in {out}")
+    for x, a in zip(res.levers, res.amounts, strict=True):
+        print(f"{x.programme_id} ({x.level}, {x.kind}): {a:,.4g} {x.unit}")
+    s = res.summary
+    for r in s.itertuples(index=False):
+        moved = "" if r.moved_by_design else " (no lever moves it: checked, not designed)"
+        print(f"target {r.target} {r.target_year} {r.comparator} {r.required:g} {r.unit}: met in"
+              f" {r.share_design_draws:.1%} of {r.draws} design draws and {r.share_check_draws:.1%} of"
+              f" {r.check_draws} fresh draws (seed {r.check_seed}){moved}")
+    print(f"expected discounted outlay {s.discounted_outlay_cny.iloc[0] / 1e6:,.1f} M CNY;"
+          f" {s.time_s.iloc[0]:.1f} s; tables in {out}")
+    if args.write_scenario:
+        path = write_scenario(args.workbook, args.out_workbook, args.write_scenario, res,
+                              base_scenario=args.scenario)
+        print(f"scenario {args.write_scenario} written to {path} (a copy; {args.workbook} unchanged)")
     return 0
 
 
@@ -233,24 +251,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("design", help="design the least-cost station subsidy mix for the price target",
+    p = sub.add_parser("design", help="design the least-cost subsidy mix for the plan's targets",
                        description=("Choose the amounts of the Design sheet's programmes (within their"
-                                    " bounds) for the least expected discounted public outlay such that the"
-                                    " price target holds in at least a share P of Monte Carlo draws (Pyomo"
+                                    " bounds) for the least expected discounted public outlay such that each"
+                                    " selected target holds in at least a share P of Monte Carlo draws (Pyomo"
                                     " + HiGHS); re-check on fresh draws. Writes design.csv,"
-                                    " design_by_level.csv, design_summary.csv and design_policy.csv to OUT."))
+                                    " design_by_level.csv, design_summary.csv and design_policy.csv to OUT"
+                                    " (the scenario's output folder puts a subsidy design section in its"
+                                    " report); --write-scenario also writes the design as a scenario of a"
+                                    " copy of the workbook."))
     _add_case_args(p)
     p.add_argument("--scenario", help="scenario to design on (default: the inputs as entered)")
-    p.add_argument("--p", type=float, default=0.8, help="share of draws meeting the target (default: 0.8)")
+    p.add_argument("--p", type=float, default=0.8, help="share of draws meeting each target (default: 0.8)")
+    p.add_argument("--targets", nargs="+", default=["price"], choices=("price", "fcev", "stations"),
+                   help="targets to meet (default: price); stations are checked, not moved (the plan's"
+                        " count)")
     p.add_argument("--draws", type=int, default=1000, help="design draws (default: 1000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the design draws (default: 0)")
     p.add_argument("--check-draws", type=int, help="fresh draws for the re-check (default: --draws)")
     p.add_argument("--check-seed", type=int, help="seed of the fresh draws (default: --seed + 1)")
+    p.add_argument("--vehicle-levels", type=int, default=5,
+                   help="levels per vehicle lever, minimum to maximum (default: 5)")
     p.add_argument("--no-plan-network", dest="plan_network", action="store_false",
                    help="the case's stations and nearest-station assignment instead of the network plan")
     p.add_argument("--plan-cache", metavar="FILE",
                    help="pickle of the fleet and network plan, reused when the inputs are the same")
     p.add_argument("--out", default="outputs/design", help="output folder (default: outputs/design)")
+    p.add_argument("--write-scenario", metavar="NAME",
+                   help="write the design as scenario NAME of a workbook copy")
+    p.add_argument("--out-workbook", metavar="PATH", help="the copy to write (.xlsx; never the input)")
     p.set_defaults(func=cmd_design)
 
     p = sub.add_parser("report", help="build the HTML scenario reports, charts and tables",

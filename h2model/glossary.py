@@ -947,6 +947,40 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "col.prob_met_before": ("Probability of meeting (base run)", "达到目标的概率（基准运行）"),
     "col.prob_met_after": ("Probability of meeting (this run)", "达到目标的概率（本次运行）"),
     "section.what_changed": ("What changed against the base run", "与基准运行相比的变化"),
+    "section.subsidy_design": ("Subsidy design", "补贴方案设计"),
+    "narr.subsidy_design": (
+        "The least-cost mix of the Design sheet's programmes (h2model design) that meets the selected targets"
+        " in a chosen share of Monte Carlo draws; outlays are expected values, discounted to real CNY of the"
+        " price year.",
+        "在选定比例的蒙特卡洛抽样中达到所选目标、公共支出最低的补贴组合（h2model 补贴设计器，"
+        "补贴项目取自设计表）；支出为期望值，折现为价格基准年的实际人民币。",
+    ),
+    "ui.design_by_level": ("Outlay by level of government", "各级政府支出"),
+    "narr.design_target": (
+        "{target} {year} {comparator} {required} {unit}: required in {p} of draws; met in {design} of"
+        " {draws} design draws and {fresh} of {check} fresh draws (seed {seed}).",
+        "{target}（{year} 年 {comparator} {required} {unit}）：要求在 {p} 的抽样中达到；"
+        "在 {draws} 次设计抽样中达到 {design}，在 {check} 次新抽样（种子 {seed}）中达到 {fresh}。",
+    ),
+    "narr.design_not_moved": (
+        " No designed programme moves it (checked, not designed).",
+        "没有任何设计的补贴项目能改变它（仅核查，未设计）。",
+    ),
+    "narr.design_cost": (
+        "The design's expected discounted outlay is {design}, against {plan} for this scenario's own"
+        " programmes (its budget, discounted the same way): {ratio} times as much.",
+        "该方案的期望折现支出为 {design}，本情景自身补贴项目（其预算，以同样方式折现）为 {plan}，"
+        "为其 {ratio} 倍。",
+    ),
+    "col.design_years": ("Years paid", "补贴年份"),
+    "col.design_amount": ("Amount", "金额"),
+    "col.discounted_outlay_cny": ("Discounted outlay (real CNY)", "折现支出（实际元）"),
+    "design.unit.CNY/kg": ("CNY/kg", "元/公斤"),
+    "design.unit.CNY/station": ("CNY/station", "元/座"),
+    "design.unit.CNY/kW": ("CNY/kW", "元/千瓦"),
+    "design.unit.CNY/km": ("CNY/km", "元/公里"),
+    "design.unit.vehicles": ("vehicles", "辆"),
+    "design.unit.stations": ("stations", "座"),
     "narr.what_changed": (
         "{n} input cell(s) differ from the base run's workbook; the targets before and after:",
         "与基准运行的工作簿相比有 {n} 个输入单元格不同；目标的前后对比：",

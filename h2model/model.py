@@ -30,6 +30,7 @@ not re-wire the engines.
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -48,6 +49,110 @@ STEPS = ("fleet", "network", "station", "tco", "policy", "emissions", "targets")
 
 def _noop(step: str) -> None:
     return None
+
+
+@dataclasses.dataclass
+class Flow:
+    """Steps 1-3 of :func:`run`: the fleet, the network plan and station economics of a case.
+
+    Attributes
+    ----------
+    case : Case
+        The case the later steps read (plan applied: planned stations operate only where and
+        when the plan opens them; in the responsive mode its Fleet sheet is the responsive fleet).
+    fleet : h2model.fleet.FleetResult
+        Vehicles, demand and station loads (on the plan's assignment when planned).
+    built, station_capacity, station_supply : pandas.DataFrame or None
+        The plan's stations, capacity of every station by year and main source by year
+        (None without a plan).
+    plan : object or None
+        The network plan (:func:`h2model.network.adapter.network_from_case`).
+    params : h2model.params.Params or None
+        The numbers every engine after step 2 reads.
+    economics : object or None
+        Station economics (:func:`h2model.station.station_economics`).
+    price_path : pandas.Series or None
+        Network price path, real CNY/kg by year (:func:`h2model.prices.network_price_path`).
+    fixed_point : h2model.adoption.FixedPoint or None
+        The price and fleet fixed point (responsive fleet mode).
+    corridors : h2model.network.corridor_case.CaseCorridorPlan or None
+        The corridor plan after the city plan (``Network.corridors = 1``), whose stations
+        and loads are in ``built``, ``station_capacity``, ``station_supply`` and ``economics``.
+    """
+
+    case: object
+    fleet: object
+    built: pd.DataFrame | None = None
+    station_capacity: pd.DataFrame | None = None
+    station_supply: pd.DataFrame | None = None
+    plan: object = None
+    params: object = None
+    economics: object = None
+    price_path: pd.Series | None = None
+    fixed_point: object = None
+    corridors: object = None
+
+
+def flow(case: Case, *, plan_network: bool = True, on_step: Callable[[str], None] = _noop) -> Flow:
+    """Steps 1-3 of :func:`run` (fleet, network plan, station economics and price path, the
+    responsive fleet's fixed point): the one wiring :func:`run` and the subsidy designer
+    (:func:`h2model.design.setting`) call.
+
+    Parameters
+    ----------
+    case : Case
+    plan_network : bool
+        Optimise the network plan (Pyomo + HiGHS).
+    on_step : callable
+        Called with ``"fleet"``, ``"network"`` and ``"station"`` before each step.
+
+    Returns
+    -------
+    Flow
+    """
+    on_step("fleet")
+    responsive = adoption.is_responsive(case)
+    if responsive:  # first pass: purchases chosen at the Prices sheet's hydrogen price
+        adopted = adoption.adopt(case)
+        case = adopted.case  # its Fleet sheet is the responsive fleet
+    fl = fleet.fleet_from_case(case)  # vehicles and demand by node, built once
+    built = capacity = supplied = plan = corridors = None
+    on_step("network")
+    if plan_network:
+        from .network.adapter import network_from_case
+        from .network.corridor_case import corridor_plan_from_case, corridors_on
+        plan = network_from_case(case, fl)
+        case = plan.case_for_flow(case)  # planned stations operate only where and when the plan opens them
+        built, capacity, supplied = plan.built_stations, plan.station_capacity, plan.station_supply
+        # the plan's assignment replaces the nearest-station one: only the station side is redone
+        fl = fleet.fleet_on_assignment(case, fl, plan.depot_assignment, station_capacity=capacity)
+        if corridors_on(case):  # the corridor plan after the city plan (h2model.network.corridor_case)
+            corridors = corridor_plan_from_case(case, plan)
+            built, capacity, supplied = corridors.extend(built, capacity, supplied)
+
+    params = Params.from_case(case)  # the numbers every engine below reads, built once
+    on_step("station")
+
+    def economics(fl):  # station economics and network price path of a fleet's loads
+        segment_loads = (peak.station_segment_loads(fl.vehicles, fl.assignment)
+                         if peak.peak_sizing_on(case) else None)  # the peak hour's segment mix
+        loads = fl.station_load
+        if corridors is not None:  # corridor stations sell to corridor trucks
+            loads, segment_loads = corridors.with_loads(loads), corridors.with_segment_loads(segment_loads)
+        econ = station.station_economics(params, loads=loads, built=built,
+                                         station_capacity=capacity, station_supply=supplied,
+                                         segment_loads=segment_loads)
+        return econ, network_price_path(case, econ.network)
+
+    econ, price_path = economics(fl)
+    fp = None
+    if responsive:  # price <-> fleet fixed point; the network plan is fixed after the first pass
+        assignment = plan.depot_assignment if plan_network else None
+        fp = adoption.fixed_point(case, lambda c: fleet.fleet_from_case(
+            c, assignment, station_capacity=capacity), economics, first=(adopted, fl, econ, price_path))
+        case, fl, econ, price_path = fp.adoption.case, fp.fleet, fp.economics, fp.price_path
+        params = Params.from_case(case)
+    return Flow(case, fl, built, capacity, supplied, plan, params, econ, price_path, fp, corridors)
 
 
 def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_seed: int = 0,
@@ -76,52 +181,18 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     res = Results(case.scenario, case.scenario_description, case.name, case.input_sha256,
                   overrides=case.overrides, input_path=str(case.path) if case.path else "")
     plan_network = True if plan_network is None else plan_network
-
-    on_step("fleet")
-    responsive = adoption.is_responsive(case)
-    if responsive:  # first pass: purchases chosen at the Prices sheet's hydrogen price
-        adopted = adoption.adopt(case)
-        case = adopted.case  # its Fleet sheet is the responsive fleet
-    fl = fleet.fleet_from_case(case)  # vehicles and demand by node, built once
-    built = capacity = supplied = corridors = None
-    on_step("network")
-    if plan_network:
-        from .network.adapter import network_from_case
-        from .network.corridor_case import corridor_plan_from_case, corridors_on
-        plan = network_from_case(case, fl)
-        case = plan.case_for_flow(case)  # planned stations operate only where and when the plan opens them
+    fw = flow(case, plan_network=plan_network, on_step=on_step)  # steps 1-3
+    case, fl, params, econ, price_path = fw.case, fw.fleet, fw.params, fw.economics, fw.price_path
+    built, capacity, supplied = fw.built, fw.station_capacity, fw.station_supply
+    plan, fp = fw.plan, fw.fixed_point
+    responsive = fp is not None
+    if plan is not None:
         res.tables.update(plan.tables())
         res.notes.extend(plan.binding)
-        built, capacity, supplied = plan.built_stations, plan.station_capacity, plan.station_supply
-        # the plan's assignment replaces the nearest-station one: only the station side is redone
-        fl = fleet.fleet_on_assignment(case, fl, plan.depot_assignment, station_capacity=capacity)
-        if corridors_on(case):  # the corridor plan after the city plan (h2model.network.corridor_case)
-            corridors = corridor_plan_from_case(case, plan)
-            built, capacity, supplied = corridors.extend(built, capacity, supplied)
-            res.tables.update(corridors.tables())
-            res.notes.extend(corridors.notes)
-
-    params = Params.from_case(case)  # the numbers every engine below reads, built once
-    on_step("station")
-
-    def economics(fl):  # station economics and network price path of a fleet's loads
-        segment_loads = (peak.station_segment_loads(fl.vehicles, fl.assignment)
-                         if peak.peak_sizing_on(case) else None)  # the peak hour's segment mix
-        loads = fl.station_load
-        if corridors is not None:  # corridor stations sell to corridor trucks
-            loads, segment_loads = corridors.with_loads(loads), corridors.with_segment_loads(segment_loads)
-        econ = station.station_economics(params, loads=loads, built=built,
-                                         station_capacity=capacity, station_supply=supplied,
-                                         segment_loads=segment_loads)
-        return econ, network_price_path(case, econ.network)
-
-    econ, price_path = economics(fl)
-    if responsive:  # price <-> fleet fixed point; the network plan is fixed after the first pass
-        assignment = plan.depot_assignment if plan_network else None
-        fp = adoption.fixed_point(case, lambda c: fleet.fleet_from_case(
-            c, assignment, station_capacity=capacity), economics, first=(adopted, fl, econ, price_path))
-        case, fl, econ, price_path = fp.adoption.case, fp.fleet, fp.economics, fp.price_path
-        params = Params.from_case(case)
+    if fw.corridors is not None:
+        res.tables.update(fw.corridors.tables())
+        res.notes.extend(fw.corridors.notes)
+    if responsive:
         res.tables[adoption.TABLE] = fp.adoption.purchases
         res.tables[adoption.ITERATIONS_TABLE] = fp.iterations
         res.notes.append(fp.note + (" Network plan fixed after the first pass." if plan_network else ""))
@@ -131,8 +202,8 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     if econ.flows is not None:  # each station's cash flow, NPV and IRR at the network price
         tg = case["Targets"]
         flow_years = sorted(set(tg.loc[tg["target_id"] == "price", "year"].astype(int)))
-        flow, npv_table = station.station_cash_flow_tables(econ, flow_years or None)
-        res.tables["station_cashflow"], res.tables["station_npv"] = flow, npv_table
+        cash, npv_table = station.station_cash_flow_tables(econ, flow_years or None)
+        res.tables["station_cashflow"], res.tables["station_npv"] = cash, npv_table
     if plan_network:  # how many stations demand alone justifies, next to those operating
         res.tables["network_by_year"] = econ.network.merge(plan.stations_justified, on="year", how="left")
 
@@ -247,4 +318,4 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
     return status
 
 
-__all__ = ["run", "run_scenarios", "targets_table", "STEPS", "replace_dir"]
+__all__ = ["Flow", "flow", "run", "run_scenarios", "targets_table", "STEPS", "replace_dir"]

@@ -150,7 +150,9 @@ def price_condition_met(price_cny_per_kg, max_price_cny_per_kg, strict=False) ->
     p = np.asarray(price_cny_per_kg, dtype=float)
     m = np.asarray(max_price_cny_per_kg, dtype=float)
     s = np.asarray(strict, dtype=bool)
-    return np.isnan(m) | np.where(s, p < m, p <= m)  # NaN price: not met
+    # p <= m is p < the next float above m: one comparison over the (large) broadcast shape
+    bound = np.where(s, m, np.nextafter(m, np.inf))
+    return np.isnan(m) | (p < bound)  # NaN price: not met
 
 
 def _strict(frame: pd.DataFrame) -> np.ndarray:
@@ -581,7 +583,7 @@ def paid_cny(amount, eligible, progs: StationProgrammes, retail_price_cny_per_kg
     says "below"); NaN counts as not met; None: the condition is not tested.
     """
     ok = eligible
-    if retail_price_cny_per_kg is not None:
+    if retail_price_cny_per_kg is not None and progs.conditional.any():
         p = np.asarray(retail_price_cny_per_kg, dtype=float)[..., None]
         ok = ok & price_condition_met(p, progs.max_price_cny_per_kg, progs.strict_price)
     return np.where(ok, amount, 0.0)

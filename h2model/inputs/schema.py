@@ -755,16 +755,20 @@ DESIGN = Sheet(
     " least expected discounted public outlay that meets the price target with a chosen probability."
     " A programme_id on the Policy sheet varies that programme's amount_cny (its conditions and caps stay);"
     " a new programme_id adds a programme of the kind, level and years given, without a price condition"
-    " or yearly cap. Only station kinds move the hydrogen price.",
+    " or yearly cap. Station kinds move the hydrogen price; vehicle kinds (per kW, per km) the FCEV count"
+    " in the responsive fleet mode.",
     (
         Column("programme_id", "str", description="Policy programme to vary, or a new programme's id",
                pattern=NAME_PATTERN),
         Column("kind", "str", description="New programme: what is paid for (blank: the Policy row's)",
-               choices=("h2_sales_per_kg", "h2_supply_reward_per_kg", "station_capex"), required=False),
+               choices=("h2_sales_per_kg", "h2_supply_reward_per_kg", "station_capex", "vehicle_purchase_per_kw",
+                        "vehicle_operation_per_km"), required=False),
         Column("level", "str", description="New programme: level of government paying", choices=POLICY_LEVELS,
                required=False),
         Column("station_type", "str", description="New programme: station type paid ('all')",
                choices=("all",) + STATION_TYPES, required=False),
+        Column("segment", "str", description="New vehicle programme: segment paid ('all', the default)",
+               required=False),
         _year("start_year", "New programme: first year paid (grants: first commissioning year)", required=False),
         _year("end_year", "New programme: last year paid (grants: last commissioning year)", required=False),
         Column("min_amount_cny", "float", "CNY/kg or CNY/station", "Smallest amount the designer may choose",

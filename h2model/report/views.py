@@ -1201,3 +1201,68 @@ def what_changed_view(results, lang: str) -> dict | None:
         "headline": html_table(head, lang, max_rows=None),
         "inputs": html_table(inputs, lang, max_rows=None) if len(inputs) else None,
     }
+
+
+#: Files ``h2model design --out`` writes that the subsidy design section reads.
+DESIGN_FILES = ("design.csv", "design_by_level.csv", "design_summary.csv")
+
+
+def design_view(results, case, folder, lang: str) -> dict | None:
+    """The "subsidy design" section of a scenario whose output folder holds a design
+    (:data:`DESIGN_FILES`, written by ``h2model design --out <folder>``), or None without one.
+
+    Shows each designed programme (kind, paying level, years paid, amount, expected nominal and
+    discounted outlay), the outlay by level of government, each target's share of draws met on
+    the design draws and on fresh draws, and the design's discounted outlay against the
+    discounted outlay of the scenario's own programmes (its ``budget`` table, discounted the same
+    way, :func:`h2model.design.discounted_cny`, over the years from ``analysis_start_year``).
+    """
+    from pathlib import Path
+
+    from ..design import discounted_cny
+
+    folder = Path(folder)
+    if not all((folder / f).exists() for f in DESIGN_FILES):
+        return None
+    d = pd.read_csv(folder / "design.csv")
+    by_level = pd.read_csv(folder / "design_by_level.csv")
+    summary = pd.read_csv(folder / "design_summary.csv")
+    rows = []
+    for pid, g in d.groupby("programme_id", sort=False):
+        r = g.iloc[0]
+        unit = t(f"design.unit.{r['unit']}", lang) if has_key(f"design.unit.{r['unit']}") else str(r["unit"])
+        rows.append({"programme_id": pid, "kind": category("kind", r["kind"], lang),
+                     "level": category("level", r["level"], lang),
+                     "design_years": f"{int(g['year'].min())}–{int(g['year'].max())}",
+                     "design_amount": f"{float(r['amount_cny']):,.2f}".rstrip("0").rstrip(".") + f" {unit}",
+                     "outlay_cny": money(g["outlay_cny"].sum(), lang),
+                     "discounted_outlay_cny": money(g["discounted_outlay_cny"].sum(), lang)})
+    levels = pd.DataFrame({"level": categories("level", by_level["level"], lang),
+                           "outlay_cny": [money(x, lang) for x in by_level["outlay_cny"]],
+                           "discounted_outlay_cny": [money(x, lang)
+                                                     for x in by_level["discounted_outlay_cny"]]})
+    checks = [t("narr.design_target", lang, target=t(f"target.{s['target']}", lang),
+                year=int(s["target_year"]), comparator=s["comparator"],
+                required=f"{float(s['required']):,.4g}",
+                unit=t(f"design.unit.{s['unit']}", lang), p=_pct(float(s["p"])),
+                design=_pct(float(s["share_design_draws"])), draws=f"{int(s['draws']):,}",
+                fresh=_pct(float(s["share_check_draws"])), check=f"{int(s['check_draws']):,}",
+                seed=int(s["check_seed"]))
+              + ("" if bool(s["moved_by_design"]) else t("narr.design_not_moved", lang))
+              for s in summary.to_dict("records")]
+    total = float(d["discounted_outlay_cny"].sum())
+    plan = np.nan
+    if "budget" in results:
+        b = results["budget"].groupby("year")["outlay_cny"].sum()
+        b = b[b.index >= int(case.finance["analysis_start_year"])]
+        plan = float(discounted_cny(case, b.to_numpy(float), b.index.to_numpy()))
+    return {
+        "title": t("section.subsidy_design", lang),
+        "intro": t("narr.subsidy_design", lang),
+        "table": html_table(pd.DataFrame(rows), lang, max_rows=None),
+        "by_level_title": t("ui.design_by_level", lang),
+        "by_level": html_table(levels, lang, max_rows=None),
+        "checks": checks,
+        "cost": t("narr.design_cost", lang, design=money(total, lang), plan=money(plan, lang),
+                  ratio=f"{total / plan:.2f}" if np.isfinite(plan) and plan > 0 else "–"),
+    }

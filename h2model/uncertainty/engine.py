@@ -163,6 +163,23 @@ class _Engine:
         """Fleet factors ``u - 1`` per Fleet input, (m,); 0 at the base."""
         return [np.where(np.isnan(x[:, j]), 1.0, x[:, j]) - 1.0 for j in self.fleet_k]
 
+    def fleet_scale(self, x: np.ndarray, years=None) -> np.ndarray:
+        """FCEVs in service under the draws over the base count, ``(m, len(years))`` (default
+        the engine's years): each Fleet input's factor weighted by its rows' share of the
+        year's stock; 1 without Fleet inputs."""
+        years_all = np.asarray(self.case.years, dtype=np.int64)
+        years = self.years if years is None else np.asarray(years, dtype=np.int64)
+        if not self.fleet_k:
+            return np.ones((x.shape[0], len(years)))
+        yi = pd.Index(years_all).get_indexer(years)
+        st = self.stock[:, yi]
+        den = st.sum(axis=0)
+        num = np.broadcast_to(den, (x.shape[0], len(years)))
+        for fk, ratio in zip(self.fleet_factors(x), self.stock_ratio, strict=True):
+            num = num + fk[:, None] * (st * ratio[:, yi]).sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)
+
     def kg_per_year(self, x: np.ndarray, vals) -> np.ndarray:
         """Sales (kg/year) of each row under the draws, capped at capacity."""
         kg_day = self.sy.kg_per_day
@@ -210,15 +227,7 @@ class _Engine:
                                                     pr.operating_subsidy_now_by_programme_cny_per_kg, kg,
                                                     self.commissioning_row)
         g, h2 = np.broadcast_to(grants.sum(axis=-1), kg.shape), per_kg.sum(axis=-1)
-        veh = np.broadcast_to(self.vehicle_budget, (m, len(self.years)))
-        if self.fleet_k:
-            st = self.stock[:, self.stock_year]
-            den = st.sum(axis=0)
-            num = np.broadcast_to(den, (m, len(self.years)))
-            for fk, ratio in zip(self.fleet_factors(x), self.stock_ratio, strict=True):
-                num = num + fk[:, None] * (st * ratio[:, self.stock_year]).sum(axis=0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                veh = veh * np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)
+        veh = self.vehicle_budget * self.fleet_scale(x)
         sums = _sum_by_year
         out["budget"] = np.stack([sums(self.sy, g), sums(self.sy, h2), veh], axis=-1)
         # TCO with each draw's hydrogen price path.
