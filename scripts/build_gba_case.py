@@ -118,7 +118,8 @@ NAMED_POINTS = [
     ("dongguan", "SL", "Songshan Lake high-tech zone (松山湖)", "industrial_zone", 113.890, 22.920, 2),
     ("dongguan", "CP", "Changping logistics area (常平)", "logistics_park", 114.000, 22.970, 3),
     ("zhongshan", "ZP", "Zhongshan port (中山港)", "port", 113.500, 22.560, 3),
-    ("zhongshan", "HJ", "Zhongshan Torch development zone (火炬开发区)", "industrial_zone", 113.470, 22.530, 2),
+    ("zhongshan", "HJ", "Zhongshan Torch development zone (火炬开发区)", "industrial_zone",
+     113.470, 22.530, 2),
     ("zhongshan", "XL", "Xiaolan industrial area (小榄)", "industrial_zone", 113.250, 22.670, 2),
     ("zhuhai", "GL", "Gaolan port (高栏港)", "port", 113.240, 21.950, 4),
     ("zhuhai", "AP", "Zhuhai Jinwan airport (珠海金湾机场)", "airport", 113.380, 22.010, 2),
@@ -285,7 +286,8 @@ def _haversine_km(lon1, lat1, lon2, lat2):
 # --- sheets -----------------------------------------------------------------------------------------
 
 def districts_sheet() -> pd.DataFrame:
-    return pd.DataFrame([{"district": c, "name_en": v[0], "name_zh": v[1], "longitude": v[2], "latitude": v[3],
+    return pd.DataFrame([{"district": c, "name_en": v[0], "name_zh": v[1],
+                          "longitude": v[2], "latitude": v[3],
                           "source_key": "asm_gba_cities;census_gba_2020"} for c, v in CITIES.items()])
 
 
@@ -309,7 +311,8 @@ def fleet_sheet(gz: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, dict[str, in
         for y, n in zip(years, t, strict=True):
             seg = by.loc[y]
             split = largest_remainder(int(n), seg.to_numpy(float))
-            rows.append(pd.DataFrame({"year": y, "district": city, "segment": seg.index, "fcev_in_service": split,
+            rows.append(pd.DataFrame({"year": y, "district": city, "segment": seg.index,
+                                      "fcev_in_service": split,
                                       "source_key": "asm_gba_fleet;gd_action_targets_2022"
                                       + (";foshan_caixin_2020" if city == "foshan" else "")}))
     return pd.concat(rows, ignore_index=True), targets
@@ -337,7 +340,8 @@ def nodes_sheets(gz, rng, targets, districts) -> tuple[pd.DataFrame, pd.DataFram
         lon, lat = _offset(rng, anchors[a, 0], anchors[a, 1], 3.0, len(a))
         kind = rng.choice(GENERATED_KINDS, len(a), p=GENERATED_KIND_P)
         pt_rows.append(pd.DataFrame({
-            "point_id": [f"EP-{code}-{p[1]}" for p in named] + [f"EP-{code}-{i + 1:03d}" for i in range(len(a))],
+            "point_id": [f"EP-{code}-{p[1]}" for p in named]
+            + [f"EP-{code}-{i + 1:03d}" for i in range(len(a))],
             "name": [p[2] for p in named]
             + [f"{CITIES[city][0]} {k.replace('_', ' ')} {i + 1} (generated)" for i, k in enumerate(kind)],
             "kind": [p[3] for p in named] + list(kind), "district": city,
@@ -388,7 +392,8 @@ def stations_sheet(gz, rng, n_sites, districts, depots, points, supply) -> pd.Da
         "source_key": "asm_gba_stations;sinopec_kaitaibei_2021"}])
     cities = list(CITIES)
     per_city = largest_remainder(n_sites, [CITIES[c][4] for c in cities])
-    nodes = pd.concat([depots[["district", "longitude", "latitude"]], points[["district", "longitude", "latitude"]]])
+    cols = ["district", "longitude", "latitude"]
+    nodes = pd.concat([depots[cols], points[cols]])
     bulk = supply[supply["supply_type"].isin(["byproduct_refinery", "byproduct_chemical", "smr"])]
     rows = []
     for city, n in zip(cities, per_city, strict=True):
@@ -406,7 +411,8 @@ def stations_sheet(gz, rng, n_sites, districts, depots, points, supply) -> pd.Da
                           bulk["latitude"].to_numpy()[None, :])
         rows.append(pd.DataFrame({
             "station_id": [f"{code}-C{i + 1:04d}" for i in range(n)],
-            "name": [f"{CITIES[city][0]} {'logistics-park' if lp else 'fuel-station'} site {i + 1} (generated)"
+            "name": [f"{CITIES[city][0]} {'logistics-park' if lp else 'fuel-station'} site {i + 1}"
+                     " (generated)"
                      for i, lp in enumerate(is_lp)],
             "district": city, "longitude": lon, "latitude": lat, "status": "candidate",
             "commissioning_year": np.nan, "capacity_kg_per_day": 2000, "pressure_mpa": 35,
@@ -436,7 +442,8 @@ def policy_sheet(gz) -> pd.DataFrame:
 def targets_sheet() -> pd.DataFrame:
     src = "gd_action_targets_2022"
     return pd.DataFrame([
-        ("stations", "More than 200 stations in the cluster cities by 2025 (Guangdong action plan)", 2025, ">",
+        ("stations", "More than 200 stations in the cluster cities by 2025 (Guangdong action plan)", 2025,
+         ">",
          200, "stations", src),
         ("fcev", "At least 10,000 FCEVs by 2025 (Guangdong action plan: '1万辆以上')", 2025, ">=", 10000,
          "vehicles", src + ";asm_gba_fleet"),
@@ -483,9 +490,11 @@ def scenarios_sheet(gz) -> pd.DataFrame:
     text = {
         "plan-2025": "The Guangdong action plan's 2025 targets as in the GBA data (>200 stations, >=10,000"
                      " FCEVs, <30 CNY/kg)",
-        "subsidy-exit": "City-cluster rewards and local hydrogen subsidies end after 2025 (Guangzhou 2024 station"
+        "subsidy-exit": "City-cluster rewards and local hydrogen subsidies end after 2025 (Guangzhou 2024"
+                        " station"
                         " and sales subsidies cut from 2027 to 2025)",
-        "accelerated-2035": "Heavy trucks at scale across the cluster: heavy-tractor fleet x3 and medium trucks"
+        "accelerated-2035": "Heavy trucks at scale across the cluster: heavy-tractor fleet x3 and medium"
+                            " trucks"
                             " x2 in every year of the default rollout",
     }
     for k, v in text.items():
@@ -501,7 +510,8 @@ def sources_sheet(gz) -> pd.DataFrame:
 def build(n_sites: int = 2000, seed: int = 17, time_limit_s: float = 120.0,
           mip_gap: float = 0.01) -> dict[str, pd.DataFrame]:
     """Every sheet of the GBA case as a table (see the module docstring)."""
-    gz = {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in sorted(GUANGZHOU.glob("*.csv"))}
+    gz = {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""])
+          for p in sorted(GUANGZHOU.glob("*.csv"))}
     rng = np.random.default_rng(seed)
     districts = gz["Districts"]  # Guangzhou's district centres: its sub-centres
     sheets = dict(gz)
