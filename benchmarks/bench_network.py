@@ -17,6 +17,7 @@ Usage::
     python benchmarks/bench_network.py --all        # also 2,000 sites, 600 s each
     python benchmarks/bench_network.py --sizes 60 500 --gap 0.0001 --time-limit 120
     python benchmarks/bench_network.py --no-guangzhou --sizes 200 --start relax_and_fix --covering
+    python benchmarks/bench_network.py --no-guangzhou --sizes --workbook inputs/greater_bay_area.xlsx
 
 Timing is a measurement, not a test: nothing here asserts wall-clock time.
 """
@@ -36,18 +37,21 @@ def _peak_mb() -> float:
 
 
 def run_guangzhou(args) -> dict:
-    """The default Guangzhou case through the adapter: the workbook's options, solved to proven optimality."""
+    """The default Guangzhou case through the adapter: the workbook's options, solved to proven
+    optimality; or ``--workbook``'s case with the benchmark's gap and time limit."""
     import dataclasses
+    from pathlib import Path
 
     from h2model import fleet
     from h2model.inputs import DEFAULT_CASE, load_case
     from h2model.network.adapter import network_from_case, network_options_from_case
 
-    case = load_case(DEFAULT_CASE)
+    case = load_case(args.workbook or DEFAULT_CASE)
     fl = fleet.fleet_from_case(case)
-    # the workbook's options, but proven optimality: gap 0, no time limit
+    # the workbook's options, but proven optimality (gap 0, no time limit) for Guangzhou
+    gap, limit = (args.gap, args.time_limit) if args.workbook else (0.0, None)
     options = dataclasses.replace(
-        network_options_from_case(case, fl), mip_gap=0.0, time_limit_s=None,
+        network_options_from_case(case, fl), mip_gap=gap, time_limit_s=limit,
         covering_rows=args.covering, start=args.start,
     )
     peak_prepare = _peak_mb()
@@ -77,13 +81,15 @@ def run_guangzhou(args) -> dict:
         "peak_prepare_mb": peak_prepare,
         "peak_build_mb": float("nan"),
         "peak_solve_mb": _peak_mb(),
-        "label": "Guangzhou",
+        "label": Path(args.workbook).stem if args.workbook else "Guangzhou",
     }
 
 
 def run_one(args) -> dict:
     """Prepare, build, solve and read one instance; return its figures."""
-    if args.sites == 0:
+    if args.sites <= 0:  # 0: Guangzhou, -1: --workbook
+        if args.sites == 0:
+            args.workbook = None
         return run_guangzhou(args)
     from h2model.network import NetworkOptions, build_model, generate_instance, read_results, solve
 
@@ -139,7 +145,7 @@ def run_one(args) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000], help="site counts")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[200, 1000], help="site counts")
     parser.add_argument("--all", action="store_true", help="run 200, 1,000 and 2,000 sites")
     parser.add_argument("--periods", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
@@ -163,6 +169,8 @@ def main(argv=None) -> int:
         "--start", choices=["greedy", "relax_and_fix"], default="greedy", help="heuristic start's plan"
     )
     parser.add_argument("--no-guangzhou", action="store_true", help="skip the Guangzhou case")
+    parser.add_argument("--workbook", help="also a case workbook through the adapter (gap and time limit"
+                        " as given), e.g. inputs/greater_bay_area.xlsx")
     parser.add_argument("--tee", action="store_true", help="show the solver log")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -173,6 +181,7 @@ def main(argv=None) -> int:
         return 0
 
     sizes = ([] if args.no_guangzhou else [0]) + ([200, 1000, 2000] if args.all else args.sizes)
+    sizes += [-1] if args.workbook else []
     if args.time_limit is None:
         args.time_limit = 600.0 if args.all else 120.0
     passthrough = (
@@ -199,6 +208,7 @@ def main(argv=None) -> int:
         + (["--tight"] if args.tight else [])
         + (["--covering"] if args.covering else [])
         + (["--tee"] if args.tee else [])
+        + (["--workbook", args.workbook] if args.workbook else [])
     )
     header = (
         f"{'sites':>6} {'nodes':>6} {'bin':>7} {'cont':>9} {'rows':>8} {'prep s':>7} "
@@ -226,9 +236,12 @@ def main(argv=None) -> int:
             print(f"{n:>6} failed: {proc.stderr[-500:]}")
             continue
         r = json.loads(lines[-1][len("RESULT ") :])
-        if r.get("label"):
+        if r.get("label") and n == 0:
             print(f"{r['label']} case (its Network sheet's options, gap 0 and no time limit: proven "
                   "optimum; 'prep s' includes delivery costs):")
+        elif r.get("label"):
+            print(f"{r['label']} case (its Network sheet's options with the gap and time limit above;"
+                  " 'prep s' includes delivery costs):")
         print(
             f"{r['sites']:>6} {r['nodes']:>6} {r['binaries']:>7} {r['continuous']:>9} "
             f"{r['rows']:>8} {r['prepare_s']:>7.1f} {r['build_s']:>8.1f} {r['solve_s']:>8.1f} "
