@@ -148,7 +148,9 @@ EXTRA_SUPPLY = [
     ("zhuhai_byproduct", "Zhuhai Gaolan port chemical park by-product hydrogen (supply base)",
      "byproduct_chemical", "zhuhai", 113.250, 21.960, 8, 13, 3, 2022),
 ]
+MAX_DETOUR_KM = 10.0  # Network.max_detour_km of the GBA case (Guangzhou: 20)
 PRD_SMR_T_PER_DAY = 160  # sources then total ~274 t/day = 100 kt/yr (gd_action_targets_2022)
+RE_HUB_T_PER_DAY = 200  # renewable hub from 2028: the 2035 outlook needs ~390 t/day
 
 NEW_SOURCES = [
     ("gd_action_targets_2022",
@@ -226,7 +228,9 @@ NEW_SOURCES = [
      "Dongguan (10 t/d from 2022) and Zhuhai (8 t/d from 2022) by-product hydrogen at the action plan's"
      " supply bases, Huizhou Daya Bay petrochemical base 15 t/d from 2023; costs as Guangzhou's"
      " by-product sources (integral_2021). Foshan Nanhai SMR raised to 160 t/d so that all sources"
-     " together (~274 t/d) match the action plan's > 100 kt/yr."),
+     " of 2025 together (~214 t/d, ~274 with the 2028 renewable hub at Guangzhou's 60) match the action"
+     " plan's > 100 kt/yr; the renewable hub (Nansha, from 2028) raised to 200 t/d so that supply"
+     " (~414 t/d) covers the 2035 outlook's ~390 t/d."),
     ("asm_gba_policy",
      "h2model analyst assumption: one cluster-level reward budget", "", 2024, "assumption",
      "National city-cluster rewards (vehicle and hydrogen-supply points) are one budget for the whole"
@@ -359,6 +363,9 @@ def supply_sheet(gz) -> pd.DataFrame:
     sup.loc[smr, "name"] = "Pearl River Delta natural-gas SMR supplier (Foshan Nanhai)"
     sup.loc[smr, "capacity_t_per_day"] = PRD_SMR_T_PER_DAY
     sup.loc[smr, "source_key"] = sup.loc[smr, "source_key"] + ";asm_gba_supply;gd_action_targets_2022"
+    re = sup["supply_id"] == "re_electrolysis"
+    sup.loc[re, "capacity_t_per_day"] = RE_HUB_T_PER_DAY
+    sup.loc[re, "source_key"] = sup.loc[re, "source_key"] + ";asm_gba_supply"
     extra = pd.DataFrame([{
         "supply_id": s[0], "name": s[1], "supply_type": s[2], "district": s[3], "longitude": s[4],
         "latitude": s[5], "capacity_t_per_day": s[6], "production_cost_cny_per_kg": s[7],
@@ -458,6 +465,9 @@ def network_sheet(gz, time_limit_s: float, mip_gap: float) -> pd.DataFrame:
         time_limit_s, "Solver time limit per solve (the GBA case does not reach mip_gap within it on 2 cores:"
         " the plan is the best found, its gap is in network_solve.csv)"]
     net.loc["mip_gap", "value"] = mip_gap
+    net.loc["max_detour_km", ["value", "description", "source_key"]] = [
+        MAX_DETOUR_KM, "Farthest a depot or demand point may refuel from (GBA: 10 km, as the generated"
+        " benchmark instances; 20 km triples the assignment pairs)", "asm_network;asm_gba_candidates"]
     net.loc["enforce_station_target", "description"] = "Plan at least the action plan's station number"
     net.loc["enforce_station_target", "source_key"] = "asm_network;gd_action_targets_2022"
     return net.reset_index()
