@@ -29,10 +29,18 @@ from dataclasses import dataclass, field
 
 # --- vocabularies ---------------------------------------------------------------------
 
-DISTRICTS = (
+#: Guangzhou's 11 districts (the default case plans at district level).
+GUANGZHOU_DISTRICTS = (
     "tianhe", "huangpu", "zengcheng", "panyu", "nansha", "huadu",
     "baiyun", "conghua", "liwan", "yuexiu", "haizhu",
 )
+#: The nine mainland cities of the Greater Bay Area (inputs/greater_bay_area.xlsx plans at
+#: city level: each city is one "district" of that case).
+GBA_CITIES = (
+    "guangzhou", "shenzhen", "foshan", "dongguan", "zhongshan", "zhuhai", "huizhou",
+    "jiangmen", "zhaoqing",
+)
+DISTRICTS = GUANGZHOU_DISTRICTS + GBA_CITIES
 STATION_STATUS = ("existing", "planned", "candidate")
 STATION_TYPES = ("standalone", "combined", "skid", "onsite_electrolysis")
 PRESSURES_MPA = (35, 70)
@@ -211,11 +219,11 @@ def _share(name: str, description: str, required: bool = True) -> Column:
 
 
 def _lon() -> Column:
-    return Column("longitude", "float", "degrees E", "WGS84 longitude (approximate)", 112.9, 114.1)
+    return Column("longitude", "float", "degrees E", "WGS84 longitude (approximate; Greater Bay Area)", 111.3, 115.5)
 
 
 def _lat() -> Column:
-    return Column("latitude", "float", "degrees N", "WGS84 latitude (approximate)", 22.5, 23.95)
+    return Column("latitude", "float", "degrees N", "WGS84 latitude (approximate; Greater Bay Area)", 21.5, 24.5)
 
 
 PARAMS_COLUMNS = (
