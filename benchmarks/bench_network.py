@@ -157,7 +157,8 @@ def run_one(args) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="*", default=[200, 1000], help="site counts (none: only the cases)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[200, 1000],
+                        help="site counts (none: only the cases)")
     parser.add_argument("--all", action="store_true", help="run 200, 1,000 and 2,000 sites")
     parser.add_argument("--periods", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)

@@ -32,6 +32,8 @@ or district in the workbook without touching code) and falls back to the raw val
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from collections.abc import Iterable
 
 import pandas as pd
@@ -1146,8 +1148,42 @@ def category(kind: str, value, lang: str) -> str:
         categories a consultant added without code).
     """
     i = _lang_index(lang)
-    entry = GLOSSARY.get(f"{kind}.{value}")
+    entry = GLOSSARY.get(f"{kind}.{value}") or (_WORKBOOK_NAMES.get() or {}).get(f"{kind}.{value}")
     return entry[i] if entry else str(value)
+
+
+#: Names a case's workbook gives its own categories (``Districts.name_en/name_zh``), used
+#: by :func:`category` where the glossary has none (set by :func:`workbook_names`).
+_WORKBOOK_NAMES: contextvars.ContextVar[dict[str, tuple[str, str]] | None] = contextvars.ContextVar(
+    "h2model_workbook_names", default=None)
+
+
+@contextlib.contextmanager
+def workbook_names(case):
+    """Within the block, :func:`category` also knows the names the case's workbook gives
+    its districts (``Districts.name_en`` / ``name_zh``), e.g. the nine cities of the
+    Greater Bay Area case, which the glossary (Guangzhou's districts) does not list. The
+    glossary's own names come first.
+
+    >>> from types import SimpleNamespace
+    >>> d = pd.DataFrame({"district": ["shenzhen"], "name_en": ["Shenzhen"], "name_zh": ["深圳市"]})
+    >>> with workbook_names(SimpleNamespace(tables={"Districts": d})):
+    ...     category("district", "shenzhen", "zh")
+    '深圳市'
+    >>> category("district", "shenzhen", "zh")
+    'shenzhen'
+    """
+    names: dict[str, tuple[str, str]] = {}
+    d = getattr(case, "tables", {}).get("Districts")
+    if d is not None and {"district", "name_en", "name_zh"} <= set(d.columns):
+        for k, en, zh in zip(d["district"].astype(str), d["name_en"], d["name_zh"], strict=True):
+            en = en if isinstance(en, str) and en.strip() else k
+            names[f"district.{k}"] = (en, zh if isinstance(zh, str) and zh.strip() else en)
+    token = _WORKBOOK_NAMES.set(names)
+    try:
+        yield
+    finally:
+        _WORKBOOK_NAMES.reset(token)
 
 
 def categories(kind: str, values: Iterable, lang: str) -> list[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__, charts
-from ..glossary import LANGS, t
+from ..glossary import LANGS, t, workbook_names
 from ..results import (
     Results,
     clean_temps,
@@ -164,6 +164,20 @@ def render_report(
     pathlib.Path
         The HTML report.
     """
+    with workbook_names(case):  # the workbook's own district names where the glossary has none
+        return _render_report(results, case, lang, out_dir, run_date=run_date, write_tables=write_tables)
+
+
+def _render_report(
+    results: Results,
+    case,
+    lang: str,
+    out_dir: str | Path,
+    *,
+    run_date: dt.datetime | None = None,
+    write_tables: bool = True,
+) -> Path:
+    """:func:`render_report` with the case's workbook names in force."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {LANGS}, not {lang!r}")
     out_dir = Path(out_dir)
