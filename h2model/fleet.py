@@ -411,7 +411,10 @@ def in_service_totals(group, n_groups, purchase_year, retire_year, years, weight
     size = n_groups * width
     delta = (np.bincount(g * width + start, weights=w, minlength=size)
              - np.bincount(g * width + end, weights=w, minlength=size))
-    return np.cumsum(delta.reshape(n_groups, width), axis=1)[:, :n_years]
+    totals = np.cumsum(delta.reshape(n_groups, width), axis=1)[:, :n_years]
+    if np.all(w >= 0):  # a total of non-negative weights: the cumulated +w/-w leave -1e-15 residues
+        np.maximum(totals, 0, out=totals)
+    return totals
 
 
 # --- stations ------------------------------------------------------------------------
