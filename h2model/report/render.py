@@ -38,10 +38,10 @@ from ..results import (
 )
 from .views import (
     CHARTS,
-    SECTIONS,
     SENSITIVITY_CHARTS,
     assumptions,
     build_charts,
+    corridor_view,
     description_text,
     executive_summary,
     first_screen,
@@ -53,6 +53,7 @@ from .views import (
     report_notes,
     scenario_text,
     sensitivity_tables,
+    shown_sections,
     station_appendix,
     what_changed_view,
 )
@@ -181,7 +182,7 @@ def render_report(
             "svg": f"charts/{name}_{lang}.svg",
         }
     sections = []
-    for sec in SECTIONS:
+    for sec in shown_sections(results):  # an option that is off leaves no empty section
         items = [
             chart_items[c.name]
             if c.name in chart_items
@@ -240,6 +241,7 @@ def render_report(
             key_assumptions=key_assumptions(results, case, lang),
             observed=_observed_table(results, case, lang),
             appendix=station_appendix(results, lang),
+            corridors=corridor_view(results, case, lang),
             changed=what_changed_view(results, lang),
             sections=sections,
             sensitivity=sens,
