@@ -21,6 +21,7 @@ import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 
+import markupsafe
 import pandas as pd
 
 from .. import __version__, charts
@@ -102,6 +103,17 @@ def _env():
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+
+
+#: Placeholder for an identifier in a glossary sentence (:func:`_with_id`).
+_ID_MARK = "\ue000"
+
+
+def _with_id(text: str, identifier: str) -> markupsafe.Markup:
+    """``text`` (escaped) with :data:`_ID_MARK` replaced by ``identifier`` marked
+    ``translate="no"`` (a scenario name is an id, not English to translate)."""
+    span = markupsafe.Markup('<span translate="no">{}</span>').format(identifier)
+    return markupsafe.escape(text).replace(_ID_MARK, span)
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
@@ -228,13 +240,8 @@ def render_report(
             title=f"{t('report.title', lang)}: {case.scenario}",
             scenario=case.scenario,
             description=scenario_text(case, lang),
-            summary_intro=t(
-                "narr.summary_intro",
-                lang,
-                scenario=case.scenario,
-                description=scenario_text(case, lang),
-                year=target_year,
-            ),
+            summary_intro=_with_id(t("narr.summary_intro", lang, scenario=_ID_MARK,
+                                     description=scenario_text(case, lang), year=target_year), case.scenario),
             summary_count=t("narr.summary_count", lang, met=int(targets["met"].sum()), total=len(targets)),
             summary=summary,
             first=first_screen(results, case, lang),

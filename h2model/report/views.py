@@ -937,7 +937,7 @@ def first_screen(results: Results, case, lang: str) -> dict:
                           reachable=int(take["reachable"].sum())))
     shown = take.drop(columns=["station_id", "reachable"]).copy()
     shown["name"] = station_names(take, lang)
-    shown["district"] = categories("district", shown["district"].tolist(), lang)
+    shown["district"] = district_names(shown["district"], lang)
     for c in ("utilisation", "utilisation_to_target"):
         shown[c] = [_pct(x) for x in shown[c]]
     table = html_table(shown, lang, max_rows=None) if len(shown) else None
@@ -1081,7 +1081,7 @@ def station_appendix(results: Results, lang: str) -> dict | None:
     district = st.drop_duplicates("station_id").set_index("station_id")["district"]
     npv_t["district"] = npv_t["station_id"].map(district)
     npv_t["name"] = station_names(npv_t, lang)
-    npv_t["district"] = categories("district", npv_t["district"].tolist(), lang)
+    npv_t["district"] = district_names(npv_t["district"], lang)
     names = dict(zip(npv_t["station_id"], npv_t["name"], strict=True))
     r = float(npv_t["discount_rate"].iloc[0]) if len(npv_t) else np.nan
     shown = npv_t[list(NPV_COLUMNS)].sort_values("npv_cny", ascending=False)
@@ -1183,13 +1183,25 @@ def supply_names(case, lang: str) -> dict[str, str]:
             for i, k, d in zip(s["supply_id"], s["supply_type"], s["district"], strict=True)}
 
 
+def district_names(districts: Iterable, lang: str) -> list[str]:
+    """District names in ``lang``; "–" for a station outside the case's districts (a
+    corridor station's blank district).
+
+    >>> district_names(["tianhe", None, float("nan")], "en")
+    ['Tianhe', '–', '–']
+    """
+    return [category("district", d, lang) if isinstance(d, str) and d.strip() else "–" for d in districts]
+
+
 def station_names(stations: pd.DataFrame, lang: str) -> list[str]:
     """Station names in ``lang``: the ``name`` column in English; in Chinese the
-    district's name and the station id (the Stations sheet has no Chinese names)."""
+    district's name and the station id (the Stations sheet has no Chinese names), the id
+    alone for a station outside the case's districts (a corridor station, blank district)."""
     if lang == "en" and "name" in stations:
         return stations["name"].astype(str).tolist()
     ids, districts = stations["station_id"], stations["district"]
-    return [f"{category('district', d, lang)} {i}" for i, d in zip(ids, districts, strict=True)]
+    return [f"{category('district', d, lang)} {i}" if isinstance(d, str) and d.strip() else str(i)
+            for i, d in zip(ids, districts, strict=True)]
 
 
 def scenario_text(case, lang: str) -> str:
