@@ -157,3 +157,25 @@ def test_peak_sizing_sentence_is_in_the_network_findings():
         assert notes[0] == "a plan message" and len(notes) == 2
         assert "95.0%" in notes[1] and "10" in notes[1] and "1.1" in notes[1]  # the PeakSizing sheet's values
     assert views.report_notes(bare, load_case(DEFAULT_CASE, "plan-2025"), "en") == ["a plan message"]
+
+
+def test_monte_carlo_base_draw_uses_the_peak_segment_mix():
+    """With peak sizing the draws read the same segment mix as station economics
+    (:func:`h2model.model.station_loads`): the base draw is the deterministic price, which
+    differs from the price of a mix with every segment alike."""
+    from h2model import station, uncertainty
+    from h2model.fleet import fleet_from_case
+    from h2model.model import station_loads
+
+    case = load_case(DEFAULT_CASE, "peak-sizing")
+    fl = fleet_from_case(case)
+    loads, segment_loads = station_loads(case, fl)
+    assert segment_loads is not None and len(segment_loads)
+    price = station.station_economics(case, loads=loads, segment_loads=segment_loads).network
+    alike = station.station_economics(case, loads=loads).network
+    price, alike = (n.set_index("year").loc[2025, NETWORK_PRICE] for n in (price, alike))
+    assert abs(price - alike) > 0.01  # the segment mix matters
+    mc = uncertainty.monte_carlo(case, 2, 0, years=[2025], sobol_n=0, frontier=False, fleet=fl, loads=loads,
+                                 segment_loads=segment_loads)
+    base = mc.network_price.set_index(["quantity", "year"]).loc[(NETWORK_PRICE, 2025), "base"]
+    assert base == pytest.approx(price, rel=1e-9)
