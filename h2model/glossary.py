@@ -64,6 +64,7 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "section.policy": ("Subsidy budget", "补贴预算"),
     "section.demand": ("Hydrogen demand and supply", "氢气需求与供应"),
     "section.emissions": ("CO2 abatement", "二氧化碳减排"),
+    "section.corridors": ("Hydrogen corridors", "氢能走廊"),
     "section.sensitivity": ("Sensitivity and uncertainty", "敏感性与不确定性"),
     "section.assumptions": ("Assumptions and sources", "假设与来源"),
     "section.provenance": ("Provenance", "数据溯源"),
@@ -282,6 +283,87 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "建设速度上限受约束（每年新建 {n} 座）：{years} 年",
     ),
     "unit.kg_per_day": ("kg/day", "公斤/日"),
+    "note.corridor_plan": (
+        "Corridor plan: {n} corridor station(s) ({names}); {share} of the corridor trucks' hydrogen need "
+        "refuelled over the periods (solver status in corridor_solve.csv).",
+        "走廊规划：{n} 座走廊加氢站（{names}）；各规划期内走廊货车用氢需求的 {share} 得到加注"
+        "（求解状态见 corridor_solve.csv）。",
+    ),
+    "note.corridor_supply": (
+        "Corridor stations need {kg} kg/day in {year} but the sources have {left} left after the city "
+        "plan: they buy from the cheapest source regardless.",
+        "{year} 年走廊加氢站需要 {kg} 公斤/日，而城市规划之后氢源仅剩 {left} 公斤/日："
+        "走廊加氢站仍按最低成本氢源采购。",
+    ),
+    "narr.peak_sizing": (
+        "Stations are sized for the peak hour: each station-year sells at most what its base design's "
+        "hoses serve with {share} of fills waiting under {minutes} min on the design day ({factor} x the "
+        "average day), and compressor and storage are added where the peak needs them; the effect on the "
+        "network price and the station count is in the scenario comparison.",
+        "加氢站按高峰小时配置：每座站每年的销量不超过其基准设计的加氢枪在设计日（平均日的 {factor} 倍）"
+        "内使 {share} 的加注等待不超过 {minutes} 分钟所能服务的量，高峰需要时增配压缩机和储氢；"
+        "对网络氢价和加氢站数量的影响见跨情景比较。",
+    ),
+    "narr.corridors_intro": (
+        "Fuel-cell trucks on the plan's hydrogen corridors refuel on their trips. After the city plan, "
+        "a flow-refuelling location model sites corridor stations so that the round trips can be "
+        "refuelled within the trucks' range; their kg enter station economics and the network price.",
+        "规划氢能走廊上的燃料电池货车在行程中加注。在城市规划之后，加注流量选址模型布置走廊加氢站，"
+        "使往返行程在车辆续航内可完成加注；其加注量计入加氢站经济性与网络氢价。",
+    ),
+    "narr.corridor_year": (
+        "{year}: {ok} of {n} flows refuelled ({kg_ok} of {kg} kg/day); {stations} corridor station(s) "
+        "sell {kg_stations} kg/day and the trucks buy {kg_city} kg/day at the city network.",
+        "{year} 年：{n} 条流量中 {ok} 条可完成加注（{kg} 公斤/日中的 {kg_ok} 公斤/日）；"
+        "{stations} 座走廊加氢站日售 {kg_stations} 公斤，货车在市内加氢网络加注 {kg_city} 公斤/日。",
+    ),
+    "narr.corridor_stations_table": ("Corridor stations by opening year", "走廊加氢站（按投运年份）"),
+    "narr.corridor_flows_table": ("Corridor flows refuelled and not", "走廊流量：可加注与不可加注"),
+    "narr.corridor_definitions": ("Definitions", "定义"),
+    "narr.corridor_def_station": (
+        "A corridor station is a station the corridor plan builds at a candidate node (a service area, "
+        "port or city centre) for trucks on the corridors; it opens in the first year of the planning "
+        "period that builds it, and one outside Guangzhou's districts counts toward no district "
+        "programme and not toward the station target.",
+        "走廊加氢站是走廊规划在候选节点（服务区、港口或市区）为走廊货车建设的加氢站，于建设它的规划期首年投运；"
+        "位于广州各区之外的走廊加氢站不享受区级补贴，也不计入加氢站数量目标。",
+    ),
+    "narr.corridor_def_flow": (
+        "A flow is the trucks of one segment driving round trips between an origin and a destination "
+        "on the shortest road path, counted in round trips per day.",
+        "流量是某一车型的货车沿最短道路路径在起点与终点之间往返行驶的车次，以日往返车次计。",
+    ),
+    "narr.corridor_def_refuelled": (
+        "A flow is refuelled when every stretch between consecutive fills around its round trip, "
+        "through the turns at both ends, is within the segment's range.",
+        "当往返行程中（含两端折返）相邻两次加注之间的每一段里程都不超过该车型的续航时，该流量可完成加注。",
+    ),
+    "narr.corridor_def_kg": (
+        "A corridor station's kg/day is the hydrogen refuelled trucks buy there (what they burned since "
+        "their last fill), sold at the station's capacity-factor limit at most.",
+        "走廊加氢站的日加注量是可完成加注的货车在该站购买的氢气（自上次加注以来消耗的量），不超过容量系数上限。",
+    ),
+    "narr.corridor_def_city": (
+        "City network: at the Guangzhou end trucks also fill at city stations within the detour "
+        "distance; that hydrogen is reported but not added to those stations' sales (the city fleet's "
+        "trucks already count there).",
+        "市内加氢网络：在广州一端，货车也在绕行距离内的市内加氢站加注；该部分氢气单独列出，"
+        "不计入这些站的销量（城市车队的货车已计入）。",
+    ),
+    "ui.kg_per_day_in": ("kg/day in {year}", "{year} 年日加注量（公斤）"),
+    "ui.capacity_in": ("Capacity in {year} (kg/day)", "{year} 年加注能力（公斤/日）"),
+    "corridor.Guangzhou-Shenzhen": ("Guangzhou-Shenzhen", "广州—深圳"),
+    "corridor.Guangzhou-Zhuhai": ("Guangzhou-Zhuhai", "广州—珠海"),
+    "corridor.Shenzhen-Zhuhai": ("Shenzhen-Zhuhai", "深圳—珠海"),
+    "corridor.Guangzhou-Zhanjiang": ("Guangzhou-Zhanjiang", "广州—湛江"),
+    "corridor_reason.arc_over_range": (
+        "a stretch between two consecutive nodes is longer than the range",
+        "相邻两节点之间的里程超过续航",
+    ),
+    "corridor_reason.not_refuelled": (
+        "no station worth its cost (or no candidate site) covers it in this period",
+        "本期没有值得建设（或没有候选站址）的加氢站能覆盖它",
+    ),
     "unmet_reason.not_served": ("not served", "未供应"),
     "unmet_reason.no_site_in_reach": ("no site in reach", "可达范围内无站址"),
     "unmet_reason.supply_exhausted": ("supply exhausted", "氢源不足"),
@@ -311,6 +393,19 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "Renewable electrolysis (200 t/d from 2022) supplies every new and candidate station instead of "
         "by-product hydrogen",
         "可再生能源电解水制氢（自 2022 年起每日 200 吨）代替工业副产氢，供应所有新建和候选加氢站",
+    ),
+    "scenario.peak-sizing": (
+        "Stations sized for the peak hour: sales capped at what the base-design hoses serve at 95 % of "
+        "fills waiting under 10 min, extra compressor and storage capex where the peak needs it",
+        "加氢站按高峰小时配置：销量不超过基准设计的加氢枪在 95% 的加注等待不超过 10 分钟时所能服务的量，"
+        "高峰需要时增加压缩机和储氢投资",
+    ),
+    "scenario.corridors": (
+        "Hydrogen corridors: trucks on the Guangzhou-Shenzhen, Guangzhou-Zhuhai, Shenzhen-Zhuhai and "
+        "Guangzhou-Zhanjiang routes refuel at corridor stations the corridor plan sites after the city plan "
+        "(flow-refuelling location model); their kg enter station economics and the network price",
+        "氢能走廊：广州—深圳、广州—珠海、深圳—珠海和广州—湛江线路上的货车在走廊加氢站加注，走廊加氢站由城市规划之后的"
+        "走廊规划选址（加注流量选址模型）；其加注量计入加氢站经济性与网络氢价",
     ),
     "narr.sources_verbatim": (
         "Sources are cited as published (titles, addresses and notes in their original language).",

@@ -22,7 +22,8 @@ The engines are called in the order data flows:
 7. **targets**: the plan's targets checked once, in one table;
 8. **uncertainty** (optional): Monte Carlo draws through the same engines, tornado,
    Sobol ranking and the break-even frontier, on this run's fleet, plan, station
-   economics and price path (not recomputed).
+   economics, price path and station loads (:func:`station_loads`: the corridor
+   stations' too), not recomputed.
 
 Notebooks, reports and the CLI call :func:`run` (or :func:`run_scenarios`); they do
 not re-wire the engines.
@@ -134,11 +135,7 @@ def flow(case: Case, *, plan_network: bool = True, on_step: Callable[[str], None
     on_step("station")
 
     def economics(fl):  # station economics and network price path of a fleet's loads
-        segment_loads = (peak.station_segment_loads(fl.vehicles, fl.assignment)
-                         if peak.peak_sizing_on(case) else None)  # the peak hour's segment mix
-        loads = fl.station_load
-        if corridors is not None:  # corridor stations sell to corridor trucks
-            loads, segment_loads = corridors.with_loads(loads), corridors.with_segment_loads(segment_loads)
+        loads, segment_loads = station_loads(case, fl, corridors)
         econ = station.station_economics(params, loads=loads, built=built,
                                          station_capacity=capacity, station_supply=supplied,
                                          segment_loads=segment_loads)
@@ -232,9 +229,11 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     mc = None
     if mc_draws:
         on_step("uncertainty")
+        loads, segment_loads = station_loads(case, fl, fw.corridors)  # what station economics sold
         mc = uncertainty.monte_carlo(params, int(mc_draws), mc_seed, fleet=fl, built=built,
                                      station_capacity=capacity, station_supply=supplied,
-                                     economics=econ, price_path=price_path)
+                                     economics=econ, price_path=price_path, loads=loads,
+                                     segment_loads=segment_loads)
         res.tables.update(mc.tables())
     on_step("targets")
     res.tables["targets"] = targets_table(case, fl, econ, mc=mc, plan_network=plan_network,
@@ -242,6 +241,35 @@ def run(case: Case, *, plan_network: bool | None = None, mc_draws: int = 0, mc_s
     for name, df in res.tables.items():
         res.tables[name] = _with_scenario(df, case.scenario)
     return res
+
+
+def station_loads(case, fl, corridors=None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """What the stations sell: the loads station economics and the Monte Carlo draws read.
+
+    Parameters
+    ----------
+    case : Case
+    fl : h2model.fleet.FleetResult
+        The fleet run (its ``station_load`` and, for peak sizing, its vehicles and
+        assignment).
+    corridors : h2model.network.corridor_case.CaseCorridorPlan, optional
+        The corridor plan: its stations' sales to corridor trucks are added.
+
+    Returns
+    -------
+    loads : pandas.DataFrame
+        ``year, station_id, h2_kg_per_day, ...``: the fleet's station loads and the
+        corridor stations' (kg/day).
+    segment_loads : pandas.DataFrame or None
+        ``year, station_id, segment, h2_kg_per_day``: the same loads by segment (the peak
+        hour's segment mix) with ``Network.peak_sizing = 1``; None without.
+    """
+    segment_loads = (peak.station_segment_loads(fl.vehicles, fl.assignment)
+                     if peak.peak_sizing_on(case) else None)
+    loads = fl.station_load
+    if corridors is not None:  # corridor stations sell to corridor trucks
+        loads, segment_loads = corridors.with_loads(loads), corridors.with_segment_loads(segment_loads)
+    return loads, segment_loads
 
 
 def _with_scenario(df: pd.DataFrame, scenario: str) -> pd.DataFrame:
@@ -318,4 +346,4 @@ def run_scenarios(workbook: str | Path, scenarios: Iterable[str] | None = None, 
     return status
 
 
-__all__ = ["Flow", "flow", "run", "run_scenarios", "targets_table", "STEPS", "replace_dir"]
+__all__ = ["Flow", "flow", "run", "run_scenarios", "station_loads", "targets_table", "STEPS", "replace_dir"]

@@ -147,6 +147,9 @@ def test_render_report_writes_html_charts_and_tables(rendered, results):
     for lang in ("en", "zh"):
         assert (folder / f"report_{lang}.html").stat().st_size > 100_000  # the inlined JS alone is ~0.9 MB
         for chart in report.CHARTS:
+            if chart.section in report.views.OPTIONAL_SECTIONS:  # corridors: off in plan-2025
+                assert not (folder / "charts" / f"{chart.name}_{lang}.png").exists(), chart.name
+                continue
             assert (folder / "charts" / f"{chart.name}_{lang}.png").stat().st_size > 1000
             assert (folder / "charts" / f"{chart.name}_{lang}.svg").stat().st_size > 1000
     for name in results.tables:
@@ -174,7 +177,11 @@ def test_report_html_content(rendered, results, case, lang):
         assert label in summary
     status_words = ("met", "not met") if lang == "en" else ("达成", "未达成")
     assert any(w in summary for w in status_words)
+    assert 'id="corridors"' not in page  # corridors are off in plan-2025: no empty section
     for chart in report.CHARTS:
+        if chart.section in report.views.OPTIONAL_SECTIONS:
+            assert f'data-spec="spec-{chart.name}"' not in page, chart.name
+            continue
         assert f'data-spec="spec-{chart.name}"' in page, chart.name
         spec = re.search(
             rf'<script type="application/json" id="spec-{chart.name}">(.*?)</script>', page, re.S

@@ -40,8 +40,9 @@ plan's (station economics, ``stations_operating``, the network price); those at 
 whose ``CorridorNodes.district`` is blank lie outside the case's area: no district
 programme pays them and the station-count target does not count them
 (:func:`h2model.targets.targets_table`). Station sizes follow their kg (uncapacitated
-siting: one busy node may need a large station). Monte Carlo draws (``mc_draws``) reuse
-the fleet's loads and do not yet carry the corridor loads.
+siting: one busy node may need a large station). Monte Carlo draws (``mc_draws``) sell
+the same loads as station economics (:func:`h2model.model.station_loads`), the corridor
+stations' included, at their base: fleet and demand draws do not scale them.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 
+import markupsafe
 import pandas as pd
 
 from .. import __version__, charts
@@ -39,10 +40,10 @@ from ..results import (
 )
 from .views import (
     CHARTS,
-    SECTIONS,
     SENSITIVITY_CHARTS,
     assumptions,
     build_charts,
+    corridor_view,
     description_text,
     design_view,
     executive_summary,
@@ -55,6 +56,7 @@ from .views import (
     report_notes,
     scenario_text,
     sensitivity_tables,
+    shown_sections,
     station_appendix,
     what_changed_view,
 )
@@ -103,6 +105,17 @@ def _env():
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+
+
+#: Placeholder for an identifier in a glossary sentence (:func:`_with_id`).
+_ID_MARK = "\ue000"
+
+
+def _with_id(text: str, identifier: str) -> markupsafe.Markup:
+    """``text`` (escaped) with :data:`_ID_MARK` replaced by ``identifier`` marked
+    ``translate="no"`` (a scenario name is an id, not English to translate)."""
+    span = markupsafe.Markup('<span translate="no">{}</span>').format(identifier)
+    return markupsafe.escape(text).replace(_ID_MARK, span)
 
 
 def _write_text_atomic(path: Path, text: str) -> None:
@@ -197,7 +210,7 @@ def _render_report(
             "svg": f"charts/{name}_{lang}.svg",
         }
     sections = []
-    for sec in SECTIONS:
+    for sec in shown_sections(results):  # an option that is off leaves no empty section
         items = [
             chart_items[c.name]
             if c.name in chart_items
@@ -243,19 +256,15 @@ def _render_report(
             title=f"{t('report.title', lang)}: {case.scenario}",
             scenario=case.scenario,
             description=scenario_text(case, lang),
-            summary_intro=t(
-                "narr.summary_intro",
-                lang,
-                scenario=case.scenario,
-                description=scenario_text(case, lang),
-                year=target_year,
-            ),
+            summary_intro=_with_id(t("narr.summary_intro", lang, scenario=_ID_MARK,
+                                     description=scenario_text(case, lang), year=target_year), case.scenario),
             summary_count=t("narr.summary_count", lang, met=int(targets["met"].sum()), total=len(targets)),
             summary=summary,
             first=first_screen(results, case, lang),
             key_assumptions=key_assumptions(results, case, lang),
             observed=_observed_table(results, case, lang),
             appendix=station_appendix(results, lang),
+            corridors=corridor_view(results, case, lang),
             changed=what_changed_view(results, lang),
             design=design_view(results, case, out_dir, lang),
             sections=sections,

@@ -339,6 +339,14 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
         "co2_abatement", "emissions", ("co2",), lambda r, c, lang: charts.co2_abatement(r["co2"], lang=lang)
     ),
+    # Hydrogen corridors (Network.corridors = 1): the section is left out without its tables.
+    ChartSpec(
+        "corridor_map",
+        "corridors",
+        ("corridor_links", "corridor_stations"),
+        lambda r, c, lang: charts.corridor_map(r["corridor_links"], r["corridor_stations"],
+                                               c["CorridorNodes"], lang=lang),
+    ),
     # Monte Carlo (run(case, mc_draws=N)): drawn when the run has the tables.
     ChartSpec(
         "mc_distribution",
@@ -369,7 +377,20 @@ CHARTS: tuple[ChartSpec, ...] = (
 #: Report sections in order (each holds the charts whose ``section`` it is); the
 #: ``sensitivity`` charts have their own section after these, drawn only when the run
 #: has the Monte Carlo tables.
-SECTIONS = ("summary", "network", "economics", "fleet", "policy", "demand", "emissions")
+SECTIONS = ("summary", "network", "corridors", "economics", "fleet", "policy", "demand", "emissions")
+
+#: Sections shown only when the run has every table their charts need (an option that is
+#: off leaves no empty section).
+OPTIONAL_SECTIONS = ("corridors",)
+
+
+def shown_sections(results: Results) -> tuple[str, ...]:
+    """:data:`SECTIONS` of a report of ``results``: an :data:`OPTIONAL_SECTIONS` entry
+    only when the run has (non-empty) every table its charts need."""
+    def has_all(sec):
+        return all(n in results and len(results[n]) for c in CHARTS if c.section == sec for n in c.needs)
+
+    return tuple(s for s in SECTIONS if s not in OPTIONAL_SECTIONS or has_all(s))
 
 #: Charts of the sensitivity section (Monte Carlo tables).
 SENSITIVITY_CHARTS = tuple(c.name for c in CHARTS if c.section == "sensitivity")
@@ -916,7 +937,7 @@ def first_screen(results: Results, case, lang: str) -> dict:
                           reachable=int(take["reachable"].sum())))
     shown = take.drop(columns=["station_id", "reachable"]).copy()
     shown["name"] = station_names(take, lang)
-    shown["district"] = categories("district", shown["district"].tolist(), lang)
+    shown["district"] = district_names(shown["district"], lang)
     for c in ("utilisation", "utilisation_to_target"):
         shown[c] = [_pct(x) for x in shown[c]]
     table = html_table(shown, lang, max_rows=None) if len(shown) else None
@@ -1060,7 +1081,7 @@ def station_appendix(results: Results, lang: str) -> dict | None:
     district = st.drop_duplicates("station_id").set_index("station_id")["district"]
     npv_t["district"] = npv_t["station_id"].map(district)
     npv_t["name"] = station_names(npv_t, lang)
-    npv_t["district"] = categories("district", npv_t["district"].tolist(), lang)
+    npv_t["district"] = district_names(npv_t["district"], lang)
     names = dict(zip(npv_t["station_id"], npv_t["name"], strict=True))
     r = float(npv_t["discount_rate"].iloc[0]) if len(npv_t) else np.nan
     shown = npv_t[list(NPV_COLUMNS)].sort_values("npv_cny", ascending=False)
@@ -1109,13 +1130,18 @@ NOTE_PATTERNS = (
     (r"supply (?P<supply>\S+) at capacity \((?P<kg>[\d,]+) kg/day\) in (?P<years>[\d, ]+)",
      "note.supply_at_capacity"),
     (r"build limit binds \((?P<n>[\d.]+) new stations/year\) in (?P<years>[\d, ]+)", "note.build_limit"),
+    (r"Corridor plan: (?P<n>\d+) corridor station\(s\) \((?P<names>[^)]*)\); (?P<share>\d+%) of the corridor "
+     r"trucks' hydrogen need refuelled over the periods; .*", "note.corridor_plan"),
+    (r"Corridor stations need (?P<kg>[\d,]+) kg/day in (?P<year>\d+) but the sources have (?P<left>[\d,]+) "
+     r"left after the city plan: they buy from the cheapest source regardless\.", "note.corridor_supply"),
 )
 
 
-def note_text(note: str, lang: str, supply_names: dict[str, str] | None = None) -> str:
+def note_text(note: str, lang: str, supply_names: dict[str, str] | None = None,
+              node_names: dict[str, str] | None = None) -> str:
     """A network-plan message in ``lang``: the glossary's text for a known message shape
-    (ids named through the glossary or ``supply_names``, in English too), else the
-    message as written.
+    (ids named through the glossary, ``supply_names`` or the corridor ``node_names``, in
+    English too), else the message as written.
 
     >>> msg = "supply gzpc_byproduct at capacity (14,000 kg/day) in 2027, 2029"
     >>> note_text(msg, "zh", {"gzpc_byproduct": "X"})
@@ -1133,6 +1159,9 @@ def note_text(note: str, lang: str, supply_names: dict[str, str] | None = None) 
                 f["district"] = category("district", f["district"], lang)
             if "supply" in f:
                 f["supply"] = (supply_names or {}).get(f["supply"], f["supply"])
+            if "names" in f:  # corridor node ids, comma-separated
+                ids = [i.strip() for i in f["names"].split(",") if i.strip()]
+                f["names"] = ("、" if lang == "zh" else ", ").join((node_names or {}).get(i, i) for i in ids)
             if "parts" in f:
                 f["parts"] = re.sub(
                     r"kg/day ([a-z ]+)",
@@ -1154,13 +1183,25 @@ def supply_names(case, lang: str) -> dict[str, str]:
             for i, k, d in zip(s["supply_id"], s["supply_type"], s["district"], strict=True)}
 
 
+def district_names(districts: Iterable, lang: str) -> list[str]:
+    """District names in ``lang``; "–" for a station outside the case's districts (a
+    corridor station's blank district).
+
+    >>> district_names(["tianhe", None, float("nan")], "en")
+    ['Tianhe', '–', '–']
+    """
+    return [category("district", d, lang) if isinstance(d, str) and d.strip() else "–" for d in districts]
+
+
 def station_names(stations: pd.DataFrame, lang: str) -> list[str]:
     """Station names in ``lang``: the ``name`` column in English; in Chinese the
-    district's name and the station id (the Stations sheet has no Chinese names)."""
+    district's name and the station id (the Stations sheet has no Chinese names), the id
+    alone for a station outside the case's districts (a corridor station, blank district)."""
     if lang == "en" and "name" in stations:
         return stations["name"].astype(str).tolist()
     ids, districts = stations["station_id"], stations["district"]
-    return [f"{category('district', d, lang)} {i}" for i, d in zip(ids, districts, strict=True)]
+    return [f"{category('district', d, lang)} {i}" if isinstance(d, str) and d.strip() else str(i)
+            for i, d in zip(ids, districts, strict=True)]
 
 
 def scenario_text(case, lang: str) -> str:
@@ -1183,9 +1224,157 @@ def description_text(scenario: str, description: str, lang: str) -> str:
 
 
 def report_notes(results: Results, case, lang: str) -> list[str]:
-    """The run's notes (network-plan messages) in ``lang`` (:func:`note_text`)."""
+    """The network findings in ``lang``: the run's notes (network-plan messages,
+    :func:`note_text`) and, with ``Network.peak_sizing = 1``, what peak sizing does
+    (:func:`peak_sizing_sentence`)."""
     names = supply_names(case, lang)
-    return [note_text(n, lang, names) for n in results.notes]
+    nodes = corridor_node_names(case, lang) if "CorridorNodes" in case.tables else None
+    notes = [note_text(n, lang, names, nodes) for n in results.notes]
+    peak = peak_sizing_sentence(case, lang)
+    return notes + ([peak] if peak else [])
+
+
+def peak_sizing_sentence(case, lang: str) -> str | None:
+    """One sentence on what peak sizing changes (its service level from the PeakSizing
+    sheet), pointing to the scenario comparison for its effect; None when
+    ``Network.peak_sizing`` is 0.
+
+    >>> from h2model.inputs import DEFAULT_CASE, load_case
+    >>> peak_sizing_sentence(load_case(DEFAULT_CASE, "plan-2025"), "en") is None
+    True
+    """
+    from ..peak import peak_sizing_on
+
+    if not peak_sizing_on(case):
+        return None
+    ps = case.params["PeakSizing"]
+    return t("narr.peak_sizing", lang, share=_pct(float(ps["service_level_share"])),
+             minutes=f"{float(ps['service_level_wait_minutes']):g}",
+             factor=f"{float(ps['peak_day_factor']):g}")
+
+
+# --- hydrogen corridors ---------------------------------------------------------------------------
+
+#: Calendar years of the corridor station table's kg/day columns (those the run has).
+CORRIDOR_YEARS = (2025, 2030, 2035)
+
+
+def corridor_node_names(case, lang: str) -> dict[str, str]:
+    """Corridor node id -> its name in ``lang`` (``CorridorNodes.name``, or ``name_zh`` in
+    Chinese where the sheet has one)."""
+    nodes = case["CorridorNodes"]
+    names = nodes["name"].astype(str)
+    if lang == "zh" and "name_zh" in nodes:
+        zh = nodes["name_zh"]
+        names = zh.where(zh.notna() & (zh.astype(str).str.strip() != ""), names).astype(str)
+    return dict(zip(nodes["node_id"].astype(str), names, strict=True))
+
+
+def corridor_station_table(results: Results, case, lang: str,
+                           years: Iterable[int] = CORRIDOR_YEARS) -> pd.DataFrame:
+    """The corridor stations by opening year: kg/day sold in each of ``years`` and the
+    capacity in the last of them, from the run's ``stations`` table (station economics'
+    sales, as the network price counts them).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``station_id, name`` (in ``lang``), ``commissioning_year``, ``kg_per_day_<year>``
+        for each of ``years`` the run has (NaN where the station does not operate) and
+        ``capacity_kg_per_day`` (in the last of those years), sorted by opening year.
+    """
+    cs = results["corridor_stations"]
+    ids = pd.unique(cs.loc[cs["corridor_station"].astype(bool), "node_id"].astype(str))
+    st = results["stations"]
+    st = st[st["station_id"].astype(str).isin(ids)]
+    shown = [int(y) for y in years if int(y) in set(st["year"].astype(int))]
+    kg = st.pivot_table(index="station_id", columns="year", values="h2_kg_per_day", aggfunc="sum")
+    cap = st.pivot_table(index="station_id", columns="year", values="capacity_kg_per_day", aggfunc="sum")
+    names = corridor_node_names(case, lang)
+    out = pd.DataFrame({"station_id": ids, "name": [names.get(i, i) for i in ids],
+                        "commissioning_year": st.groupby("station_id")["commissioning_year"].min()
+                        .reindex(ids).to_numpy()})
+    for y in shown:
+        out[f"kg_per_day_{y}"] = kg.reindex(index=ids, columns=[y]).to_numpy(float)[:, 0]
+    last = shown[-1] if shown else int(st["year"].max())
+    out["capacity_kg_per_day"] = cap.reindex(index=ids, columns=[last]).to_numpy(float)[:, 0]
+    return out.sort_values(["commissioning_year", "name"], kind="stable").reset_index(drop=True)
+
+
+def corridor_flow_table(results: Results, case, lang: str, years: Iterable[int]) -> pd.DataFrame:
+    """The corridor flows of the periods ``years``: refuelled or not, and why not, with
+    node, segment and corridor names in ``lang``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, corridor, origin, destination, segment, trucks_per_day, round_trip_km,
+        range_km, need_kg_per_day, refuelled, reason`` (empty for a refuelled flow).
+    """
+    f = results["corridor_flows"]
+    f = f[f["year"].astype(int).isin([int(y) for y in years])]
+    names = corridor_node_names(case, lang)
+    reason = f["reason"].fillna("").astype(str)
+    out = pd.DataFrame({
+        "year": f["year"].astype(int).to_numpy(),
+        "corridor": categories("corridor", f["corridor"].tolist(), lang),
+        "origin": [names.get(str(i), str(i)) for i in f["origin"]],
+        "destination": [names.get(str(i), str(i)) for i in f["destination"]],
+        "segment": categories("segment", f["segment"].tolist(), lang),
+        **{c: f[c].to_numpy(float)
+           for c in ("trucks_per_day", "round_trip_km", "range_km", "need_kg_per_day")},
+        "refuelled": f["refuelled"].astype(bool).to_numpy(),
+        "reason": [category("corridor_reason", r, lang) if r and r != "nan" else "" for r in reason]})
+    order = ["year", "corridor", "origin", "destination"]
+    return out.sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def corridor_view(results: Results, case, lang: str) -> dict | None:
+    """The "Hydrogen corridors" section (besides its map): the corridor stations by
+    opening year, each shown period's flows refuelled and not, and the definitions;
+    None when the run has no corridor plan (``Network.corridors`` = 0).
+
+    The periods shown are the first period that includes the price target's year and
+    the last period (``corridor_flows`` is by planning period).
+
+    Returns
+    -------
+    dict or None
+        ``intro``, ``stations`` (:func:`html_table` of :func:`corridor_station_table`),
+        ``flows`` (same, :func:`corridor_flow_table`), ``summary`` (one sentence per
+        period shown) and ``definitions`` (list of sentences).
+    """
+    if "corridor_stations" not in results or not len(results["corridor_flows"]):
+        return None
+    stations = corridor_station_table(results, case, lang)
+    table = html_table(stations.drop(columns="station_id"), lang, max_rows=None)
+    kg_cols = [c for c in stations.columns if c.startswith("kg_per_day_")]
+    last = kg_cols[-1][len("kg_per_day_"):] if kg_cols else ""
+    table["headers"] = ([column_label("name", lang), column_label("commissioning_year", lang)]
+                        + [t("ui.kg_per_day_in", lang, year=c[len("kg_per_day_"):]) for c in kg_cols]
+                        + [t("ui.capacity_in", lang, year=last)])
+    flows, cs = results["corridor_flows"], results["corridor_stations"]
+    periods = sorted(set(flows["year"].astype(int)))
+    target = _price_year(results)
+    shown = sorted({next((p for p in periods if p >= target), periods[-1]), periods[-1]})
+    summary = []
+    for y in shown:
+        f, s = flows[flows["year"].astype(int) == y], cs[cs["year"].astype(int) == y]
+        ok = f["refuelled"].astype(bool)
+        summary.append(t("narr.corridor_year", lang, year=y, ok=int(ok.sum()), n=len(f),
+                         kg_ok=f"{f['refuelled_kg_per_day'].sum():,.0f}",
+                         kg=f"{f['need_kg_per_day'].sum():,.0f}",
+                         stations=int(s["corridor_station"].astype(bool).sum()),
+                         kg_stations=f"{s['kg_per_day'].sum():,.0f}",
+                         kg_city=f"{s['kg_at_city_network'].sum():,.0f}"))
+    return {
+        "intro": t("narr.corridors_intro", lang),
+        "stations": table,
+        "flows": html_table(corridor_flow_table(results, case, lang, shown), lang, max_rows=None),
+        "summary": summary,
+        "definitions": [t(f"narr.corridor_def_{k}", lang)
+                        for k in ("station", "flow", "refuelled", "kg", "city")],
+    }
 
 
 def what_changed_view(results, lang: str) -> dict | None:

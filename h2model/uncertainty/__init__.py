@@ -73,6 +73,9 @@ Approximations
   and sales capped at the capacity installed that year (demand beyond it is
   unserved; the plan's capacity is not re-optimised for the draws).
   Several Fleet inputs on overlapping rows combine additively (first order).
+  The corridor stations' sales (``Network.corridors = 1``) are in the draws
+  (:func:`h2model.model.station_loads`, as in station economics) at their base: the
+  corridor trucks are not in the fleet, so fleet and demand draws do not scale them.
 - **Vehicle subsidies** are those of the deterministic run (at base annual km and the
   deterministic price path); their budget is scaled by the drawn fleet size.
 - The station **budget** is what the station engine pays in each draw

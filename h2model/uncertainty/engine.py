@@ -38,17 +38,25 @@ class _Engine:
     plan) and ``price_path`` (the run's hydrogen price path, :func:`network_price_path`)
     give the base network price of years not drawn and the vehicle subsidies; they are
     the deterministic run's, not recomputed here.
+
+    ``loads`` and ``segment_loads`` are what the deterministic run's stations sell
+    (:func:`h2model.model.station_loads`; default the fleet's ``station_load``, no
+    segment mix). Drawn fleet and demand inputs scale the part of a station's sales that
+    comes from the fleet's assignment; sales from outside the fleet (the corridor
+    stations' trucks) stay at their base.
     """
 
     def __init__(self, case, inputs: Sequence[UncertainInput], years, fl: FleetResult, built,
                  *, full: bool, station_capacity: pd.DataFrame | None = None,
                  station_supply: pd.DataFrame | None = None, network: pd.DataFrame | None = None,
-                 price_path: pd.Series | None = None):
+                 price_path: pd.Series | None = None, loads: pd.DataFrame | None = None,
+                 segment_loads: pd.DataFrame | None = None):
         self.case, self.inputs, self.full = case, list(inputs), full
         self.params = as_params(case)  # the base numbers; each chunk draws on top of them
         self.accessed: set[tuple[str, str]] = set()  # inputs the engines read, for check_read
-        self.sy = sy = station.station_years(self.params, loads=fl.station_load, built=built, year=years,
-                                             station_capacity=station_capacity, station_supply=station_supply)
+        self.sy = sy = station.station_years(self.params, loads=fl.station_load if loads is None else loads,
+                                             built=built, year=years, station_capacity=station_capacity,
+                                             station_supply=station_supply, segment_loads=segment_loads)
         self.years = sy.years
         si, yi = sy.station_index, sy.year_index
         self.cap_row = sy.capacity_kg_per_day  # installed in the row's year, kg/day

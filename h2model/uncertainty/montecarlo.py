@@ -243,7 +243,8 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
                 station_capacity: pd.DataFrame | None = None,
                 station_supply: pd.DataFrame | None = None,
                 economics: station.StationEconomics | None = None, price_path: pd.Series | None = None,
-                frontier: bool = True) -> MonteCarloResult:
+                frontier: bool = True, loads: pd.DataFrame | None = None,
+                segment_loads: pd.DataFrame | None = None) -> MonteCarloResult:
     r"""Monte Carlo of station and network break-even prices, TCO parity and budget.
 
     Draws every uncertain input at once (:func:`uncertain_inputs`; ``numpy``
@@ -295,6 +296,11 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
         of ``economics``.
     frontier : bool, default True
         Also compute the break-even frontier tables.
+    loads, segment_loads : pandas.DataFrame, optional
+        What the deterministic run's stations sell (:func:`h2model.model.station_loads`:
+        the fleet's loads and the corridor stations', and their segment mix for peak
+        sizing); default ``fleet.station_load`` and no segment mix. Drawn fleet and demand
+        inputs scale only the fleet's part; corridor sales stay at their base.
 
     Returns
     -------
@@ -314,21 +320,23 @@ def monte_carlo(case, n: int = 1000, seed: int = 0, *, years: Iterable[int] | No
     u = _uniforms(rng, int(n), inputs, correlation)
     x = _ppf_matrix(inputs, u)
     fl = fleet if fleet is not None else fleet_from_case(case)
+    loads = fl.station_load if loads is None else loads
     if economics is None:  # called alone: the deterministic station economics of this fleet and plan
-        economics = station.station_economics(case, loads=fl.station_load, built=built,
+        economics = station.station_economics(case, loads=loads, built=built,
                                               station_capacity=station_capacity,
-                                              station_supply=station_supply)
+                                              station_supply=station_supply, segment_loads=segment_loads)
     if price_path is None:
         price_path = network_price_path(case, economics.network)
     eng = _Engine(case, inputs, years, fl, built, full=True, station_capacity=station_capacity,
-                  station_supply=station_supply, network=economics.network, price_path=price_path)
+                  station_supply=station_supply, network=economics.network, price_path=price_path,
+                  loads=loads, segment_loads=segment_loads)
     base = eng.evaluate(np.full((1, k), np.nan))
     check_read(inputs, eng.accessed, case.name)  # every drawn input reaches the engines
     res = eng.run(x)
     _, t_value, t_cmp = _price_target(case)
     yrs = eng.years
 
-    t_eng = _target_engine(case, inputs, fl, built, station_capacity, station_supply)
+    t_eng = _target_engine(case, inputs, fl, built, station_capacity, station_supply, loads, segment_loads)
     torn = tornado(case, inputs, quantiles=tornado_quantiles, _engine=t_eng)
     sob = sobol_analysis(case, inputs, n if sobol_n is None else sobol_n, seed, _engine=t_eng)
     front = breakeven_frontier(case) if frontier else pd.DataFrame()

@@ -133,10 +133,11 @@ def sobol_indices(y_a, y_b, y_ab, *, bootstrap: int = 200, confidence: float = 0
 # --- sensitivity of the target-year network price -------------------------------------------------
 
 
-def _target_engine(case, inputs, fl, built, station_capacity=None, station_supply=None):
+def _target_engine(case, inputs, fl, built, station_capacity=None, station_supply=None, loads=None,
+                   segment_loads=None):
     year, _, _ = _price_target(case)
     return _Engine(case, inputs, [year], fl, built, full=False, station_capacity=station_capacity,
-                   station_supply=station_supply)
+                   station_supply=station_supply, loads=loads, segment_loads=segment_loads)
 
 
 def _price_of(engine: _Engine, x: np.ndarray) -> np.ndarray:
