@@ -332,6 +332,18 @@ def discounted_cny(case, nominal_by_year, years) -> np.ndarray:
 # --- the engine on draws, at any amounts ---------------------------------------------------
 
 
+def _station_engine(st: Setting, inputs, years) -> _Engine:
+    """The Monte Carlo station engine on what the run's stations sell (the fleet's loads
+    plus corridor trucks' and the peak hour's segment mix: :func:`h2model.model.station_loads`),
+    as :func:`h2model.model.run` builds it."""
+    from .model import station_loads
+
+    loads, segment_loads = station_loads(st.case, st.fleet, st.corridors)
+    return _Engine(st.case, inputs, years, st.fleet, st.built, full=False,
+                   station_capacity=st.station_capacity, station_supply=st.station_supply,
+                   loads=loads, segment_loads=segment_loads)
+
+
 class _Evaluator:
     """The station engine of a :class:`Setting` on a draws axis, at any lever amounts.
 
@@ -346,8 +358,7 @@ class _Evaluator:
                                       if years is None else set(years))
         years = sorted(y for y in years if y in set(int(v) for v in st.case.years))
         self.inputs = uncertain_inputs(st.case)
-        self.eng = _Engine(st.case, self.inputs, years, st.fleet, st.built, full=False,
-                           station_capacity=st.station_capacity, station_supply=st.station_supply)
+        self.eng = _station_engine(st, self.inputs, years)
         sy = self.eng.sy
         cy = sy.stations["commissioning_year"].to_numpy(float)
         self.commissioning = sy.years[sy.year_index] == cy[sy.station_index]
@@ -952,8 +963,7 @@ class _Outlays:
     def _per_kg(self, st: Setting, lv, ids, years, x) -> np.ndarray:
         """Eligible sales of each simple lever by draw and year, ``(n, J, Y)`` (0 for the others)."""
         inputs = uncertain_inputs(st.case)
-        eng = _Engine(st.case, inputs, years, st.fleet, st.built, full=False,
-                      station_capacity=st.station_capacity, station_supply=st.station_supply)
+        eng = _station_engine(st, inputs, years)
         sy = eng.sy
         progs = policy.station_programmes(policy_with(st.case.tables["Policy"], lv, np.ones(len(lv))),
                                           policy.H2_KINDS)
