@@ -198,6 +198,40 @@ def cmd_sweep(args) -> int:
     return 0 if ok.all() else 1
 
 
+def _add_design_parser(sub) -> None:
+    """The ``design`` subcommand's options."""
+    p = sub.add_parser("design", help="design the least-cost subsidy mix for the plan's targets",
+                       description=("Choose the amounts of the Design sheet's programmes (within their"
+                                    " bounds) for the least expected discounted public outlay such that each"
+                                    " selected target holds in at least a share P of Monte Carlo draws (Pyomo"
+                                    " + HiGHS); re-check on fresh draws. Writes design.csv,"
+                                    " design_by_level.csv, design_summary.csv and design_policy.csv to OUT"
+                                    " (the scenario's output folder puts a subsidy design section in its"
+                                    " report); --write-scenario also writes the design as a scenario of a"
+                                    " copy of the workbook."))
+    _add_case_args(p)
+    p.add_argument("--scenario", help="scenario to design on (default: the inputs as entered)")
+    p.add_argument("--p", type=float, default=0.8, help="share of draws meeting each target (default: 0.8)")
+    p.add_argument("--targets", nargs="+", default=["price"], choices=("price", "fcev", "stations"),
+                   help="targets to meet (default: price); stations are checked, not moved (the plan's"
+                        " count)")
+    p.add_argument("--draws", type=int, default=1000, help="design draws (default: 1000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the design draws (default: 0)")
+    p.add_argument("--check-draws", type=int, help="fresh draws for the re-check (default: --draws)")
+    p.add_argument("--check-seed", type=int, help="seed of the fresh draws (default: --seed + 1)")
+    p.add_argument("--vehicle-levels", type=int, default=5,
+                   help="levels per vehicle lever, minimum to maximum (default: 5)")
+    p.add_argument("--no-plan-network", dest="plan_network", action="store_false",
+                   help="the case's stations and nearest-station assignment instead of the network plan")
+    p.add_argument("--plan-cache", metavar="FILE",
+                   help="pickle of the fleet and network plan, reused when the inputs are the same")
+    p.add_argument("--out", default="outputs/design", help="output folder (default: outputs/design)")
+    p.add_argument("--write-scenario", metavar="NAME",
+                   help="write the design as scenario NAME of a workbook copy")
+    p.add_argument("--out-workbook", metavar="PATH", help="the copy to write (.xlsx; never the input)")
+    p.set_defaults(func=cmd_design)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="h2model",
@@ -251,36 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("design", help="design the least-cost subsidy mix for the plan's targets",
-                       description=("Choose the amounts of the Design sheet's programmes (within their"
-                                    " bounds) for the least expected discounted public outlay such that each"
-                                    " selected target holds in at least a share P of Monte Carlo draws (Pyomo"
-                                    " + HiGHS); re-check on fresh draws. Writes design.csv,"
-                                    " design_by_level.csv, design_summary.csv and design_policy.csv to OUT"
-                                    " (the scenario's output folder puts a subsidy design section in its"
-                                    " report); --write-scenario also writes the design as a scenario of a"
-                                    " copy of the workbook."))
-    _add_case_args(p)
-    p.add_argument("--scenario", help="scenario to design on (default: the inputs as entered)")
-    p.add_argument("--p", type=float, default=0.8, help="share of draws meeting each target (default: 0.8)")
-    p.add_argument("--targets", nargs="+", default=["price"], choices=("price", "fcev", "stations"),
-                   help="targets to meet (default: price); stations are checked, not moved (the plan's"
-                        " count)")
-    p.add_argument("--draws", type=int, default=1000, help="design draws (default: 1000)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the design draws (default: 0)")
-    p.add_argument("--check-draws", type=int, help="fresh draws for the re-check (default: --draws)")
-    p.add_argument("--check-seed", type=int, help="seed of the fresh draws (default: --seed + 1)")
-    p.add_argument("--vehicle-levels", type=int, default=5,
-                   help="levels per vehicle lever, minimum to maximum (default: 5)")
-    p.add_argument("--no-plan-network", dest="plan_network", action="store_false",
-                   help="the case's stations and nearest-station assignment instead of the network plan")
-    p.add_argument("--plan-cache", metavar="FILE",
-                   help="pickle of the fleet and network plan, reused when the inputs are the same")
-    p.add_argument("--out", default="outputs/design", help="output folder (default: outputs/design)")
-    p.add_argument("--write-scenario", metavar="NAME",
-                   help="write the design as scenario NAME of a workbook copy")
-    p.add_argument("--out-workbook", metavar="PATH", help="the copy to write (.xlsx; never the input)")
-    p.set_defaults(func=cmd_design)
+    _add_design_parser(sub)
 
     p = sub.add_parser("report", help="build the HTML scenario reports, charts and tables",
                        description="Execute notebooks/report.ipynb for each scenario and language into"

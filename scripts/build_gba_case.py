@@ -517,6 +517,26 @@ def sources_sheet(gz) -> pd.DataFrame:
     return pd.concat([gz["Sources"], new], ignore_index=True)
 
 
+#: The GBA city each corridor node of the Guangzhou case lies in (by its coordinates on the
+#: expressway map; blank: outside the nine cities, e.g. Yangjiang, Maoming and Zhanjiang on the
+#: Guangzhou-Zhanjiang route).
+CORRIDOR_NODE_CITY = {
+    "GZ-CC": "guangzhou", "GZ-HP": "guangzhou", "GZ-NS": "guangzhou", "SA-HC": "guangzhou",
+    "SA-GQ": "guangzhou", "NS-HG": "guangzhou", "SA-HJ": "dongguan", "DG-HM": "dongguan",
+    "SZ-HG": "shenzhen", "SZ-YT": "shenzhen", "SZ-SK": "shenzhen", "SA-ZS": "zhongshan",
+    "ZS-TH": "zhongshan", "ZS-MA": "zhongshan", "ZH-CC": "zhuhai", "ZH-GL": "zhuhai",
+    "SA-JM": "jiangmen",
+}
+
+
+def corridor_nodes_sheet(gz) -> pd.DataFrame:
+    """Guangzhou's corridor nodes with the GBA city each lies in as its district (the GBA
+    case's districts are cities); nodes outside the nine cities stay blank."""
+    nodes = gz["CorridorNodes"].copy()
+    nodes["district"] = nodes["node_id"].map(CORRIDOR_NODE_CITY)
+    return nodes
+
+
 def build(n_sites: int = 2000, seed: int = 17, time_limit_s: float = 120.0,
           mip_gap: float = 0.01) -> dict[str, pd.DataFrame]:
     """Every sheet of the GBA case as a table (see the module docstring)."""
@@ -532,6 +552,8 @@ def build(n_sites: int = 2000, seed: int = 17, time_limit_s: float = 120.0,
     sheets["Stations"] = stations_sheet(gz, rng, n_sites, districts, sheets["Depots"], sheets["DemandPoints"],
                                         sheets["Supply"])
     sheets["Policy"] = policy_sheet(gz)
+    if "CorridorNodes" in gz:
+        sheets["CorridorNodes"] = corridor_nodes_sheet(gz)
     sheets["Targets"] = targets_sheet()
     sheets["Network"] = network_sheet(gz, time_limit_s, mip_gap)
     years = range(int(gz["Finance"].set_index("key").loc["analysis_start_year", "value"]),
