@@ -234,7 +234,7 @@ class NetworkOptions:
         How the heuristic start builds its plan: ``"greedy"`` by served demand per
         CNY (a max flow per step), ``"relax_and_fix"`` by a relax-and-fix over
         periods guided by the LP relaxation (both in :mod:`h2model.network.solve`).
-    method : {"monolithic", "benders"}, default "monolithic"
+    method : {"monolithic", "benders", "windows"}, default "monolithic"
         ``"monolithic"`` hands the whole MILP to the solver; ``"benders"`` solves it by
         Benders decomposition (:mod:`h2model.network.benders`: module choices in a
         HiGHS master problem, one transportation LP per period), for large instances.
