@@ -18,6 +18,7 @@ Usage::
     python benchmarks/bench_network.py --sizes 60 500 --gap 0.0001 --time-limit 120
     python benchmarks/bench_network.py --no-guangzhou --sizes 200 --start relax_and_fix --covering
     python benchmarks/bench_network.py --all --method benders --covering     # Benders decomposition
+    python benchmarks/bench_network.py --all --method windows --covering     # LP-guided windows heuristic
     python benchmarks/bench_network.py --all --workbook inputs/greater_bay_area.xlsx  # another case too
 
 ``--workbook PATH`` (repeatable) adds a case workbook run like Guangzhou (through the adapter,
@@ -182,7 +183,8 @@ def main(argv=None) -> int:
         "--start", choices=["greedy", "relax_and_fix"], default="greedy", help="heuristic start's plan"
     )
     parser.add_argument(
-        "--method", choices=["monolithic", "benders"], default="monolithic", help="NetworkOptions.method"
+        "--method", choices=["monolithic", "benders", "windows"], default="monolithic",
+        help="NetworkOptions.method",
     )
     parser.add_argument(
         "--workbook", action="append", default=[], help="a case workbook to run too (repeatable)"

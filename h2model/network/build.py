@@ -146,7 +146,7 @@ HEURISTIC_START_BINARIES = 2_500
 #: How the heuristic start may build its plan (``NetworkOptions.start``).
 START_METHODS = ("greedy", "relax_and_fix")
 #: How the model is solved (``NetworkOptions.method``).
-SOLVE_METHODS = ("monolithic", "benders")
+SOLVE_METHODS = ("monolithic", "benders", "windows")
 
 
 @dataclass(frozen=True)
@@ -234,12 +234,15 @@ class NetworkOptions:
         How the heuristic start builds its plan: ``"greedy"`` by served demand per
         CNY (a max flow per step), ``"relax_and_fix"`` by a relax-and-fix over
         periods guided by the LP relaxation (both in :mod:`h2model.network.solve`).
-    method : {"monolithic", "benders"}, default "monolithic"
+    method : {"monolithic", "benders", "windows"}, default "monolithic"
         ``"monolithic"`` hands the whole MILP to the solver; ``"benders"`` solves it by
         Benders decomposition (:mod:`h2model.network.benders`: module choices in a
         HiGHS master problem, one transportation LP per period), for large instances.
-        With ``"benders"`` the model is built as a matrix (no Pyomo rows) and only
-        :func:`h2model.network.solve.solve` can solve it.
+        ``"windows"`` runs an LP-guided primal heuristic (:mod:`h2model.network.heuristic`:
+        the LP relaxation, rounded plans, then fix-and-optimize MILPs over spatial windows
+        of sites) and reports its best plan against the LP bound (use with
+        ``covering_rows``). With ``"benders"`` or ``"windows"`` the model is built as a
+        matrix (no Pyomo rows) and only :func:`h2model.network.solve.solve` can solve it.
     """
 
     max_detour_km: float = 10.0
@@ -375,7 +378,7 @@ def _var_list(model, name, n, **kwargs):
 def _add_rows(model, name, n_rows, row, col, coef, allvars, lower, upper):
     """Add ``lower <= A x <= upper`` from COO triplets, one Pyomo row per index.
 
-    A model with a ``matrix_rows`` list (``method="benders"``) gets the triplets
+    A model with a ``matrix_rows`` list (``method="benders"`` or ``"windows"``) gets the triplets
     appended there instead of Pyomo rows.
     """
     if n_rows == 0:
@@ -1270,8 +1273,8 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
     )  # fmt: skip
 
     model = pyo.ConcreteModel(name="h2_network_plan")
-    if opt.method == "benders":
-        model.matrix_rows = []  # rows as COO triplets (_add_rows), read by h2model.network.benders
+    if opt.method in ("benders", "windows"):
+        model.matrix_rows = []  # rows as COO triplets (_add_rows), read by benders.py and heuristic.py
     cols, idx.variables = _add_variables(
         model, data, z_m, len(x_n), len(f_k), len(u_n), len(o_site),
         int(target_period is not None), len(cov_d),

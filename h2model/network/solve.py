@@ -618,6 +618,11 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
 
         staged = False
         status, term, has, obj, bound, solver_time = solve_benders(model, opt)
+    elif opt.method == "windows":
+        from h2model.network.heuristic import solve_windows
+
+        staged = False
+        status, term, has, obj, bound, solver_time = solve_windows(model, opt)
     elif staged:
         status, term, has, obj, bound, solver_time = _solve_staged(model, opt)
     elif opt.solver in SolverFactoryV2:
@@ -632,6 +637,7 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
         gap = 0.0
     how = f" with heuristic start ({opt.start})" if staged else ""
     how = " by Benders decomposition" if opt.method == "benders" else how
+    how = " by LP-guided windows (bound: LP relaxation)" if opt.method == "windows" else how
     message = f"{opt.solver}{how}: {status} ({term})"
     if has:
         message += f", objective {objective:,.0f} CNY"
