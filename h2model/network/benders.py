@@ -678,10 +678,10 @@ def _root(state: _State, budget_s: float):
 def _round_plans(state: _State, z_lp, model):
     """Evaluate the greedy plan and the LP plan rounded at :data:`ROUNDING_THRESHOLDS`.
 
-    The greedy plan is :func:`h2model.network.solve._greedy_installed`; a rounded plan
+    The greedy plan is :func:`h2model.network.greedy._greedy_installed`; a rounded plan
     has a module where the LP value reaches the threshold.
     """
-    from h2model.network.solve import _greedy_installed
+    from h2model.network.greedy import _greedy_installed
 
     state.evaluate(_greedy_installed(model))
     ub = state.split.master_upper[: state.split.n_z]

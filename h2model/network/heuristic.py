@@ -8,7 +8,7 @@ rows as one sparse matrix (built as for Benders, ``model.matrix_rows``) in highs
 1. **LP relaxation** (HiGHS interior point with crossover, the fastest on the large
    root LP): its optimum is the reported **bound** (the relaxation of the whole
    model, so valid on its own), its plan :math:`\bar z` guides the rest.
-2. **First plans**: the greedy plan (:func:`h2model.network.solve._greedy_installed`)
+2. **First plans**: the greedy plan (:func:`h2model.network.greedy._greedy_installed`)
    and the LP plan rounded at a few thresholds (a module where
    :math:`\bar z_{smt}` reaches it), each priced exactly as the Benders
    decomposition prices a plan (one transportation LP per period, warm between
@@ -345,7 +345,7 @@ def solve_windows(model, options, seed: int = 0):
     ValueError
         If the model was not built with ``method="windows"``.
     """
-    from h2model.network.solve import _greedy_installed
+    from h2model.network.greedy import _greedy_installed
 
     if getattr(model, "matrix_rows", None) is None:
         raise ValueError('method="windows" needs a model built with NetworkOptions(method="windows")')

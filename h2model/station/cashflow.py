@@ -37,15 +37,12 @@ fail is not re-tested here.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..finance import CashFlows, FinanceAssumptions, cash_flows, irr, npv
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .economics import StationEconomics
 
 #: Signed lines of the ``station_cashflow`` table (CNY/year, real CNY of the price year;
 #: inflows positive, outflows negative); they sum to ``equity_cash_flow_cny``.
@@ -151,12 +148,12 @@ def signed_lines(cf: CashFlows, real: np.ndarray, inputs: StationFlowInputs, row
     return out
 
 
-def station_cash_flow_tables(econ: StationEconomics, years: Any = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def station_cash_flow_tables(econ, years: Any = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``station_cashflow`` and ``station_npv`` tables of a run's station economics.
 
     Parameters
     ----------
-    econ : StationEconomics
+    econ : h2model.station.economics.StationEconomics
         From :func:`h2model.station.station_economics` (its ``flows`` inputs and the
         ``stations`` and ``network_by_year`` tables).
     years : iterable of int, optional
@@ -228,7 +225,7 @@ def _take(cf: CashFlows, rows: np.ndarray) -> CashFlows:
                                       if f.name != "year"})
 
 
-def _report_years(econ: StationEconomics) -> list[int]:
+def _report_years(econ) -> list[int]:
     """The first year with sales (none: no year)."""
     net = econ.network
     sells = net["h2_kg_per_year"].to_numpy(float) > 0
