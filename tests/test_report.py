@@ -36,6 +36,11 @@ def results():
     return report_case.default_results()
 
 
+
+def _drawn_in_plan_2025() -> list:
+    """The report charts a plan-2025 report draws: all but the optional sections' (corridors off)."""
+    return [c for c in report.CHARTS if c.section not in report.views.OPTIONAL_SECTIONS]
+
 def _external_resources(page: str) -> list[str]:
     """Elements that would load something from the network (scripts, styles, images,
     fonts), and CSS url()/@import of http(s) addresses."""
@@ -254,7 +259,7 @@ def test_build_reports_writes_every_file(built):
         params = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
         assert f'lang = "{lang}"' in params[0].source and f"mc_draws = {MC_DRAWS}" in params[0].source
         assert (out / f"comparison_{lang}.html").exists()
-        assert len(list((folder / "charts").glob(f"*_{lang}.png"))) == len(report.CHARTS)
+        assert len(list((folder / "charts").glob(f"*_{lang}.png"))) == len(_drawn_in_plan_2025())
     assert (folder / "results.xlsx").exists() and (folder / "targets.csv").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # temporary folders gone
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -397,10 +402,10 @@ def test_report_renders_offline_in_headless_chromium(built, tmp_path, lang):
     assert console == [], "console messages:\n" + "\n".join(console)
     dumped = dom.stdout
     containers = re.findall(r'<div class="vega\b[^"]*"[^>]*\bdata-spec="[^"]+"[^>]*>', dumped)
-    assert len(containers) == len(report.CHARTS)
+    assert len(containers) == len(_drawn_in_plan_2025())
     assert all('data-rendered="yes"' in c for c in containers), containers
     # every container holds a drawn chart: count Vega's SVG roots
-    assert dumped.count('class="marks"') >= len(report.CHARTS)
+    assert dumped.count('class="marks"') >= len(_drawn_in_plan_2025())
     assert "达成" in dumped if lang == "zh" else "met" in dumped
     if lang == "zh":
         _first_1000px_has_the_answer(exe, page, tmp_path)
