@@ -732,6 +732,16 @@ def _load_plan(model, split, best_plan):
             allvars[col].set_value(value, skip_validation=True)
 
 
+def _matrix_model_limit(model, options, method: str) -> tuple[float, float]:
+    """Start time and time limit (s, inf without one) of a solve on a model built as a
+    matrix (``NetworkOptions(method=...)``: Benders and the window heuristic); refuses a
+    model built for the monolithic solve."""
+    if getattr(model, "matrix_rows", None) is None:
+        raise ValueError(f'method="{method}" needs a model built with NetworkOptions(method="{method}")')
+    limit = options.time_limit_s if options.time_limit_s is not None else math.inf
+    return perf_counter(), limit
+
+
 def solve_benders(model, options):
     """Solve a model built with ``method="benders"`` by Benders decomposition (module docstring).
 
@@ -758,10 +768,7 @@ def solve_benders(model, options):
     ValueError
         If the model was not built with ``method="benders"``.
     """
-    if getattr(model, "matrix_rows", None) is None:
-        raise ValueError('method="benders" needs a model built with NetworkOptions(method="benders")')
-    t0 = perf_counter()
-    limit = options.time_limit_s if options.time_limit_s is not None else math.inf
+    t0, limit = _matrix_model_limit(model, options, "benders")
     split = _split(model, model.network_data)
     state = _State(split, options, t0 + limit)
     z_lp = _root(state, ROOT_SHARE * limit if math.isfinite(limit) else math.inf)

@@ -52,7 +52,14 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from h2model.network.benders import _INF, _column_layout, _model_matrix, _new_highs, _pass_lp
+from h2model.network.benders import (
+    _INF,
+    _column_layout,
+    _matrix_model_limit,
+    _model_matrix,
+    _new_highs,
+    _pass_lp,
+)
 
 __all__ = ["WINDOW_SITES", "WindowStats", "solve_windows"]
 
@@ -347,10 +354,7 @@ def solve_windows(model, options, seed: int = 0):
     """
     from h2model.network.greedy import _greedy_installed
 
-    if getattr(model, "matrix_rows", None) is None:
-        raise ValueError('method="windows" needs a model built with NetworkOptions(method="windows")')
-    t0 = perf_counter()
-    limit = options.time_limit_s if options.time_limit_s is not None else math.inf
+    t0, limit = _matrix_model_limit(model, options, "windows")
     deadline = t0 + limit
 
     def left():

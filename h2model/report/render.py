@@ -181,15 +181,7 @@ def render_report(
         return _render_report(results, case, lang, out_dir, run_date=run_date, write_tables=write_tables)
 
 
-def _render_report(
-    results: Results,
-    case,
-    lang: str,
-    out_dir: str | Path,
-    *,
-    run_date: dt.datetime | None = None,
-    write_tables: bool = True,
-) -> Path:
+def _render_report(results: Results, case, lang: str, out_dir: str | Path, *, run_date, write_tables) -> Path:
     """:func:`render_report` with the case's workbook names in force."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {LANGS}, not {lang!r}")
