@@ -21,6 +21,15 @@ from h2model.report import render
 SCENARIO = "plan-2025"
 
 NOISE = re.compile(r"WARNING|Traceback|Error", re.IGNORECASE)
+#: jupyter_client's ``shutdown_kernel`` interrupts the kernel (SIGINT) before asking it to
+#: shut down (jupyter_client/manager.py, ``_async_shutdown_kernel``); when the signal lands
+#: while the kernel is still busy, ipykernel logs this line: a shutdown artefact of every
+#: notebook run, seen once in four clean-clone CI runs, not a problem of the report.
+SHUTDOWN_INTERRUPT = "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel."
+
+
+def _noise(err: str) -> list[str]:
+    return [line for line in err.splitlines() if NOISE.search(line) and line.strip() != SHUTDOWN_INTERRUPT]
 
 
 def _notebook(path):
@@ -43,7 +52,7 @@ def test_a_report_run_prints_no_warning_or_traceback(tmp_path, capfd):
     status, err = _run(tmp_path, capfd)
     assert status == {SCENARIO: "ok"}
     assert (tmp_path / "out" / SCENARIO / "done.txt").read_text() == SCENARIO
-    assert [line for line in err.splitlines() if NOISE.search(line)] == []
+    assert _noise(err) == []
 
 
 def _run(tmp_path, capfd):
@@ -60,7 +69,7 @@ def test_the_check_sees_the_kernel_warning_over_tcp(tmp_path, capfd, monkeypatch
     monkeypatch.setattr(render, "kernel_options", lambda: {})
     status, err = _run(tmp_path, capfd)
     assert status == {SCENARIO: "ok"}
-    assert [line for line in err.splitlines() if NOISE.search(line)] != []
+    assert _noise(err) != []
 
 
 def test_kernel_options_use_ipc_in_a_private_folder():
