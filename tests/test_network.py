@@ -600,6 +600,33 @@ def test_greedy_start_is_a_feasible_plan():
     assert z.sum() > 0
 
 
+def test_greedy_start_respects_site_size():
+    """Sites with room for one module of 500 or 1,000 kg/day but not both get at most 1,200 kg/day.
+
+    The Greater Bay Area case's planned sites have a sheet capacity; a greedy plan above it broke the
+    site-size rows, so every solver rejected it as a start (the GBA plan found nothing in 300 s).
+    """
+    import dataclasses
+
+    from h2model.network.solve import _greedy_installed
+
+    def last_capacity(data):
+        model = build_model(data, NetworkOptions())
+        idx = model.network_index
+        z = _greedy_installed(model)
+        last = idx.z_period == len(data.period_year) - 1
+        kg = (z * data.module_capacity_kg_per_day[idx.z_module])[last]
+        return np.bincount(idx.z_site[last], weights=kg, minlength=len(data.site_lon))
+
+    data = generate_instance(40, 120, n_periods=5, seed=4)
+    data = dataclasses.replace(data, demand_kg_per_day=6.0 * data.demand_kg_per_day)  # busy sites
+    cand = ~data.site_existing
+    assert last_capacity(data)[cand].max() == 1500.0  # both modules somewhere without a size limit
+    max_cap = np.where(cand, 1200.0, data.site_max_capacity_kg_per_day)
+    per_site = last_capacity(dataclasses.replace(data, site_max_capacity_kg_per_day=max_cap))
+    assert per_site[cand].max() == 1000.0
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_flow
 
-from h2model.network.build import DAYS_PER_YEAR
+from h2model.network.build import DAYS_PER_YEAR, _site_room
 
 __all__ = ["GREEDY_TOP_K"]
 
@@ -68,7 +68,8 @@ def _greedy_installed(model, top_k: int = GREEDY_TOP_K):
     that covers the unserved demand in reach, the largest if none does), within the
     build limit. Then modules are dropped (dearest first) and, without a build
     limit, delayed by a period where the demand served in every period does not
-    fall. Supply capacity, coverage and the price target are left to the solver.
+    fall. A module goes only where the site's size leaves room for it (the site-size
+    rows). Supply capacity, coverage and the price target are left to the solver.
     """
     data = model.network_data
     idx = model.network_index
@@ -81,6 +82,7 @@ def _greedy_installed(model, top_k: int = GREEDY_TOP_K):
     existing = data.site_existing_capacity_kg_per_day * data.site_existing
     may = np.zeros((n_s, n_m, n_t), bool)
     may[idx.z_site, idx.z_module, idx.z_period] = True
+    room_kg_per_day = _site_room(data)  # capacity a site may still add (site size rows), inf: no limit
     installed = np.zeros((n_s, n_m))
     history = np.zeros((n_s, n_m, n_t))
     start_f, annual_f = idx.start_factor, idx.annual_factor
@@ -111,7 +113,11 @@ def _greedy_installed(model, top_k: int = GREEDY_TOP_K):
             unserved = demand[:, t] - got
             unserved[unserved < 1.0] = 0.0
             reach = np.bincount(ps, weights=unserved[pn], minlength=n_s)
-            room = may[:, :, t] & (installed < data.module_max_per_site)
+            room = (
+                may[:, :, t]
+                & (installed < data.module_max_per_site)
+                & ((installed @ cap_m)[:, None] + cap_m[None, :] <= room_kg_per_day[:, None] + 1e-6)
+            )
             candidate = room.any(axis=1) & (reach > 0)
             is_new = (installed.sum(axis=1) == 0) & ~(data.site_existing & (t >= site_t0))
             if opened >= budget:
