@@ -910,3 +910,31 @@ def test_relax_and_fix_start_on_200_sites_is_a_feasible_plan():
 def test_unknown_start_is_refused():
     with pytest.raises(ValueError, match="start 'lp' must be one of greedy, relax_and_fix"):
         NetworkOptions(start="lp")
+
+
+def test_network_sheet_solve_methods_are_the_optimiser_methods():
+    from h2model.inputs.schema import NETWORK_SOLVE_METHODS
+    from h2model.network.build import SOLVE_METHODS
+
+    assert set(NETWORK_SOLVE_METHODS) == set(SOLVE_METHODS)
+
+
+def test_auto_method_picks_by_module_columns():
+    """The same instance is solved as one MILP under the threshold and by the windows above it."""
+    from h2model.network import build as nb
+
+    data = generate_instance(30, 90, n_periods=3, seed=5)
+    small = build_model(data, NetworkOptions(method="auto", max_sites_per_node=10))
+    assert small.network_options.method == "monolithic" and not hasattr(small, "matrix_rows")
+    n_z = len(small.network_index.variables["installed"])
+    old = nb.AUTO_WINDOWS_BINARIES
+    try:
+        nb.AUTO_WINDOWS_BINARIES = n_z - 1
+        big = build_model(data, NetworkOptions(method="auto", max_sites_per_node=10, time_limit_s=60.0))
+    finally:
+        nb.AUTO_WINDOWS_BINARIES = old
+    assert big.network_options.method == "windows" and big.network_options.covering_rows
+    info = solve(big, NetworkOptions(method="auto", max_sites_per_node=10, time_limit_s=60.0))
+    assert "LP-guided windows" in info.message
+    mono = solve(small)
+    assert info.objective_cny >= mono.objective_cny * (1 - 1e-6)

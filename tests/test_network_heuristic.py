@@ -124,3 +124,24 @@ def test_method_needs_a_matrix_model():
     model = build_model(tiny_data(), tiny_options())
     with pytest.raises(ValueError, match='needs a model built with NetworkOptions\\(method="windows"\\)'):
         solve(model, dataclasses.replace(model.network_options, method="windows"))
+
+
+def test_link_cuts_reach_the_relaxation_with_every_tight_linking_row():
+    """The LP with only the violated tight-linking rows added (cut rounds) is the LP with all of them.
+
+    Checked against the Pyomo model holding every row (another path to the same LP); the cuts lift
+    the bound above the covering-only LP on this instance, and fewer rows than all are added.
+    """
+    data = generate_instance(40, 120, n_periods=4, seed=3)
+    tight = {**OPTS, "tight_linking": True}
+    model = build_model(data, NetworkOptions(**tight, method="windows"))
+    prob = hh._Problem(model, model.network_options)
+    n_rows = prob.a.shape[0]
+    lp, x, _ = prob.relaxation(120.0)
+    assert 0 < prob.link_active.sum() < prob.link.shape[0]
+    assert prob.a.shape[0] == n_rows + prob.link_active.sum()  # the cuts stay for the whole MILP
+    assert (prob.link @ x <= hh.LINK_TOL).all()  # no violated row left
+    every = solve_relaxation(build_model(data, NetworkOptions(**tight))).objective_cny
+    assert lp / OBJECTIVE_SCALE == pytest.approx(every, rel=1e-6)
+    covering_only = solve_relaxation(build_model(data, NetworkOptions(**OPTS))).objective_cny
+    assert every > covering_only * (1 + 1e-4)

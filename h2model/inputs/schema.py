@@ -626,6 +626,8 @@ FLEET = Sheet(
 )
 
 #: Fleet modes (``Adoption.mode``): the Fleet sheet's rollout, or the purchase-choice model.
+#: Network.solve_method choices (h2model.network.build.SOLVE_METHODS; a test checks they agree).
+NETWORK_SOLVE_METHODS = ("auto", "monolithic", "windows", "benders")
 FLEET_MODES = ("fixed", "responsive")
 
 MARKETS = Sheet(
@@ -849,6 +851,11 @@ NETWORK = Sheet(
                "Capacity at which the corridor plan costs a corridor station when siting it", 50, 20000),
         Column("mip_gap", "float", "fraction", "Relative optimality gap at which to stop", 0, 0.5),
         Column("time_limit_s", "float", "s", "Solver time limit", 1, 86400),
+        Column("solve_method", "str", "-",
+               "How the plan is solved (h2model.network): monolithic: one MILP (HiGHS), proven within"
+               " mip_gap; windows: the LP-guided window heuristic for large cases (best plan found against"
+               " the LP bound); benders: Benders decomposition; auto: monolithic up to 3,000 module"
+               " columns (sites x modules x periods), windows above", choices=NETWORK_SOLVE_METHODS),
     ),
 )
 

@@ -236,6 +236,7 @@ def network_options_from_case(case, fl) -> NetworkOptions:
         "mip_gap": float(net["mip_gap"]),
         "max_capacity_factor": max_capacity_factor(case),
         "time_limit_s": float(net["time_limit_s"]),
+        "method": str(net["solve_method"]),
     }
     targets = case["Targets"].set_index("target_id")
     if int(net["enforce_station_target"]) and "stations" in targets.index:

@@ -186,11 +186,18 @@ def _model_matrix(model):
     return a, np.where(np.isinf(lo), -_INF, lo), np.where(np.isinf(up), _INF, up), family
 
 
-def _split(model, data) -> _Split:
-    """Read the model's rows (``model.matrix_rows``) and split them into master and subproblems."""
+def _split(model, data, drop=()) -> _Split:
+    """Read the model's rows (``model.matrix_rows``) and split them into master and subproblems.
+
+    Row families named in ``drop`` are left out (the window heuristic prices integer plans
+    without the tight-linking rows, redundant for them).
+    """
     idx = model.network_index
     sizes, first, n_col, col_period = _column_layout(idx)
     a, lo, up, family = _model_matrix(model)
+    if len(drop):
+        keep = np.flatnonzero(~np.isin(family, list(drop)))
+        a, lo, up, family = a[keep], lo[keep], up[keep], family[keep]
     coo = a.tocoo()
     row_period = np.full(a.shape[0], -1, np.int64)
     on_sub = col_period[coo.col] >= 0

@@ -115,6 +115,7 @@ road km between a node and its station. Convert a vehicle running cost with
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from time import perf_counter
@@ -135,6 +136,7 @@ __all__ = [
     "NetworkOptions",
     "build_model",
     "discount_factors",
+    "resolve_method",
 ]
 
 #: Days of operation per year used to turn kg/day into kg/year.
@@ -146,7 +148,10 @@ HEURISTIC_START_BINARIES = 2_500
 #: How the heuristic start may build its plan (``NetworkOptions.start``).
 START_METHODS = ("greedy", "relax_and_fix")
 #: How the model is solved (``NetworkOptions.method``).
-SOLVE_METHODS = ("monolithic", "benders", "windows")
+SOLVE_METHODS = ("monolithic", "benders", "windows", "auto")
+#: ``method="auto"`` solves a model with more ``installed`` columns than this by the window
+#: heuristic (with the covering rows and tight-linking cuts), smaller ones as one MILP.
+AUTO_WINDOWS_BINARIES = 3_000
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,10 @@ class NetworkOptions:
         of sites) and reports its best plan against the LP bound (use with
         ``covering_rows``). With ``"benders"`` or ``"windows"`` the model is built as a
         matrix (no Pyomo rows) and only :func:`h2model.network.solve.solve` can solve it.
+        ``"auto"`` picks at build time: ``"windows"`` with ``covering_rows`` and
+        ``tight_linking`` (its rows kept as cuts) above :data:`AUTO_WINDOWS_BINARIES`
+        ``installed`` columns, else ``"monolithic"`` (the built model's
+        ``network_options`` hold the choice).
     """
 
     max_detour_km: float = 10.0
@@ -1199,6 +1208,26 @@ def _add_covering_rows(model, cols, idx, demand, existing_capacity):
     return covered
 
 
+def resolve_method(options: NetworkOptions, n_installed: int) -> NetworkOptions:
+    """The options with ``method="auto"`` resolved for a model of ``n_installed`` module columns.
+
+    Examples
+    --------
+    >>> resolve_method(NetworkOptions(method="auto"), 100).method
+    'monolithic'
+    >>> big = resolve_method(NetworkOptions(method="auto"), AUTO_WINDOWS_BINARIES + 1)
+    >>> big.method, big.covering_rows, big.tight_linking
+    ('windows', True, True)
+    >>> resolve_method(NetworkOptions(method="benders"), 10**6).method
+    'benders'
+    """
+    if options.method != "auto":
+        return options
+    if n_installed > AUTO_WINDOWS_BINARIES:
+        return dataclasses.replace(options, method="windows", covering_rows=True, tight_linking=True)
+    return dataclasses.replace(options, method="monolithic")
+
+
 # --- the model --------------------------------------------------------------------------------
 
 
@@ -1247,6 +1276,7 @@ def build_model(data: NetworkData, options: NetworkOptions | None = None) -> pyo
 
     # columns of each variable family, with the pre-checks' messages
     z_s, z_m, z_t, can_build = _installed_columns(data, site_t0)
+    opt = resolve_method(opt, len(z_s))
     x_n, x_s, x_t, x_km = _assign_columns(data, opt, site_t0, can_build | data.site_existing)
     u_n, u_t = _unmet_columns(data, opt, x_n, x_t, messages)
     site_has_x = np.zeros(shape, bool)

@@ -6,14 +6,26 @@ optimum. Finding plans that good is. :func:`solve_windows` works on the model's
 rows as one sparse matrix (built as for Benders, ``model.matrix_rows``) in highspy:
 
 1. **LP relaxation** (HiGHS interior point with crossover, the fastest on the large
-   root LP): its optimum is the reported **bound** (the relaxation of the whole
-   model, so valid on its own), its plan :math:`\bar z` guides the rest.
+   root LP), then, with ``tight_linking``, rounds of the tight-linking rows
+   :math:`x_{nst} \le \sum_m \min(d_{nt}, \phi Q_m) z_{smt}` it violates, added as
+   cuts and re-solved by dual simplex from the last basis (the LP of every row,
+   with a few per cent of them): its optimum is the reported **bound** (the
+   relaxation of the whole model, so valid on its own), its plan :math:`\bar z`
+   guides the rest.
 2. **First plans**: the greedy plan (:func:`h2model.network.greedy._greedy_installed`)
    and the LP plan rounded at a few thresholds (a module where
    :math:`\bar z_{smt}` reaches it), each priced exactly as the Benders
    decomposition prices a plan (one transportation LP per period, warm between
    plans); the cheapest complete solution is the first incumbent.
-3. **Spatial windows** (fix-and-optimize): the sites are split into windows of
+3. **RINS windows**: the sites are split into windows of about
+   :data:`RINS_WINDOW_SITES` (one window for the 200-site instance); in each, the
+   modules on which the LP and the incumbent agree (and which the LP sets whole)
+   stay fixed, the window's other modules and its flows (as in step 4) are free; the
+   MILP from the incumbent is a restriction of the whole model, its solution a
+   priced plan. Rounds over new windows while one improves, at most
+   :data:`RINS_ROUNDS`, within :data:`RINS_SHARE` of the time left
+   (:data:`RINS_SHARE_LARGE` where the whole MILP is skipped).
+4. **Spatial windows** (fix-and-optimize): the sites are split into windows of
    about :data:`WINDOW_SITES` neighbours (k-means on their coordinates, seeded).
    For one window *W*, the free columns are the modules and ``open`` columns of
    *W*'s sites, the assignments and unmet demand of every node that reaches a site
@@ -29,9 +41,11 @@ rows as one sparse matrix (built as for Benders, ``model.matrix_rows``) in highs
    The first sweep keeps out modules that neither the LP nor the incumbent has
    (small, fast MILPs); later sweeps may open any module of the window. The sweeps
    take at most :data:`WINDOWS_SHARE` of the time left.
-4. **Polish**: the incumbent's modules priced again re-route every assignment
+5. **Polish**: the incumbent's modules priced again re-route every assignment
    and flow at once.
-5. **Whole MILP**: in the time left, HiGHS solves the whole model from the
+6. **Whole MILP** (skipped where the first LP took more than :data:`MILP_LP_SHARE`
+   of the time limit: its root would not finish, and the windows get the time): in
+   the time left, HiGHS solves the whole model (with the cuts of step 1) from the
    incumbent; its cuts raise the bound above the LP's (the LP relaxation with the
    covering rows is about 1.5 % below the optimum on the 200-site instance) and its
    search may improve the plan.
@@ -82,6 +96,28 @@ MAX_SWEEPS = 6
 #: Share of the time left after the first plans that the window sweeps may take (the rest: the
 #: whole MILP from the incumbent, for a better bound).
 WINDOWS_SHARE = 0.6
+#: The whole MILP is skipped (the sweeps take all the time) when the first LP relaxation took more
+#: than this share of the time limit: its root would not finish (1,000 sites: LP 40 s of 600 s,
+#: the whole MILP's 213 s ended without a root bound or a plan).
+MILP_LP_SHARE = 0.04
+#: A module whose LP value is within this of the incumbent's (and of a whole number) stays fixed in
+#: the RINS neighbourhood.
+RINS_AGREE = 0.01
+#: Most seconds of one RINS MILP, and most RINS rounds (each from the last incumbent).
+RINS_TIME_S = 60.0
+RINS_ROUNDS = 4
+#: Share of the time left after the first plans that the RINS rounds may take (with the whole MILP
+#: to come, and without it: large models).
+RINS_SHARE = 0.4
+RINS_SHARE_LARGE = 0.6
+#: Sites per RINS window (about; k-means): one window up to 1.5 times this many sites.
+RINS_WINDOW_SITES = 200
+#: Most rounds of tight-linking cuts added to the LP relaxation.
+LINK_ROUNDS = 50
+#: The tight-linking cut rounds may take the first LP's time again, or this many seconds if more.
+LINK_MIN_S = 10.0
+#: A tight-linking row violated by more than this (kg/day) is added as a cut.
+LINK_TOL = 1e-4
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 
 
@@ -103,6 +139,11 @@ class WindowStats:
         Sweeps over all windows begun.
     mip_bound : float
         Dual bound of the whole MILP's last phase (scaled); NaN if it did not run.
+    link_cuts : int
+        Tight-linking rows added to the LP relaxation as cuts (model built with
+        ``tight_linking``).
+    rins_rounds : int
+        RINS window MILPs solved.
     history : list of tuple
         ``(what, seconds since start, incumbent)`` after each phase and sweep.
     """
@@ -114,6 +155,8 @@ class WindowStats:
     windows_improved: int = 0
     sweeps: int = 0
     mip_bound: float = math.nan
+    link_cuts: int = 0
+    rins_rounds: int = 0
     history: list = field(default_factory=list)
 
 
@@ -124,8 +167,16 @@ class _Problem:
         idx = model.network_index
         self.options = options
         self.sizes, self.first, self.n_col, _ = _column_layout(idx)
-        self.a, self.row_lo, self.row_up, _ = _model_matrix(model)
+        a, lo, up, family = _model_matrix(model)
+        link = family == "link"  # tight-linking rows (tight_linking): cuts, not rows of the LP
+        self.a, self.row_lo, self.row_up = a[~link], lo[~link], up[~link]
+        self.link = a[link]  # x_nst - sum_m min(d, phi Q_m) z_smt <= 0
+        self.link_active = np.zeros(self.link.shape[0], bool)
         self.a_csc = self.a.tocsc()
+        self.window_a = sp.vstack([self.a, self.link], format="csr")  # window MILPs: every row
+        self.window_a_csc = self.window_a.tocsc()
+        self.window_lo = np.concatenate([self.row_lo, np.full(self.link.shape[0], -_INF)])
+        self.window_up = np.concatenate([self.row_up, np.zeros(self.link.shape[0])])
         self.cost = np.asarray(model.objective_coefficients, dtype=float)
         self.lower = np.zeros(self.n_col)
         self.upper = np.full(self.n_col, _INF)
@@ -144,7 +195,26 @@ class _Problem:
         return np.arange(self.first[name], self.first[name] + self.sizes[name])
 
     def relaxation(self, time_limit):
-        """Solve the LP relaxation (IPM + crossover); return (objective or None, column values)."""
+        """Solve the LP relaxation with the tight-linking cuts it violates.
+
+        HiGHS interior point with crossover solves the LP without the tight-linking rows;
+        then, for at most :data:`LINK_ROUNDS` rounds and the first LP's time again (at least
+        :data:`LINK_MIN_S`),
+        the rows the LP solution violates by more than :data:`LINK_TOL` kg/day are added and
+        the LP re-solved by dual simplex from the last basis. The rows added stay in the
+        model's rows (``self.a``) for the whole MILP.
+
+        Returns
+        -------
+        objective : float or None
+            The last LP optimum (scaled objective units; a valid bound), None if the first
+            LP was not solved in time.
+        values : numpy.ndarray or None
+            Its column values.
+        first_s : float
+            Wall time of the first LP, s.
+        """
+        t0 = perf_counter()
         h = _new_highs(self.options)
         h.setOptionValue("solver", "ipm")
         h.setOptionValue("run_crossover", "on")
@@ -153,9 +223,31 @@ class _Problem:
             h.setOptionValue("threads", int(self.options.threads))
         _pass_lp(h, self.cost, self.lower, self.upper, self.a, self.row_lo, self.row_up)
         h.run()
+        first_s = perf_counter() - t0
         if h.getModelStatus() != _OPTIMAL:
-            return None, None
-        return h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+            return None, None, first_s
+        obj, x = h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+        h.setOptionValue("solver", "simplex")
+        for _ in range(LINK_ROUNDS if self.link.shape[0] else 0):
+            new = np.flatnonzero((self.link @ x > LINK_TOL) & ~self.link_active)
+            rounds_s = max(first_s, LINK_MIN_S)  # the cut rounds take at most the first LP's time again
+            left = min(time_limit, first_s + rounds_s) - (perf_counter() - t0)
+            if not len(new) or left < 0.1:
+                break
+            cut = self.link[new]
+            h.addRows(len(new), np.full(len(new), -_INF), np.zeros(len(new)), cut.nnz,
+                      cut.indptr[:-1].astype(np.int32), cut.indices.astype(np.int32), cut.data)
+            self.link_active[new] = True
+            h.setOptionValue("time_limit", float(left))
+            h.run()
+            if h.getModelStatus() != _OPTIMAL:
+                break
+            obj, x = h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+        active = self.link[self.link_active]
+        self.a = sp.vstack([self.a, active], format="csr")
+        self.row_lo = np.concatenate([self.row_lo, np.full(active.shape[0], -_INF)])
+        self.row_up = np.concatenate([self.row_up, np.zeros(active.shape[0])])
+        return obj, x, first_s
 
     def price(self, z, model):
         """Cost and operation of integer plan ``z``: (cost, all columns) or (inf, None) if infeasible.
@@ -167,7 +259,7 @@ class _Problem:
         from h2model.network.benders import _solve_sub, _split, _State
 
         if self.split is None:
-            self.split = _split(model, model.network_data)
+            self.split = _split(model, model.network_data, drop=("link",))
             self.fixer = None
         rest = _State.master_rest(self, z)  # uses self.split, self.fixer, self.options
         if rest is None:
@@ -266,10 +358,11 @@ class _WindowSearch:
         self.u_cols, self.o_cols = prob.family("unmet"), prob.family("open")
         self.short_cols = np.concatenate([prob.family("target_short"), prob.family("coverage_short")])
 
-    def free_columns(self, sites, z_lp=None):
+    def free_columns(self, sites, z_lp=None, rins=False):
         """Free columns of the window of ``sites`` (model columns).
 
-        With ``z_lp``, only the modules the LP or the incumbent has are free.
+        With ``z_lp``, only the modules the LP or the incumbent has are free; with ``rins`` too,
+        only those the LP leaves fractional or sets otherwise than the incumbent (RINS).
         """
         idx = self.idx
         in_w = np.zeros(self.reach.shape[0], bool)
@@ -281,23 +374,30 @@ class _WindowSearch:
         reached[idx.x_site[node_x]] = True
         z_free = in_w[idx.z_site]
         if z_lp is not None:
-            z_free &= (z_lp > LP_ZERO) | (self.prob.x[: self.prob.n_z] > 0.5)
+            z_inc = self.prob.x[: self.prob.n_z]
+            z_free &= (z_lp > LP_ZERO) | (z_inc > 0.5)
+            if rins:
+                z_free &= (np.abs(z_lp - z_inc) > RINS_AGREE) | (np.abs(z_lp - np.round(z_lp)) > RINS_AGREE)
         return np.concatenate([
             self.z_cols[z_free], self.x_cols[node_x], self.f_cols[reached[idx.f_site]],
             self.u_cols[nodes[idx.u_node]], self.o_cols[in_w[idx.o_site]], self.short_cols,
         ])  # fmt: skip
 
-    def solve(self, sites, time_limit, gap, z_lp=None):
+    def solve(self, sites, time_limit, gap, z_lp=None, rins=False):
         """Window MILP over ``sites`` from the incumbent; offer its solution; return whether it improved."""
+        return self.solve_columns(self.free_columns(sites, z_lp, rins), time_limit, gap)
+
+    def solve_columns(self, free, time_limit, gap):
+        """MILP over the ``free`` columns, the rest fixed at the incumbent; offer its solution;
+        return whether it improved."""
         prob = self.prob
-        free = self.free_columns(sites, z_lp)
-        a_f = prob.a_csc[:, free].tocsr()
+        a_f = prob.window_a_csc[:, free].tocsr()
         rows = np.flatnonzero(np.diff(a_f.indptr) > 0)
         a_sub = a_f[rows]
         x = prob.x
-        fixed_part = prob.a[rows] @ x - a_sub @ x[free]
-        lo = np.where(prob.row_lo[rows] <= -_INF, -_INF, prob.row_lo[rows] - fixed_part)
-        up = np.where(prob.row_up[rows] >= _INF, _INF, prob.row_up[rows] - fixed_part)
+        fixed_part = prob.window_a[rows] @ x - a_sub @ x[free]
+        lo = np.where(prob.window_lo[rows] <= -_INF, -_INF, prob.window_lo[rows] - fixed_part)
+        up = np.where(prob.window_up[rows] >= _INF, _INF, prob.window_up[rows] - fixed_part)
         h = _new_highs(prob.options)
         h.setOptionValue("time_limit", float(max(time_limit, 1.0)))
         h.setOptionValue("mip_rel_gap", float(gap))
@@ -373,8 +473,10 @@ def solve_windows(model, options, seed: int = 0):
                   f"gap {100 * gap:.3f} %, {perf_counter() - t0:.0f} s", flush=True)
 
     # 1. LP relaxation: the bound and the guide
-    lp_obj, x_lp = prob.relaxation(LP_SHARE * limit if math.isfinite(limit) else 1e9)
+    lp_obj, x_lp, first_lp_s = prob.relaxation(LP_SHARE * limit if math.isfinite(limit) else 1e9)
     stats.lp_s = perf_counter() - t0
+    stats.link_cuts = int(prob.link_active.sum())
+    whole_milp = not (math.isfinite(limit) and first_lp_s > MILP_LP_SHARE * limit)
     bound = lp_obj
     stats.lp_bound = lp_obj if lp_obj is not None else math.nan
     z_lp = x_lp[: prob.n_z] if x_lp is not None else None
@@ -397,7 +499,25 @@ def solve_windows(model, options, seed: int = 0):
     def gap():
         return (prob.best - bound) / max(abs(prob.best), 1e-9) if bound is not None else math.inf
 
-    windows_end = perf_counter() + WINDOWS_SHARE * left()
+    # 3a. RINS over large windows (one window of every site up to RINS_WINDOW_SITES sites): the
+    # modules the LP and the incumbent agree on stay fixed, the rest and the window's flows are free
+    if prob.x is not None and z_lp is not None:
+        search = _WindowSearch(prob, model)
+        rins_end = perf_counter() + (RINS_SHARE if whole_milp else RINS_SHARE_LARGE) * left()
+        for rnd in range(RINS_ROUNDS):
+            improved = False
+            big = _windows(model.network_data, RINS_WINDOW_SITES, seed + 100 + rnd)
+            for i, w in enumerate(big):
+                budget = min(RINS_TIME_S, (rins_end - perf_counter()) / (len(big) - i))
+                if budget <= 2.0 or gap() <= options.mip_gap:
+                    break
+                improved |= search.solve(w, budget, WINDOW_GAP, z_lp, rins=True)
+                stats.rins_rounds += 1
+            log("RINS")
+            if not improved:
+                break
+
+    windows_end = perf_counter() + (WINDOWS_SHARE if whole_milp else 1.0) * left()
 
     def window_left():
         return min(windows_end, deadline) - perf_counter()
@@ -432,7 +552,7 @@ def solve_windows(model, options, seed: int = 0):
             log("polish")
 
     # 5. the whole MILP from the incumbent, for HiGHS's cuts (a better bound) and its search
-    if prob.x is not None and left() > 5.0 and gap() > options.mip_gap:
+    if whole_milp and prob.x is not None and left() > 5.0 and gap() > options.mip_gap:
         mip_obj, mip_bound, x = prob.full_milp(left())
         if x is not None:
             prob.offer(x)

@@ -452,6 +452,9 @@ def solve(model, options: NetworkOptions | None = None) -> SolveInfo:
         If the solver is not installed or unknown.
     """
     opt = options or getattr(model, "network_options", None) or NetworkOptions()
+    if opt.method == "auto":  # the method the model was built for (build.resolve_method)
+        built = getattr(model, "network_options", None)
+        opt = dataclasses.replace(opt, method=built.method if built is not None else "monolithic")
     build_time = getattr(getattr(model, "network_index", None), "build_time_s", math.nan)
     t0 = perf_counter()
     idx = getattr(model, "network_index", None)
