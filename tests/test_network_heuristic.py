@@ -64,7 +64,7 @@ def test_windows_plan_is_feasible_and_priced_exactly(instance):
 def test_heuristic_plans_are_no_cheaper_than_the_optimum_and_close_to_it(instance):
     _, opt, model, _ = instance
     stats = model.window_stats
-    assert stats.windows_solved > 0
+    assert stats.windows_solved > 0 and stats.rins_rounds > 0
     # before the whole MILP runs: the heuristic's own plans (first plans, windows, polish)
     own = _incumbents_cny(model, "polish")
     assert min(own) >= opt * (1 - 1e-6)  # feasible plans of the whole model
@@ -145,3 +145,15 @@ def test_link_cuts_reach_the_relaxation_with_every_tight_linking_row():
     assert lp / OBJECTIVE_SCALE == pytest.approx(every, rel=1e-6)
     covering_only = solve_relaxation(build_model(data, NetworkOptions(**OPTS))).objective_cny
     assert every > covering_only * (1 + 1e-4)
+
+
+def test_whole_milp_is_skipped_when_the_first_lp_is_slow(monkeypatch):
+    """With MILP_LP_SHARE 0 every first LP counts as slow: no whole MILP, the bound stays the LP's."""
+    data = generate_instance(30, 90, n_periods=3, seed=5)
+    monkeypatch.setattr(hh, "MILP_LP_SHARE", 0.0)
+    model = build_model(data, NetworkOptions(**OPTS, method="windows", mip_gap=1e-7, time_limit_s=60.0))
+    info = solve(model)
+    phases = [h[0] for h in model.window_stats.history]
+    assert "whole MILP" not in phases and "RINS" in phases
+    assert np.isnan(model.window_stats.mip_bound)
+    assert info.bound_cny == pytest.approx(model.window_stats.lp_bound / OBJECTIVE_SCALE, rel=1e-12)
