@@ -9,7 +9,7 @@ relative gap, and the peak resident memory after construction and after the
 solve. Each size runs in its own process so that peak memory is its own.
 
 The default Guangzhou case (through the workbook adapter, with its own Network
-sheet options but gap 0 and no time limit: time to a proven optimum) runs first.
+sheet options and no time limit: time to a plan proven within the sheet's gap, 0.5 %) runs first.
 
 Usage::
 
@@ -47,9 +47,9 @@ def _peak_mb() -> float:
 def run_guangzhou(args, workbook=None) -> dict:
     """A case through the adapter with its workbook's options.
 
-    The default Guangzhou case (``workbook`` None) is solved to proven optimality (gap 0,
-    no time limit; a Benders solve gets the benchmark's time limit); another workbook
-    with the benchmark's gap and time limit.
+    The default Guangzhou case (``workbook`` None) is solved to a plan proven within its
+    sheet's gap, with no time limit (a Benders solve gets the benchmark's time limit);
+    another workbook with the benchmark's gap and time limit.
     """
     import dataclasses
 
@@ -60,9 +60,10 @@ def run_guangzhou(args, workbook=None) -> dict:
     case = load_case(workbook or DEFAULT_CASE)
     fl = fleet.fleet_from_case(case)
     sheet = network_options_from_case(case, fl)
-    gap, limit = (0.0, None) if workbook is None else (args.gap, args.time_limit)
-    if args.method == "benders" and workbook is None:  # the sheet's gap: Benders proves no gap 0
-        gap, limit = sheet.mip_gap, args.time_limit
+    # Guangzhou: proven within its sheet's gap (0.5 %), no time limit (gap 0 took over 8 minutes)
+    gap, limit = (sheet.mip_gap, None) if workbook is None else (args.gap, args.time_limit)
+    if args.method == "benders" and workbook is None:
+        limit = args.time_limit
     options = dataclasses.replace(
         sheet, mip_gap=gap, time_limit_s=limit,
         covering_rows=args.covering or sheet.covering_rows, start=args.start,
@@ -252,6 +253,8 @@ def main(argv=None) -> int:
         f"{args.max_sites_per_node or 'all'} sites/node, tight={args.tight}, "
         f"heuristic start {args.heuristic_start} ({args.start}), covering rows {args.covering}, "
         f"method {args.method}"
+        + (" (over 3,000 module columns: windows with covering rows and tight-linking cuts)"
+           if args.method == "auto" else "")
     )
     print(header)
     for n in sizes:
@@ -270,7 +273,7 @@ def main(argv=None) -> int:
         r = json.loads(lines[-1][len("RESULT ") :])
         if r.get("label") == "Guangzhou":
             how = ("the sheet's gap and the time limit, Benders" if args.method == "benders"
-                   else "gap 0 and no time limit: proven optimum")
+                   else "the sheet's gap and no time limit: proven within it")
             print(f"Guangzhou case (its Network sheet's options, {how}; 'prep s' includes delivery "
                   "costs and the plan's second solve, without the station target):")
         elif r.get("label"):
