@@ -464,7 +464,7 @@ def network_sheet(gz, time_limit_s: float, mip_gap: float) -> pd.DataFrame:
     net["value"] = net["value"].astype(object)  # numbers and the solve_method text
     net.loc["time_limit_s", ["value", "description"]] = [
         time_limit_s, "Solver time limit per solve (solve_method auto picks the LP-guided window heuristic"
-        " for this case's 20,000+ module columns; on 2 cores it does not reach mip_gap within the limit:"
+        " for this case's 67,000 module columns; on 2 cores it does not reach mip_gap within the limit:"
         " the plan is the best found, its gap to the LP bound is in network_solve.csv)"]
     net.loc["mip_gap", "value"] = mip_gap
     net.loc["max_detour_km", ["value", "description", "source_key"]] = [
