@@ -158,3 +158,21 @@ def test_whole_milp_is_skipped_when_the_first_lp_is_slow(monkeypatch):
     assert "whole MILP" not in phases and "RINS" not in phases and "sweep 1" in phases
     assert np.isnan(model.window_stats.mip_bound)
     assert info.bound_cny == pytest.approx(model.window_stats.lp_bound / OBJECTIVE_SCALE, rel=1e-12)
+
+
+def test_matrix_built_solves_print_no_highs_banner(tmp_path):
+    """HiGHS prints its banner at a process's first Highs(); a windows solve must not show it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from h2model.network import NetworkOptions, build_model, generate_instance, solve\n"
+        "d = generate_instance(12, 30, n_periods=2, seed=3)\n"
+        "o = NetworkOptions(method='windows', covering_rows=True, time_limit_s=30.0)\n"
+        "print('status', solve(build_model(d, o)).status)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
+    assert "status " in out.stdout
+    assert "Running HiGHS" not in out.stdout + out.stderr

@@ -50,7 +50,10 @@ master's other columns) is loaded into the model's variables for
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import sys
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -361,7 +364,32 @@ def _surrogate(idx, a, lo, up, family, first, sizes, cost, n_master, n_t):
     }
 
 
+@functools.cache
+def _banner_swallowed() -> bool:
+    """Make the process's first ``highspy.Highs()`` with file descriptor 1 on /dev/null.
+
+    HiGHS prints its two-line banner on the C-level stdout when a process makes its first
+    ``Highs`` object, whatever ``output_flag`` says; the Pyomo path captures it, the
+    matrix-built solves (Benders, windows) would print it into ``h2model run``'s output.
+    Returns False where stdout cannot be redirected (the banner then shows).
+    """
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:
+        return False
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return True
+
+
 def _new_highs(options, quiet=True):
+    _banner_swallowed()
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(options.tee) and not quiet)
     for key, value in options.solver_options.items():
