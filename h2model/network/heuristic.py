@@ -172,7 +172,6 @@ class _Problem:
         self.a, self.row_lo, self.row_up = a[~link], lo[~link], up[~link]
         self.link = a[link]  # x_nst - sum_m min(d, phi Q_m) z_smt <= 0
         self.link_active = np.zeros(self.link.shape[0], bool)
-        self.a_csc = self.a.tocsc()
         self.window_a = sp.vstack([self.a, self.link], format="csr")  # window MILPs: every row
         self.window_a_csc = self.window_a.tocsc()
         self.window_lo = np.concatenate([self.row_lo, np.full(self.link.shape[0], -_INF)])
@@ -499,10 +498,10 @@ def solve_windows(model, options, seed: int = 0):
     def gap():
         return (prob.best - bound) / max(abs(prob.best), 1e-9) if bound is not None else math.inf
 
+    search = _WindowSearch(prob, model) if prob.x is not None else None
     # 3a. RINS over large windows (one window of every site up to RINS_WINDOW_SITES sites): the
     # modules the LP and the incumbent agree on stay fixed, the rest and the window's flows are free
-    if whole_milp and prob.x is not None and z_lp is not None:
-        search = _WindowSearch(prob, model)
+    if whole_milp and search is not None and z_lp is not None:
         rins_end = perf_counter() + RINS_SHARE * left()
         for rnd in range(RINS_ROUNDS):
             improved = False
@@ -522,8 +521,7 @@ def solve_windows(model, options, seed: int = 0):
     def window_left():
         return min(windows_end, deadline) - perf_counter()
 
-    if prob.x is not None:
-        search = _WindowSearch(prob, model)
+    if search is not None:
         n_s = len(model.network_data.site_lon)
         for sweep in range(MAX_SWEEPS):
             if window_left() <= 1.0 or gap() <= options.mip_gap:
